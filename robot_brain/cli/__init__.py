@@ -1,0 +1,1 @@
+"""The `robot-brain` command: demo, report and install helpers."""

@@ -1,0 +1,1 @@
+"""ROS-free core of robot_brain: pure Python and numpy, no rclpy or message imports."""

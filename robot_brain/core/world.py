@@ -1,0 +1,286 @@
+"""The world description: one YAML file for the sim, the scene, the planner and Gazebo.
+
+The file holds map bounds, walls (thick segments), boxes (rotated rectangles),
+cylinders, named places and the robot's start pose. Every obstacle is reduced
+to line segments and circles, the two primitives the lidar and the collision
+check understand.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import yaml
+
+
+class WorldError(ValueError):
+    """A world file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+    def contains(self, x: float, y: float, margin: float = 0.0) -> bool:
+        return (self.x_min + margin <= x <= self.x_max - margin
+                and self.y_min + margin <= y <= self.y_max - margin)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    x: float
+    y: float
+    yaw: float = 0.0
+
+
+@dataclass(frozen=True)
+class Wall:
+    name: str
+    start: tuple[float, float]
+    end: tuple[float, float]
+    thickness: float
+
+
+@dataclass(frozen=True)
+class Box:
+    name: str
+    center: tuple[float, float]
+    size: tuple[float, float]
+    yaw: float = 0.0
+
+    def corners(self) -> np.ndarray:
+        """Four corners, counter-clockwise, shape (4, 2)."""
+        hx, hy = self.size[0] / 2.0, self.size[1] / 2.0
+        local = np.array([[hx, hy], [-hx, hy], [-hx, -hy], [hx, -hy]])
+        c, s = math.cos(self.yaw), math.sin(self.yaw)
+        rot = np.array([[c, -s], [s, c]])
+        return local @ rot.T + np.asarray(self.center)
+
+
+@dataclass(frozen=True)
+class Cylinder:
+    name: str
+    center: tuple[float, float]
+    radius: float
+
+
+@dataclass(frozen=True)
+class World:
+    name: str
+    bounds: Bounds
+    walls: tuple[Wall, ...]
+    boxes: tuple[Box, ...]
+    cylinders: tuple[Cylinder, ...]
+    places: Mapping[str, Place]
+    start: Place
+    source: str = "<memory>"
+
+    def segments(self) -> np.ndarray:
+        """All straight obstacle edges as an (M, 4) array of x0, y0, x1, y1.
+
+        A wall becomes the outline of its thick rectangle, so a ray hits its face and
+        a body stops at its surface, exactly as for a box.
+        """
+        edges: list[np.ndarray] = []
+        for box in self.boxes + tuple(_wall_as_box(w) for w in self.walls):
+            corners = box.corners()
+            edges.append(np.hstack([corners, np.roll(corners, -1, axis=0)]))
+        if not edges:
+            return np.zeros((0, 4))
+        return np.vstack(edges)
+
+    def circles(self) -> np.ndarray:
+        """All round obstacles as an (K, 3) array of cx, cy, r."""
+        if not self.cylinders:
+            return np.zeros((0, 3))
+        return np.array([[c.center[0], c.center[1], c.radius] for c in self.cylinders])
+
+    def clearance(self, x: float, y: float) -> float:
+        """Distance from a point to the nearest obstacle surface (negative inside a circle)."""
+        best = math.inf
+        segs = self.segments()
+        if len(segs):
+            best = float(np.min(point_segment_distance(np.array([x, y]), segs)))
+        circ = self.circles()
+        if len(circ):
+            d = np.hypot(circ[:, 0] - x, circ[:, 1] - y) - circ[:, 2]
+            best = min(best, float(np.min(d)))
+        return best
+
+    def inside_obstacle(self, x: float, y: float) -> bool:
+        for box in self.boxes + tuple(_wall_as_box(w) for w in self.walls):
+            if _point_in_box(box, x, y):
+                return True
+        return any(math.hypot(x - c.center[0], y - c.center[1]) < c.radius for c in self.cylinders)
+
+
+def point_segment_distance(p: np.ndarray, segs: np.ndarray) -> np.ndarray:
+    """Distance from point p (2,) to each segment of segs (M, 4)."""
+    a = segs[:, 0:2]
+    b = segs[:, 2:4]
+    ab = b - a
+    denom = np.einsum("ij,ij->i", ab, ab)
+    t = np.where(denom > 0.0, np.einsum("ij,ij->i", p - a, ab) / np.where(denom > 0, denom, 1.0), 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    closest = a + ab * t[:, None]
+    return np.hypot(closest[:, 0] - p[0], closest[:, 1] - p[1])
+
+
+def _wall_as_box(wall: Wall) -> Box:
+    (x0, y0), (x1, y1) = wall.start, wall.end
+    length = math.hypot(x1 - x0, y1 - y0)
+    return Box(
+        name=wall.name,
+        center=((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+        size=(length + wall.thickness, wall.thickness),
+        yaw=math.atan2(y1 - y0, x1 - x0),
+    )
+
+
+def _point_in_box(box: Box, x: float, y: float) -> bool:
+    c, s = math.cos(box.yaw), math.sin(box.yaw)
+    dx, dy = x - box.center[0], y - box.center[1]
+    lx, ly = c * dx + s * dy, -s * dx + c * dy
+    return abs(lx) <= box.size[0] / 2.0 and abs(ly) <= box.size[1] / 2.0
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+def load_world(path: str | Path) -> World:
+    """Read and validate a world YAML file; raise WorldError naming what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorldError(f"world file {path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise WorldError(f"world file {path}: not valid YAML ({exc})") from exc
+    return parse_world(data, source=str(path))
+
+
+def parse_world(data: Any, source: str = "<memory>") -> World:
+    """Build a World from already-parsed YAML data."""
+    where = f"world file {source}"
+    if not isinstance(data, dict):
+        raise WorldError(f"{where}: top level must be a mapping, got {type(data).__name__}")
+    unknown = set(data) - {"name", "bounds", "walls", "boxes", "cylinders", "places", "start"}
+    if unknown:
+        raise WorldError(f"{where}: unknown key(s) {sorted(unknown)}")
+    b = _mapping(data.get("bounds"), f"{where}: bounds")
+    bounds = Bounds(
+        x_min=_number(b, "x_min", f"{where}: bounds"),
+        x_max=_number(b, "x_max", f"{where}: bounds"),
+        y_min=_number(b, "y_min", f"{where}: bounds"),
+        y_max=_number(b, "y_max", f"{where}: bounds"),
+    )
+    if not (bounds.x_min < bounds.x_max and bounds.y_min < bounds.y_max):
+        raise WorldError(f"{where}: bounds must have x_min < x_max and y_min < y_max")
+
+    walls = tuple(
+        Wall(
+            name=str(w.get("name", f"wall_{i}")),
+            start=_point(w, "start", f"{where}: walls[{i}]"),
+            end=_point(w, "end", f"{where}: walls[{i}]"),
+            thickness=_positive(w, "thickness", f"{where}: walls[{i}]", default=0.1),
+        )
+        for i, w in enumerate(_mappings(data.get("walls", []), f"{where}: walls"))
+    )
+    boxes = tuple(
+        Box(
+            name=str(o.get("name", f"box_{i}")),
+            center=_point(o, "center", f"{where}: boxes[{i}]"),
+            size=_size(o, f"{where}: boxes[{i}]"),
+            yaw=_number(o, "yaw", f"{where}: boxes[{i}]", default=0.0),
+        )
+        for i, o in enumerate(_mappings(data.get("boxes", []), f"{where}: boxes"))
+    )
+    cylinders = tuple(
+        Cylinder(
+            name=str(o.get("name", f"cylinder_{i}")),
+            center=_point(o, "center", f"{where}: cylinders[{i}]"),
+            radius=_positive(o, "radius", f"{where}: cylinders[{i}]"),
+        )
+        for i, o in enumerate(_mappings(data.get("cylinders", []), f"{where}: cylinders"))
+    )
+    raw_places = _mapping(data.get("places", {}), f"{where}: places")
+    places: dict[str, Place] = {}
+    for name, p in raw_places.items():
+        ctx = f"{where}: places.{name}"
+        p = _mapping(p, ctx)
+        places[str(name)] = Place(str(name), _number(p, "x", ctx), _number(p, "y", ctx),
+                                  _number(p, "yaw", ctx, default=0.0))
+    s = _mapping(data.get("start", {"x": 0.0, "y": 0.0}), f"{where}: start")
+    start = Place("start", _number(s, "x", f"{where}: start"), _number(s, "y", f"{where}: start"),
+                  _number(s, "yaw", f"{where}: start", default=0.0))
+
+    world = World(
+        name=str(data.get("name", Path(source).stem)),
+        bounds=bounds, walls=walls, boxes=boxes, cylinders=cylinders,
+        places=places, start=start, source=source,
+    )
+    for place in list(places.values()) + [start]:
+        label = "start" if place is start else f"place '{place.name}'"
+        if not bounds.contains(place.x, place.y):
+            raise WorldError(
+                f"{where}: {label} at ({place.x}, {place.y}) is outside the map bounds "
+                f"x [{bounds.x_min}, {bounds.x_max}], y [{bounds.y_min}, {bounds.y_max}]")
+        if world.inside_obstacle(place.x, place.y):
+            raise WorldError(f"{where}: {label} at ({place.x}, {place.y}) is inside an obstacle")
+    return world
+
+
+def _mapping(value: Any, ctx: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise WorldError(f"{ctx}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _mappings(value: Any, ctx: str) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise WorldError(f"{ctx}: expected a list, got {type(value).__name__}")
+    return [_mapping(v, f"{ctx}[{i}]") for i, v in enumerate(value)]
+
+
+def _number(m: dict[str, Any], key: str, ctx: str, default: float | None = None) -> float:
+    if key not in m:
+        if default is None:
+            raise WorldError(f"{ctx}: missing '{key}'")
+        return default
+    v = m[key]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise WorldError(f"{ctx}: '{key}' must be a finite number, got {v!r}")
+    return float(v)
+
+
+def _positive(m: dict[str, Any], key: str, ctx: str, default: float | None = None) -> float:
+    v = _number(m, key, ctx, default)
+    if v <= 0.0:
+        raise WorldError(f"{ctx}: '{key}' must be > 0, got {v}")
+    return v
+
+
+def _point(m: dict[str, Any], key: str, ctx: str) -> tuple[float, float]:
+    v = m.get(key)
+    if not (isinstance(v, list) and len(v) == 2):
+        raise WorldError(f"{ctx}: '{key}' must be [x, y], got {v!r}")
+    tmp = {"x": v[0], "y": v[1]}
+    return (_number(tmp, "x", f"{ctx}.{key}"), _number(tmp, "y", f"{ctx}.{key}"))
+
+
+def _size(m: dict[str, Any], ctx: str) -> tuple[float, float]:
+    sx, sy = _point(m, "size", ctx)
+    if sx <= 0 or sy <= 0:
+        raise WorldError(f"{ctx}: 'size' must be positive, got [{sx}, {sy}]")
+    return (sx, sy)

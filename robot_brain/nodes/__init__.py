@@ -1,0 +1,1 @@
+"""Thin rclpy nodes: message -> core type -> core call -> message."""

@@ -1,0 +1,1 @@
+"""Shared rclpy plumbing: QoS profiles, parameters, diagnostics, process runtime."""

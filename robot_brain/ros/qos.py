@@ -1,0 +1,34 @@
+"""The QoS profiles of DESIGN.md, chosen once and passed in by every node."""
+
+from __future__ import annotations
+
+from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
+                       qos_profile_sensor_data)
+
+#: Subscribers of sensor streams: best effort, keep the latest only, so an old scan never queues.
+SENSOR = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=1,
+    reliability=ReliabilityPolicy.BEST_EFFORT, durability=DurabilityPolicy.VOLATILE,
+)
+#: Publishers of sensor streams: reliable so any subscriber (a recorder too) can match.
+SENSOR_PUB = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=10,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
+)
+#: Commands, JSON messages, battery: reliable depth 10.
+RELIABLE = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=10,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
+)
+#: State (mode, estop, hold, goal): a late joiner gets the last value at once.
+STATE = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=1,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL,
+)
+#: Diagnostics as ros2 diagnostic_updater publishes them.
+DIAGNOSTICS = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=10,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
+)
+
+__all__ = ["SENSOR", "SENSOR_PUB", "RELIABLE", "STATE", "DIAGNOSTICS", "qos_profile_sensor_data"]
