@@ -29,9 +29,8 @@ setup(
     zip_safe=True,
     maintainer="robot_brain developers",
     maintainer_email="robot-brain@example.org",
-    description="A split brain for a humanoid: fast ONNX reactive path, slow asynchronous LLM planner.",
+    description="A split brain for a humanoid: fast ONNX path, slow asynchronous LLM planner.",
     license="Apache-2.0",
-    tests_require=["pytest"],
     entry_points={
         "console_scripts": [
             "sim = robot_brain.nodes.sim_node:main",

@@ -30,7 +30,7 @@ stamp="$VENV/.robot_brain-setup"
 want="$(cat "$ROOT/requirements/"*.txt "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "robot_brain set-up: installing dependencies (the first time compiles llama-cpp-python, about 6 minutes)"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel
   "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements/ros-wheels.txt" \
     -r "$ROOT/requirements/python.txt" -r "$ROOT/requirements/dev.txt"
   "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$ROOT"

@@ -128,7 +128,8 @@ def point_segment_distance(p: np.ndarray, segs: np.ndarray) -> np.ndarray:
     b = segs[:, 2:4]
     ab = b - a
     denom = np.einsum("ij,ij->i", ab, ab)
-    t = np.where(denom > 0.0, np.einsum("ij,ij->i", p - a, ab) / np.where(denom > 0, denom, 1.0), 0.0)
+    along = np.einsum("ij,ij->i", p - a, ab)
+    t = np.where(denom > 0.0, along / np.where(denom > 0.0, denom, 1.0), 0.0)
     t = np.clip(t, 0.0, 1.0)
     closest = a + ab * t[:, None]
     return np.hypot(closest[:, 0] - p[0], closest[:, 1] - p[1])

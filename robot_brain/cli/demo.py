@@ -1,0 +1,357 @@
+"""`robot-brain demo`: the whole brain against the built-in simulated humanoid.
+
+Each node runs as its own OS process from its installed executable (what `ros2 run` starts),
+with the shipped parameter file, so the demo exercises the same graph `ros2 launch` would.
+The demo process itself only supervises: it echoes the nodes' output, watches the graph with an
+observer node, sends the instruction, and stops everything cleanly at the end, also when a
+child is stopped (SIGSTOP) or hung.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from robot_brain.cli.processes import (
+    ExecutableNotFound,
+    NodeProcess,
+    executable_path,
+    ros_environment,
+    stop_all,
+)
+
+#: Start order: the robot first, then the fast path, then the slow path.
+BRAIN_NODES = ("sim", "perception", "controller", "watchdog", "power_monitor", "planner")
+STARTUP_TIMEOUT_S = 60.0
+PLANNER_READY_TIMEOUT_S = 120.0
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run or a node failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    duration: float
+    instruction: str
+    backend: str | None
+    params_file: Path | None
+    world: str | None
+    goal: tuple[float, float] | None
+    run_dir: Path | None
+    record: bool
+    nodes: tuple[str, ...] | None
+    quiet: bool
+
+    @staticmethod
+    def from_args(args: argparse.Namespace) -> DemoOptions:
+        return DemoOptions(
+            duration=args.duration, instruction=args.instruction, backend=args.backend,
+            params_file=args.params_file, world=args.world,
+            goal=tuple(args.goal) if args.goal else None, run_dir=args.run_dir,
+            record=not args.no_record,
+            nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
+            quiet=args.quiet)
+
+
+def shipped_config() -> Path:
+    try:
+        from ament_index_python.packages import get_package_share_directory
+        path = Path(get_package_share_directory("robot_brain")) / "config" / "brain.yaml"
+        if path.exists():
+            return path
+    except (ImportError, LookupError, ValueError):
+        pass
+    return Path(__file__).resolve().parents[2] / "config" / "brain.yaml"
+
+
+def available_nodes() -> list[str]:
+    """The brain's nodes that exist in this install (later issues add theirs)."""
+    found = []
+    for name in BRAIN_NODES:
+        if importlib.util.find_spec(f"robot_brain.nodes.{name}_node") is None:
+            continue
+        try:
+            executable_path(name)
+        except ExecutableNotFound:
+            continue
+        found.append(name)
+    return found
+
+
+class LogTail:
+    """Echo new lines of a node's log file with a `[node]` prefix, as ros2 launch does."""
+
+    def __init__(self, label: str, path: Path, out: IO[str] | None) -> None:
+        self.label = label
+        self.path = path
+        self.out = out
+        self._pos = 0
+        self._partial = b""
+
+    def pump(self) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self._pos)
+                data = f.read()
+                self._pos = f.tell()
+        except OSError:
+            return
+        if not data or self.out is None:
+            return
+        lines = (self._partial + data).split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self.out.write(f"[{self.label}] {line.decode(errors='replace')}\n")
+        self.out.flush()
+
+    def last_lines(self, n: int = 15) -> str:
+        try:
+            text = self.path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-n:])
+
+
+def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
+                    run_dir: Path) -> dict[str, object]:
+    params: dict[str, object] = {}
+    if opts.world:
+        params["world_file"] = str(Path(opts.world).resolve())
+    if name == "planner" and opts.backend:
+        params["backend"] = opts.backend
+    if name == "controller" and (opts.goal or "planner" not in nodes):
+        gx, gy = opts.goal if opts.goal else _default_goal(opts)
+        params.update({"use_param_goal": True, "goal_x": gx, "goal_y": gy})
+    if name == "recorder":
+        params["output_dir"] = str(run_dir / "bag")
+    return params
+
+
+def _default_goal(opts: DemoOptions) -> tuple[float, float]:
+    from robot_brain.core.resources import resolve_world_path
+    from robot_brain.core.world import load_world
+    world = load_world(resolve_world_path(opts.world or ""))
+    place = world.places.get("kitchen") or next(iter(world.places.values()))
+    return (place.x, place.y)
+
+
+def run_demo(opts: DemoOptions) -> int:
+    try:
+        return _run(opts)
+    except DemoError as exc:
+        print(f"robot-brain demo: FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+def _run(opts: DemoOptions) -> int:
+    params_file = (opts.params_file or shipped_config()).resolve()
+    if not params_file.exists():
+        raise DemoError(f"parameter file {params_file} does not exist")
+    nodes = available_nodes()
+    if opts.nodes is not None:
+        unknown = [n for n in opts.nodes if n not in nodes]
+        if unknown:
+            raise DemoError(f"unknown or uninstalled node(s) {unknown}; available: {nodes}")
+        nodes = [n for n in nodes if n in opts.nodes]
+    if "sim" not in nodes:
+        raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
+    run_dir = (opts.run_dir or Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")).resolve()
+    log_dir = run_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    env = ros_environment()
+    env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    os.environ.update({k: env[k] for k in ("AMENT_PREFIX_PATH", "RMW_IMPLEMENTATION",
+                                           "ROS_AUTOMATIC_DISCOVERY_RANGE")})
+    record = opts.record and _recorder_available()
+    to_start = nodes + (["recorder"] if record else [])
+
+    print(f"robot-brain demo: starting {', '.join(to_start)} "
+          f"(config {params_file}, domain {env.get('ROS_DOMAIN_ID', '0')}, run dir {run_dir})",
+          flush=True)
+
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+
+    from robot_brain.cli.monitor import DemoMonitor, wait_until
+
+    rclpy.init(args=[])
+    monitor = DemoMonitor()
+    executor = SingleThreadedExecutor()
+    executor.add_node(monitor)
+    spin_thread = threading.Thread(target=executor.spin, daemon=True)
+    spin_thread.start()
+
+    processes: list[NodeProcess] = []
+    tails: dict[str, LogTail] = {}
+    failure: str | None = None
+    t_start = time.monotonic()
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        for name in to_start:
+            log_path = log_dir / f"{name}.log"
+            log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
+            proc = NodeProcess(name, name=name, params_files=[params_file],
+                               parameters=_node_overrides(name, opts, nodes, run_dir),
+                               env=env, log=log)
+            processes.append(proc.start())
+            tails[name] = LogTail(name, log_path, None if opts.quiet else sys.stdout)
+
+        def pump() -> None:
+            for tail in tails.values():
+                tail.pump()
+            for event in monitor.drain_events():
+                print(f"robot-brain demo: {event}", flush=True)
+
+        def check_alive() -> None:
+            for p in processes:
+                code = p.returncode()
+                if code is not None:
+                    pump()
+                    raise DemoError(
+                        f"node '{p.label}' exited with code {code} "
+                        f"(log {log_dir / (p.label + '.log')}):\n{tails[p.label].last_lines()}")
+
+        # Start-up: every node must appear in the graph.
+        expected = set(to_start)
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            pump()
+            check_alive()
+            present = set(monitor.get_node_names())
+            missing = expected - present
+            if not missing:
+                break
+            if time.monotonic() > deadline:
+                raise DemoError(f"node(s) {sorted(missing)} did not start within "
+                                f"{STARTUP_TIMEOUT_S:.0f} s")
+            time.sleep(0.1)
+        print(f"robot-brain demo: all {len(to_start)} nodes up after "
+              f"{time.monotonic() - t_start:.1f} s", flush=True)
+
+        if "planner" in nodes and opts.goal is None:
+            if not wait_until(lambda: (pump(), check_alive(), monitor.planner_ready())[-1],
+                              PLANNER_READY_TIMEOUT_S):
+                raise DemoError("the planner did not become ready")
+            monitor.send_instruction(opts.instruction)
+            print(f"robot-brain demo: instruction sent: {opts.instruction!r}", flush=True)
+
+        end = t_start + opts.duration if opts.duration > 0 else math.inf
+        while time.monotonic() < end:
+            pump()
+            check_alive()
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        print("\nrobot-brain demo: interrupted, shutting down", flush=True)
+    except DemoError as exc:
+        failure = str(exc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        elapsed = time.monotonic() - t_start
+        snapshot = monitor.snapshot()
+        stop_all(processes)
+        for tail in tails.values():
+            tail.pump()
+        for p in processes:
+            if p.log:
+                p.log.close()
+        executor.shutdown(timeout_sec=2.0)
+        monitor.destroy_node()
+        rclpy.try_shutdown()
+
+    if failure is not None:
+        raise DemoError(failure)
+    print(format_summary(snapshot, elapsed, run_dir), flush=True)
+    if record:
+        _report(run_dir)
+    # Ctrl-C is how a user ends an open-ended run: still a success.
+    return 0
+
+
+def _recorder_available() -> bool:
+    if importlib.util.find_spec("robot_brain.nodes.recorder_node") is None:
+        return False
+    try:
+        executable_path("recorder")
+    except ExecutableNotFound:
+        return False
+    return True
+
+
+def _report(run_dir: Path) -> None:
+    bag = run_dir / "bag"
+    if not bag.exists():
+        print(f"robot-brain demo: no bag was written in {bag}", flush=True)
+        return
+    print(f"robot-brain demo: bag recorded in {bag}", flush=True)
+    try:
+        from robot_brain.cli.report import run_report
+    except ImportError:
+        return
+    out = run_dir / "report"
+    code = run_report(bag, out)
+    if code == 0:
+        print(f"robot-brain demo: report in {out / 'report.md'}", flush=True)
+
+
+def format_summary(obs: object, elapsed: float, run_dir: Path) -> str:
+    from robot_brain.cli.monitor import DemoObservations, _plan_line
+    assert isinstance(obs, DemoObservations)
+    lines = [f"== robot_brain demo summary ({elapsed:.1f} s) =="]
+    sim = _find(obs.diagnostics, "sim")
+    if sim:
+        v = sim["values"]
+        lines.append(
+            f"robot: walked {v.get('distance_walked_m', '?')} m, "
+            f"{v.get('collisions', '?')} collision(s), battery "
+            f"{_pct(v.get('battery_percentage'))}, energy used {v.get('energy_used_wh', '?')} Wh")
+    elif obs.first_pose and obs.pose:
+        lines.append(f"robot: displaced {math.dist(obs.first_pose, obs.pose):.2f} m")
+    if obs.pose:
+        lines.append(f"final pose: x={obs.pose[0]:.2f} y={obs.pose[1]:.2f}")
+    for plan in obs.plans:
+        lines.append("plan: " + _plan_line(plan))
+    if obs.last_status:
+        s = obs.last_status
+        lines.append(f"planner: state {s.get('state')}, backend {s.get('backend')} "
+                     f"({s.get('locality')}), mode {s.get('mode')}, "
+                     f"message {s.get('message')!r}")
+    if obs.power_mode is not None:
+        lines.append(f"power: mode {obs.power_mode}, endurance "
+                     f"{obs.endurance_s / 3600.0:.2f} h" if math.isfinite(obs.endurance_s)
+                     else f"power: mode {obs.power_mode}, endurance unknown")
+    lines.append(f"watchdog estop episodes seen: {obs.estop_episodes}")
+    for name, st in sorted(obs.diagnostics.items()):
+        values = ", ".join(f"{k}={val}" for k, val in list(st["values"].items())[:10])
+        lines.append(f"[{name}] {st['message']}" + (f" | {values}" if values else ""))
+    lines.append(f"logs: {run_dir / 'logs'}")
+    return "\n".join(lines)
+
+
+def _find(diags: dict[str, dict[str, object]], node: str) -> dict[str, dict[str, str]] | None:
+    for name, st in diags.items():
+        if name.split(":")[0].strip() == node and "distance_walked_m" in st.get("values", {}):
+            return st  # type: ignore[return-value]
+    return None
+
+
+def _pct(v: object) -> str:
+    try:
+        return f"{float(str(v)) * 100:.1f} %"
+    except ValueError:
+        return "?"

@@ -1,0 +1,64 @@
+"""`robot-brain`: run the whole brain against the simulated robot (`demo`) or analyse a bag."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="robot-brain",
+        description="robot_brain: a humanoid's split brain (fast ONNX path, slow LLM planner).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser(
+        "demo", help="start sim and every brain node (one process each) and run a mission",
+        description="Start the built-in simulated humanoid and every node of the brain, each in "
+                    "its own process with the shipped config, send an instruction to the "
+                    "planner, run for --duration seconds (or until Ctrl-C), stop everything "
+                    "cleanly and print a summary.")
+    demo.add_argument("--duration", type=float, default=60.0,
+                      help="seconds to run (default 60; 0 = until Ctrl-C)")
+    demo.add_argument("--instruction", default="Please walk over to the kitchen.",
+                      help="instruction sent to the planner once it is up")
+    demo.add_argument("--backend", choices=["llama_cpp", "openai", "scripted"], default=None,
+                      help="planner backend (default: the config file's)")
+    demo.add_argument("--params-file", type=Path, default=None,
+                      help="parameter file (default: the shipped config/brain.yaml)")
+    demo.add_argument("--world", default=None, help="world YAML (default: the config's)")
+    demo.add_argument("--goal", type=float, nargs=2, metavar=("X", "Y"), default=None,
+                      help="drive the controller to this goal directly (no planner needed)")
+    demo.add_argument("--run-dir", type=Path, default=None,
+                      help="where logs, the bag and the report go (default runs/<timestamp>)")
+    demo.add_argument("--no-record", action="store_true", help="do not record a bag")
+    demo.add_argument("--nodes", default=None,
+                      help="comma-separated subset of nodes to start (default: all that exist)")
+    demo.add_argument("--quiet", action="store_true", help="do not echo node output")
+
+    report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
+    report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")
+    report.add_argument("--out", type=Path, default=None, help="output directory")
+    report.add_argument("--world", default=None, help="world YAML for the trajectory plot")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        from robot_brain.cli.demo import DemoOptions, run_demo
+        return run_demo(DemoOptions.from_args(args))
+    if args.command == "report":
+        try:
+            from robot_brain.cli.report import run_report
+        except ImportError as exc:
+            print(f"robot-brain report: not available ({exc})", file=sys.stderr)
+            return 2
+        return run_report(args.bag, args.out, world=args.world)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The demo's observer: an rclpy node that watches the brain and collects the summary figures.
+
+It only listens (and sends the one instruction); it is not part of the brain. It runs in the
+`robot-brain demo` process on its own executor thread.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from diagnostic_msgs.msg import DiagnosticArray
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from std_msgs.msg import Bool, Float32, String
+
+from robot_brain.ros import qos
+
+
+@dataclass
+class DemoObservations:
+    diagnostics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    last_status: dict[str, Any] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)
+    pose: tuple[float, float] | None = None
+    first_pose: tuple[float, float] | None = None
+    odom_count: int = 0
+    power_mode: str | None = None
+    endurance_s: float = math.nan
+    estop_episodes: int = 0
+    estop_latched: bool = False
+    nodes_seen: set[str] = field(default_factory=set)
+
+
+class DemoMonitor(Node):
+    def __init__(self) -> None:
+        super().__init__("demo_monitor")
+        self.obs = DemoObservations()
+        self._lock = threading.Lock()
+        self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, qos.DIAGNOSTICS)
+        self.create_subscription(String, "planner/plan", self._on_plan, qos.RELIABLE)
+        self.create_subscription(String, "planner/status", self._on_status, qos.RELIABLE)
+        self.create_subscription(String, "brain/say", self._on_say, qos.RELIABLE)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
+        self.create_subscription(Float32, "power/endurance", self._on_endurance, qos.RELIABLE)
+        self.create_subscription(Bool, "watchdog/estop", self._on_estop, qos.STATE)
+        self._instruction_pub = self.create_publisher(String, "brain/instruction", qos.RELIABLE)
+        self.events: list[str] = []
+
+    # Callbacks only record.
+    def _on_diag(self, msg: DiagnosticArray) -> None:
+        with self._lock:
+            for st in msg.status:
+                self.obs.diagnostics[st.name] = {
+                    "level": int.from_bytes(st.level, "little") if isinstance(st.level, bytes)
+                    else int(st.level),
+                    "message": st.message,
+                    "values": {kv.key: kv.value for kv in st.values},
+                }
+                self.obs.nodes_seen.add(st.hardware_id)
+
+    def _on_plan(self, msg: String) -> None:
+        try:
+            plan = json.loads(msg.data)
+        except json.JSONDecodeError:
+            return
+        with self._lock:
+            self.obs.plans.append(plan)
+            self.events.append("plan: " + _plan_line(plan))
+
+    def _on_status(self, msg: String) -> None:
+        try:
+            status = json.loads(msg.data)
+        except json.JSONDecodeError:
+            return
+        with self._lock:
+            self.obs.last_status = status
+
+    def _on_say(self, msg: String) -> None:
+        with self._lock:
+            self.obs.said.append(msg.data)
+            self.events.append(f"robot says: {msg.data!r}")
+
+    def _on_odom(self, msg: Odometry) -> None:
+        p = (msg.pose.pose.position.x, msg.pose.pose.position.y)
+        with self._lock:
+            if self.obs.first_pose is None:
+                self.obs.first_pose = p
+            self.obs.pose = p
+            self.obs.odom_count += 1
+
+    def _on_mode(self, msg: String) -> None:
+        with self._lock:
+            if msg.data != self.obs.power_mode:
+                self.events.append(f"power mode: {msg.data}")
+            self.obs.power_mode = msg.data
+
+    def _on_endurance(self, msg: Float32) -> None:
+        with self._lock:
+            self.obs.endurance_s = float(msg.data)
+
+    def _on_estop(self, msg: Bool) -> None:
+        with self._lock:
+            if msg.data and not self.obs.estop_latched:
+                self.obs.estop_episodes += 1
+                self.events.append("watchdog estop latched")
+            elif not msg.data and self.obs.estop_latched:
+                self.events.append("watchdog estop released")
+            self.obs.estop_latched = bool(msg.data)
+
+    # Called from the demo's main thread.
+    def send_instruction(self, text: str) -> None:
+        self._instruction_pub.publish(String(data=text))
+
+    def planner_ready(self) -> bool:
+        return self.count_publishers("planner/status") > 0 and \
+            self.count_subscribers("brain/instruction") > 1
+
+    def drain_events(self) -> list[str]:
+        with self._lock:
+            out, self.events = self.events, []
+        return out
+
+    def snapshot(self) -> DemoObservations:
+        with self._lock:
+            return DemoObservations(
+                diagnostics={k: dict(v) for k, v in self.obs.diagnostics.items()},
+                plans=list(self.obs.plans), last_status=dict(self.obs.last_status),
+                said=list(self.obs.said), pose=self.obs.pose, first_pose=self.obs.first_pose,
+                odom_count=self.obs.odom_count, power_mode=self.obs.power_mode,
+                endurance_s=self.obs.endurance_s, estop_episodes=self.obs.estop_episodes,
+                estop_latched=self.obs.estop_latched, nodes_seen=set(self.obs.nodes_seen))
+
+
+def _plan_line(plan: dict[str, Any]) -> str:
+    steps = plan.get("steps") or []
+    desc = ", ".join(_step_text(s) for s in steps if isinstance(s, dict)) or "no steps"
+    verdict = "accepted" if plan.get("accepted", True) else f"REJECTED ({plan.get('reason')})"
+    latency = plan.get("latency_s")
+    lat = f"{latency:.2f} s" if isinstance(latency, (int, float)) else "?"
+    return f"#{plan.get('request_id')} {plan.get('backend')} {verdict} in {lat}: {desc}"
+
+
+def _step_text(step: dict[str, Any]) -> str:
+    skill = step.get("skill", "?")
+    args = {k: v for k, v in step.items() if k != "skill"}
+    return skill + (f"({', '.join(f'{k}={v}' for k, v in args.items())})" if args else "")
+
+
+def wait_until(predicate: Any, timeout: float, period: float = 0.05) -> bool:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if predicate():
+            return True
+        time.sleep(period)
+    return False

@@ -1,0 +1,107 @@
+"""The shipped config, the launch file and setup.py agree, checked on the real nodes.
+
+rclpy silently ignores a parameter-file key that no node declares, so a typo in brain.yaml
+would go unnoticed: each node is started with the shipped YAML and asked for the parameters it
+declares (rcl_interfaces/ListParameters), and every YAML key must be among them.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from rcl_interfaces.srv import ListParameters
+
+from robot_brain.cli.demo import BRAIN_NODES, available_nodes
+from test.ros.graph import CONFIG, ROOT, Graph
+
+SETUP = ROOT / "setup.py"
+LAUNCH = ROOT / "launch" / "brain.launch.py"
+
+
+def _config() -> dict:
+    return yaml.safe_load(CONFIG.read_text())
+
+
+def _console_scripts() -> set[str]:
+    tree = ast.parse(SETUP.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == "console_scripts":
+                    return {ast.literal_eval(e).split("=")[0].strip()
+                            for e in value.elts}  # type: ignore[attr-defined]
+    raise AssertionError("no console_scripts in setup.py")
+
+
+def _launch_executables() -> set[str]:
+    tree = ast.parse(LAUNCH.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if func == "brain_node" and node.args and isinstance(node.args[0], ast.Constant):
+            found.add(node.args[0].value)
+        if func == "Node":
+            for kw in node.keywords:
+                if kw.arg == "executable" and isinstance(kw.value, ast.Constant):
+                    found.add(kw.value.value)
+    return found
+
+
+def test_launch_executables_exist_in_setup_and_have_config_blocks() -> None:
+    executables = _launch_executables()
+    assert set(BRAIN_NODES) <= executables, "brain.launch.py must start every brain node"
+    scripts = _console_scripts()
+    assert executables <= scripts, f"not console scripts: {executables - scripts}"
+    config = _config()
+    assert "/**" in config and "ros__parameters" in config["/**"]
+    missing = {e for e in executables if e not in config}
+    assert not missing, f"no config block for {missing}"
+
+
+def test_launch_arguments_cover_the_documented_ones() -> None:
+    tree = ast.parse(LAUNCH.read_text())
+    declared = {n.args[0].value for n in ast.walk(tree)
+                if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "DeclareLaunchArgument"}
+    assert {"namespace", "params_file", "use_sim_time", "sim", "record"} <= declared
+
+
+def test_config_blocks_name_real_nodes() -> None:
+    unknown = set(_config()) - {"/**"} - set(BRAIN_NODES) - {"recorder"}
+    assert not unknown, f"config blocks for unknown nodes: {unknown}"
+
+
+def _declared_parameters(graph: Graph, node_name: str, timeout: float) -> set[str]:
+    probe = graph.probe
+    assert probe is not None
+    client = probe.node.create_client(ListParameters, f"/{node_name}/list_parameters")
+    assert client.wait_for_service(timeout_sec=timeout), f"{node_name} did not come up"
+    future = client.call_async(ListParameters.Request(depth=0))
+    t0 = time.monotonic()
+    while not future.done() and time.monotonic() - t0 < timeout:
+        time.sleep(0.02)
+    assert future.done(), f"{node_name}: list_parameters did not answer"
+    return set(future.result().result.names)
+
+
+@pytest.mark.ros
+@pytest.mark.parametrize("node_name", BRAIN_NODES)
+def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -> None:
+    if node_name not in available_nodes():
+        pytest.fail(f"node '{node_name}' is listed in BRAIN_NODES but not installed")
+    config = _config()
+    shared = set(config["/**"]["ros__parameters"])
+    own = set(config.get(node_name, {}).get("ros__parameters", {}))
+    overrides = {"backend": "scripted"} if node_name == "planner" else {}
+    with Graph(tmp_path) as graph:
+        proc = graph.start(node_name, name=node_name, parameters=overrides)
+        # Start-up takes ~1 s; 60 s leaves room for a loaded machine.
+        declared = _declared_parameters(graph, node_name, timeout=60.0)
+        assert proc.running(), dict(graph.logs())[node_name]
+    undeclared = (shared | own) - declared
+    assert not undeclared, f"{node_name}: YAML keys the node does not declare: {undeclared}"

@@ -1,0 +1,108 @@
+"""`robot-brain demo` end to end: runs, summarises, fails loudly, leaves no orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from robot_brain.cli.processes import NodeProcess
+from test.ros.graph import CONFIG
+
+pytestmark = pytest.mark.ros
+ROBOT_BRAIN = [sys.executable, "-m", "robot_brain.cli.main"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purpose.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def _descendants_of_run(run_dir: Path) -> list[int]:
+    """PIDs of any process still running a node with this run's log dir in its cmdline."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if str(run_dir) in cmd and _alive(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+def test_demo_runs_sim_and_prints_summary(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "5", "--nodes", "sim", "--no-record", "--quiet",
+                       "--run-dir", str(run_dir)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "robot_brain demo summary" in result.stdout
+    assert "robot: walked" in result.stdout
+    assert (run_dir / "logs" / "sim.log").exists()
+    assert not _descendants_of_run(run_dir)
+
+
+def test_demo_fails_clearly_when_a_node_cannot_start(tmp_path: Path) -> None:
+    bad_world = tmp_path / "broken.yaml"
+    bad_world.write_text("bounds: [this is not a mapping\n")
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "30", "--nodes", "sim", "--no-record", "--quiet",
+                       "--world", str(bad_world), "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "node 'sim' exited with code 1" in result.stderr
+    assert "broken.yaml" in result.stderr
+
+
+def test_demo_ends_on_sigint_with_summary_and_no_orphans(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen(
+        ROBOT_BRAIN + ["demo", "--duration", "0", "--nodes", "sim", "--no-record", "--quiet",
+                       "--run-dir", str(run_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (run_dir / "logs" / "sim.log").exists():
+            time.sleep(0.1)
+        time.sleep(3.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out + err
+    assert "robot_brain demo summary" in out
+    assert not _descendants_of_run(run_dir)
+
+
+def test_stop_ends_a_sigstopped_node(tmp_path: Path) -> None:
+    log = open(tmp_path / "sim.log", "wb")
+    node = NodeProcess("sim", name="stopped_sim", params_files=[CONFIG], log=log).start()
+    try:
+        time.sleep(2.0)
+        assert node.running()
+        os.kill(node.pid, signal.SIGSTOP)
+        t0 = time.monotonic()
+        node.stop(timeout=10.0)
+        assert not _alive(node.pid)
+        assert time.monotonic() - t0 < 60.0
+    finally:
+        node.signal_group(signal.SIGCONT)
+        node.signal_group(signal.SIGKILL)
+        log.close()
