@@ -76,7 +76,9 @@ class NodeProcess:
         for f in self.params_files:
             cmd += ["--params-file", str(f)]
         for key, value in self.parameters.items():
-            cmd += ["-p", f"{key}:={_param_literal(value)}"]
+            # Node-qualified: a bare `-p key:=v` is filed under `/**` and loses to the same key
+            # in the parameter file's node block.
+            cmd += ["-p", f"{self.name or self.executable}:{key}:={_param_literal(value)}"]
         for src, dst in self.remappings.items():
             cmd += ["-r", f"{src}:={dst}"]
         return cmd

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from typing import Callable, Sequence
 
 import rclpy
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 
 from robot_brain.core.errors import StartupError
 from robot_brain.ros.params import ConfigError
@@ -29,7 +31,14 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
     A single-threaded executor is deliberate: in Python it jitters less than a multi-threaded
     one, and every callback of these nodes is short and bounded.
     """
-    rclpy.init(args=list(args) if args is not None else sys.argv)
+    # rclpy's own handlers would shut the context down inside the signal handler, before the
+    # node's on_shutdown() could still log or publish; SIGINT and SIGTERM end the spin instead.
+    rclpy.init(args=list(args) if args is not None else sys.argv,
+               signal_handler_options=SignalHandlerOptions.NO)
+    # Installed explicitly: a process started in the background by a shell inherits SIGINT
+    # ignored, and Python then would not turn it into KeyboardInterrupt.
+    previous = {sig: signal.signal(sig, _raise_keyboard_interrupt)
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     node: Node | None = None
     try:
         try:
@@ -60,6 +69,12 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
                     print(f"robot_brain: shutdown hook failed: {exc}", file=sys.stderr)
             node.destroy_node()
         rclpy.try_shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def apply_realtime(node: Node, priority: int, cpus: Sequence[int]) -> str:

@@ -1,0 +1,92 @@
+"""A planar lidar by vectorised ray casting against the world's segments and circles."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from robot_brain.core.geometry import Pose2D
+from robot_brain.core.sim.raycast import ray_circles, ray_segments, unit_directions
+
+#: A field of view within this of a full turn counts as a full circle (no duplicated beam).
+_FULL_TURN_EPS = 1e-9
+
+
+class LidarConfigError(ValueError):
+    """Lidar settings that cannot describe a scan."""
+
+
+@dataclass(frozen=True)
+class LidarConfig:
+    beams: int = 360
+    range_min: float = 0.1
+    range_max: float = 8.0
+    noise_std: float = 0.01
+    angle_min: float = -math.pi
+    fov: float = 2.0 * math.pi
+
+    def __post_init__(self) -> None:
+        if self.beams < 1:
+            raise LidarConfigError(f"lidar beams must be >= 1, got {self.beams}")
+        if not (0.0 <= self.range_min < self.range_max and math.isfinite(self.range_max)):
+            raise LidarConfigError(
+                f"lidar needs 0 <= range_min < range_max < inf, got {self.range_min}, "
+                f"{self.range_max}")
+        if not (math.isfinite(self.noise_std) and self.noise_std >= 0.0):
+            raise LidarConfigError(f"lidar noise_std must be >= 0, got {self.noise_std}")
+        if not (0.0 < self.fov <= 2.0 * math.pi + _FULL_TURN_EPS):
+            raise LidarConfigError(f"lidar fov must be in (0, 2*pi], got {self.fov}")
+
+    @property
+    def full_circle(self) -> bool:
+        return self.fov >= 2.0 * math.pi - _FULL_TURN_EPS
+
+    @property
+    def angle_increment(self) -> float:
+        # A full circle has no beam at angle_min + 2*pi (it would repeat the first one); a
+        # partial fan covers both of its edges.
+        if self.full_circle or self.beams == 1:
+            return self.fov / self.beams
+        return self.fov / (self.beams - 1)
+
+    @property
+    def angle_max(self) -> float:
+        return self.angle_min + (self.beams - 1) * self.angle_increment
+
+    def angles(self) -> np.ndarray:
+        """Beam angles in the laser frame, shape (beams,)."""
+        out: np.ndarray = self.angle_min + np.arange(self.beams, dtype=np.float64) \
+            * self.angle_increment
+        return out
+
+
+class Lidar:
+    """Casts the configured beams from a pose; noise comes from the caller's Generator."""
+
+    def __init__(self, config: LidarConfig, segments: np.ndarray, circles: np.ndarray) -> None:
+        self.config = config
+        self._segments = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
+        self._circles = np.asarray(circles, dtype=np.float64).reshape(-1, 3)
+        self._angles = config.angles()
+
+    def true_ranges(self, pose: Pose2D) -> np.ndarray:
+        """Noise-free distances, +inf beyond range_max (REP-117)."""
+        origin = np.array([pose.x, pose.y])
+        dirs = unit_directions(self._angles + pose.yaw)
+        d: np.ndarray = np.minimum(ray_segments(origin, dirs, self._segments),
+                       ray_circles(origin, dirs, self._circles, from_inside="exit"))
+        d[d > self.config.range_max] = np.inf
+        return d
+
+    def scan(self, pose: Pose2D, rng: np.random.Generator) -> np.ndarray:
+        ranges = self.true_ranges(pose)
+        if self.config.noise_std > 0.0:
+            finite = np.isfinite(ranges)
+            # One draw per beam whatever the geometry, so the random stream (and so the run
+            # for a seed) does not depend on how many beams happened to hit something.
+            noise = rng.normal(0.0, self.config.noise_std, size=ranges.shape)
+            noisy = np.clip(ranges + noise, 0.0, self.config.range_max)
+            ranges = np.where(finite, noisy, ranges)
+        return ranges

@@ -1,0 +1,60 @@
+"""The planner's true electrical load, from what it says on `planner/status`.
+
+The sim drains its battery with what the thinking really costs: a local accelerator while
+generating, or the modem (plus an idle accelerator) while a remote call is open. The power
+monitor estimates the same loads from its own parameters; the two differ on purpose, so the
+monitor is judged against a truth it does not know exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+
+class PlannerStatusError(ValueError):
+    """A planner/status payload that is not the JSON object the schema describes."""
+
+
+@dataclass(frozen=True)
+class PlannerLoads:
+    compute_generating_w: float = 24.0   # Jetson-class LLM accelerator while decoding (15-30 W)
+    compute_idle_w: float = 6.0          # the same accelerator idle
+    modem_active_w: float = 8.5          # 5G modem during a remote call (5-10 W)
+
+    def __post_init__(self) -> None:
+        for name in ("compute_generating_w", "compute_idle_w", "modem_active_w"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0):
+                raise ValueError(f"planner load {name} must be >= 0, got {v}")
+
+
+@dataclass(frozen=True)
+class PlannerActivity:
+    state: str = "idle"       # idle | thinking | executing | error
+    locality: str = "none"    # local | remote | none
+
+
+def parse_planner_status(text: str) -> PlannerActivity:
+    """Read the fields the sim needs; raise PlannerStatusError for anything else."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise PlannerStatusError(f"planner/status is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PlannerStatusError(
+            f"planner/status must be a JSON object, got {type(data).__name__}")
+    state = data.get("state", "idle")
+    locality = data.get("locality", "none")
+    if not isinstance(state, str) or not isinstance(locality, str):
+        raise PlannerStatusError("planner/status 'state' and 'locality' must be strings")
+    return PlannerActivity(state, locality)
+
+
+def planner_load_w(activity: PlannerActivity, loads: PlannerLoads) -> float:
+    if activity.state == "thinking" and activity.locality == "local":
+        return loads.compute_generating_w
+    if activity.state == "thinking" and activity.locality == "remote":
+        return loads.modem_active_w + loads.compute_idle_w
+    return loads.compute_idle_w

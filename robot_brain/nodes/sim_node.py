@@ -1,0 +1,375 @@
+"""`sim`: the built-in simulated humanoid, the core Simulator stepped in real time.
+
+cmd_vel -> Simulator.step() on a steady-clock timer -> scan, odom, battery_state, /tf,
+/diagnostics. The robot keeps its own command timeout: without a fresh cmd_vel for
+cmd_timeout_s it brakes to a stop under its acceleration limits, as a real locomotion
+controller does, whatever the brain upstream is doing.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+from builtin_interfaces.msg import Time
+from geometry_msgs.msg import TransformStamped
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.node import Node
+from rclpy.publisher import Publisher
+from rosgraph_msgs.msg import Clock as ClockMsg
+from sensor_msgs.msg import BatteryState, LaserScan
+from std_msgs.msg import String
+
+from robot_brain.core.errors import StartupError
+from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, quaternion_from_yaw
+from robot_brain.core.health import HealthReport
+from robot_brain.core.resources import resolve_world_path
+from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
+from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
+from robot_brain.core.sim.loads import (
+    PlannerActivity,
+    PlannerLoads,
+    PlannerStatusError,
+    parse_planner_status,
+    planner_load_w,
+)
+from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
+from robot_brain.core.world import World, WorldError, load_world
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.cmd_vel import create_cmd_vel_subscription, to_velocity
+from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.runtime import run_node
+
+#: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,
+#: overloaded machine) the robot loses time instead of jumping.
+MAX_PHYSICS_DT_S = 0.1
+#: Warnings about bad input are repeated at most this often (s).
+WARN_THROTTLE_S = 5.0
+
+
+class SimStartupError(StartupError):
+    """The sim cannot start: unusable world file or robot settings."""
+
+
+SIM_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("seed", 0, "Seed of the lidar noise; the same seed gives the same run.", 0,
+              2**31 - 1),
+    ParamSpec("physics_rate_hz", 100.0, "Physics steps per second (steady clock).", 1.0, 1000.0),
+    ParamSpec("scan_rate_hz", 10.0, "LaserScan rate on `scan`.", 0.1, 100.0),
+    ParamSpec("odom_rate_hz", 50.0, "Odometry (and TF) rate on `odom`.", 0.1, 500.0),
+    ParamSpec("battery_rate_hz", 1.0, "BatteryState rate on `battery_state`.", 0.01, 50.0),
+    ParamSpec("lidar_beams", 360, "Lidar beams per scan.", 1, 8192),
+    ParamSpec("lidar_range_min", 0.1, "Lidar minimum range (m).", 0.0, 10.0),
+    ParamSpec("lidar_range_max", 8.0, "Lidar maximum range (m); farther = +inf (REP-117).",
+              0.1, 100.0),
+    ParamSpec("lidar_noise_std", 0.01, "Gaussian range noise, standard deviation (m).",
+              0.0, 1.0),
+    ParamSpec("lidar_fov", 2.0 * math.pi, "Lidar field of view (rad), centred ahead; "
+              "2*pi = full circle.", 0.01, 2.0 * math.pi),
+    ParamSpec("cmd_timeout_s", 0.5, "No cmd_vel for this long -> the robot brakes to a stop.",
+              0.01, 10.0),
+    ParamSpec("battery_capacity_wh", 1000.0, "Battery capacity (Wh); humanoids carry 1-3 kWh.",
+              1.0, 100000.0),
+    ParamSpec("battery_initial_percentage", 1.0, "State of charge at start (0..1).", 0.0, 1.0),
+    ParamSpec("battery_base_load_w", 150.0, "Load while standing: computer, sensors, balance "
+              "(W).", 0.0, 10000.0),
+    ParamSpec("battery_locomotion_w_per_mps", 250.0, "Extra walking load per m/s of speed (W).",
+              0.0, 10000.0),
+    ParamSpec("compute_generating_w", 24.0, "True load of the local LLM accelerator while "
+              "generating (W).", 0.0, 1000.0),
+    ParamSpec("compute_idle_w", 6.0, "True load of the LLM accelerator when idle (W).",
+              0.0, 1000.0),
+    ParamSpec("modem_active_w", 8.5, "True load of the modem during a remote LLM call (W).",
+              0.0, 1000.0),
+    ParamSpec("publish_clock", False, "Publish the simulation time on /clock."),
+    ParamSpec("odom_frame", "odom", "Frame of odom's pose (parent of base_frame)."),
+    ParamSpec("base_frame", "base_link", "The robot's body frame."),
+    ParamSpec("laser_frame", "laser", "Frame of `scan` (at the body centre)."),
+)
+
+
+@dataclass(frozen=True)
+class SimNodeParams:
+    world_file: str
+    cmd_vel_stamped: bool
+    seed: int
+    physics_rate_hz: float
+    scan_rate_hz: float
+    odom_rate_hz: float
+    battery_rate_hz: float
+    cmd_timeout_s: float
+    publish_clock: bool
+    odom_frame: str
+    base_frame: str
+    laser_frame: str
+    sim: SimConfig
+    loads: PlannerLoads
+
+    @staticmethod
+    def from_values(v: dict[str, Any]) -> SimNodeParams:
+        try:
+            fov = float(v["lidar_fov"])
+            lidar = LidarConfig(beams=int(v["lidar_beams"]),
+                                range_min=float(v["lidar_range_min"]),
+                                range_max=float(v["lidar_range_max"]),
+                                noise_std=float(v["lidar_noise_std"]),
+                                angle_min=-fov / 2.0, fov=fov)
+            battery = BatteryConfig(capacity_wh=float(v["battery_capacity_wh"]),
+                                    base_load_w=float(v["battery_base_load_w"]),
+                                    locomotion_w_per_mps=float(v["battery_locomotion_w_per_mps"]),
+                                    initial_percentage=float(v["battery_initial_percentage"]))
+            sim = SimConfig(robot_radius=float(v["robot_radius"]),
+                            max_linear_speed=float(v["max_linear_speed"]),
+                            max_reverse_speed=float(v["max_reverse_speed"]),
+                            max_angular_speed=float(v["max_angular_speed"]),
+                            max_linear_accel=float(v["max_linear_accel"]),
+                            max_angular_accel=float(v["max_angular_accel"]),
+                            lidar=lidar, battery=battery, cmd_timeout=float(v["cmd_timeout_s"]))
+            loads = PlannerLoads(float(v["compute_generating_w"]), float(v["compute_idle_w"]),
+                                 float(v["modem_active_w"]))
+        except (LidarConfigError, BatteryConfigError, SimConfigError, ValueError) as exc:
+            raise SimStartupError(f"sim parameters: {exc}") from exc
+        return SimNodeParams(
+            world_file=str(v["world_file"]), cmd_vel_stamped=bool(v["cmd_vel_stamped"]),
+            seed=int(v["seed"]), physics_rate_hz=float(v["physics_rate_hz"]),
+            scan_rate_hz=float(v["scan_rate_hz"]), odom_rate_hz=float(v["odom_rate_hz"]),
+            battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
+            publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
+            base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
+            sim=sim, loads=loads)
+
+
+def load_sim_world(world_file: str) -> World:
+    path = resolve_world_path(world_file)
+    try:
+        return load_world(path)
+    except WorldError as exc:
+        raise SimStartupError(str(exc)) from exc
+
+
+def _stamp_from_seconds(t: float) -> Time:
+    sec = math.floor(t)
+    return Time(sec=int(sec), nanosec=int((t - sec) * 1e9))
+
+
+class SimNode(Node):
+    def __init__(self) -> None:
+        super().__init__("sim")
+        self.p = SimNodeParams.from_values(declare_params(self, SHARED_PARAMS + SIM_PARAMS))
+        self.world = load_sim_world(self.p.world_file)
+        self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
+        self._steady = Clock(clock_type=ClockType.STEADY_TIME)
+
+        # Cached inputs (subscription callbacks only write these).
+        self._command: Velocity = ZERO_VELOCITY
+        self._command_t: float = -math.inf
+        self._extra_load_w: float = planner_load_w(PlannerActivity(), self.p.loads)
+        self._last_warn: dict[str, float] = {}
+        self._status_warned = False
+
+        # Loop bookkeeping, for the real-time factor and the diagnostics.
+        self._t0 = time.monotonic()
+        self._last_physics_t: float | None = None
+        self._physics_ticks = 0
+        self._clamped_ticks = 0
+        self._commands_received = 0
+        self._commands_rejected = 0
+
+        self._scan_pub = self.create_publisher(LaserScan, "scan", qos.SENSOR_PUB)
+        self._odom_pub = self.create_publisher(Odometry, "odom", qos.SENSOR_PUB)
+        self._battery_pub = self.create_publisher(BatteryState, "battery_state", qos.RELIABLE)
+        self._diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self._clock_pub: Publisher | None = (
+            self.create_publisher(ClockMsg, "/clock", qos.SENSOR_PUB)
+            if self.p.publish_clock else None)
+        self._tf_pub, self._tf_type = self._create_tf_publishers()
+
+        create_cmd_vel_subscription(self, "cmd_vel", self.p.cmd_vel_stamped, qos.RELIABLE,
+                                    self._on_cmd_vel)
+        self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
+
+        self._timer(self.p.physics_rate_hz, self._on_physics)
+        self._timer(self.p.scan_rate_hz, self._publish_scan)
+        self._timer(self.p.odom_rate_hz, self._publish_odom)
+        self._timer(self.p.battery_rate_hz, self._publish_battery)
+        self._timer(1.0, self._publish_diagnostics)
+
+        lidar = self.p.sim.lidar
+        self.get_logger().info(
+            f"sim ready: world '{self.world.name}' ({self.world.source}), start "
+            f"({self.sim.pose.x:.2f}, {self.sim.pose.y:.2f}), lidar {lidar.beams} beams "
+            f"{lidar.range_max} m, physics {self.p.physics_rate_hz} Hz, cmd timeout "
+            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}")
+
+    # --- set-up helpers -------------------------------------------------------------------
+
+    def _timer(self, rate_hz: float, cb: Any) -> None:
+        self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
+
+    def _create_tf_publishers(self) -> tuple[Publisher | None, Any]:
+        try:
+            from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            self.get_logger().info("tf2_msgs is not installed (PyPI wheels): /tf not published")
+            return None, None
+        static = self.create_publisher(TFMessage, "/tf_static", qos.STATE)
+        laser = TransformStamped()
+        laser.header.stamp = self.get_clock().now().to_msg()
+        laser.header.frame_id = self.p.base_frame
+        laser.child_frame_id = self.p.laser_frame
+        laser.transform.rotation.w = 1.0
+        static.publish(TFMessage(transforms=[laser]))
+        self._tf_static_pub = static  # kept alive so late joiners still get it
+        return self.create_publisher(TFMessage, "/tf", qos.RELIABLE), TFMessage
+
+    def _warn_throttled(self, key: str, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last_warn.get(key, -math.inf) >= WARN_THROTTLE_S:
+            self._last_warn[key] = now
+            self.get_logger().warning(text)
+
+    # --- inputs ---------------------------------------------------------------------------
+
+    def _on_cmd_vel(self, msg: Any) -> None:
+        v = to_velocity(msg)
+        if not v.is_finite():
+            self._commands_rejected += 1
+            self._warn_throttled("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
+                                            f"angular {v.angular}); {self._commands_rejected} "
+                                            "rejected so far")
+            return
+        self._commands_received += 1
+        self._command = v
+        self._command_t = time.monotonic()
+
+    def _on_planner_status(self, msg: String) -> None:
+        try:
+            activity = parse_planner_status(msg.data)
+        except PlannerStatusError as exc:
+            if not self._status_warned:
+                self._status_warned = True
+                self.get_logger().warning(f"ignoring malformed planner/status: {exc} "
+                                          "(warned once)")
+            return
+        self._extra_load_w = planner_load_w(activity, self.p.loads)
+
+    # --- physics --------------------------------------------------------------------------
+
+    def _on_physics(self) -> None:
+        now = time.monotonic()
+        if self._last_physics_t is None:
+            self._last_physics_t = now
+            return
+        dt = now - self._last_physics_t
+        self._last_physics_t = now
+        if dt > MAX_PHYSICS_DT_S:
+            self._clamped_ticks += 1
+            dt = MAX_PHYSICS_DT_S
+        fresh = now - self._command_t <= self.p.cmd_timeout_s
+        self.sim.step(self._command if fresh else ZERO_VELOCITY, dt, self._extra_load_w)
+        self._physics_ticks += 1
+        if self._clock_pub is not None:
+            self._clock_pub.publish(ClockMsg(clock=_stamp_from_seconds(self.sim.time)))
+
+    # --- outputs --------------------------------------------------------------------------
+
+    def _publish_scan(self) -> None:
+        lidar = self.p.sim.lidar
+        msg = LaserScan()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = self.p.laser_frame
+        msg.angle_min = float(lidar.angle_min)
+        msg.angle_max = float(lidar.angle_max)
+        msg.angle_increment = float(lidar.angle_increment)
+        msg.scan_time = 1.0 / self.p.scan_rate_hz
+        msg.time_increment = 0.0  # every beam of a scan is cast at the same instant
+        msg.range_min = float(lidar.range_min)
+        msg.range_max = float(lidar.range_max)
+        msg.ranges = self.sim.scan().astype(np.float32)
+        self._scan_pub.publish(msg)
+
+    def _publish_odom(self) -> None:
+        stamp = self.get_clock().now().to_msg()
+        pose, vel = self.sim.pose, self.sim.velocity
+        msg = Odometry()
+        msg.header.stamp = stamp
+        msg.header.frame_id = self.p.odom_frame
+        msg.child_frame_id = self.p.base_frame
+        msg.pose.pose.position.x = pose.x
+        msg.pose.pose.position.y = pose.y
+        qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
+        o = msg.pose.pose.orientation
+        o.x, o.y, o.z, o.w = qx, qy, qz, qw
+        msg.twist.twist.linear.x = vel.linear
+        msg.twist.twist.angular.z = vel.angular
+        self._odom_pub.publish(msg)
+        if self._tf_pub is not None:
+            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(stamp, pose)]))
+
+    def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
+        t = TransformStamped()
+        t.header.stamp = stamp
+        t.header.frame_id = self.p.odom_frame
+        t.child_frame_id = self.p.base_frame
+        t.transform.translation.x = pose.x
+        t.transform.translation.y = pose.y
+        qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
+        r = t.transform.rotation
+        r.x, r.y, r.z, r.w = qx, qy, qz, qw
+        return t
+
+    def _publish_battery(self) -> None:
+        b = self.sim.battery
+        cfg = self.p.sim.battery
+        msg = BatteryState()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = self.p.base_frame
+        msg.voltage = float(b.voltage)
+        msg.current = float(b.current)
+        msg.charge = float(b.charge_ah)
+        msg.capacity = float(cfg.capacity_ah)
+        msg.design_capacity = float(cfg.capacity_ah)
+        msg.percentage = float(b.percentage)
+        msg.temperature = math.nan
+        msg.power_supply_status = BatteryState.POWER_SUPPLY_STATUS_DISCHARGING
+        msg.power_supply_health = (BatteryState.POWER_SUPPLY_HEALTH_DEAD if b.depleted
+                                   else BatteryState.POWER_SUPPLY_HEALTH_GOOD)
+        msg.power_supply_technology = BatteryState.POWER_SUPPLY_TECHNOLOGY_LION
+        msg.present = True
+        self._battery_pub.publish(msg)
+
+    def health(self) -> HealthReport:
+        report = self.sim.health()
+        wall = time.monotonic() - self._t0
+        values = dict(report.values)
+        values.update({
+            "real_time_factor": round(self.sim.time / wall, 4) if wall > 0 else math.nan,
+            "physics_ticks": self._physics_ticks,
+            "physics_dt_clamped": self._clamped_ticks,
+            "cmd_vel_received": self._commands_received,
+            "cmd_vel_rejected_non_finite": self._commands_rejected,
+            "planner_load_w": self._extra_load_w,
+        })
+        return HealthReport(report.name, report.level, report.message, values)
+
+    def _publish_diagnostics(self) -> None:
+        diagnostics.publish(self, self._diag_pub, [self.health()])
+
+    def on_shutdown(self) -> None:
+        s = self.sim
+        self.get_logger().info(
+            f"sim summary: walked {s.distance_walked:.2f} m, {s.collisions} collision(s), "
+            f"battery {s.battery.percentage:.1%} ({s.battery.energy_used_wh:.2f} Wh used), "
+            f"sim time {s.time:.1f} s")
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    return run_node(SimNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""The `sim` node on a real DDS graph: obeys cmd_vel, scans, stops by itself, shrugs off NaN."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import TwistStamped
+from nav_msgs.msg import Odometry
+from sensor_msgs.msg import BatteryState, LaserScan
+from std_msgs.msg import String
+
+from robot_brain.cli.processes import NodeProcess
+from robot_brain.ros import qos
+from test.ros.graph import CONFIG, Graph, Probe
+
+pytestmark = pytest.mark.ros
+
+BEAMS = 90
+TIMEOUT_S = 0.5
+#: Every wait below is >= 10x what it should take on an idle machine.
+START_WAIT_S = 60.0
+MOTION_WAIT_S = 20.0
+
+
+def _last(probe: Probe, topic: str) -> Any:
+    msgs = probe.messages(topic)
+    return msgs[-1].msg if msgs else None
+
+
+def _odom_x(probe: Probe) -> float:
+    return float(_last(probe, "odom").pose.pose.position.x)
+
+
+def _twist(linear: float, angular: float = 0.0) -> TwistStamped:
+    msg = TwistStamped()
+    msg.header.frame_id = "base_link"
+    msg.twist.linear.x = linear
+    msg.twist.angular.z = angular
+    return msg
+
+
+def _drive(pub: Any, probe: Probe, linear: float, seconds: float, angular: float = 0.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        msg = _twist(linear, angular)
+        msg.header.stamp = probe.node.get_clock().now().to_msg()
+        pub.publish(msg)
+        time.sleep(0.05)
+
+
+def _sim_status_values(probe: Probe) -> dict[str, str]:
+    for rec in reversed(probe.messages("/diagnostics")):
+        for status in rec.msg.status:
+            if status.name.startswith("sim"):
+                return {kv.key: kv.value for kv in status.values}
+    return {}
+
+
+def _start_sim(g: Graph, **params: object) -> tuple[Probe, NodeProcess]:
+    assert g.probe is not None
+    probe = g.probe
+    probe.subscribe(Odometry, "odom", qos.SENSOR)
+    probe.subscribe(LaserScan, "scan", qos.SENSOR)
+    probe.subscribe(BatteryState, "battery_state", qos.RELIABLE)
+    probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
+    # A node block in a later params file, not `-p`: rcl lets the shipped YAML's `sim:` block
+    # win over `-p` overrides (those land in the `/**` wildcard block).
+    overrides = {"lidar_beams": BEAMS, "cmd_timeout_s": TIMEOUT_S, **params}
+    extra = g.log_dir / "sim_overrides.yaml"
+    extra.write_text(yaml.safe_dump({"sim": {"ros__parameters": overrides}}))
+    proc = g.start("sim", params_files=[CONFIG, extra])
+    probe.wait_for(lambda: bool(probe.messages("odom")) and bool(probe.messages("scan")),
+                   START_WAIT_S, "first odom and scan from sim")
+    return probe, proc
+
+
+def _log(g: Graph) -> str:
+    return "\n".join(f"--- {name}\n{text}" for name, text in g.logs())
+
+
+def test_sim_obeys_cmd_vel_scans_and_stops_after_timeout(tmp_path: Path) -> None:
+    with Graph(tmp_path) as g:
+        probe, proc = _start_sim(g)
+        pub = probe.publisher(TwistStamped, "cmd_vel", qos.RELIABLE)
+        probe.wait_for(lambda: pub.get_subscription_count() > 0, START_WAIT_S,
+                       "sim subscribed to cmd_vel")
+
+        scan = _last(probe, "scan")
+        assert scan.header.frame_id == "laser"
+        assert len(scan.ranges) == BEAMS
+        assert scan.angle_increment == pytest.approx(2 * math.pi / BEAMS, rel=1e-6)
+        assert all(r > 0.0 for r in scan.ranges)  # finite hits or +inf, never NaN or <= 0
+
+        x0 = _odom_x(probe)
+        odom = _last(probe, "odom")
+        assert (odom.header.frame_id, odom.child_frame_id) == ("odom", "base_link")
+        _drive(pub, probe, 0.3, 2.0)
+        x_last_cmd = _odom_x(probe)
+        assert x_last_cmd - x0 > 0.2, _log(g)
+        moving = [r.msg.twist.twist.linear.x for r in probe.messages("odom")[-10:]]
+        assert max(moving) == pytest.approx(0.3, abs=1e-6)
+        assert abs(_last(probe, "odom").pose.pose.position.y) < 1e-6
+
+        # No more commands: the robot holds the last one until its own timeout, then brakes.
+        probe.wait_for(lambda: _last(probe, "odom").twist.twist.linear.x == 0.0,
+                       MOTION_WAIT_S, "the robot stops by itself after the cmd_vel timeout")
+        coasted = _odom_x(probe) - x_last_cmd
+        # 0.3 m/s for up to the 0.5 s timeout plus braking: clearly more than a step or two.
+        assert coasted > 0.05
+        stopped_x = _odom_x(probe)
+        time.sleep(1.0)
+        assert _odom_x(probe) == pytest.approx(stopped_x, abs=1e-9)
+
+        probe.wait_for(lambda: bool(probe.messages("battery_state")), START_WAIT_S,
+                       "battery_state")
+        bat = _last(probe, "battery_state")
+        assert 0.0 < bat.percentage <= 1.0 and bat.current < 0.0 and bat.voltage > 40.0
+        assert bat.present and bat.power_supply_status == \
+            BatteryState.POWER_SUPPLY_STATUS_DISCHARGING
+        probe.wait_for(lambda: bool(_sim_status_values(probe)), START_WAIT_S, "sim diagnostics")
+        values = _sim_status_values(probe)
+        for key in ("distance_walked_m", "collisions", "battery_percentage", "energy_used_wh",
+                    "real_time_factor"):
+            assert key in values, values
+        probe.wait_for(lambda: float(_sim_status_values(probe)["distance_walked_m"]) > 0.2,
+                       START_WAIT_S, "distance walked reported")
+        assert proc.running()
+
+
+def test_non_finite_cmd_vel_is_ignored_and_the_node_lives(tmp_path: Path) -> None:
+    with Graph(tmp_path) as g:
+        probe, proc = _start_sim(g)
+        pub = probe.publisher(TwistStamped, "cmd_vel", qos.RELIABLE)
+        probe.wait_for(lambda: pub.get_subscription_count() > 0, START_WAIT_S,
+                       "sim subscribed to cmd_vel")
+        x0 = _odom_x(probe)
+        for bad in (math.nan, math.inf, -math.inf):
+            _drive(pub, probe, bad, 0.5)
+            _drive(pub, probe, 0.3, 0.5, angular=bad)
+        probe.clear("odom")
+        probe.wait_for(lambda: bool(probe.messages("odom")), START_WAIT_S, "odom after NaN")
+        assert proc.running(), _log(g)
+        assert _odom_x(probe) == pytest.approx(x0, abs=1e-9)
+        assert _last(probe, "odom").twist.twist.linear.x == 0.0
+
+        # A malformed planner/status is also just a warning.
+        status = probe.publisher(String, "planner/status", qos.RELIABLE)
+        probe.wait_for(lambda: status.get_subscription_count() > 0, START_WAIT_S,
+                       "sim subscribed to planner/status")
+        status.publish(String(data="{not json"))
+        status.publish(String(data='{"state": "thinking", "locality": "local"}'))
+        probe.wait_for(lambda: _sim_status_values(probe).get("planner_load_w") == "24",
+                       START_WAIT_S, "planner load applied")
+        assert proc.running(), _log(g)
+    log = _log(g)
+    assert "non-finite cmd_vel" in log
+    assert "malformed planner/status" in log
+
+
+def test_bad_world_fails_at_start_with_a_clear_message(tmp_path: Path) -> None:
+    world = tmp_path / "bad_world.yaml"
+    world.write_text("bounds: {x_min: 0, x_max: 1, y_min: 0, y_max: 1}\n"
+                     "places: {dock: {x: 5, y: 0}}\n")
+    with Graph(tmp_path) as g:
+        proc = g.start("sim", parameters={"world_file": str(world)})
+        assert proc.proc is not None
+        assert proc.proc.wait(START_WAIT_S) == 1
+    assert "outside the map bounds" in _log(g)
