@@ -1,0 +1,294 @@
+"""The shipped SDF world and robot model, read as plain XML, against the world file and config.
+
+Checks: the gz-sim systems and sensors the bridge relies on (real system names), lidar settings
+equal to the built-in sim's, base limits equal to the shared limits, a lidar plane free of the
+robot's own body and below every obstacle's top, and obstacles / places / start equal to
+robot_brain/worlds/apartment.yaml loaded with load_world.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from robot_brain.core.resources import default_world_path
+from robot_brain.core.sim.lidar import LidarConfig
+from robot_brain.core.world import World, load_world
+from test.unit.gazebo_files import (
+    DIFF_DRIVE,
+    IMU,
+    LINEAR_BATTERY,
+    ODOMETRY_PUBLISHER,
+    PHYSICS,
+    SCENE_BROADCASTER,
+    SENSORS,
+    USER_COMMANDS,
+    floats,
+    model_element,
+    plugins,
+    sensors,
+    shared_params,
+    text,
+    world_element,
+)
+
+TOL = 1e-5  # the generator writes 6 decimals
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return load_world(default_world_path())
+
+
+def _models(world_el: ET.Element) -> dict[str, ET.Element]:
+    return {m.get("name", ""): m for m in world_el.findall("model")}
+
+
+def _pose(element: ET.Element) -> list[float]:
+    values = floats(text(element, "pose"))
+    assert len(values) == 6, f"<pose> of {element.get('name')} has {len(values)} values"
+    return values
+
+
+def _same_angle(a: float, b: float, period: float = 2.0 * math.pi) -> bool:
+    d = (a - b) % period
+    return min(d, period - d) < TOL
+
+
+def _geometry(shape: ET.Element) -> ET.Element:
+    geometry = shape.find("geometry")
+    assert geometry is not None and len(geometry), f"{shape.get('name')}: no geometry"
+    return geometry[0]
+
+
+def _z_extent(shape: ET.Element) -> tuple[float, float, float]:
+    """(bottom, top, horizontal reach from the link's z axis) of an unrotated shape."""
+    pose = floats(shape.findtext("pose") or "0 0 0 0 0 0")
+    assert pose[3] == 0 and pose[4] == 0, f"{shape.get('name')}: rolled/pitched shape"
+    geom = _geometry(shape)
+    if geom.tag == "box":
+        sx, sy, sz = floats(text(geom, "size"))
+        half, reach = sz / 2, math.hypot(abs(pose[0]) + sx / 2, abs(pose[1]) + sy / 2)
+    elif geom.tag == "cylinder":
+        r, length = float(text(geom, "radius")), float(text(geom, "length"))
+        half, reach = length / 2, math.hypot(pose[0], pose[1]) + r
+    elif geom.tag == "sphere":
+        r = float(text(geom, "radius"))
+        half, reach = r, math.hypot(pose[0], pose[1]) + r
+    else:
+        raise AssertionError(f"unexpected geometry {geom.tag}")
+    return pose[2] - half, pose[2] + half, reach
+
+
+# --- world systems -------------------------------------------------------------------------
+
+def test_world_has_the_systems_the_model_and_bridge_need() -> None:
+    found = plugins(world_element())
+    for system in (PHYSICS, USER_COMMANDS, SCENE_BROADCASTER, SENSORS, IMU):
+        assert system in found, f"world lacks the {system[1]} system ({system[0]})"
+    assert text(found[SENSORS], "render_engine") == "ogre2"
+
+
+def test_world_steps_physics_at_1_khz_in_real_time() -> None:
+    physics = world_element().find("physics")
+    assert physics is not None
+    assert float(text(physics, "max_step_size")) == pytest.approx(0.001)
+    assert float(text(physics, "real_time_factor")) == pytest.approx(1.0)
+
+
+# --- robot model ---------------------------------------------------------------------------
+
+def test_model_has_lidar_and_imu_sensors_on_its_base() -> None:
+    found = sensors(model_element())
+    assert {"gpu_lidar", "imu"} <= set(found)
+    for kind in ("gpu_lidar", "imu"):
+        assert found[kind][1].get("name") == "base_link"
+    assert text(found["gpu_lidar"][0], "gz_frame_id") == "laser"
+    assert text(found["imu"][0], "gz_frame_id") == "imu_link"
+
+
+def test_lidar_matches_the_built_in_sims_lidar() -> None:
+    sensor = sensors(model_element())["gpu_lidar"][0]
+    expected = LidarConfig()
+    horizontal = sensor.find("lidar/scan/horizontal")
+    vertical = sensor.find("lidar/scan/vertical")
+    rng = sensor.find("lidar/range")
+    assert horizontal is not None and vertical is not None and rng is not None
+    assert int(text(horizontal, "samples")) == expected.beams == 360
+    assert float(text(horizontal, "min_angle")) == pytest.approx(expected.angle_min, abs=1e-9)
+    # Gazebo spreads samples over [min, max] inclusive; no duplicated beam at +pi.
+    assert float(text(horizontal, "max_angle")) == pytest.approx(expected.angle_max, abs=1e-9)
+    assert int(text(vertical, "samples")) == 1
+    assert float(text(rng, "min")) == pytest.approx(expected.range_min)
+    assert float(text(rng, "max")) == pytest.approx(expected.range_max)
+    assert float(text(sensor, "update_rate")) == pytest.approx(10.0)
+
+
+def test_lidar_plane_is_free_of_the_robots_own_body() -> None:
+    model = model_element()
+    sensor, link = sensors(model)["gpu_lidar"]
+    z = _pose(sensor)[2]
+    range_min = float(sensor.findtext("lidar/range/min") or "nan")
+    shapes = link.findall("visual") + link.findall("collision")
+    assert shapes
+    for shape in shapes:
+        bottom, top, reach = _z_extent(shape)
+        if bottom < z < top:
+            assert reach < range_min, \
+                f"{shape.get('name')} crosses the lidar plane z={z} beyond range_min"
+    # The wheels are separate links, posed in the model frame.
+    for wheel in ("left_wheel", "right_wheel"):
+        wheel_link = model.find(f"link[@name='{wheel}']")
+        assert wheel_link is not None
+        radius = float(wheel_link.findtext("collision/geometry/cylinder/radius") or "nan")
+        assert _pose(wheel_link)[2] + radius < z
+
+
+def test_diff_drive_drives_the_two_wheel_joints_with_the_model_geometry() -> None:
+    model = model_element()
+    drive = plugins(model)[DIFF_DRIVE]
+    joints = {j.get("name"): j for j in model.findall("joint")}
+    wheels = []
+    for side in ("left_joint", "right_joint"):
+        joint = joints[text(drive, side)]
+        assert joint.get("type") == "revolute"
+        assert text(joint, "parent") == "base_link"
+        wheel = model.find(f"link[@name='{text(joint, 'child')}']")
+        assert wheel is not None
+        wheels.append(wheel)
+    y_left, y_right = _pose(wheels[0])[1], _pose(wheels[1])[1]
+    assert y_left > 0 > y_right, "left wheel must be on +y"
+    assert float(text(drive, "wheel_separation")) == pytest.approx(y_left - y_right)
+    radius = float(wheels[0].findtext("collision/geometry/cylinder/radius") or "nan")
+    assert float(text(drive, "wheel_radius")) == pytest.approx(radius)
+
+
+def test_base_limits_equal_the_brains_shared_limits() -> None:
+    shared = shared_params()
+    drive = plugins(model_element())[DIFF_DRIVE]
+    expected = {
+        "max_linear_velocity": shared["max_linear_speed"],
+        "min_linear_velocity": -float(shared["max_reverse_speed"]),  # type: ignore[arg-type]
+        "max_angular_velocity": shared["max_angular_speed"],
+        "min_angular_velocity": -float(shared["max_angular_speed"]),  # type: ignore[arg-type]
+        "max_linear_acceleration": shared["max_linear_accel"],
+        "min_linear_acceleration": -float(shared["max_linear_accel"]),  # type: ignore[arg-type]
+        "max_angular_acceleration": shared["max_angular_accel"],
+        "min_angular_acceleration": -float(shared["max_angular_accel"]),  # type: ignore[arg-type]
+    }
+    for tag, value in expected.items():
+        assert float(text(drive, tag)) == pytest.approx(float(value)), tag  # type: ignore[arg-type]
+
+
+def test_robot_fits_the_brains_footprint() -> None:
+    radius = float(shared_params()["robot_radius"])  # type: ignore[arg-type]
+    link = model_element().find("link[@name='base_link']")
+    assert link is not None
+    for shape in link.findall("collision"):
+        assert _z_extent(shape)[2] <= radius + TOL, shape.get("name")
+
+
+def test_odometry_is_the_world_pose_in_the_odom_frame() -> None:
+    odom = plugins(model_element())[ODOMETRY_PUBLISHER]
+    assert text(odom, "odom_frame") == "odom"
+    assert text(odom, "robot_base_frame") == "base_link"
+    assert text(odom, "dimensions") == "2"
+
+
+def test_battery_plugin_drains_a_plausible_humanoid_pack() -> None:
+    battery = plugins(model_element())[LINEAR_BATTERY]
+    capacity_wh = float(text(battery, "capacity")) * float(text(battery, "voltage"))
+    assert 500.0 <= capacity_wh <= 3000.0  # DESIGN.md: 1-3 kWh packs
+    assert text(battery, "start_draining") == "true"
+
+
+def test_model_is_humanoid_sized() -> None:
+    link = model_element().find("link[@name='base_link']")
+    assert link is not None
+    height = max(_z_extent(v)[1] for v in link.findall("visual"))
+    assert 1.4 <= height <= 1.9
+
+
+# --- world content vs the world file ------------------------------------------------------
+
+def test_models_are_exactly_ground_obstacles_and_places(world: World) -> None:
+    expected = {"ground_plane"} | {w.name for w in world.walls} | {b.name for b in world.boxes} \
+        | {c.name for c in world.cylinders} | {f"place_{p}" for p in world.places}
+    assert set(_models(world_element())) == expected
+
+
+def test_walls_match_the_world_file(world: World) -> None:
+    models = _models(world_element())
+    for wall in world.walls:
+        model = models[wall.name]
+        (x0, y0), (x1, y1) = wall.start, wall.end
+        pose = _pose(model)
+        assert pose[:2] == pytest.approx([(x0 + x1) / 2, (y0 + y1) / 2], abs=TOL)
+        assert _same_angle(pose[5], math.atan2(y1 - y0, x1 - x0), math.pi)
+        size = floats(model.findtext("link/collision/geometry/box/size") or "")
+        assert size[:2] == pytest.approx(
+            [math.hypot(x1 - x0, y1 - y0) + wall.thickness, wall.thickness], abs=TOL)
+
+
+def test_boxes_match_the_world_file(world: World) -> None:
+    models = _models(world_element())
+    for box in world.boxes:
+        model = models[box.name]
+        pose = _pose(model)
+        assert pose[:2] == pytest.approx(list(box.center), abs=TOL)
+        assert _same_angle(pose[5], box.yaw, math.pi)
+        size = floats(model.findtext("link/collision/geometry/box/size") or "")
+        assert size[:2] == pytest.approx(list(box.size), abs=TOL)
+
+
+def test_cylinders_match_the_world_file(world: World) -> None:
+    models = _models(world_element())
+    for cyl in world.cylinders:
+        model = models[cyl.name]
+        assert _pose(model)[:2] == pytest.approx(list(cyl.center), abs=TOL)
+        radius = model.findtext("link/collision/geometry/cylinder/radius")
+        assert float(radius or "nan") == pytest.approx(cyl.radius, abs=TOL)
+
+
+def test_obstacles_are_static_stand_on_the_floor_and_reach_above_the_lidar(world: World) -> None:
+    lidar_z = _pose(sensors(model_element())["gpu_lidar"][0])[2]
+    models = _models(world_element())
+    for name in [w.name for w in world.walls] + [b.name for b in world.boxes] \
+            + [c.name for c in world.cylinders]:
+        model = models[name]
+        assert text(model, "static") == "true"
+        collision = model.find("link/collision")
+        assert collision is not None, f"{name} has no collision"
+        geom = _geometry(collision)
+        height = floats(text(geom, "size"))[2] if geom.tag == "box" \
+            else float(text(geom, "length"))
+        z = _pose(model)[2]
+        assert z - height / 2 == pytest.approx(0.0, abs=TOL), f"{name} floats or sinks"
+        assert z + height / 2 > lidar_z, f"{name} is below the lidar plane: invisible to it"
+
+
+def test_places_are_flat_visual_only_markers_at_the_world_files_places(world: World) -> None:
+    lidar_z = _pose(sensors(model_element())["gpu_lidar"][0])[2]
+    models = _models(world_element())
+    for place in world.places.values():
+        model = models[f"place_{place.name}"]
+        pose = _pose(model)
+        assert pose[:2] == pytest.approx([place.x, place.y], abs=TOL)
+        assert _same_angle(pose[5], place.yaw)
+        assert model.find("link/collision") is None, f"place {place.name} would block the robot"
+        visuals = model.findall("link/visual")
+        assert visuals
+        assert all(pose[2] + _z_extent(v)[1] < lidar_z for v in visuals)
+
+
+def test_robot_start_frame_is_the_world_files_start(world: World) -> None:
+    frames = {f.get("name"): f for f in world_element().findall("frame")}
+    pose = _pose(frames["robot_start"])
+    assert pose[:2] == pytest.approx([world.start.x, world.start.y], abs=TOL)
+    assert _same_angle(pose[5], world.start.yaw)
+
+
+def test_world_name_is_the_world_files_name(world: World) -> None:
+    assert world_element().get("name") == world.name
