@@ -1,0 +1,1 @@
+"""Power: what the robot draws, how long it can last, and how much thinking it can afford."""

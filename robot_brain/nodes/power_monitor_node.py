@@ -1,0 +1,215 @@
+"""`power_monitor`: endurance and power mode from what a real robot reports.
+
+battery_state + planner/status + odom -> EnergyEstimator / ModeSelector (core) ->
+power/endurance, power/mode, /diagnostics (draw and its attribution). It sees nothing of the
+simulator's internals: only the topics a real robot would give it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from sensor_msgs.msg import BatteryState
+from std_msgs.msg import Float32, String
+
+from robot_brain.core.errors import StartupError
+from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.power.estimator import (
+    Activity,
+    BatteryReading,
+    EnergyEstimate,
+    EnergyEstimator,
+    EstimatorConfig,
+)
+from robot_brain.core.power.model import PowerModel, PowerModelError
+from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
+from robot_brain.core.sim.loads import PlannerActivity, PlannerStatusError, parse_planner_status
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.runtime import run_node
+
+
+class PowerMonitorStartupError(StartupError):
+    """Power-model or threshold parameters that cannot work."""
+
+
+POWER_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("capacity_wh", 1000.0, "Battery capacity believed when BatteryState has none (Wh).",
+              1.0, 100000.0),
+    ParamSpec("nominal_voltage", 48.0, "Pack nominal voltage, to turn Ah into Wh (V).",
+              1.0, 1000.0),
+    ParamSpec("voltage_empty", 42.0, "Pack voltage at 0 % (for voltage-only batteries) (V).",
+              0.0, 1000.0),
+    ParamSpec("voltage_full", 54.6, "Pack voltage at 100 % (V).", 0.1, 1000.0),
+    ParamSpec("base_load_w", 120.0, "Believed base load: computer, sensors, balance (W).",
+              0.0, 10000.0),
+    ParamSpec("locomotion_w_per_mps", 200.0, "Believed walking power per m/s (W).",
+              0.0, 10000.0),
+    ParamSpec("accelerator_generating_w", 20.0, "Local LLM accelerator while generating (W).",
+              0.0, 1000.0),
+    ParamSpec("accelerator_idle_w", 5.0, "Local LLM accelerator when idle (W).", 0.0, 1000.0),
+    ParamSpec("modem_active_w", 7.0, "Modem while a remote LLM call is open (W).", 0.0, 1000.0),
+    ParamSpec("smoothing_tau_s", 10.0, "Time constant of the draw's moving average (s).",
+              0.1, 3600.0),
+    ParamSpec("eco_below", 0.30, "Enter eco below this state of charge (0..1).", 0.0, 1.0),
+    ParamSpec("critical_below", 0.10, "Enter critical below this state of charge (0..1).",
+              0.0, 1.0),
+    ParamSpec("hysteresis", 0.05, "Leave a mode only this far above its threshold (0..1).",
+              0.0, 0.5),
+    ParamSpec("publish_rate_hz", 1.0, "Rate of power/endurance and /diagnostics.", 0.1, 50.0),
+    ParamSpec("battery_timeout_s", 5.0, "No battery_state for this long -> endurance unknown.",
+              0.1, 600.0),
+)
+
+
+@dataclass(frozen=True)
+class PowerMonitorParams:
+    model: PowerModel
+    estimator: EstimatorConfig
+    thresholds: ModeThresholds
+    publish_rate_hz: float
+    battery_timeout_s: float
+
+    @staticmethod
+    def from_values(v: dict[str, Any]) -> PowerMonitorParams:
+        try:
+            model = PowerModel(
+                capacity_wh=v["capacity_wh"], nominal_voltage=v["nominal_voltage"],
+                base_load_w=v["base_load_w"], locomotion_w_per_mps=v["locomotion_w_per_mps"],
+                accelerator_generating_w=v["accelerator_generating_w"],
+                accelerator_idle_w=v["accelerator_idle_w"], modem_active_w=v["modem_active_w"])
+            thresholds = ModeThresholds(v["eco_below"], v["critical_below"], v["hysteresis"])
+        except (PowerModelError, ModeConfigError) as exc:
+            raise PowerMonitorStartupError(str(exc)) from exc
+        if v["voltage_empty"] >= v["voltage_full"]:
+            raise PowerMonitorStartupError(
+                f"voltage_empty ({v['voltage_empty']}) must be below voltage_full "
+                f"({v['voltage_full']})")
+        return PowerMonitorParams(
+            model=model,
+            estimator=EstimatorConfig(v["smoothing_tau_s"], v["voltage_empty"],
+                                      v["voltage_full"]),
+            thresholds=thresholds, publish_rate_hz=v["publish_rate_hz"],
+            battery_timeout_s=v["battery_timeout_s"])
+
+
+def battery_reading(msg: BatteryState) -> BatteryReading:
+    pct = float(msg.percentage)
+    return BatteryReading(
+        voltage=_positive_or_nan(msg.voltage),
+        current=float(msg.current) if math.isfinite(msg.current) else math.nan,
+        charge_ah=float(msg.charge) if math.isfinite(msg.charge) else math.nan,
+        capacity_ah=_positive_or_nan(msg.capacity),
+        percentage=pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else math.nan,
+        charging=msg.power_supply_status in (BatteryState.POWER_SUPPLY_STATUS_CHARGING,
+                                             BatteryState.POWER_SUPPLY_STATUS_FULL),
+    )
+
+
+def _positive_or_nan(x: float) -> float:
+    return float(x) if math.isfinite(x) and x > 0.0 else math.nan
+
+
+class PowerMonitorNode(Node):
+    def __init__(self) -> None:
+        super().__init__("power_monitor")
+        values = declare_params(self, SHARED_PARAMS + POWER_PARAMS)
+        self.params = PowerMonitorParams.from_values(values)
+        self._estimator = EnergyEstimator(self.params.model, self.params.estimator)
+        self._modes = ModeSelector(self.params.thresholds)
+        self._battery: BatteryReading | None = None
+        self._battery_rx = -math.inf
+        self._activity = PlannerActivity()
+        self._speed = 0.0
+        self._estimate: EnergyEstimate | None = None
+        self._bad_messages = 0
+
+        self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
+        self.create_subscription(String, "planner/status", self._on_status, qos.RELIABLE)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        self._endurance_pub = self.create_publisher(Float32, "power/endurance", qos.RELIABLE)
+        self._mode_pub = self.create_publisher(String, "power/mode", qos.STATE)
+        self._diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self._mode_pub.publish(String(data=self._modes.mode.value))
+        self.create_timer(1.0 / self.params.publish_rate_hz, self._publish)
+        self.get_logger().info(
+            f"power monitor up: capacity {self.params.model.capacity_wh:.0f} Wh (believed), "
+            f"modes eco < {self.params.thresholds.eco_below:.0%}, "
+            f"critical < {self.params.thresholds.critical_below:.0%}")
+
+    # Subscriptions only cache.
+    def _on_battery(self, msg: BatteryState) -> None:
+        self._battery = battery_reading(msg)
+        self._battery_rx = time.monotonic()
+
+    def _on_status(self, msg: String) -> None:
+        try:
+            self._activity = parse_planner_status(msg.data)
+        except PlannerStatusError as exc:
+            self._bad_messages += 1
+            self.get_logger().warning(f"ignoring planner/status: {exc}",
+                                      throttle_duration_sec=10.0)
+
+    def _on_odom(self, msg: Odometry) -> None:
+        v = msg.twist.twist.linear.x
+        self._speed = float(v) if math.isfinite(v) else 0.0
+
+    def _publish(self) -> None:
+        now = time.monotonic()
+        fresh = self._battery is not None and now - self._battery_rx <= \
+            self.params.battery_timeout_s
+        reading = self._battery if fresh and self._battery is not None else BatteryReading()
+        activity = Activity(
+            speed_mps=self._speed,
+            generating_local=self._activity.state == "thinking"
+            and self._activity.locality == "local",
+            remote_open=self._activity.state == "thinking" and self._activity.locality == "remote")
+        est = self._estimator.update(now, reading, activity)
+        self._estimate = est
+        previous = self._modes.mode
+        mode = self._modes.update(est.state_of_charge)
+        if mode is not previous:
+            self.get_logger().info(f"power mode {previous.value} -> {mode.value} "
+                                   f"(state of charge {est.state_of_charge:.1%})")
+            self._mode_pub.publish(String(data=mode.value))
+        self._endurance_pub.publish(Float32(data=float(est.endurance_s)))
+        diagnostics.publish(self, self._diag_pub, [self._report(est, fresh)])
+
+    def _report(self, est: EnergyEstimate, fresh: bool) -> HealthReport:
+        b = est.breakdown
+        level = Level.OK
+        message = f"mode {self._modes.mode.value}"
+        if not fresh:
+            level, message = Level.WARN, "no fresh battery_state: endurance unknown"
+        elif self._modes.mode.value == "critical":
+            level = Level.WARN
+        values = {
+            "mode": self._modes.mode.value,
+            "endurance_s": est.endurance_s,
+            "state_of_charge": est.state_of_charge,
+            "remaining_wh": est.remaining_wh,
+            "draw_w": est.draw_w,
+            "draw_source": est.source.value,
+            "base_w": b.base_w,
+            "locomotion_w": b.locomotion_w,
+            "compute_w": b.compute_w,
+            "radio_w": b.radio_w,
+            "llm_share": b.llm_w / est.draw_w if est.draw_w > 0 else math.nan,
+            "mode_changes": self._modes.changes,
+            "battery_swaps": self._estimator.swaps,
+            "bad_messages": self._bad_messages,
+        }
+        return HealthReport("power", level, message, values)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    return run_node(PowerMonitorNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
