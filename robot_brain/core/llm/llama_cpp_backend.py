@@ -1,0 +1,142 @@
+"""The embedded backend: a GGUF model run in-process by llama-cpp-python.
+
+The default model is the BASE Gemma 3 270M: it has no chat template, so it is driven by a raw
+few-shot completion prompt, and its output is forced into the plan schema by a grammar built
+from the JSON schema. Tokens are streamed so cancellation is checked between tokens; breaking
+out of the stream stops generation and leaves the model loaded.
+
+llama.cpp reuses the KV cache for the longest common prompt prefix, so a prompt whose fixed
+part (skills, examples) comes first and whose variable part (scene, instruction) comes last is
+only evaluated in full once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from robot_brain.core.llm.backend import (
+    ERROR_CANCELLED,
+    ERROR_TIMEOUT,
+    BackendConfig,
+    BackendError,
+    Deadline,
+    LlmReply,
+    LlmRequest,
+    Locality,
+)
+from robot_brain.core.llm.grammar_sampler import TOKEN_DATA_DTYPE, GreedyGrammarSampler
+from robot_brain.core.llm.model_files import resolve_model_path
+
+LLAMA_REQUIREMENT = "llama-cpp-python==0.3.36"
+# Grammars compile in milliseconds but the planner sends the same schema every time.
+_GRAMMAR_CACHE_SIZE = 8
+
+
+class LlamaCppBackend:
+    name = "llama_cpp"
+    locality = Locality.LOCAL
+
+    def __init__(self, config: BackendConfig, fast_grammar: bool = True) -> None:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise BackendError(
+                "the llama_cpp backend needs llama-cpp-python: "
+                f"`pip install {LLAMA_REQUIREMENT}` (compiles llama.cpp; needs a C/C++ compiler "
+                "and cmake), or choose the openai or scripted backend"
+            ) from exc
+        self._llama_cpp = llama_cpp
+        path = resolve_model_path(config.model_path)
+        self.model = path.name
+        self.model_path = str(path)
+        start = time.monotonic()
+        try:
+            self._llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_threads=config.n_threads,
+                n_threads_batch=config.n_threads,
+                n_ctx=config.n_ctx,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise BackendError(f"llama.cpp cannot load {path}: {exc}") from exc
+        self.load_time_s = time.monotonic() - start
+        self._grammars: dict[str, Any] = {}
+        self._fast_grammar = fast_grammar
+        # One candidate buffer for the full-vocabulary grammar pass (3 MB for Gemma's vocab).
+        self._candidates = np.zeros(self._llm.n_vocab(), dtype=TOKEN_DATA_DTYPE)
+        self.last_full_grammar_passes = 0
+
+    def _grammar(self, schema: dict) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        grammar = self._grammars.get(key)
+        if grammar is None:
+            if len(self._grammars) >= _GRAMMAR_CACHE_SIZE:
+                self._grammars.clear()
+            grammar = self._llama_cpp.LlamaGrammar.from_json_schema(key, verbose=False)
+            self._grammars[key] = grammar
+        return grammar
+
+    def _reply(self, request: LlmRequest, text: str, tokens: int, deadline: Deadline,
+               error: str | None) -> LlmReply:
+        return LlmReply(
+            request_id=request.request_id,
+            text=text,
+            backend=self.name,
+            model=self.model,
+            locality=self.locality,
+            tokens=tokens,
+            generation_time_s=deadline.elapsed(),
+            latency_s=deadline.elapsed(),
+            error=error,
+        )
+
+    def generate(self, request: LlmRequest, should_cancel: Callable[[], bool]) -> LlmReply:
+        deadline = Deadline(request.timeout_s)
+        parts: list[str] = []
+        tokens = 0
+        error: str | None = None
+        sampler: GreedyGrammarSampler | None = None
+        try:
+            grammar = self._grammar(request.json_schema) if request.json_schema else None
+            if grammar is not None and self._fast_grammar and request.temperature == 0.0:
+                sampler = GreedyGrammarSampler(self._llama_cpp, self._llm._model.vocab, grammar,
+                                               self._candidates)
+                # Llama.generate asks _init_sampler for the sampler it then calls sample() on;
+                # an instance attribute shadows the method for this request only.
+                self._llm._init_sampler = lambda **_: sampler  # type: ignore[method-assign]
+                grammar = None
+            stream = self._llm.create_completion(
+                prompt=request.prompt,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                grammar=grammar,
+                stream=True,
+            )
+            try:
+                # The first next() evaluates the prompt; cancellation is checked after it.
+                for chunk in stream:
+                    tokens += 1
+                    parts.append(chunk["choices"][0]["text"])  # type: ignore[index]
+                    if should_cancel():
+                        error = ERROR_CANCELLED
+                        break
+                    if deadline.expired():
+                        error = ERROR_TIMEOUT
+                        break
+            finally:
+                stream.close()  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001 - generate must turn every failure into a reply
+            error = f"backend error: {type(exc).__name__}: {exc}"
+        finally:
+            if sampler is not None:
+                self._llm.__dict__.pop("_init_sampler", None)
+                self._llm._sampler = None
+                self.last_full_grammar_passes = sampler.full_passes
+                sampler.close()
+        return self._reply(request, "".join(parts), tokens, deadline, error)

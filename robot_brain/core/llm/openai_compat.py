@@ -1,0 +1,252 @@
+"""Any OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp server, a cloud API).
+
+Standard library only. The reply is streamed (server-sent events) by a reader thread, so the
+generating loop can check cancellation and the deadline between chunks even while the server
+is silent; cancelling shuts the socket down, which also tells the server to stop.
+
+Structured output, per `structured_output`: `json_schema` (OpenAI's response_format), then
+llama.cpp's `{"type": "json_object", "schema": ...}`, then none (the planner parses plain text).
+In `auto` mode a rejected form (HTTP 400/422, or a 5xx naming response_format, which is how
+llama-cpp-python's server answers) moves to the next one, and the form that worked is
+remembered for later requests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import os
+import queue
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from robot_brain.core.llm.backend import (
+    ERROR_CANCELLED,
+    ERROR_TIMEOUT,
+    BackendConfig,
+    BackendError,
+    Deadline,
+    LlmReply,
+    LlmRequest,
+    Locality,
+)
+
+_FORMS = ("json_schema", "json_object", "none")
+# Status codes with which servers reject a response_format they do not understand.
+_FORMAT_REJECTED = (400, 422)
+_POLL_S = 0.02  # cancellation latency while waiting for the next chunk
+_ERROR_BODY_CHARS = 300
+
+
+def locality_of_url(base_url: str) -> Locality:
+    """A server on this machine's loopback runs on board; anything else is off board."""
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return Locality.LOCAL
+    try:
+        return Locality.LOCAL if ipaddress.ip_address(host).is_loopback else Locality.REMOTE
+    except ValueError:
+        return Locality.REMOTE
+
+
+def response_format(form: str, schema: dict) -> dict | None:
+    if form == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "plan", "schema": schema}}
+    if form == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return None
+
+
+def _format_rejected(status: int | None, error: str) -> bool:
+    """Did the server refuse the response_format (not the request as a whole)?
+
+    400/422 is the normal answer; llama-cpp-python's server answers its request-validation
+    error with a 500 whose body names the field, so that counts too.
+    """
+    if status in _FORMAT_REJECTED:
+        return True
+    return status is not None and status >= 500 and "response_format" in error
+
+
+class _Stream:
+    """One streamed HTTP request, read on a daemon thread into a queue of events."""
+
+    def __init__(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> None:
+        parts = urlsplit(url)
+        self._path = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn_cls: Any = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        kwargs: dict[str, Any] = {"timeout": timeout_s}
+        if parts.scheme == "https":
+            kwargs["context"] = ssl.create_default_context()
+        self._conn: http.client.HTTPConnection = conn_cls(parts.hostname, parts.port, **kwargs)
+        self._body = body
+        self._headers = headers
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="openai-stream", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._conn.request("POST", self._path, body=self._body, headers=self._headers)
+            resp = self._conn.getresponse()
+            if resp.status >= 400:
+                text = resp.read(4096).decode("utf-8", "replace").strip()
+                self.events.put(("http_error", (resp.status, text[:_ERROR_BODY_CHARS])))
+                return
+            for raw in resp:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:"):
+                    continue  # comments, event names, keep-alives, blank separators
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    self.events.put(("done", None))
+                    return
+                self.events.put(("data", json.loads(data)))
+            self.events.put(("eof", None))
+        except json.JSONDecodeError as exc:
+            self.events.put(("error", f"backend error: bad stream chunk: {exc}"))
+        except (OSError, http.client.HTTPException) as exc:
+            if not self._closed.is_set():
+                self.events.put(("error", f"connection error: {type(exc).__name__}: {exc}"))
+        finally:
+            self._conn.close()
+
+    def close(self) -> None:
+        """Stop reading now: shutting the socket down unblocks the reader thread's recv."""
+        self._closed.set()
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class OpenAiCompatBackend:
+    name = "openai"
+
+    def __init__(self, config: BackendConfig) -> None:
+        self._url = config.base_url.rstrip("/") + "/chat/completions"
+        self.model = config.model or "default"
+        self.locality = locality_of_url(config.base_url)
+        self._api_key_env = config.api_key_env
+        self._http_timeout_s = config.http_timeout_s
+        if config.structured_output == "auto":
+            self._forms: tuple[str, ...] = _FORMS
+        elif config.structured_output in _FORMS:
+            self._forms = (config.structured_output,)
+        else:
+            raise BackendError(f"unknown structured_output {config.structured_output!r}")
+        self._form_index = 0
+
+    @property
+    def structured_form(self) -> str:
+        """The structured-output form that the next request will use."""
+        return self._forms[self._form_index]
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        key = os.environ.get(self._api_key_env, "") if self._api_key_env else ""
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def _body(self, request: LlmRequest, form: str) -> bytes:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [dict(m) for m in request.messages],
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stream": True,
+        }
+        fmt = response_format(form, request.json_schema) if request.json_schema else None
+        if fmt is not None:
+            body["response_format"] = fmt
+        return json.dumps(body).encode("utf-8")
+
+    def _reply(self, request: LlmRequest, text: str, tokens: int, deadline: Deadline,
+               first_token_at: float | None, error: str | None) -> LlmReply:
+        # Generation time runs from the first token: the time before it is the network and the
+        # server's prompt evaluation, which the latency figure already includes.
+        gen = time.monotonic() - first_token_at if first_token_at is not None else 0.0
+        return LlmReply(
+            request_id=request.request_id,
+            text=text,
+            backend=self.name,
+            model=self.model,
+            locality=self.locality,
+            tokens=tokens,
+            generation_time_s=gen,
+            latency_s=deadline.elapsed(),
+            error=error,
+        )
+
+    def generate(self, request: LlmRequest, should_cancel: Callable[[], bool]) -> LlmReply:
+        deadline = Deadline(request.timeout_s)
+        while True:
+            form = self._forms[self._form_index]
+            reply, status = self._attempt(request, form, deadline, should_cancel)
+            can_fall_back = self._form_index + 1 < len(self._forms)
+            if can_fall_back and _format_rejected(status, reply.error or ""):
+                self._form_index += 1
+                continue
+            return reply
+
+    def _attempt(self, request: LlmRequest, form: str, deadline: Deadline,
+                 should_cancel: Callable[[], bool]) -> tuple[LlmReply, int | None]:
+        """One HTTP request; returns the reply and the HTTP error status if there was one."""
+        timeout = max(0.1, min(self._http_timeout_s, deadline.remaining()))
+        stream = _Stream(self._url, self._body(request, form), self._headers(), timeout)
+        parts: list[str] = []
+        tokens = 0
+        usage_tokens: int | None = None
+        first_token_at: float | None = None
+        finished = False
+
+        def done(error: str | None, status: int | None = None) -> tuple[LlmReply, int | None]:
+            stream.close()
+            count = usage_tokens if usage_tokens is not None else tokens
+            reply = self._reply(request, "".join(parts), count, deadline, first_token_at, error)
+            return reply, status
+
+        while True:
+            if should_cancel():
+                return done(ERROR_CANCELLED)
+            if deadline.expired():
+                return done(ERROR_TIMEOUT)
+            try:
+                kind, payload = stream.events.get(timeout=min(_POLL_S, deadline.remaining()))
+            except queue.Empty:
+                continue
+            if kind == "data":
+                usage = payload.get("usage") or {}
+                if isinstance(usage.get("completion_tokens"), int):
+                    usage_tokens = usage["completion_tokens"]
+                for choice in payload.get("choices") or []:
+                    finished = finished or bool(choice.get("finish_reason"))
+                    delta = choice.get("delta") or {}
+                    content = delta.get("content") or ""
+                    if content:
+                        if first_token_at is None:
+                            first_token_at = time.monotonic()
+                        parts.append(content)
+                        tokens += 1  # servers stream one token per chunk
+            elif kind == "done":
+                return done(None)
+            elif kind == "eof":
+                # Some servers close after the final chunk without a [DONE] line.
+                return done(None if finished else "connection error: stream ended early")
+            elif kind == "http_error":
+                status, text = payload
+                return done(f"http {status}: {text}", status)
+            else:
+                return done(str(payload))

@@ -1,0 +1,103 @@
+"""Deterministic backend for tests and benchmarks: canned replies, latency, failure modes."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from robot_brain.core.llm.backend import (
+    ERROR_CANCELLED,
+    ERROR_TIMEOUT,
+    BackendConfig,
+    BackendError,
+    Deadline,
+    LlmReply,
+    LlmRequest,
+    Locality,
+)
+
+GARBAGE_TEXT = "Sure! I would love to help you with that. Walking to the kitchen now :)"
+SCRIPTED_ERROR = "backend error: scripted failure"
+# Sleep granularity: short enough that cancellation is seen within a few ms.
+_SLICE_S = 0.005
+DEFAULT_REPLY = '{"steps": [{"skill": "stop"}]}'
+
+
+def load_reply_file(path: str) -> tuple[str, ...]:
+    """A JSON or YAML list (or {"replies": [...]}); objects are sent as compact JSON."""
+    file = Path(path).expanduser()
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))  # YAML is a superset of JSON
+    except OSError as exc:
+        raise BackendError(f"scripted reply_file {path!r} cannot be read: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise BackendError(f"scripted reply_file {path!r} is not JSON/YAML: {exc}") from exc
+    if isinstance(data, dict) and "replies" in data:
+        data = data["replies"]
+    if not isinstance(data, list) or not data:
+        raise BackendError(
+            f"scripted reply_file {path!r} must hold a non-empty list of replies "
+            "(or a mapping with a 'replies' list)"
+        )
+    return tuple(item if isinstance(item, str) else json.dumps(item) for item in data)
+
+
+class ScriptedBackend:
+    name = "scripted"
+    model = "scripted"
+    locality = Locality.LOCAL
+
+    def __init__(self, config: BackendConfig) -> None:
+        replies = config.replies
+        if config.reply_file:
+            replies = replies + load_reply_file(config.reply_file)
+        self._replies = replies or (DEFAULT_REPLY,)
+        self._latency_s = config.latency_s
+        self._failure = config.failure
+        self._next = 0
+
+    def _reply(self, request: LlmRequest, text: str, deadline: Deadline, error: str | None,
+               ) -> LlmReply:
+        return LlmReply(
+            request_id=request.request_id,
+            text=text,
+            backend=self.name,
+            model=self.model,
+            locality=self.locality,
+            tokens=len(text.split()),
+            generation_time_s=deadline.elapsed(),
+            latency_s=deadline.elapsed(),
+            error=error,
+        )
+
+    def generate(self, request: LlmRequest, should_cancel: Callable[[], bool]) -> LlmReply:
+        deadline = Deadline(request.timeout_s)
+        if self._failure == "hang":
+            while True:  # deliberately deaf to cancel and timeout: exercises the hang kill
+                time.sleep(1.0)
+        if self._failure == "crash":
+            os._exit(3)
+        text = self._replies[self._next % len(self._replies)]
+        self._next += 1
+        end = time.monotonic() + self._latency_s
+        while True:
+            now = time.monotonic()
+            if should_cancel():
+                return self._reply(request, "", deadline, ERROR_CANCELLED)
+            if deadline.expired():
+                return self._reply(request, "", deadline, ERROR_TIMEOUT)
+            if now >= end:
+                break
+            time.sleep(min(_SLICE_S, end - now))
+        if self._failure == "garbage":
+            text = GARBAGE_TEXT
+        elif self._failure == "truncated":
+            text = text[: len(text) // 2]
+        elif self._failure == "error":
+            return self._reply(request, "", deadline, SCRIPTED_ERROR)
+        return self._reply(request, text, deadline, None)
