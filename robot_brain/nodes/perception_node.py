@@ -1,0 +1,212 @@
+"""perception: lidar scan -> N sector minima (ONNX) on perception/obstacles, scene JSON.
+
+Subscribes `scan` and `odom` (sensor-data QoS); publishes `perception/obstacles`
+(sensor_msgs/LaserScan, one range per sector, header copied from the source scan),
+`perception/scene` (JSON, robot_brain/schemas/scene.schema.json) and `/diagnostics`.
+
+The scan callback does the inference itself rather than caching for a timer: perception has
+no fixed rate of its own, its output should follow each scan with the least delay, and the
+work is bounded (a beam-count cap, ~0.05 ms of inference).
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.node import Node
+from sensor_msgs.msg import LaserScan
+from std_msgs.msg import String
+
+from robot_brain.core.errors import StartupError
+from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
+from robot_brain.core.perception.backend import OnnxSectorBackend
+from robot_brain.core.perception.model_builder import DEFAULT_MODEL_NAME, model_bytes
+from robot_brain.core.perception.monitor import PerceptionMonitor
+from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor
+from robot_brain.core.perception.scene import (
+    NamedPoint,
+    SceneConfig,
+    SceneError,
+    build_scene,
+    scene_to_dict,
+    validate_scene,
+)
+from robot_brain.core.perception.sectors import DEFAULT_SECTORS, sector_width
+from robot_brain.core.resources import package_file, resolve_world_path
+from robot_brain.core.world import WorldError, load_world
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.runtime import run_node
+
+DIAGNOSTICS_PERIOD_S = 1.0
+WARN_THROTTLE_S = 5.0
+
+PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
+    ParamSpec("n_sectors", DEFAULT_SECTORS, "Sectors over [-pi, pi) on perception/obstacles; "
+              "must equal the controller policy's input size.", 1, 360),
+    ParamSpec("model_path", "", "Sector ONNX model; '' = the packaged model (built in memory "
+              "when n_sectors differs from the packaged one). Checked against the contract "
+              "of robot_brain.core.perception.model_contract at start."),
+    ParamSpec("max_beams", 8192, "Scans with more beams are dropped with a warning (bounds "
+              "the per-scan work).", 1, 1_000_000),
+    ParamSpec("scene_rate_hz", 2.0, "Rate of perception/scene (Hz).", 0.05, 50.0),
+    ParamSpec("scene_max_obstacles", 3, "Nearest obstacles listed in the scene.", 1, 16),
+    ParamSpec("scene_free_distance", 2.0, "A direction is free in the scene when clear beyond "
+              "this distance (m).", 0.1, 100.0),
+    ParamSpec("scan_timeout_s", 0.5, "A scan older than this is stale: the scene shows "
+              "unknown surroundings and diagnostics warn (s).", 0.05, 60.0),
+    ParamSpec("odom_timeout_s", 1.0, "Odometry older than this makes the scene's robot pose "
+              "unknown (s).", 0.05, 60.0),
+)
+
+
+class WorldUnavailable(StartupError):
+    """The world file named by `world_file` cannot be loaded (the scene needs its places)."""
+
+
+@dataclass(frozen=True)
+class PerceptionConfig:
+    world_file: str
+    n_sectors: int
+    model_path: str
+    max_beams: int
+    scene_rate_hz: float
+    scene_max_obstacles: int
+    scene_free_distance: float
+    scan_timeout_s: float
+    odom_timeout_s: float
+
+    @staticmethod
+    def from_params(values: dict[str, Any]) -> PerceptionConfig:
+        return PerceptionConfig(**{k: values[k] for k in PerceptionConfig.__dataclass_fields__})
+
+
+def load_backend(cfg: PerceptionConfig) -> OnnxSectorBackend:
+    """The user's model, the packaged file, or (other N) the same graph built in memory."""
+    if cfg.model_path:
+        return OnnxSectorBackend(Path(cfg.model_path).expanduser(), cfg.n_sectors)
+    packaged = package_file("models", DEFAULT_MODEL_NAME)
+    if cfg.n_sectors == DEFAULT_SECTORS and packaged.is_file():
+        return OnnxSectorBackend(packaged, cfg.n_sectors)
+    return OnnxSectorBackend(model_bytes(cfg.n_sectors), cfg.n_sectors,
+                             label=f"<built in memory, {cfg.n_sectors} sectors>")
+
+
+def ranges_array(msg: LaserScan) -> np.ndarray:
+    """The ranges as float32 without a copy when rclpy hands over an array('f')."""
+    r = msg.ranges
+    if isinstance(r, array.array) and r.typecode == "f":
+        return np.frombuffer(r, dtype=np.float32) if len(r) else np.zeros(0, np.float32)
+    return np.asarray(r, dtype=np.float32).reshape(-1)
+
+
+class PerceptionNode(Node):
+    def __init__(self) -> None:
+        super().__init__("perception")
+        self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
+        try:
+            world = load_world(resolve_world_path(self.cfg.world_file))
+        except WorldError as exc:
+            raise WorldUnavailable(str(exc)) from exc
+        self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())
+        backend = load_backend(self.cfg)
+        self._processor = ScanProcessor(backend, self.cfg.max_beams)
+        self._monitor = PerceptionMonitor(self.cfg.scan_timeout_s)
+        self._scene_cfg = SceneConfig(max_obstacles=self.cfg.scene_max_obstacles,
+                                      free_distance=self.cfg.scene_free_distance)
+        self._sectors: np.ndarray | None = None
+        self._sectors_t = -math.inf
+        self._pose: Pose2D | None = None
+        self._pose_t = -math.inf
+
+        n = self.cfg.n_sectors
+        self._out_angle_min = -math.pi + sector_width(n) / 2.0
+        self._out_increment = sector_width(n)
+        self._out_angle_max = self._out_angle_min + (n - 1) * self._out_increment
+
+        self._obstacles_pub = self.create_publisher(LaserScan, "perception/obstacles",
+                                                    qos.RELIABLE)
+        self._scene_pub = self.create_publisher(String, "perception/scene", qos.RELIABLE)
+        self._diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self.create_subscription(LaserScan, "scan", self._on_scan, qos.SENSOR)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(1.0 / self.cfg.scene_rate_hz, self._publish_scene, clock=steady)
+        self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
+        self.get_logger().info(
+            f"perception: {n} sectors, model {backend.label}, world '{world.name}' "
+            f"({len(self._places)} places), max_beams {self.cfg.max_beams}")
+
+    def _on_scan(self, msg: LaserScan) -> None:
+        now = time.monotonic()
+        t0 = time.perf_counter()
+        result = self._processor.process(ranges_array(msg), float(msg.angle_min),
+                                         float(msg.angle_increment), float(msg.range_min),
+                                         float(msg.range_max))
+        self._monitor.on_scan(result, now)
+        if result.outcome is not ScanOutcome.OK:
+            action = "dropped" if result.sectors is None else "published as unknown sectors"
+            self.get_logger().warning(f"bad scan {action}: {result.reason}",
+                                      throttle_duration_sec=WARN_THROTTLE_S)
+        if result.sectors is None:
+            self._monitor.on_callback(time.perf_counter() - t0)
+            return
+        out = LaserScan()
+        out.header = msg.header
+        out.angle_min = self._out_angle_min
+        out.angle_max = self._out_angle_max
+        out.angle_increment = self._out_increment
+        out.scan_time = msg.scan_time
+        out.range_min = msg.range_min
+        out.range_max = msg.range_max
+        ranges = array.array("f")
+        ranges.frombytes(result.sectors.astype(np.float32, copy=False).tobytes())
+        out.ranges = ranges
+        self._obstacles_pub.publish(out)
+        self._sectors = result.sectors
+        self._sectors_t = now
+        self._monitor.on_callback(time.perf_counter() - t0)
+
+    def _on_odom(self, msg: Odometry) -> None:
+        p = msg.pose.pose
+        q = p.orientation
+        self._pose = Pose2D(p.position.x, p.position.y, yaw_from_quaternion(q.x, q.y, q.z, q.w))
+        self._pose_t = time.monotonic()
+        self._monitor.on_odom(self._pose_t)
+
+    def _publish_scene(self) -> None:
+        now = time.monotonic()
+        sectors = self._sectors if now - self._sectors_t <= self.cfg.scan_timeout_s else None
+        pose = self._pose if now - self._pose_t <= self.cfg.odom_timeout_s else None
+        stamp = self.get_clock().now().nanoseconds * 1e-9
+        scene = build_scene(stamp, pose, sectors, self._places, self.cfg.n_sectors,
+                            self._scene_cfg)
+        data = scene_to_dict(scene, self._scene_cfg.decimals)
+        try:
+            validate_scene(data)
+        except SceneError as exc:
+            # A builder bug, not an input problem: never hand the planner an invalid scene.
+            self.get_logger().error(str(exc), throttle_duration_sec=WARN_THROTTLE_S)
+            return
+        self._scene_pub.publish(String(data=json.dumps(data, separators=(",", ":"),
+                                                       allow_nan=False)))
+
+    def _publish_diagnostics(self) -> None:
+        diagnostics.publish(self, self._diag_pub, [self._monitor.report(time.monotonic())])
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(PerceptionNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
