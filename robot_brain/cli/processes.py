@@ -134,7 +134,9 @@ def _param_literal(value: object) -> str:
     if isinstance(value, str):
         return value if value else "''"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_param_literal(v) for v in value) + "]"
+        # rcl parses a -p value as YAML: quote string items so JSON or commas survive.
+        return "[" + ",".join("'" + v.replace("'", "''") + "'" if isinstance(v, str)
+                              else _param_literal(v) for v in value) + "]"
     return str(value)
 
 

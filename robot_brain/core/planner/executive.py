@@ -1,0 +1,156 @@
+"""The executive: a validated plan, one step at a time, on a clock the caller supplies.
+
+It never talks to ROS or the LLM. The node calls `tick(now, pose)` on its timer and publishes
+what comes back: the goal of the active motion step (republished by the node), whether the
+robot must hold, what to say, and what happened since the last tick. Holding is the default:
+only an active navigate_to/dock step releases it, so `stop`, `wait`, an empty plan, a finished
+or failed plan all stop the robot at once instead of after the controller's goal timeout.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from robot_brain.core.geometry import Pose2D
+from robot_brain.core.planner.skills import Plan, Skill, Step
+
+
+class ExecState(str, enum.Enum):
+    IDLE = "idle"
+    EXECUTING = "executing"
+
+
+@dataclass(frozen=True)
+class Goal:
+    x: float
+    y: float
+    yaw: float | None  # None for a coordinate goal: no heading was asked for
+
+
+@dataclass(frozen=True)
+class ExecEvent:
+    kind: str  # step_started | step_done | step_failed | plan_done | plan_cancelled
+    step_index: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ExecOutput:
+    state: ExecState
+    goal: Goal | None
+    hold: bool
+    step_index: int | None  # 0-based index of the active step
+    step_count: int
+    say: tuple[str, ...]
+    events: tuple[ExecEvent, ...]
+    outcome: str  # the last plan's outcome: '', 'running', 'done', 'failed: ...', 'cancelled: ...'
+
+
+class Executive:
+    def __init__(self, goal_tolerance: float, step_timeout_s: float) -> None:
+        if not goal_tolerance > 0.0:
+            raise ValueError(f"goal_tolerance must be > 0, got {goal_tolerance}")
+        if not step_timeout_s > 0.0:
+            raise ValueError(f"step_timeout_s must be > 0, got {step_timeout_s}")
+        self.goal_tolerance = goal_tolerance
+        self.step_timeout_s = step_timeout_s
+        self._plan: Plan | None = None
+        self._index = 0
+        self._step_started: float | None = None
+        self._events: list[ExecEvent] = []
+        self._say: list[str] = []
+        self.outcome = ""
+
+    @property
+    def active(self) -> bool:
+        return self._plan is not None
+
+    @property
+    def current_step(self) -> Step | None:
+        if self._plan is None:
+            return None
+        return self._plan.steps[self._index]
+
+    def start(self, plan: Plan, now: float) -> None:
+        """Replace whatever runs with `plan`; its first step starts on the next tick."""
+        if self._plan is not None:
+            self.cancel("replaced by a new plan")
+        if not plan.steps:
+            self.outcome = "done"
+            return
+        self._plan = plan
+        self._index = 0
+        self._step_started = None
+        self.outcome = "running"
+
+    def cancel(self, reason: str) -> None:
+        """Drop the plan at once; the next tick holds."""
+        if self._plan is None:
+            return
+        self._events.append(ExecEvent("plan_cancelled", self._index, reason))
+        self._plan = None
+        self.outcome = f"cancelled: {reason}"
+
+    def tick(self, now: float, pose: Pose2D | None) -> ExecOutput:
+        # Instantaneous steps (say, stop, a goal already reached) finish in the same tick; the
+        # loop is bounded by the plan length.
+        for _ in range(len(self._plan.steps) + 1 if self._plan else 0):
+            if not self._advance(now, pose):
+                break
+        step = self.current_step
+        goal = None
+        if step is not None and step.is_motion and step.x is not None and step.y is not None:
+            goal = Goal(step.x, step.y, step.yaw)
+        out = ExecOutput(
+            state=ExecState.EXECUTING if self._plan is not None else ExecState.IDLE,
+            goal=goal,
+            hold=goal is None,
+            step_index=self._index if self._plan is not None else None,
+            step_count=len(self._plan.steps) if self._plan is not None else 0,
+            say=tuple(self._say),
+            events=tuple(self._events),
+            outcome=self.outcome,
+        )
+        self._say.clear()
+        self._events.clear()
+        return out
+
+    def _advance(self, now: float, pose: Pose2D | None) -> bool:
+        """Run the active step once; True when it finished and the next one should run now."""
+        step = self.current_step
+        if step is None:
+            return False
+        if self._step_started is None:
+            self._step_started = now
+            self._events.append(ExecEvent("step_started", self._index, step.describe()))
+            if step.skill is Skill.SAY and step.text is not None:
+                self._say.append(step.text)
+        elapsed = now - self._step_started
+        if step.skill in (Skill.SAY, Skill.STOP):
+            return self._finish(step)
+        if step.skill is Skill.WAIT:
+            return self._finish(step) if elapsed >= (step.seconds or 0.0) else False
+        # navigate_to / dock
+        if pose is not None and step.x is not None and step.y is not None:
+            if math.hypot(pose.x - step.x, pose.y - step.y) <= self.goal_tolerance:
+                return self._finish(step)
+        if elapsed >= self.step_timeout_s:
+            msg = f"step {self._index + 1} ({step.describe()}) timed out after {elapsed:.1f} s"
+            self._events.append(ExecEvent("step_failed", self._index, msg))
+            self._plan = None
+            self.outcome = f"failed: {msg}"
+        return False
+
+    def _finish(self, step: Step) -> bool:
+        assert self._plan is not None
+        self._events.append(ExecEvent("step_done", self._index, step.describe()))
+        self._index += 1
+        self._step_started = None
+        if self._index >= len(self._plan.steps):
+            self._events.append(ExecEvent("plan_done", self._index - 1, self._plan.describe()))
+            self._plan = None
+            self.outcome = "done"
+            return False
+        return True

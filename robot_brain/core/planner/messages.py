@@ -1,0 +1,104 @@
+"""The JSON payloads of planner/plan and planner/status, and their shipped schemas."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from robot_brain.core.planner.skills import Plan
+from robot_brain.core.resources import package_file
+
+PLAN_SCHEMA_FILE = "plan.schema.json"
+STATUS_SCHEMA_FILE = "status.schema.json"
+RAW_CLIP = 500
+INSTRUCTION_CLIP = 300
+
+
+@lru_cache(maxsize=4)
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    with open(package_file("schemas", name), encoding="utf-8") as f:
+        return jsonschema.Draft202012Validator(json.load(f))
+
+
+def schema_errors(name: str, payload: Any) -> list[str]:
+    """Messages of every way `payload` breaks the shipped schema `name` ([] = valid)."""
+    return [e.message for e in _validator(name).iter_errors(payload)]
+
+
+def _opt(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(max(value, 0.0), 4)
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    request_id: int
+    instruction: str
+    source: str  # llm | power | stop_word
+    backend: str
+    model: str
+    locality: str  # local | remote | none
+    latency_s: float | None
+    tokens: int
+    generation_time_s: float | None
+    accepted: bool
+    reason: str
+    plan: Plan | None
+    raw: str
+    route_reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "instruction": self.instruction[:INSTRUCTION_CLIP],
+            "source": self.source,
+            "backend": self.backend,
+            "model": self.model,
+            "locality": self.locality,
+            "latency_s": _opt(self.latency_s),
+            "tokens": max(int(self.tokens), 0),
+            "generation_time_s": _opt(self.generation_time_s),
+            "accepted": self.accepted,
+            "reason": self.reason,
+            "steps": self.plan.to_json() if (self.accepted and self.plan) else [],
+            "raw": self.raw[:RAW_CLIP],
+            "route_reason": self.route_reason,
+        }
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    state: str
+    backend: str
+    locality: str
+    model: str
+    request_id: int
+    mode: str
+    route_reason: str
+    last_latency_s: float | None
+    tokens: int
+    generation_time_s: float | None
+    worker_restarts: int
+    message: str
+    instruction: str
+    pending: bool
+    step_index: int | None
+    step_count: int
+    step: str
+    outcome: str
+    plans_accepted: int
+    plans_rejected: int
+    replies_superseded: int
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["last_latency_s"] = _opt(self.last_latency_s)
+        out["generation_time_s"] = _opt(self.generation_time_s)
+        out["instruction"] = self.instruction[:INSTRUCTION_CLIP]
+        return out

@@ -1,0 +1,181 @@
+"""Which backend answers the next instruction, given the power mode: a pure function.
+
+`route()` sees only its arguments (mode, configuration, per-backend estimates, the time and
+when the last request went out), so the same inputs always give the same decision and a test
+can state every case. Hysteresis lives where the mode is made (the power monitor); routing
+follows the mode it is given, immediately, and says why in `RouteDecision.reason`, which the
+planner publishes as `route_reason` on planner/status.
+
+Per mode the configured route is one of:
+  'preferred'      the node's `backend` parameter;
+  a backend name   e.g. 'openai' or 'llama_cpp' (the cheaper one for eco);
+  'auto'           per request, the available backend with the least expected energy
+                   (power while it works x expected time) among those expected to answer
+                   within `auto_max_latency_s`, else the fastest one;
+  'dock'           no LLM call at all; the plan becomes `dock`.
+"""
+
+from __future__ import annotations
+
+import enum
+import statistics
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+ROUTE_PREFERRED = "preferred"
+ROUTE_AUTO = "auto"
+ROUTE_DOCK = "dock"
+KNOWN_BACKENDS = ("llama_cpp", "openai", "scripted")
+
+
+class RoutingError(ValueError):
+    """A routing configuration that names something that cannot be routed to."""
+
+
+class Mode(str, enum.Enum):
+    NORMAL = "normal"
+    ECO = "eco"
+    CRITICAL = "critical"
+
+    @classmethod
+    def parse(cls, text: str) -> Mode | None:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            return None
+
+
+class RouteAction(str, enum.Enum):
+    LLM = "llm"        # submit to `backend` now
+    DEFER = "defer"    # keep the instruction; ask again after `defer_s`
+    DOCK = "dock"      # no LLM; execute the dock plan
+    NONE = "none"      # nothing can answer (every backend unavailable)
+
+
+@dataclass(frozen=True)
+class BackendEstimate:
+    """What routing knows about one backend right now."""
+
+    name: str
+    locality: str           # 'local' | 'remote'
+    power_w: float          # accelerator (local) or modem (remote) draw while it works
+    expected_time_s: float  # expected generation time (local) or round trip (remote)
+    available: bool = True  # False e.g. for a while after a remote error
+
+    @property
+    def energy_j(self) -> float:
+        return self.power_w * self.expected_time_s
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    preferred: str
+    routes: Mapping[Mode, str] = field(default_factory=lambda: {
+        Mode.NORMAL: ROUTE_PREFERRED, Mode.ECO: ROUTE_PREFERRED, Mode.CRITICAL: ROUTE_DOCK})
+    eco_min_interval_s: float = 0.0
+    auto_max_latency_s: float = 10.0
+    auto_candidates: tuple[str, ...] = ()
+
+    def backends_needed(self) -> tuple[str, ...]:
+        """Every backend some route can select, preferred first, without duplicates."""
+        names = [self.preferred]
+        for route in self.routes.values():
+            if route == ROUTE_AUTO:
+                names.extend(self.auto_candidates)
+            elif route not in (ROUTE_PREFERRED, ROUTE_DOCK):
+                names.append(route)
+        return tuple(dict.fromkeys(names))
+
+    def check(self) -> None:
+        """Raise RoutingError for a route or backend name that does not exist."""
+        allowed = set(KNOWN_BACKENDS) | {ROUTE_PREFERRED, ROUTE_AUTO, ROUTE_DOCK}
+        if self.preferred not in KNOWN_BACKENDS:
+            raise RoutingError(f"preferred backend '{self.preferred}' is not one of "
+                               f"{list(KNOWN_BACKENDS)}")
+        for mode, route in self.routes.items():
+            if route not in allowed:
+                raise RoutingError(f"route for mode '{mode.value}' is '{route}'; expected one "
+                                   f"of {sorted(allowed)}")
+            if route == ROUTE_AUTO and not self.auto_candidates:
+                raise RoutingError(f"route for mode '{mode.value}' is 'auto' but no auto "
+                                   "candidates are configured")
+        for name in self.auto_candidates:
+            if name not in KNOWN_BACKENDS:
+                raise RoutingError(f"auto candidate '{name}' is not one of "
+                                   f"{list(KNOWN_BACKENDS)}")
+        if self.eco_min_interval_s < 0.0:
+            raise RoutingError(f"eco_min_interval_s must be >= 0, got {self.eco_min_interval_s}")
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    action: RouteAction
+    backend: str | None
+    reason: str
+    defer_s: float = 0.0
+
+
+def expected_time(samples: Sequence[float], prior_s: float) -> float:
+    """Median of the observed times, or the prior before anything was observed."""
+    finite = [s for s in samples if s == s and s >= 0.0]
+    return float(statistics.median(finite)) if finite else prior_s
+
+
+def route(mode: Mode | None, config: RoutingConfig, estimates: Mapping[str, BackendEstimate],
+          now: float, last_request_at: float | None) -> RouteDecision:
+    """Decide for one instruction. An unknown mode (nothing heard yet) counts as normal."""
+    mode = mode or Mode.NORMAL
+    target = config.routes.get(mode, ROUTE_PREFERRED)
+    label = f"{mode.value}"
+    if target == ROUTE_DOCK:
+        return RouteDecision(RouteAction.DOCK, None,
+                             f"{label}: no LLM calls, plan is dock")
+    if mode is Mode.ECO and config.eco_min_interval_s > 0.0 and last_request_at is not None:
+        since = now - last_request_at
+        if since < config.eco_min_interval_s:
+            wait = config.eco_min_interval_s - since
+            return RouteDecision(RouteAction.DEFER, None,
+                                 f"{label}: at most one request per {config.eco_min_interval_s:g}"
+                                 " s; instruction deferred", defer_s=wait)
+    if target == ROUTE_AUTO:
+        return _auto(label, config, estimates)
+    name = config.preferred if target == ROUTE_PREFERRED else target
+    how = f"preferred backend {name}" if target == ROUTE_PREFERRED else f"backend {name}"
+    est = estimates.get(name)
+    if est is not None and est.available:
+        return RouteDecision(RouteAction.LLM, name, f"{label}: {how}")
+    fallback = _first_available(estimates, exclude=name)
+    if fallback is None:
+        return RouteDecision(RouteAction.NONE, None, f"{label}: {how} unavailable and no other "
+                             "backend is available")
+    return RouteDecision(RouteAction.LLM, fallback.name,
+                         f"{label}: {how} unavailable, falling back to {fallback.name}")
+
+
+def _first_available(estimates: Mapping[str, BackendEstimate],
+                     exclude: str) -> BackendEstimate | None:
+    for name in sorted(estimates):
+        if name != exclude and estimates[name].available:
+            return estimates[name]
+    return None
+
+
+def _auto(label: str, config: RoutingConfig,
+          estimates: Mapping[str, BackendEstimate]) -> RouteDecision:
+    cands = [estimates[n] for n in config.auto_candidates if n in estimates]
+    avail = [e for e in cands if e.available]
+    if not avail:
+        return RouteDecision(RouteAction.NONE, None, f"{label}: auto found no available backend")
+    table = ", ".join(f"{e.name} {e.power_w:g} W x {e.expected_time_s:.2f} s = "
+                      f"{e.energy_j:.1f} J" for e in avail)
+    in_time = [e for e in avail if e.expected_time_s <= config.auto_max_latency_s]
+    if in_time:
+        best = min(in_time, key=lambda e: (e.energy_j, e.expected_time_s, e.name))
+        why = "least energy"
+    else:
+        best = min(avail, key=lambda e: (e.expected_time_s, e.energy_j, e.name))
+        why = f"none within {config.auto_max_latency_s:g} s, fastest"
+    down = [e.name for e in cands if not e.available]
+    extra = f"; unavailable: {', '.join(down)}" if down else ""
+    return RouteDecision(RouteAction.LLM, best.name,
+                         f"{label}: auto {table} -> {best.name} ({why}){extra}")

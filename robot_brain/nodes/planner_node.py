@@ -1,0 +1,329 @@
+"""`planner` node: the slow path. Instructions in; validated plans, goals, hold and status out.
+
+The LLM never runs here: each backend in use lives in an LlmWorker (a spawned process) that
+the tick timer polls without blocking. Subscriptions only cache; the tick (steady clock) hands
+the inputs to robot_brain.core.planner.session.PlannerSession and publishes what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from geometry_msgs.msg import PoseStamped
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.node import Node
+from sensor_msgs.msg import BatteryState
+from std_msgs.msg import Bool, String
+
+from robot_brain.core.errors import StartupError
+from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
+from robot_brain.core.llm.backend import BackendConfig, backend_identity
+from robot_brain.core.llm.worker import LlmWorker
+from robot_brain.core.planner.executive import Goal
+from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
+from robot_brain.core.planner.session import (
+    PlannerSession,
+    SessionConfig,
+    TickOutput,
+    make_backend_infos,
+)
+from robot_brain.core.planner.skills import PlanLimits
+from robot_brain.core.resources import resolve_world_path
+from robot_brain.core.world import WorldError, load_world
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.runtime import run_node
+
+#: A string-array parameter needs a non-empty default (an empty list is declared as a byte
+#: array by rclpy and would then refuse strings); '' entries are ignored.
+NO_STRINGS = [""]
+ROUTES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
+
+PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
+    ParamSpec("backend", "llama_cpp", "Preferred LLM backend.", choices=KNOWN_BACKENDS),
+    # llama_cpp
+    ParamSpec("model_path", "", "GGUF file; '' = the packaged Gemma 3 270M (assembled once into "
+              "the cache directory)."),
+    ParamSpec("n_threads", 1, "Threads of the local model's worker.", 1, 64),
+    ParamSpec("n_ctx", 2048, "Context length of the local model.", 64, 131072),
+    ParamSpec("nice", 10, "Nice level of the LLM worker processes.", -20, 19),
+    # openai
+    ParamSpec("base_url", "http://127.0.0.1:8000/v1", "OpenAI-compatible server base URL."),
+    ParamSpec("model", "", "Model name sent to the OpenAI-compatible server."),
+    ParamSpec("api_key_env", "OPENAI_API_KEY", "Environment variable holding the API key."),
+    ParamSpec("http_timeout_s", 30.0, "HTTP timeout of the openai backend (s).", 0.1, 600.0),
+    ParamSpec("structured_output", "auto", "openai structured output form.",
+              choices=("auto", "json_schema", "json_object", "none")),
+    # scripted
+    ParamSpec("scripted_replies", NO_STRINGS, "Replies of the scripted backend, cycled."),
+    ParamSpec("scripted_reply_file", "", "JSON/YAML list of scripted replies."),
+    ParamSpec("scripted_latency_s", 0.0, "Latency of each scripted reply (s).", 0.0, 600.0),
+    ParamSpec("scripted_failure", "none", "Failure mode of the scripted backend.",
+              choices=("none", "hang", "garbage", "error", "crash", "truncated")),
+    # requests
+    ParamSpec("request_timeout_s", 20.0, "A request without a reply after this long fails "
+              "(the worker stays up).", 0.1, 600.0),
+    ParamSpec("hang_timeout_s", 60.0, "A worker silent this long on a request is killed and "
+              "restarted.", 0.5, 3600.0),
+    ParamSpec("max_tokens", 256, "Token budget of one plan.", 16, 4096),
+    ParamSpec("temperature", 0.0, "Sampling temperature (0 = greedy).", 0.0, 2.0),
+    # plans and execution
+    ParamSpec("max_steps", 5, "Most steps a plan may have.", 1, 20),
+    ParamSpec("max_wait_s", 60.0, "Longest `wait` step (s).", 0.1, 3600.0),
+    ParamSpec("max_say_chars", 120, "Longest `say` text.", 1, 1000),
+    ParamSpec("step_timeout_s", 120.0, "A navigate/dock step not reached in this time fails.",
+              1.0, 3600.0),
+    ParamSpec("goal_republish_hz", 2.0, "planner/goal rate while a motion step is active.",
+              1.0, 50.0),
+    ParamSpec("tick_hz", 20.0, "Rate of the poll/execute timer (steady clock).", 5.0, 200.0),
+    ParamSpec("status_hz", 2.0, "Periodic planner/status rate (also sent on every change).",
+              1.0, 50.0),
+    ParamSpec("goal_frame", "odom", "frame_id of planner/goal (world coordinates = odom)."),
+    ParamSpec("stop_words", True, "'stop', 'halt', 'freeze', ... stop at once without the LLM."),
+    # routing by power mode
+    ParamSpec("route_normal", "preferred", "Route in power mode normal.", choices=ROUTES),
+    ParamSpec("route_eco", "preferred", "Route in power mode eco (the cheaper backend).",
+              choices=ROUTES),
+    ParamSpec("route_critical", "dock", "Route in power mode critical ('dock' = no LLM).",
+              choices=ROUTES),
+    ParamSpec("eco_min_interval_s", 30.0, "Minimum time between requests in eco (s); a newer "
+              "instruction replaces a deferred one.", 0.0, 3600.0),
+    ParamSpec("auto_candidates", ["llama_cpp", "openai"], "Backends the `auto` route picks from."),
+    ParamSpec("auto_max_latency_s", 10.0, "`auto` prefers backends expected within this (s).",
+              0.1, 600.0),
+    ParamSpec("auto_local_power_w", 20.0, "Accelerator draw while a local model generates (W); "
+              "routing estimate.", 0.0, 1000.0),
+    ParamSpec("auto_remote_power_w", 7.5, "Modem draw while a remote call is open (W); "
+              "routing estimate.", 0.0, 1000.0),
+    ParamSpec("prior_llama_cpp_s", 3.0, "Expected llama_cpp generation time before any is "
+              "measured (s).", 0.0, 600.0),
+    ParamSpec("prior_openai_s", 1.5, "Expected openai round trip before any is measured (s).",
+              0.0, 600.0),
+    ParamSpec("backend_unavailable_s", 30.0, "After a failed request, `auto` and fallbacks "
+              "avoid that backend this long (s).", 0.0, 3600.0),
+)
+
+
+class PlannerStartupError(StartupError):
+    """The planner cannot start: bad world, routing or backend configuration."""
+
+
+@dataclass(frozen=True)
+class PlannerParams:
+    values: dict[str, Any]
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        return tuple(s for s in self.values[key] if s)
+
+    def backend_config(self, kind: str) -> BackendConfig:
+        v = self.values
+        return BackendConfig(
+            kind=kind, model_path=v["model_path"], n_threads=v["n_threads"], n_ctx=v["n_ctx"],
+            base_url=v["base_url"], model=v["model"], api_key_env=v["api_key_env"],
+            http_timeout_s=v["http_timeout_s"], structured_output=v["structured_output"],
+            replies=self.strings("scripted_replies"), reply_file=v["scripted_reply_file"],
+            latency_s=v["scripted_latency_s"], failure=v["scripted_failure"])
+
+    def routing(self) -> RoutingConfig:
+        v = self.values
+        return RoutingConfig(
+            preferred=v["backend"],
+            routes={Mode.NORMAL: v["route_normal"], Mode.ECO: v["route_eco"],
+                    Mode.CRITICAL: v["route_critical"]},
+            eco_min_interval_s=v["eco_min_interval_s"],
+            auto_max_latency_s=v["auto_max_latency_s"],
+            auto_candidates=self.strings("auto_candidates"))
+
+    def limits(self) -> PlanLimits:
+        v = self.values
+        return PlanLimits(max_steps=v["max_steps"], max_wait_s=v["max_wait_s"],
+                          max_say_chars=v["max_say_chars"], min_clearance_m=v["robot_radius"])
+
+
+class PlannerNode(Node):
+    def __init__(self) -> None:
+        super().__init__("planner")
+        p = self.params = PlannerParams(declare_params(self, PARAMS))
+        v = p.values
+        try:
+            world = load_world(resolve_world_path(v["world_file"]))
+        except WorldError as exc:
+            raise PlannerStartupError(str(exc)) from exc
+        routing = p.routing()
+        try:
+            routing.check()
+        except RoutingError as exc:
+            raise ConfigError(str(exc)) from exc
+        # Only the routes that can ever be taken get a worker; with the defaults that is just
+        # the preferred backend ('auto' adds its candidates).
+        names = routing.backends_needed()
+        self.workers: dict[str, LlmWorker] = {}
+        try:
+            for name in names:
+                worker = LlmWorker(p.backend_config(name), hang_timeout_s=v["hang_timeout_s"],
+                                   nice=v["nice"])
+                worker.start()
+                self.workers[name] = worker
+        except Exception:
+            for worker in self.workers.values():
+                worker.stop()
+            raise
+
+        def identify(name: str) -> tuple[str, str]:
+            _, model, locality = backend_identity(p.backend_config(name))
+            return self.workers[name].model or model, locality.value
+
+        infos = make_backend_infos(
+            names, identify, v["auto_local_power_w"], v["auto_remote_power_w"],
+            {"llama_cpp": v["prior_llama_cpp_s"], "openai": v["prior_openai_s"],
+             "scripted": v["scripted_latency_s"]})
+        self.session = PlannerSession(world, SessionConfig(
+            limits=p.limits(), routing=routing, goal_tolerance=v["goal_tolerance"],
+            step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
+            max_tokens=v["max_tokens"], temperature=v["temperature"],
+            unavailable_s=v["backend_unavailable_s"], stop_words=v["stop_words"]),
+            self.workers, infos)
+
+        self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
+        self.goal_pub = self.create_publisher(PoseStamped, "planner/goal", qos.STATE)
+        self.hold_pub = self.create_publisher(Bool, "planner/hold", qos.STATE)
+        self.status_pub = self.create_publisher(String, "planner/status", qos.RELIABLE)
+        self.say_pub = self.create_publisher(String, "brain/say", qos.RELIABLE)
+        self.diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self.create_subscription(String, "brain/instruction", self._on_instruction, qos.RELIABLE)
+        self.create_subscription(String, "perception/scene", self._on_scene, qos.RELIABLE)
+        self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
+        self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+
+        # Inputs cached by the callbacks, consumed by the tick.
+        self._instructions: list[str] = []
+        self._mode: str | None = None
+        self._bad_scenes = 0
+        self._goal: Goal | None = None
+        self._goal_sent_at = -math.inf
+        self._hold: bool | None = None
+        self._last_status = ""
+        self._goal_period = 1.0 / v["goal_republish_hz"]
+
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(1.0 / v["tick_hz"], self._on_tick, clock=steady)
+        self.create_timer(1.0 / v["status_hz"], self._on_status_timer, clock=steady)
+        self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
+        self._publish_hold(True)
+        self.get_logger().info(
+            f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
+            f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}")
+
+    # -- inputs: cache only ----------------------------------------------------------------
+
+    def _on_instruction(self, msg: String) -> None:
+        self._instructions.append(msg.data)
+
+    def _on_scene(self, msg: String) -> None:
+        try:
+            scene = json.loads(msg.data)
+        except json.JSONDecodeError:
+            self._bad_scenes += 1
+            return
+        if isinstance(scene, dict):
+            self.session.set_scene(scene)
+
+    def _on_mode(self, msg: String) -> None:
+        self._mode = msg.data
+
+    def _on_battery(self, msg: BatteryState) -> None:
+        pct = float(msg.percentage)
+        self.session.set_battery(pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None)
+
+    def _on_odom(self, msg: Odometry) -> None:
+        p = msg.pose.pose
+        q = p.orientation
+        self.session.set_pose(Pose2D(p.position.x, p.position.y,
+                                     yaw_from_quaternion(q.x, q.y, q.z, q.w)))
+
+    # -- the tick --------------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        now = time.monotonic()
+        if self._mode is not None:
+            mode, self._mode = self._mode, None
+            self.session.set_mode(mode, now)
+        # Only the newest of several instructions that arrived within one tick matters; the
+        # older ones still get request ids so their numbering matches what was sent.
+        instructions, self._instructions = self._instructions, []
+        for text in instructions:
+            rid = self.session.on_instruction(text, now)
+            self.get_logger().info(f"instruction {rid}: {text[:80]!r}")
+        out = self.session.tick(now)
+        self._publish(out, now)
+
+    def _publish(self, out: TickOutput, now: float) -> None:
+        for line in out.log:
+            self.get_logger().info(line)
+        for record in out.plans:
+            payload = record.to_json()
+            self.plan_pub.publish(String(data=json.dumps(payload)))
+            verdict = "accepted" if record.accepted else "REJECTED"
+            self.get_logger().info(f"plan {record.request_id} {verdict} ({record.source}, "
+                                   f"{record.backend}): {record.reason}")
+        for text in out.say:
+            self.say_pub.publish(String(data=text))
+        # Hold first: a stop must reach the controller before anything else changes.
+        self._publish_hold(out.hold)
+        if out.goal is not None:
+            if out.goal != self._goal or now - self._goal_sent_at >= self._goal_period:
+                self._publish_goal(out.goal)
+                self._goal_sent_at = now
+        self._goal = out.goal
+        if out.status_changed:
+            self._publish_status(json.dumps(out.status.to_json()))
+
+    def _publish_hold(self, hold: bool) -> None:
+        if hold != self._hold:
+            self._hold = hold
+            self.hold_pub.publish(Bool(data=hold))
+
+    def _publish_goal(self, goal: Goal) -> None:
+        msg = PoseStamped()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = self.params.values["goal_frame"]
+        msg.pose.position.x = goal.x
+        msg.pose.position.y = goal.y
+        qx, qy, qz, qw = quaternion_from_yaw(goal.yaw if goal.yaw is not None else 0.0)
+        msg.pose.orientation.x, msg.pose.orientation.y = qx, qy
+        msg.pose.orientation.z, msg.pose.orientation.w = qz, qw
+        self.goal_pub.publish(msg)
+
+    def _publish_status(self, text: str) -> None:
+        self._last_status = text
+        self.status_pub.publish(String(data=text))
+
+    def _on_status_timer(self) -> None:
+        if self._last_status:
+            self.status_pub.publish(String(data=self._last_status))
+        if self._hold is not None:
+            self.hold_pub.publish(Bool(data=self._hold))
+
+    def _on_diagnostics_timer(self) -> None:
+        report = self.session.health()
+        if self._bad_scenes:
+            report = type(report)(report.name, report.level, report.message,
+                                  {**report.values, "bad_scenes": self._bad_scenes})
+        diagnostics.publish(self, self.diag_pub, [report])
+
+    def on_shutdown(self) -> None:
+        self.session.close()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(PlannerNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
