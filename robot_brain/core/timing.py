@@ -1,0 +1,115 @@
+"""Loop timing accounting for fixed-rate loops (controller tick, watchdog check).
+
+Times are injected (monotonic seconds), so the accounting is tested without a clock. A tick
+that starts late records its long period and reports how many nominal ticks it swallowed; the
+caller never runs those missed ticks back to back (a late command is worse than a skipped one).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from robot_brain.core.stats import RollingWindow
+
+#: A period longer than this many nominal periods means at least one tick was missed.
+_SKIP_FACTOR = 1.5
+
+
+class LoopTimingError(RuntimeError):
+    """The timer was driven out of order (tick_end without tick_start, time going back)."""
+
+
+@dataclass(frozen=True)
+class TickStats:
+    """Loop timing over the rolling window (ms) plus lifetime counters."""
+
+    rate_hz: float
+    period_p50_ms: float
+    period_p99_ms: float
+    period_max_ms: float
+    jitter_p99_ms: float  # p99 of |period - nominal|
+    compute_p99_ms: float
+    compute_max_ms: float
+    overruns: int
+    skipped_ticks: int
+    ticks: int
+
+    def as_values(self, prefix: str = "") -> dict[str, object]:
+        """Flat {key: value} for a HealthReport's values."""
+        return {f"{prefix}{k}": v for k, v in asdict(self).items()}
+
+
+class LoopTimer:
+    """Measures period, jitter and compute time of a loop with nominal period `period_s`."""
+
+    def __init__(self, period_s: float, window: int = 2000) -> None:
+        if not math.isfinite(period_s) or period_s <= 0.0:
+            raise ValueError(f"loop period must be a positive finite number, got {period_s}")
+        self.period_s = period_s
+        self._periods = RollingWindow(window)
+        self._jitter = RollingWindow(window)
+        self._compute = RollingWindow(window)
+        self._last_start: float | None = None
+        self._in_tick = False
+        self.overruns = 0
+        self.skipped_ticks = 0
+        self.ticks = 0
+
+    def tick_start(self, now: float) -> int:
+        """Record a tick starting at `now`; return how many ticks were missed since the last."""
+        missed = 0
+        if self._last_start is not None:
+            period = now - self._last_start
+            if period < 0.0:
+                raise LoopTimingError(
+                    f"tick_start at {now} is before the previous start {self._last_start}; "
+                    "pass a monotonic clock")
+            self._periods.add(period)
+            self._jitter.add(abs(period - self.period_s))
+            if period > _SKIP_FACTOR * self.period_s:
+                # The epsilon keeps an on-time tick at exactly k periods from rounding down.
+                missed = max(0, math.floor(period / self.period_s + 1e-6) - 1)
+                self.skipped_ticks += missed
+        self._last_start = now
+        self._in_tick = True
+        self.ticks += 1
+        return missed
+
+    def tick_end(self, now: float) -> None:
+        """Record the compute time of the current tick; longer than the period is an overrun."""
+        if not self._in_tick or self._last_start is None:
+            raise LoopTimingError("tick_end called without a matching tick_start")
+        compute = now - self._last_start
+        if compute < 0.0:
+            raise LoopTimingError(
+                f"tick_end at {now} is before its tick_start {self._last_start}")
+        self._in_tick = False
+        self._compute.add(compute)
+        if compute > self.period_s:
+            self.overruns += 1
+
+    def stats(self) -> TickStats:
+        periods = self._periods.values()
+        mean_period = float(np.mean(periods)) if len(periods) else math.nan
+        rate = 1.0 / mean_period if mean_period > 0.0 else math.nan
+        return TickStats(
+            rate_hz=rate,
+            period_p50_ms=1e3 * self._periods.percentile(50),
+            period_p99_ms=1e3 * self._periods.percentile(99),
+            period_max_ms=1e3 * self._periods.max(),
+            jitter_p99_ms=1e3 * self._jitter.percentile(99),
+            compute_p99_ms=1e3 * self._compute.percentile(99),
+            compute_max_ms=1e3 * self._compute.max(),
+            overruns=self.overruns,
+            skipped_ticks=self.skipped_ticks,
+            ticks=self.ticks,
+        )
+
+    def reset_window(self) -> None:
+        """Clear the rolling windows (e.g. per diagnostics period); counters keep counting."""
+        self._periods.clear()
+        self._jitter.clear()
+        self._compute.clear()

@@ -1,0 +1,315 @@
+"""The deadline watchdog: what reaches `cmd_vel`, decided on an injected steady clock.
+
+The watchdog sits between the controller and the robot. Fresh commands are forwarded on
+receipt; when none has arrived within `deadline_s` the watchdog itself commands a stop,
+latches its estop and stays stopped until commands have been fresh for `holdoff_s` (or a reset
+while they are fresh). The operator's estop always wins. Freshness is the receipt time on the
+watchdog's own monotonic clock, never a message stamp from another node.
+
+`WatchdogCore` is a pure state machine: every input returns a `Decision`, and the caller
+publishes exactly what the decision says (the core assumes it did, to ramp decelerations from
+the last published value).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
+from robot_brain.core.health import HealthReport, Level
+
+
+class WatchdogConfigError(ValueError):
+    """A watchdog setting the state machine cannot work with; the message names it."""
+
+
+class StopMode(enum.Enum):
+    ZERO = "zero"              # publish zero at once
+    DECELERATE = "decelerate"  # ramp down from the last published command at decel limits
+
+
+class WatchdogState(enum.Enum):
+    WAITING = "waiting"                # no command ever received: zeros at the check rate
+    OK = "ok"                          # fresh commands forwarded on receipt
+    STALE_STOPPED = "stale_stopped"    # deadline missed: stopping, estop latched
+    HOLDOFF = "holdoff"                # fresh again, still stopping until holdoff_s passes
+    OPERATOR_ESTOP = "operator_estop"  # the operator holds the robot, whatever else happens
+
+
+class Action(enum.Enum):
+    NONE = "none"        # publish nothing now
+    FORWARD = "forward"  # publish the received command (carrying its stamp)
+    STOP = "stop"        # publish `Decision.velocity`, a stop (zero or a ramp step)
+
+
+@dataclass(frozen=True)
+class WatchdogConfig:
+    deadline_s: float = 0.02
+    holdoff_s: float = 0.5
+    stop_mode: StopMode = StopMode.ZERO
+    decel_linear: float = 1.5   # m/s^2
+    decel_angular: float = 6.0  # rad/s^2
+
+    def __post_init__(self) -> None:
+        for name in ("deadline_s", "decel_linear", "decel_angular"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0.0:
+                raise WatchdogConfigError(f"{name} must be positive and finite, got {value}")
+        if not math.isfinite(self.holdoff_s) or self.holdoff_s < 0.0:
+            raise WatchdogConfigError(f"holdoff_s must be >= 0 and finite, got {self.holdoff_s}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    velocity: Velocity  # what to publish for FORWARD / STOP; zero for NONE
+    estop: bool         # the value of watchdog/estop after this input
+    state: WatchdogState
+    level: Level
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    success: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class WatchdogCounters:
+    deadline_misses: int
+    estop_episodes: int
+    nan_commands: int
+    commands: int
+    max_gap_s: float            # longest time between two received commands (nan: < 2 seen)
+    last_reaction_s: float      # last command received -> stop decided (nan: never stopped)
+
+
+def _sanitize(v: Velocity) -> tuple[Velocity, str | None]:
+    if v.is_finite():
+        return v, None
+    return ZERO_VELOCITY, (f"non-finite command (linear={v.linear}, angular={v.angular}) "
+                           "replaced by zero")
+
+
+def _toward_zero(value: float, max_step: float) -> float:
+    if abs(value) <= max_step:
+        return 0.0
+    return value - math.copysign(max_step, value)
+
+
+class WatchdogCore:
+    """Deadline watchdog state machine. All times are seconds on one monotonic clock."""
+
+    def __init__(self, config: WatchdogConfig) -> None:
+        self.config = config
+        self._last_rx: float | None = None
+        self._stale_latched = False
+        self._holdoff_since: float | None = None
+        self._operator = False
+        # The last value the caller published: decelerating stops ramp down from it.
+        self._last_out = ZERO_VELOCITY
+        self._last_out_t: float | None = None
+        self._deadline_misses = 0
+        self._estop_episodes = 0
+        self._nan_commands = 0
+        self._commands = 0
+        self._max_gap_s = math.nan
+        self._last_reaction_s = math.nan
+
+    # -- derived state ---------------------------------------------------------------------
+
+    @property
+    def state(self) -> WatchdogState:
+        if self._operator:
+            return WatchdogState.OPERATOR_ESTOP
+        if self._last_rx is None:
+            return WatchdogState.WAITING
+        if self._stale_latched:
+            return (WatchdogState.STALE_STOPPED if self._holdoff_since is None
+                    else WatchdogState.HOLDOFF)
+        return WatchdogState.OK
+
+    @property
+    def estop(self) -> bool:
+        """watchdog/estop: true while anything holds the robot (stale latch or operator), so the
+        controller holds zero too and ramps up from rest afterwards."""
+        return self._stale_latched or self._operator
+
+    @property
+    def level(self) -> Level:
+        state = self.state
+        if state is WatchdogState.STALE_STOPPED:
+            return Level.ERROR
+        if state is WatchdogState.OK:
+            return Level.OK
+        return Level.WARN
+
+    def counters(self) -> WatchdogCounters:
+        return WatchdogCounters(self._deadline_misses, self._estop_episodes, self._nan_commands,
+                                self._commands, self._max_gap_s, self._last_reaction_s)
+
+    def _fresh(self, now: float) -> bool:
+        return self._last_rx is not None and now - self._last_rx <= self.config.deadline_s
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def command_received(self, now: float, velocity: Velocity) -> Decision:
+        """A controller command arrived at `now`: forward it, or stop if something holds."""
+        command, warning = _sanitize(velocity)
+        if warning is not None:
+            self._nan_commands += 1
+        if self._last_rx is not None:
+            gap = now - self._last_rx
+            if math.isnan(self._max_gap_s) or gap > self._max_gap_s:
+                self._max_gap_s = gap
+        # A command arriving after the deadline is first a miss (caught here if no check ran).
+        self._update_staleness(now)
+        self._last_rx = now
+        self._commands += 1
+        if self._stale_latched and self._holdoff_since is None:
+            self._holdoff_since = now
+        self._update_holdoff(now)
+        if self.estop:
+            return self._stop(now, warning)
+        return self._publish(now, Action.FORWARD, command, warning)
+
+    def operator_estop(self, now: float, active: bool) -> Decision:
+        """The operator's estop input; while active nothing but a stop reaches cmd_vel."""
+        was = self._operator
+        self._operator = bool(active)
+        if self._operator:
+            if not was:
+                self._estop_episodes += 1
+            return self._stop(now)
+        return self._decision(Action.NONE, ZERO_VELOCITY)
+
+    def reset(self, now: float) -> ResetResult:
+        """Release a latched stale estop at once, if commands are fresh again."""
+        self._update_staleness(now)
+        if self._operator:
+            return ResetResult(False, "operator estop is active: release it on the `estop` "
+                                      "topic (a reset never overrides the operator)")
+        if not self._stale_latched:
+            return ResetResult(True, "nothing latched")
+        if not self._fresh(now):
+            assert self._last_rx is not None  # a latch needs a command first
+            return ResetResult(False, f"controller/cmd_vel not fresh (last received "
+                                      f"{now - self._last_rx:.3f} s ago, deadline "
+                                      f"{self.config.deadline_s:.3f} s); estop stays latched")
+        self._stale_latched = False
+        self._holdoff_since = None
+        return ResetResult(True, "stale estop released by reset")
+
+    def check(self, now: float) -> Decision:
+        """The periodic check: detect staleness, finish a holdoff, stop while stale."""
+        self._update_staleness(now)
+        self._update_holdoff(now)
+        if self._last_rx is None or not self._fresh(now):
+            # Nobody else is publishing: the watchdog commands the stop itself.
+            return self._stop(now)
+        return self._decision(Action.NONE, ZERO_VELOCITY)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _update_staleness(self, now: float) -> None:
+        if self._last_rx is None or self._fresh(now):
+            return
+        if not self._stale_latched:
+            self._stale_latched = True
+            self._holdoff_since = None
+            self._deadline_misses += 1
+            self._estop_episodes += 1
+            self._last_reaction_s = now - self._last_rx
+        elif self._holdoff_since is not None:
+            # A gap during the holdoff: the holdoff starts over at the next fresh command.
+            self._holdoff_since = None
+            self._deadline_misses += 1
+
+    def _update_holdoff(self, now: float) -> None:
+        if (self._stale_latched and self._holdoff_since is not None and self._fresh(now)
+                and now - self._holdoff_since >= self.config.holdoff_s):
+            self._stale_latched = False
+            self._holdoff_since = None
+
+    def _stop(self, now: float, warning: str | None = None) -> Decision:
+        if self.config.stop_mode is StopMode.ZERO or self._last_out_t is None:
+            target = ZERO_VELOCITY
+        else:
+            dt = max(0.0, now - self._last_out_t)
+            target = Velocity(
+                _toward_zero(self._last_out.linear, self.config.decel_linear * dt),
+                _toward_zero(self._last_out.angular, self.config.decel_angular * dt))
+        return self._publish(now, Action.STOP, target, warning)
+
+    def _publish(self, now: float, action: Action, v: Velocity,
+                 warning: str | None) -> Decision:
+        self._last_out = v
+        self._last_out_t = now
+        return self._decision(action, v, warning)
+
+    def _decision(self, action: Action, v: Velocity, warning: str | None = None) -> Decision:
+        return Decision(action, v, self.estop, self.state, self.level, warning)
+
+    def health(self, now: float) -> HealthReport:
+        c = self.counters()
+        state = self.state
+        messages = {
+            WatchdogState.WAITING: "waiting for the first controller/cmd_vel (publishing zero)",
+            WatchdogState.OK: "commands fresh, forwarding",
+            WatchdogState.STALE_STOPPED: "no fresh controller/cmd_vel within the deadline: "
+                                         "stopped, estop latched",
+            WatchdogState.HOLDOFF: "commands fresh again: holding the stop until holdoff ends",
+            WatchdogState.OPERATOR_ESTOP: "operator estop active: stopped",
+        }
+        since = math.nan if self._last_rx is None else now - self._last_rx
+        return HealthReport("deadline", self.level, messages[state], {
+            "state": state.value,
+            "estop": self.estop,
+            "deadline_s": self.config.deadline_s,
+            "deadline_misses": c.deadline_misses,
+            "estop_episodes": c.estop_episodes,
+            "commands": c.commands,
+            "nan_commands": c.nan_commands,
+            "max_gap_ms": 1e3 * c.max_gap_s,
+            "last_stall_to_stop_ms": 1e3 * c.last_reaction_s,
+            "since_last_command_ms": 1e3 * since,
+        })
+
+
+class NodeLiveness:
+    """Last `/diagnostics` receipt per reporting node; a silent node is a warning, never a stop.
+
+    Bounded: at most `max_nodes` are tracked (the oldest entry is forgotten beyond that).
+    """
+
+    def __init__(self, timeout_s: float, max_nodes: int = 256) -> None:
+        if not math.isfinite(timeout_s) or timeout_s <= 0.0:
+            raise WatchdogConfigError(f"stale_node_timeout_s must be positive, got {timeout_s}")
+        self.timeout_s = timeout_s
+        self.max_nodes = max_nodes
+        self._last_seen: dict[str, float] = {}
+
+    def report(self, now: float, key: str) -> None:
+        if not key:
+            return
+        self._last_seen.pop(key, None)  # re-insert: dict order = least recently seen first
+        self._last_seen[key] = now
+        while len(self._last_seen) > self.max_nodes:
+            del self._last_seen[next(iter(self._last_seen))]
+
+    def stale(self, now: float) -> list[str]:
+        return sorted(k for k, t in self._last_seen.items() if now - t > self.timeout_s)
+
+    def health(self, now: float) -> HealthReport:
+        stale = self.stale(now)
+        values: dict[str, object] = {"tracked_nodes": len(self._last_seen),
+                                     "stale_nodes": ",".join(stale) or "-"}
+        if stale:
+            return HealthReport("node liveness", Level.WARN,
+                                f"no /diagnostics for > {self.timeout_s:g} s from: "
+                                + ", ".join(stale), values)
+        return HealthReport("node liveness", Level.OK,
+                            f"{len(self._last_seen)} nodes reporting", values)

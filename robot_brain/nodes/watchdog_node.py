@@ -1,0 +1,234 @@
+"""`watchdog` node: the deadline watchdog between `controller/cmd_vel` and `cmd_vel`.
+
+Forwards fresh commands on receipt (keeping a TwistStamped's header stamp, which carries the
+source scan stamp for scan->cmd_vel latency); a steady-clock check timer stops the robot when
+commands go stale, latches `watchdog/estop` and releases after a holdoff of fresh commands or
+on `watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
+reported as warnings, never acted on. The decisions live in robot_brain.core.watchdog.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.clock import Clock, ClockType
+from rclpy.node import Node
+from std_msgs.msg import Bool
+from std_srvs.srv import Trigger
+
+from robot_brain.core.geometry import ZERO_VELOCITY
+from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.timing import LoopTimer
+from robot_brain.core.watchdog import (
+    Action,
+    Decision,
+    NodeLiveness,
+    StopMode,
+    WatchdogConfig,
+    WatchdogConfigError,
+    WatchdogCore,
+)
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.cmd_vel import CmdVelPublisher, create_cmd_vel_subscription, to_velocity
+from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.runtime import apply_realtime, run_node
+
+#: cpu_affinity's "not pinned" value. An empty-list default would be declared by rclpy as a
+#: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
+NO_AFFINITY = [-1]
+
+PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
+    ParamSpec("deadline_s", 0.02, "No fresh controller/cmd_vel within this many seconds "
+              "(watchdog's own steady clock, on receipt) -> stop and latch watchdog/estop.",
+              0.001, 10.0),
+    ParamSpec("check_rate_hz", 200.0, "Rate of the staleness check (steady clock); its period "
+              "must be small against deadline_s: stall->stop reaction <= deadline + 1 period.",
+              1.0, 2000.0),
+    ParamSpec("holdoff_s", 0.5, "Continuous fresh commands needed to release a stale estop.",
+              0.0, 60.0),
+    ParamSpec("stop_mode", "zero", "How the watchdog stops: 'zero' at once, or 'decelerate' "
+              "from the last forwarded command at decel_linear/decel_angular.",
+              choices=("zero", "decelerate")),
+    ParamSpec("decel_linear", 1.5, "Deceleration of a 'decelerate' stop (m/s^2).", 0.01, 20.0),
+    ParamSpec("decel_angular", 6.0, "Yaw deceleration of a 'decelerate' stop (rad/s^2).",
+              0.01, 100.0),
+    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread (0 = off; the OS "
+              "may refuse, then a warning and normal scheduling).", 0, 99),
+    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the watchdog to; [-1] = not pinned."),
+    ParamSpec("stale_node_timeout_s", 3.0, "A node whose /diagnostics stopped for this long is "
+              "reported stale (a warning, never a stop).", 0.1, 600.0),
+)
+
+
+@dataclass(frozen=True)
+class WatchdogParams:
+    cmd_vel_stamped: bool
+    deadline_s: float
+    check_rate_hz: float
+    holdoff_s: float
+    stop_mode: StopMode
+    decel_linear: float
+    decel_angular: float
+    rt_priority: int
+    cpu_affinity: tuple[int, ...]
+    stale_node_timeout_s: float
+
+    @staticmethod
+    def from_values(v: dict[str, Any]) -> WatchdogParams:
+        cpus = tuple(int(c) for c in v["cpu_affinity"])
+        if cpus == tuple(NO_AFFINITY):
+            cpus = ()
+        elif any(c < 0 for c in cpus):
+            raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
+                              f">= 0 ([-1] alone = not pinned)")
+        check_period = 1.0 / v["check_rate_hz"]
+        if check_period > v["deadline_s"]:
+            raise ConfigError(
+                f"parameter 'check_rate_hz' = {v['check_rate_hz']}: its period "
+                f"({check_period * 1e3:.1f} ms) must not exceed deadline_s "
+                f"({v['deadline_s'] * 1e3:.1f} ms), or a stall is caught a whole period late")
+        return WatchdogParams(
+            cmd_vel_stamped=v["cmd_vel_stamped"], deadline_s=v["deadline_s"],
+            check_rate_hz=v["check_rate_hz"], holdoff_s=v["holdoff_s"],
+            stop_mode=StopMode(v["stop_mode"]), decel_linear=v["decel_linear"],
+            decel_angular=v["decel_angular"], rt_priority=v["rt_priority"], cpu_affinity=cpus,
+            stale_node_timeout_s=v["stale_node_timeout_s"])
+
+
+class WatchdogNode(Node):
+    def __init__(self) -> None:
+        super().__init__("watchdog")
+        self.params = WatchdogParams.from_values(declare_params(self, PARAMS))
+        p = self.params
+        try:
+            self.core = WatchdogCore(WatchdogConfig(
+                deadline_s=p.deadline_s, holdoff_s=p.holdoff_s, stop_mode=p.stop_mode,
+                decel_linear=p.decel_linear, decel_angular=p.decel_angular))
+            self.liveness = NodeLiveness(p.stale_node_timeout_s)
+        except WatchdogConfigError as exc:
+            raise ConfigError(str(exc)) from exc
+        # Constructed on the thread that spins (run_node), so the policy applies to it.
+        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity)
+        check_period = 1.0 / p.check_rate_hz
+        self.check_timer_stats = LoopTimer(check_period)
+        self._own_id = self.get_fully_qualified_name()
+        self._estop_published: bool | None = None
+        self._warned_nan = False
+        self._stops_published = 0
+        self._last_loop_counts = (0, 0)
+
+        self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.cmd_vel_stamped, qos.RELIABLE)
+        self.estop_pub = self.create_publisher(Bool, "watchdog/estop", qos.STATE)
+        self.diag_pub = diagnostics.create_diagnostics_publisher(self)
+        create_cmd_vel_subscription(self, "controller/cmd_vel", p.cmd_vel_stamped, qos.SENSOR,
+                                    self._on_command)
+        self.create_subscription(Bool, "estop", self._on_operator_estop, qos.STATE)
+        self.create_subscription(DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,
+                                 self._on_diagnostics, qos.DIAGNOSTICS)
+        self.create_service(Trigger, "watchdog/reset", self._on_reset)
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(check_period, self._on_check, clock=steady)
+        self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
+        self._publish_estop(self.core.estop)
+        self.get_logger().info(
+            f"deadline {p.deadline_s * 1e3:.1f} ms, check {p.check_rate_hz:g} Hz, holdoff "
+            f"{p.holdoff_s:g} s, stop '{p.stop_mode.value}', {self.realtime}")
+
+    # -- inputs: each hands its receipt time (steady clock) to the core --------------------
+
+    def _on_command(self, msg: Any) -> None:
+        now = time.monotonic()
+        decision = self.core.command_received(now, to_velocity(msg))
+        # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
+        # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
+        # check timer are the watchdog's own and are stamped now.
+        self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
+
+    def _on_operator_estop(self, msg: Bool) -> None:
+        decision = self.core.operator_estop(time.monotonic(), bool(msg.data))
+        self.get_logger().warning(f"operator estop {'ON' if msg.data else 'released'}")
+        self._apply(decision)
+
+    def _on_reset(self, request: Trigger.Request, response: Trigger.Response
+                  ) -> Trigger.Response:
+        result = self.core.reset(time.monotonic())
+        response.success = result.success
+        response.message = result.message
+        self.get_logger().info(f"watchdog/reset: {result.message}")
+        self._publish_estop(self.core.estop)
+        return response
+
+    def _on_diagnostics(self, msg: DiagnosticArray) -> None:
+        now = time.monotonic()
+        for status in msg.status:
+            key = status.hardware_id or status.name
+            if key != self._own_id:
+                self.liveness.report(now, key)
+
+    def _on_check(self) -> None:
+        now = time.monotonic()
+        self.check_timer_stats.tick_start(now)
+        self._apply(self.core.check(now))
+        self.check_timer_stats.tick_end(time.monotonic())
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def _apply(self, decision: Decision, stamp: Any = None) -> None:
+        if decision.warning is not None and not self._warned_nan:
+            self._warned_nan = True  # once: a broken policy at 100 Hz would flood the log
+            self.get_logger().warning(f"{decision.warning} (further ones only counted)")
+        if decision.action is not Action.NONE:
+            self.cmd_pub.publish(decision.velocity, stamp)
+            if decision.action is Action.STOP:
+                self._stops_published += 1
+        self._publish_estop(decision.estop)
+
+    def _publish_estop(self, estop: bool) -> None:
+        if estop == self._estop_published:
+            return
+        if self._estop_published is not None:
+            # rclpy refuses one call site logging at two severities, hence two calls.
+            if estop:
+                self.get_logger().error(f"watchdog/estop LATCHED ({self.core.state.value})")
+            else:
+                self.get_logger().info(f"watchdog/estop released ({self.core.state.value})")
+        self._estop_published = estop
+        self.estop_pub.publish(Bool(data=estop))
+
+    def _on_diagnostics_timer(self) -> None:
+        now = time.monotonic()
+        stats = self.check_timer_stats.stats()
+        self.check_timer_stats.reset_window()
+        # Windows are per second; the counters are lifetime, so compare with the last report.
+        late = (stats.overruns, stats.skipped_ticks) != self._last_loop_counts
+        self._last_loop_counts = (stats.overruns, stats.skipped_ticks)
+        loop_level = Level.WARN if late else Level.OK
+        deadline = self.core.health(now)
+        values = dict(deadline.values)
+        values["stops_published"] = self._stops_published
+        reports = [
+            HealthReport(deadline.name, deadline.level, deadline.message, values),
+            self.liveness.health(now),
+            HealthReport("check loop", loop_level,
+                         f"{stats.rate_hz:.1f} Hz (nominal {self.params.check_rate_hz:g}), "
+                         f"{self.realtime}", stats.as_values()),
+        ]
+        diagnostics.publish(self, self.diag_pub, reports)
+
+    def on_shutdown(self) -> None:
+        # Best effort: a clean exit leaves the robot told to stand still, not on its last
+        # command (the robot's own command timeout covers an unclean one).
+        if rclpy.ok():
+            self.cmd_pub.publish(ZERO_VELOCITY)
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(WatchdogNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

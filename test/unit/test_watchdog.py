@@ -1,0 +1,300 @@
+"""The watchdog state machine on an injected clock."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
+from robot_brain.core.health import Level
+from robot_brain.core.watchdog import (
+    Action,
+    Decision,
+    NodeLiveness,
+    StopMode,
+    WatchdogConfig,
+    WatchdogConfigError,
+    WatchdogCore,
+    WatchdogState,
+)
+
+DEADLINE = 0.02
+HOLDOFF = 0.5
+CHECK = 0.005
+GO = Velocity(0.4, 0.3)
+
+
+def core(**kwargs: object) -> WatchdogCore:
+    cfg = dict(deadline_s=DEADLINE, holdoff_s=HOLDOFF)
+    cfg.update(kwargs)  # type: ignore[arg-type]
+    return WatchdogCore(WatchdogConfig(**cfg))  # type: ignore[arg-type]
+
+
+def feed(wd: WatchdogCore, t0: float, t1: float, period: float = 0.01,
+         v: Velocity = GO) -> float:
+    """Commands every `period` and checks every CHECK from t0 up to t1; returns the end time."""
+    events = sorted([(t0 + i * period, "cmd") for i in range(int((t1 - t0) / period) + 1)]
+                    + [(t0 + i * CHECK, "chk") for i in range(int((t1 - t0) / CHECK) + 1)])
+    for t, kind in events:
+        if kind == "cmd":
+            wd.command_received(t, v)
+        else:
+            wd.check(t)
+    return t1
+
+
+def checks_until(wd: WatchdogCore, t0: float, t1: float) -> list[tuple[float, Decision]]:
+    out = []
+    t = t0
+    while t <= t1 + 1e-12:
+        out.append((t, wd.check(t)))
+        t += CHECK
+    return out
+
+
+def test_waiting_publishes_zero_at_check_rate_without_latching() -> None:
+    wd = core()
+    d = wd.check(0.0)
+    assert d.state is WatchdogState.WAITING
+    assert d.action is Action.STOP and d.velocity == ZERO_VELOCITY
+    assert d.estop is False and d.level is Level.WARN
+    assert wd.check(10.0).estop is False  # no command yet is not a deadline miss
+    assert wd.counters().deadline_misses == 0
+
+
+def test_fresh_commands_forwarded_and_check_stays_silent() -> None:
+    wd = core()
+    d = wd.command_received(1.0, GO)
+    assert d.action is Action.FORWARD and d.velocity == GO
+    assert d.state is WatchdogState.OK and d.level is Level.OK and not d.estop
+    d = wd.check(1.0 + 0.99 * DEADLINE)  # just inside the deadline is still fresh
+    assert d.action is Action.NONE and d.state is WatchdogState.OK
+
+
+def test_fresh_stale_stop_holdoff_release() -> None:
+    wd = core()
+    feed(wd, 0.0, 1.0)
+    assert wd.state is WatchdogState.OK
+    # The controller stalls after its command at t=1.0.
+    results = checks_until(wd, 1.0 + CHECK, 1.2)
+    first_stop = next((t, d) for t, d in results if d.action is Action.STOP)
+    t_stop, d_stop = first_stop
+    assert 1.0 + DEADLINE < t_stop <= 1.0 + DEADLINE + CHECK + 1e-9
+    assert d_stop.velocity == ZERO_VELOCITY and d_stop.estop
+    assert d_stop.state is WatchdogState.STALE_STOPPED
+    assert d_stop.level is Level.ERROR
+    # Every later check keeps publishing the stop.
+    assert all(d.action is Action.STOP for t, d in results if t >= t_stop)
+    c = wd.counters()
+    assert c.deadline_misses == 1 and c.estop_episodes == 1
+    assert c.last_reaction_s == pytest.approx(t_stop - 1.0)
+
+    # Commands resume: held at zero (on receipt too) until holdoff_s of fresh commands.
+    d = wd.command_received(2.0, GO)
+    assert d.action is Action.STOP and d.velocity == ZERO_VELOCITY and d.estop
+    assert d.state is WatchdogState.HOLDOFF and d.level is Level.WARN
+    assert c.max_gap_s == pytest.approx(0.01) and wd.counters().max_gap_s == pytest.approx(1.0)
+    feed(wd, 2.01, 2.0 + HOLDOFF - 0.01)
+    assert wd.state is WatchdogState.HOLDOFF and wd.estop
+    d = wd.command_received(2.0 + HOLDOFF, GO)
+    assert d.action is Action.FORWARD and d.velocity == GO and not d.estop
+    assert d.state is WatchdogState.OK
+    assert wd.counters().estop_episodes == 1
+
+
+def test_gap_during_holdoff_restarts_it() -> None:
+    wd = core()
+    feed(wd, 0.0, 0.1)
+    wd.check(0.2)  # stale
+    feed(wd, 1.0, 1.3)
+    wd.check(1.35)  # 50 ms gap in the holdoff: another miss, holdoff starts over
+    assert wd.state is WatchdogState.STALE_STOPPED
+    assert wd.counters().deadline_misses == 2 and wd.counters().estop_episodes == 1
+    t = 1.4
+    while t < 1.4 + HOLDOFF - 0.005:
+        wd.command_received(t, GO)
+        wd.check(t + CHECK)
+        t += 0.01
+    assert wd.estop and wd.state is WatchdogState.HOLDOFF  # holdoff counted from 1.4 only
+    assert wd.command_received(1.4 + HOLDOFF + 0.001, GO).action is Action.FORWARD
+    assert not wd.estop and wd.state is WatchdogState.OK
+
+
+def test_late_command_without_a_check_still_counts_as_a_miss() -> None:
+    wd = core()
+    wd.command_received(0.0, GO)
+    d = wd.command_received(0.5, GO)  # no check ran in between (starved timer)
+    assert d.action is Action.STOP and d.estop
+    assert wd.counters().deadline_misses == 1
+
+
+def test_zero_holdoff_releases_on_first_fresh_command() -> None:
+    wd = core(holdoff_s=0.0)
+    wd.command_received(0.0, GO)
+    assert wd.check(0.1).estop
+    d = wd.command_received(0.2, GO)
+    assert d.action is Action.FORWARD and not d.estop
+
+
+def test_reset_releases_at_once_when_fresh_and_fails_when_stale() -> None:
+    wd = core(holdoff_s=60.0)
+    feed(wd, 0.0, 0.1)
+    wd.check(0.2)
+    assert wd.state is WatchdogState.STALE_STOPPED
+    r = wd.reset(0.3)
+    assert not r.success and "not fresh" in r.message and wd.estop
+    wd.command_received(1.0, GO)
+    assert wd.state is WatchdogState.HOLDOFF
+    r = wd.reset(1.005)
+    assert r.success and "released" in r.message
+    assert not wd.estop and wd.state is WatchdogState.OK
+    assert wd.command_received(1.01, GO).action is Action.FORWARD
+
+
+def test_reset_with_nothing_latched_succeeds() -> None:
+    wd = core()
+    assert wd.reset(0.0).success
+    wd.command_received(1.0, GO)
+    r = wd.reset(1.001)
+    assert r.success and "nothing" in r.message
+
+
+def test_reset_never_overrides_operator() -> None:
+    wd = core()
+    wd.command_received(0.0, GO)
+    wd.operator_estop(0.001, True)
+    r = wd.reset(0.002)
+    assert not r.success and "operator" in r.message and wd.estop
+
+
+def test_operator_estop_wins_over_fresh_commands() -> None:
+    wd = core()
+    wd.command_received(0.0, GO)
+    d = wd.operator_estop(0.001, True)
+    assert d.action is Action.STOP and d.velocity == ZERO_VELOCITY and d.estop
+    assert d.state is WatchdogState.OPERATOR_ESTOP and d.level is Level.WARN
+    for i in range(1, 100):
+        d = wd.command_received(0.001 + i * 0.01, GO)
+        assert d.action is Action.STOP and d.velocity == ZERO_VELOCITY and d.estop
+        assert wd.check(0.002 + i * 0.01).action is Action.NONE  # fresh: stops go on receipt
+    assert wd.counters().deadline_misses == 0
+    d = wd.operator_estop(1.0, False)
+    assert not d.estop and d.action is Action.NONE
+    assert wd.command_received(1.001, GO).action is Action.FORWARD
+    assert wd.counters().estop_episodes == 1
+
+
+def test_operator_release_keeps_a_stale_latch() -> None:
+    wd = core()
+    wd.command_received(0.0, GO)
+    wd.operator_estop(0.001, True)
+    assert wd.check(0.1).action is Action.STOP  # controller also silent: watchdog stops
+    d = wd.operator_estop(0.2, False)
+    assert d.estop and wd.state is WatchdogState.STALE_STOPPED
+
+
+def test_operator_estop_before_any_command() -> None:
+    wd = core()
+    d = wd.operator_estop(0.0, True)
+    assert d.estop and d.action is Action.STOP
+    assert wd.command_received(0.01, GO).velocity == ZERO_VELOCITY
+
+
+def test_decelerate_mode_ramps_down_within_limits() -> None:
+    decel_lin, decel_ang = 1.0, 2.0
+    wd = core(stop_mode=StopMode.DECELERATE, decel_linear=decel_lin, decel_angular=decel_ang)
+    start = Velocity(0.6, -0.8)
+    wd.command_received(0.0, start)
+    published = [(0.0, start)]
+    t = 0.0
+    for _ in range(200):
+        t += CHECK
+        d = wd.check(t)
+        if d.action is not Action.NONE:
+            published.append((t, d.velocity))
+    assert len(published) > 10  # it ramped through many steps, not one jump
+    for (t0, v0), (t1, v1) in zip(published, published[1:], strict=False):
+        dt = t1 - t0
+        assert abs(v1.linear) <= abs(v0.linear) + 1e-12
+        assert abs(v1.angular) <= abs(v0.angular) + 1e-12
+        assert abs(v1.linear - v0.linear) <= decel_lin * dt + 1e-9
+        assert abs(v1.angular - v0.angular) <= decel_ang * dt + 1e-9
+        assert v1.linear >= 0.0 and v1.angular <= 0.0  # never overshoots through zero
+    assert published[-1][1] == ZERO_VELOCITY
+    # The ramp counts from the last forwarded command (t=0): 0.6 m/s at 1 m/s^2 -> 0.6 s.
+    t_zero = next(t for t, v in published if v.linear == 0.0)
+    assert t_zero == pytest.approx(0.6, abs=2 * CHECK)
+
+
+def test_decelerate_mode_operator_estop_ramps_from_last_forwarded() -> None:
+    wd = core(stop_mode=StopMode.DECELERATE, decel_linear=1.0, decel_angular=2.0)
+    wd.command_received(0.0, Velocity(0.5, 0.0))
+    d = wd.operator_estop(0.01, True)
+    assert d.velocity.linear == pytest.approx(0.49)
+    d = wd.command_received(0.02, Velocity(0.5, 0.0))
+    assert d.action is Action.STOP and d.velocity.linear == pytest.approx(0.48)
+
+
+@pytest.mark.parametrize("bad", [Velocity(math.nan, 0.1), Velocity(0.2, math.inf),
+                                 Velocity(-math.inf, math.nan)])
+def test_non_finite_command_forwarded_as_zero_with_warning(bad: Velocity) -> None:
+    wd = core()
+    d = wd.command_received(0.0, bad)
+    assert d.action is Action.FORWARD and d.velocity == ZERO_VELOCITY
+    assert d.warning is not None and "non-finite" in d.warning
+    assert wd.counters().nan_commands == 1
+    assert wd.state is WatchdogState.OK  # the controller is alive, only its output is bad
+
+
+def test_nan_after_motion_in_decelerate_mode_is_zero_not_ramp() -> None:
+    wd = core(stop_mode=StopMode.DECELERATE)
+    wd.command_received(0.0, GO)
+    d = wd.command_received(0.01, Velocity(math.nan, math.nan))
+    assert d.velocity == ZERO_VELOCITY and all(math.isfinite(x) for x in
+                                               (d.velocity.linear, d.velocity.angular))
+
+
+def test_health_report_levels_and_values() -> None:
+    wd = core()
+    assert wd.health(0.0).level is Level.WARN
+    wd.command_received(0.0, GO)
+    assert wd.health(0.001).level is Level.OK
+    wd.check(0.1)
+    h = wd.health(0.1)
+    assert h.level is Level.ERROR and "latched" in h.message
+    assert h.values["deadline_misses"] == 1 and h.values["state"] == "stale_stopped"
+    assert h.values["last_stall_to_stop_ms"] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"deadline_s": 0.0}, "deadline_s"), ({"deadline_s": math.nan}, "deadline_s"),
+    ({"holdoff_s": -1.0}, "holdoff_s"), ({"decel_linear": 0.0}, "decel_linear"),
+    ({"decel_angular": math.inf}, "decel_angular")])
+def test_bad_config_rejected(kwargs: dict[str, float], name: str) -> None:
+    with pytest.raises(WatchdogConfigError, match=name):
+        WatchdogConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_node_liveness_reports_silent_nodes_as_warning() -> None:
+    live = NodeLiveness(timeout_s=3.0)
+    live.report(0.0, "/planner")
+    live.report(0.0, "/controller")
+    live.report(0.0, "")  # no identity: ignored
+    assert live.health(1.0).level is Level.OK
+    live.report(2.5, "/controller")
+    assert live.stale(4.0) == ["/planner"]
+    h = live.health(4.0)
+    assert h.level is Level.WARN and "/planner" in h.message
+    live.report(4.5, "/planner")
+    assert live.stale(5.0) == []
+
+
+def test_node_liveness_is_bounded() -> None:
+    live = NodeLiveness(timeout_s=1.0, max_nodes=3)
+    for i in range(10):
+        live.report(float(i), f"/n{i}")
+    assert live.health(9.0).values["tracked_nodes"] == 3
+    assert live.stale(20.0) == ["/n7", "/n8", "/n9"]
+    with pytest.raises(WatchdogConfigError):
+        NodeLiveness(timeout_s=0.0)
