@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Fast-path benchmark: sim + perception + controller + watchdog on a real ROS graph, idle and
+with a llama.cpp generation running continuously on the same machine.
+
+    .venv/bin/python bench/fast_path_bench.py --duration 300            # 5 min per condition
+    .venv/bin/python bench/fast_path_bench.py --duration 60 --loads idle,llama1,llama2
+
+Per load condition (idle; llama.cpp with the embedded Gemma 3 270M generating without pause
+on 1 or 2 threads at the planner's nice level) it starts the four nodes (one OS process each,
+as `robot-brain demo` does), keeps the robot walking between places by publishing
+`planner/goal` itself, and measures for `--duration` seconds:
+
+* controller tick period p50/p99/max and jitter p99 (|period - nominal|), from the
+  controller's 1 s `/diagnostics` windows (median and worst window), overruns and skipped
+  ticks (lifetime counters, difference over the window);
+* watchdog deadline misses (its counter over the window);
+* scan->cmd_vel latency: for every scan stamp, the first `cmd_vel` carrying it (the controller
+  stamps commands with the perception stamp, the watchdog forwards it) minus the stamp,
+  received by this script's probe node (so DDS delivery to the probe is included);
+* stall->stop reaction: after the window, `--stalls` times, SIGSTOP the controller and time
+  the first zero command the watchdog publishes on `cmd_vel`, then SIGCONT.
+
+Prints one block per condition; numbers go into BENCHMARKS.md ("Fast path").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CONFIG = ROOT / "config" / "brain.yaml"
+#: Goals the robot walks between (apartment world), round the plant and the pillar.
+ROUTE = [(2.5, 0.8), (-1.0, 0.0), (-3.0, -1.5), (-1.0, 0.0)]
+GOAL_REACHED_M = 0.4
+GOAL_GIVE_UP_S = 40.0
+
+LLAMA_LOAD = r'''
+import os, sys, time
+threads, nice = int(sys.argv[1]), int(sys.argv[2])
+if nice:
+    os.nice(nice)
+from llama_cpp import Llama
+from robot_brain.core.llm.model_files import packaged_model_path
+llm = Llama(model_path=str(packaged_model_path()), n_threads=threads, n_threads_batch=threads,
+            n_ctx=512, verbose=False)
+print("ready", flush=True)
+tokens, t0 = 0, time.monotonic()
+while True:
+    for _ in llm("Describe, room by room, a slow walk through a large apartment:",
+                 max_tokens=256, temperature=0.8, stream=True):
+        tokens += 1
+        if tokens % 32 == 0:
+            print(f"tok/s {tokens / (time.monotonic() - t0):.1f}", flush=True)
+'''
+
+
+@dataclass
+class Records:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    cmd: list[tuple[float, float, int, float, float]] = field(default_factory=list)
+    scans: list[tuple[float, int]] = field(default_factory=list)
+    ctl_diag: list[tuple[float, dict[str, str]]] = field(default_factory=list)
+    wd_diag: list[tuple[float, dict[str, str]]] = field(default_factory=list)
+    pose: tuple[float, float] = (0.0, 0.0)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, int(round(q / 100.0 * (len(s) - 1)))))
+    return s[k]
+
+
+def stamp_ns(stamp: Any) -> int:
+    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        import rclpy
+        from diagnostic_msgs.msg import DiagnosticArray
+        from geometry_msgs.msg import PoseStamped, TwistStamped
+        from nav_msgs.msg import Odometry
+        from rclpy.executors import SingleThreadedExecutor
+        from sensor_msgs.msg import LaserScan
+
+        from robot_brain.ros import qos
+
+        self.args = args
+        self.rec = Records()
+        rclpy.init()
+        self.node = rclpy.create_node("fast_path_bench")
+        self.PoseStamped = PoseStamped
+        n = self.node
+        n.create_subscription(TwistStamped, "cmd_vel", self._on_cmd, qos.RELIABLE)
+        n.create_subscription(LaserScan, "perception/obstacles", self._on_scan, qos.RELIABLE)
+        n.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        n.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, qos.DIAGNOSTICS)
+        self.goal_pub = n.create_publisher(PoseStamped, "planner/goal", qos.STATE)
+        self.executor = SingleThreadedExecutor()
+        self.executor.add_node(n)
+        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self.thread.start()
+
+    # -- probe callbacks (receipt time on the system clock: stamps are system time) --------
+
+    def _on_cmd(self, msg: Any) -> None:
+        with self.rec.lock:
+            self.rec.cmd.append((time.time(), time.monotonic(), stamp_ns(msg.header.stamp),
+                                 msg.twist.linear.x, msg.twist.angular.z))
+
+    def _on_scan(self, msg: Any) -> None:
+        with self.rec.lock:
+            self.rec.scans.append((time.time(), stamp_ns(msg.header.stamp)))
+
+    def _on_odom(self, msg: Any) -> None:
+        self.rec.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y)
+
+    def _on_diag(self, msg: Any) -> None:
+        now = time.monotonic()
+        for s in msg.status:
+            values = {kv.key: kv.value for kv in s.values}
+            with self.rec.lock:
+                if s.name.startswith("controller"):
+                    self.rec.ctl_diag.append((now, values))
+                elif s.name.startswith("watchdog: deadline"):
+                    self.rec.wd_diag.append((now, values))
+
+    def publish_goal(self, x: float, y: float) -> None:
+        msg = self.PoseStamped()
+        msg.header.frame_id = "odom"
+        msg.header.stamp = self.node.get_clock().now().to_msg()
+        msg.pose.position.x = x
+        msg.pose.position.y = y
+        msg.pose.orientation.w = 1.0
+        self.goal_pub.publish(msg)
+
+    def close(self) -> None:
+        import rclpy
+
+        self.executor.shutdown(timeout_sec=2.0)
+        self.node.destroy_node()
+        rclpy.try_shutdown()
+
+
+class GoalCycler:
+    """Republishes the current goal at 2 Hz and moves on when reached (or given up on)."""
+
+    def __init__(self, bench: Bench) -> None:
+        self.bench = bench
+        self.i = 0
+        self.since = time.monotonic()
+        self.reached = 0
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            gx, gy = ROUTE[self.i % len(ROUTE)]
+            x, y = self.bench.rec.pose
+            if (x - gx) ** 2 + (y - gy) ** 2 <= GOAL_REACHED_M ** 2:
+                self.reached += 1
+                self.i += 1
+                self.since = time.monotonic()
+            elif time.monotonic() - self.since > GOAL_GIVE_UP_S:
+                self.i += 1
+                self.since = time.monotonic()
+            gx, gy = ROUTE[self.i % len(ROUTE)]
+            self.bench.publish_goal(gx, gy)
+            self._stop.wait(0.5)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def start_nodes(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
+    from robot_brain.cli.processes import NodeProcess
+
+    rt = {"rt_priority": args.rt_priority}
+    specs: dict[str, dict[str, Any]] = {
+        "sim": {},
+        "perception": {},
+        "watchdog": dict(rt),
+        "controller": dict(rt, policy=args.policy, rate_hz=float(args.rate_hz)),
+    }
+    procs = {}
+    for name, params in specs.items():
+        log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop_nodes
+        procs[name] = NodeProcess(name, params_files=[CONFIG], parameters=params,
+                                  log=log).start()
+    return procs
+
+
+def stop_nodes(procs: dict[str, Any]) -> None:
+    from robot_brain.cli.processes import stop_all
+
+    stop_all(list(procs.values()))
+    for p in procs.values():
+        if p.log:
+            p.log.close()
+
+
+def start_llama(threads: int, nice: int, log_dir: Path) -> subprocess.Popen[bytes]:
+    log = open(log_dir / f"llama{threads}.log", "wb")  # noqa: SIM115 - lives with the process
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", LLAMA_LOAD, str(threads), str(nice)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    deadline = time.monotonic() + 180.0
+    path = log_dir / f"llama{threads}.log"
+    while time.monotonic() < deadline:
+        if "ready" in path.read_text(errors="replace"):
+            return proc
+        if proc.poll() is not None:
+            raise RuntimeError(f"llama.cpp load exited: {path.read_text(errors='replace')}")
+        time.sleep(0.5)
+    raise RuntimeError("llama.cpp load did not start within 180 s")
+
+
+def llama_rate(log_dir: Path, threads: int) -> str:
+    lines = [ln for ln in (log_dir / f"llama{threads}.log").read_text(errors="replace")
+             .splitlines() if ln.startswith("tok/s")]
+    return lines[-1].split()[1] if lines else "n/a"
+
+
+def window_values(diag: list[tuple[float, dict[str, str]]], t0: float, t1: float,
+                  key: str) -> list[float]:
+    out = []
+    for t, v in diag:
+        if t0 <= t <= t1 and key in v:
+            try:
+                out.append(float(v[key]))
+            except ValueError:
+                pass
+    return out
+
+
+def counter_delta(diag: list[tuple[float, dict[str, str]]], t0: float, t1: float,
+                  key: str) -> int | None:
+    inside = [int(float(v[key])) for t, v in diag if t0 <= t <= t1 and key in v]
+    before = [int(float(v[key])) for t, v in diag if t < t0 and key in v]
+    if not inside:
+        return None
+    return inside[-1] - (before[-1] if before else inside[0])
+
+
+def measure_stalls(bench: Bench, ctl: Any, count: int) -> list[float]:
+    reactions: list[float] = []
+    attempts = 0
+    while len(reactions) < count and attempts < 4 * count:
+        attempts += 1
+        time.sleep(2.0)
+        with bench.rec.lock:
+            last = bench.rec.cmd[-1] if bench.rec.cmd else None
+        if last is None or (last[3] == 0.0 and last[4] == 0.0):
+            continue  # not moving (or held): a stop could not be told from a command
+        t_stop = time.monotonic()
+        ctl.signal_group(signal.SIGSTOP)
+        try:
+            time.sleep(0.3)
+        finally:
+            ctl.signal_group(signal.SIGCONT)
+        with bench.rec.lock:
+            after = [c for c in bench.rec.cmd if c[1] > t_stop and c[3] == 0.0 and c[4] == 0.0]
+        if after:
+            reactions.append(after[0][1] - t_stop)
+        time.sleep(1.5)
+    return reactions
+
+
+def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Path) -> None:
+    llama = None
+    threads = int(load[len("llama"):]) if load.startswith("llama") else 0
+    if threads:
+        llama = start_llama(threads, args.llama_nice, log_dir)
+    procs = start_nodes(args, log_dir)
+    cycler = None
+    try:
+        t_wait = time.monotonic()
+        while not bench.rec.cmd:
+            if time.monotonic() - t_wait > 90.0:
+                raise RuntimeError(f"no cmd_vel within 90 s; logs in {log_dir}")
+            time.sleep(0.2)
+        cycler = GoalCycler(bench)
+        time.sleep(args.warmup)
+        t0w, t0m = time.time(), time.monotonic()
+        time.sleep(args.duration)
+        t1w, t1m = time.time(), time.monotonic()
+        time.sleep(1.5)  # the last diagnostics window
+        reactions = measure_stalls(bench, procs["controller"], args.stalls)
+        reached = cycler.reached
+    finally:
+        if cycler is not None:
+            cycler.stop()
+        stop_nodes(procs)
+        tokens = llama_rate(log_dir, threads) if threads else ""
+        if llama is not None:
+            os.killpg(llama.pid, signal.SIGKILL)
+            llama.wait()
+
+    with bench.rec.lock:
+        cmds = [c for c in bench.rec.cmd if t0w <= c[0] <= t1w]
+        scans = [s for s in bench.rec.scans if t0w - 1.0 <= s[0] <= t1w]
+        ctl, wd = list(bench.rec.ctl_diag), list(bench.rec.wd_diag)
+        bench.rec.cmd.clear()
+        bench.rec.scans.clear()
+        bench.rec.ctl_diag.clear()
+        bench.rec.wd_diag.clear()
+    scan_stamps = {s[1] for s in scans}
+    first: dict[int, float] = {}
+    for t, _, stamp, _, _ in cmds:
+        if stamp in scan_stamps and stamp not in first:
+            first[stamp] = t
+    latency = [1e3 * (t - s * 1e-9) for s, t in first.items()]
+    c0, c1 = t0m + 0.5, t1m + 1.2
+    p50 = window_values(ctl, c0, c1, "period_p50_ms")
+    p99 = window_values(ctl, c0, c1, "period_p99_ms")
+    pmax = window_values(ctl, c0, c1, "period_max_ms")
+    jit = window_values(ctl, c0, c1, "jitter_p99_ms")
+    cmax = window_values(ctl, c0, c1, "compute_max_ms")
+    cp99 = window_values(ctl, c0, c1, "compute_p99_ms")
+    rate = window_values(ctl, c0, c1, "rate_hz")
+    med = statistics.median
+    label = load if not threads else f"{load} (llama.cpp {threads} thread(s), nice " \
+                                      f"{args.llama_nice}, {tokens} tok/s)"
+    print(f"\n== {label}: {args.duration:.0f} s at {args.rate_hz:g} Hz, policy {args.policy}, "
+          f"rt_priority {args.rt_priority} ==")
+    if p50:
+        print(f"tick rate           {med(rate):.2f} Hz (median of {len(rate)} 1-s windows)")
+        print(f"tick period p50     {med(p50):.3f} ms")
+        print(f"tick period p99     {med(p99):.3f} ms median window, {max(p99):.3f} ms worst")
+        print(f"tick period max     {max(pmax):.3f} ms")
+        print(f"jitter p99          {med(jit):.3f} ms median window, {max(jit):.3f} ms worst")
+        print(f"compute p99 / max   {med(cp99):.3f} ms / {max(cmax):.3f} ms")
+    else:
+        print("no controller diagnostics received")
+    print(f"overruns            {counter_delta(ctl, c0, c1, 'overruns')}")
+    print(f"skipped ticks       {counter_delta(ctl, c0, c1, 'skipped_ticks')}")
+    print(f"deadline misses     {counter_delta(wd, c0, c1, 'deadline_misses')} "
+          f"(watchdog deadline {args.deadline_ms:g} ms)")
+    print(f"scan->cmd_vel       p50 {pct(latency, 50):.2f} ms, p99 {pct(latency, 99):.2f} ms, "
+          f"max {max(latency, default=float('nan')):.2f} ms ({len(latency)} scans)")
+    if reactions:
+        ms = [1e3 * r for r in reactions]
+        print(f"stall->stop         median {med(ms):.1f} ms, max {max(ms):.1f} ms "
+              f"({len(ms)} stalls)")
+    else:
+        print("stall->stop         no measurement (robot not moving at stall time)")
+    print(f"goals reached       {reached} (route {ROUTE})")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--duration", type=float, default=300.0, help="measured seconds per load")
+    ap.add_argument("--warmup", type=float, default=5.0)
+    ap.add_argument("--loads", default="idle,llama1,llama2")
+    ap.add_argument("--rate-hz", type=float, default=100.0)
+    ap.add_argument("--policy", default="onnx", choices=("onnx", "analytic"))
+    ap.add_argument("--rt-priority", type=int, default=0)
+    ap.add_argument("--llama-nice", type=int, default=10, help="the planner's default nice")
+    ap.add_argument("--stalls", type=int, default=5)
+    ap.add_argument("--deadline-ms", type=float, default=20.0,
+                    help="for the printout; the watchdog's deadline comes from the config")
+    ap.add_argument("--domain", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "26")))
+    ap.add_argument("--log-dir", type=Path, default=Path("/tmp/fast_path_bench"))
+    args = ap.parse_args(argv)
+    # Before rclpy is imported anywhere (here and in the node processes, which inherit it).
+    os.environ["ROS_DOMAIN_ID"] = str(args.domain)
+    os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+    os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
+    prefixes = [p for p in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep) if p]
+    if sys.prefix not in prefixes:
+        os.environ["AMENT_PREFIX_PATH"] = os.pathsep.join([sys.prefix] + prefixes)
+    args.log_dir.mkdir(parents=True, exist_ok=True)
+    print(f"fast path bench: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.2f} at start, logs in {args.log_dir}")
+    if args.rt_priority > 0:
+        # The probe too, before rclpy starts its threads (they inherit the policy): otherwise
+        # its own scheduling delay on a loaded machine is counted as scan->cmd_vel latency.
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(args.rt_priority))
+        except OSError as exc:
+            print(f"probe: SCHED_FIFO refused ({exc})")
+    bench = Bench(args)
+    if args.rt_priority > 0:
+        # Back to normal for this (main) thread only: the node and llama.cpp processes it
+        # starts must not inherit SCHED_FIFO; the probe's threads keep it.
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+    try:
+        for load in args.loads.split(","):
+            run_condition(bench, args, load.strip(), args.log_dir)
+    finally:
+        bench.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""The controller's tick, free of ROS: cached inputs in, one safe command out.
+
+The node's subscription callbacks hand each message to an `on_*` method with its receipt time
+(steady clock); the timer calls `tick`. Freshness is judged on receipt only, never by
+comparing stamps across nodes. `tick` does bounded work: one policy call, one safety filter.
+
+Decision order each tick: estop -> hold -> no odometry / no goal / goal stale -> goal reached
+-> policy. Stale perception does not stop the policy call but makes the safety filter
+decelerate to a stop. The command's source stamp is the stamp of the perception message used,
+so scan->command latency can be recovered from a bag.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
+from robot_brain.core.control.observation import sanitize_sectors
+from robot_brain.core.control.policy import Policy
+from robot_brain.core.control.safety import Intervention, SafetyFilter, SafetyInputs, SafetyOutput
+from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
+from robot_brain.core.world import Bounds
+
+
+class Mode(enum.Enum):
+    ESTOP = "estop"
+    HOLD = "hold"
+    NO_ODOM = "no odometry"
+    NO_GOAL = "no goal"
+    GOAL_STALE = "goal stale"
+    REACHED = "goal reached"
+    DRIVING = "driving"
+
+
+class ControllerConfigError(ValueError):
+    """Controller settings that cannot work together."""
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    n_sectors: int = 16
+    perception_timeout_s: float = 0.5
+    odom_timeout_s: float = 0.5
+    goal_timeout_s: float = 3.0
+    goal_tolerance: float = 0.3
+    goal_bounds_margin: float = 1.0
+    bounds: Bounds | None = None
+
+    def __post_init__(self) -> None:
+        if self.n_sectors < 1:
+            raise ControllerConfigError(f"n_sectors must be >= 1, got {self.n_sectors}")
+        for name in ("perception_timeout_s", "odom_timeout_s", "goal_timeout_s",
+                     "goal_tolerance"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0.0):
+                raise ControllerConfigError(f"{name} must be > 0, got {v}")
+
+
+@dataclass(frozen=True)
+class TickResult:
+    velocity: Velocity
+    mode: Mode
+    reasons: frozenset[Intervention]
+    source_stamp: Any
+    perception_fresh: bool
+    policy_error: str | None = None
+
+
+class ControllerCore:
+    def __init__(self, policy: Policy, safety: SafetyFilter, config: ControllerConfig) -> None:
+        if policy.n_sectors != config.n_sectors:
+            raise ControllerConfigError(
+                f"policy expects {policy.n_sectors} sectors, controller n_sectors is "
+                f"{config.n_sectors}")
+        self.policy = policy
+        self.safety = safety
+        self.config = config
+        self._sectors = np.full(config.n_sectors, np.nan)
+        self._sectors_t = -math.inf
+        self._stamp: Any = None
+        self._pose: Pose2D | None = None
+        self._velocity = ZERO_VELOCITY
+        self._odom_t = -math.inf
+        self._goal: Goal | None = None
+        self._goal_t = -math.inf
+        self._fixed_goal = False
+        self.hold = False
+        self.estop = False
+        self.stale_perception_ticks = 0
+        self.goals_rejected = 0
+        self.bad_obstacle_messages = 0
+        self.policy_errors = 0
+
+    # -- inputs (cache only) ---------------------------------------------------------------
+
+    def on_obstacles(self, ranges: np.ndarray, stamp: Any, now: float) -> bool:
+        """Cache sector minima; False when the message was malformed (kept as all-unknown)."""
+        r = np.asarray(ranges, dtype=np.float64).reshape(-1)
+        ok = r.size == self.config.n_sectors
+        if not ok:
+            self.bad_obstacle_messages += 1
+        self._sectors = sanitize_sectors(r, self.config.n_sectors)
+        self._sectors_t = now
+        self._stamp = stamp
+        return ok
+
+    def on_odom(self, pose: Pose2D, velocity: Velocity, now: float) -> None:
+        self._pose = pose
+        self._velocity = velocity if velocity.is_finite() else ZERO_VELOCITY
+        self._odom_t = now
+
+    def on_goal(self, goal: Goal, now: float) -> GoalRejection | None:
+        """Accept or refuse a planner goal; a refused goal leaves the previous one in place."""
+        if self._fixed_goal:
+            return None
+        reason = check_goal(goal, self.config.bounds, self.config.goal_bounds_margin)
+        if reason is not None:
+            self.goals_rejected += 1
+            return reason
+        self._goal = goal
+        self._goal_t = now
+        return None
+
+    def set_fixed_goal(self, goal: Goal) -> GoalRejection | None:
+        """A parameter goal: never stale, and planner goals are ignored while it is set."""
+        reason = check_goal(goal, self.config.bounds, self.config.goal_bounds_margin)
+        if reason is None:
+            self._goal = goal
+            self._fixed_goal = True
+        return reason
+
+    # -- the tick --------------------------------------------------------------------------
+
+    def perception_fresh(self, now: float) -> bool:
+        return now - self._sectors_t <= self.config.perception_timeout_s
+
+    def mode(self, now: float) -> Mode:
+        if self.estop:
+            return Mode.ESTOP
+        if self.hold:
+            return Mode.HOLD
+        if self._pose is None or now - self._odom_t > self.config.odom_timeout_s:
+            return Mode.NO_ODOM
+        if self._goal is None:
+            return Mode.NO_GOAL
+        if not self._fixed_goal and now - self._goal_t > self.config.goal_timeout_s:
+            return Mode.GOAL_STALE
+        dx, dy = self._pose.to_local(self._goal.x, self._goal.y)
+        if math.hypot(dx, dy) <= self.config.goal_tolerance:
+            return Mode.REACHED
+        return Mode.DRIVING
+
+    def tick(self, now: float, dt: float) -> TickResult:
+        mode = self.mode(now)
+        fresh = self.perception_fresh(now)
+        if not fresh:
+            self.stale_perception_ticks += 1
+        command = ZERO_VELOCITY
+        error: str | None = None
+        if mode is Mode.DRIVING:
+            assert self._pose is not None and self._goal is not None
+            dx, dy = self._pose.to_local(self._goal.x, self._goal.y)
+            try:
+                command = self.policy.command(self._sectors, dx, dy, self._velocity)
+            except Exception as exc:  # noqa: BLE001 - a failing policy must not kill the loop
+                self.policy_errors += 1
+                error = f"{type(exc).__name__}: {exc}"
+                command = Velocity(math.nan, math.nan)
+        if mode in (Mode.NO_ODOM, Mode.NO_GOAL, Mode.GOAL_STALE, Mode.REACHED):
+            # Holding still for want of a goal is the normal idle state, not an intervention.
+            self.safety.reset(ZERO_VELOCITY)
+            return TickResult(ZERO_VELOCITY, mode, frozenset(), self._stamp, fresh)
+        out: SafetyOutput = self.safety.apply(command, SafetyInputs(
+            sectors=self._sectors, dt=dt, hold=mode is Mode.HOLD, estop=mode is Mode.ESTOP,
+            perception_fresh=fresh))
+        return TickResult(out.velocity, mode, out.reasons, self._stamp, fresh, error)

@@ -1,0 +1,304 @@
+"""`controller`: the fixed-rate reactive controller of the fast path.
+
+Subscriptions only cache (with their receipt time on the steady clock): `perception/obstacles`
+(sector minima, sensor-data QoS), `odom` (sensor-data), `planner/goal`, `planner/hold`,
+`watchdog/estop` (transient local). A steady-clock timer at `rate_hz` runs one bounded tick:
+observation -> policy (ONNX or analytic) -> safety filter -> `controller/cmd_vel`.
+
+The TwistStamped header stamp of every command is the stamp of the `perception/obstacles`
+message it was computed from (perception copies the source scan's stamp, the watchdog
+forwards it unchanged), so scan->command latency is receipt time minus stamp in a bag. A zero
+stamp means no perception has arrived yet. With `cmd_vel_stamped: false` (Twist) nothing
+carries the stamp: use stamped mode to measure latency. The core logic is
+robot_brain.core.control.controller.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from builtin_interfaces.msg import Time
+from geometry_msgs.msg import PoseStamped
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.node import Node
+from sensor_msgs.msg import LaserScan
+from std_msgs.msg import Bool
+
+from robot_brain.core.control.controller import ControllerConfig, ControllerCore, Mode
+from robot_brain.core.control.expert import ExpertConfig
+from robot_brain.core.control.goals import Goal
+from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
+from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, SafetyFilter
+from robot_brain.core.errors import StartupError
+from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, yaw_from_quaternion
+from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.perception.sectors import DEFAULT_SECTORS
+from robot_brain.core.resources import resolve_world_path
+from robot_brain.core.timing import LoopTimer
+from robot_brain.core.world import WorldError, load_world
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.cmd_vel import CmdVelPublisher
+from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.runtime import apply_realtime, run_node
+
+#: cpu_affinity's "not pinned" value (an empty list would be declared as a byte array).
+NO_AFFINITY = [-1]
+DIAGNOSTICS_PERIOD_S = 1.0
+WARN_THROTTLE_S = 5.0
+
+PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
+    ParamSpec("policy", "onnx", "Policy: the trained ONNX network or the analytic expert.",
+              choices=("onnx", "analytic")),
+    ParamSpec("model_path", "", "Policy ONNX file; '' = the packaged robot_brain/models/"
+              "policy.onnx. Its 'sectors' input width must equal n_sectors."),
+    ParamSpec("n_sectors", DEFAULT_SECTORS, "Sectors on perception/obstacles; must equal "
+              "perception's n_sectors and the model's input size (checked at start).", 1, 360),
+    ParamSpec("rate_hz", 100.0, "Control tick rate on the steady clock (Hz).", 1.0, 500.0),
+    ParamSpec("perception_timeout_s", 0.5, "perception/obstacles older than this (on receipt) "
+              "-> decelerate to a stop (s).", 0.01, 10.0),
+    ParamSpec("odom_timeout_s", 0.5, "odom older than this -> hold (s).", 0.01, 10.0),
+    ParamSpec("goal_timeout_s", 3.0, "A planner goal not refreshed within this -> hold (s); "
+              "the planner republishes at >= 1 Hz.", 0.1, 600.0),
+    ParamSpec("goal_bounds_margin", 1.0, "Goals farther than this outside the map bounds are "
+              "refused with a warning (m).", 0.0, 100.0),
+    ParamSpec("use_param_goal", False, "Drive to (goal_x, goal_y) in odom instead of "
+              "planner/goal (demo before the planner exists); never times out."),
+    ParamSpec("goal_x", 0.0, "Parameter goal x in odom (m).", -1e6, 1e6),
+    ParamSpec("goal_y", 0.0, "Parameter goal y in odom (m).", -1e6, 1e6),
+    ParamSpec("stop_distance", 0.15, "Safety stop zone: obstacle closer than this beyond the "
+              "body in the direction of travel -> no travel that way (m).", 0.0, 5.0),
+    ParamSpec("slowdown_distance", 0.6, "Safety slowdown zone: speed scaled to zero from this "
+              "distance beyond the body down to stop_distance (m).", 0.01, 10.0),
+    ParamSpec("lateral_margin", 0.05, "Safety zones are robot_radius + this wide on each side "
+              "(m).", 0.0, 2.0),
+    ParamSpec("frame_id", "base_link", "Header frame of controller/cmd_vel (stamped mode)."),
+    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread (0 = off; the OS "
+              "may refuse, then a warning and normal scheduling).", 0, 99),
+    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the controller to; [-1] = not pinned."),
+)
+
+
+class ControllerStartupError(StartupError):
+    """The controller cannot start: unusable world file or safety settings."""
+
+
+@dataclass(frozen=True)
+class ControllerParams:
+    world_file: str
+    cmd_vel_stamped: bool
+    policy: str
+    model_path: str
+    n_sectors: int
+    rate_hz: float
+    perception_timeout_s: float
+    odom_timeout_s: float
+    goal_timeout_s: float
+    goal_bounds_margin: float
+    use_param_goal: bool
+    goal_x: float
+    goal_y: float
+    goal_tolerance: float
+    frame_id: str
+    rt_priority: int
+    cpu_affinity: tuple[int, ...]
+    safety: SafetyConfig
+
+    @staticmethod
+    def from_values(v: dict[str, Any]) -> ControllerParams:
+        cpus = tuple(int(c) for c in v["cpu_affinity"])
+        if cpus == tuple(NO_AFFINITY):
+            cpus = ()
+        elif any(c < 0 for c in cpus):
+            raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
+                              f">= 0 ([-1] alone = not pinned)")
+        try:
+            safety = SafetyConfig(
+                max_linear_speed=v["max_linear_speed"], max_reverse_speed=v["max_reverse_speed"],
+                max_angular_speed=v["max_angular_speed"],
+                max_linear_accel=v["max_linear_accel"],
+                max_angular_accel=v["max_angular_accel"], robot_radius=v["robot_radius"],
+                stop_distance=v["stop_distance"], slowdown_distance=v["slowdown_distance"],
+                lateral_margin=v["lateral_margin"])
+        except SafetyConfigError as exc:
+            raise ConfigError(str(exc)) from exc
+        names = set(ControllerParams.__dataclass_fields__) - {"cpu_affinity", "safety"}
+        return ControllerParams(cpu_affinity=cpus, safety=safety,
+                                **{k: v[k] for k in names})
+
+
+def build_policy(p: ControllerParams) -> Policy:
+    if p.policy == "analytic":
+        s = p.safety
+        return AnalyticPolicy(ExpertConfig(
+            max_linear_speed=s.max_linear_speed, max_angular_speed=s.max_angular_speed,
+            robot_radius=s.robot_radius, goal_tolerance=p.goal_tolerance,
+            stop_distance=s.stop_distance, slowdown_distance=s.slowdown_distance,
+            lateral_margin=s.lateral_margin), p.n_sectors)
+    return load_onnx_policy(p.model_path, p.n_sectors)
+
+
+def _stamp_key(stamp: Any) -> tuple[int, int]:
+    return (int(stamp.sec), int(stamp.nanosec)) if stamp is not None else (0, 0)
+
+
+class ControllerNode(Node):
+    def __init__(self) -> None:
+        super().__init__("controller")
+        self.params = ControllerParams.from_values(declare_params(self, PARAMS))
+        p = self.params
+        try:
+            world = load_world(resolve_world_path(p.world_file))
+        except WorldError as exc:
+            raise ControllerStartupError(f"cannot read the map bounds: {exc}") from exc
+        self.policy = build_policy(p)
+        self.core = ControllerCore(self.policy, SafetyFilter(p.safety, p.n_sectors),
+                                   ControllerConfig(
+                                       n_sectors=p.n_sectors,
+                                       perception_timeout_s=p.perception_timeout_s,
+                                       odom_timeout_s=p.odom_timeout_s,
+                                       goal_timeout_s=p.goal_timeout_s,
+                                       goal_tolerance=p.goal_tolerance,
+                                       goal_bounds_margin=p.goal_bounds_margin,
+                                       bounds=world.bounds))
+        if p.use_param_goal:
+            reason = self.core.set_fixed_goal(Goal(p.goal_x, p.goal_y, "odom"))
+            if reason is not None:
+                raise ConfigError(f"parameter goal ({p.goal_x}, {p.goal_y}) refused: "
+                                  f"{reason.value} (world '{world.name}')")
+        # Constructed on the thread that spins (run_node), so the policy applies to it.
+        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity)
+        self.period = 1.0 / p.rate_hz
+        self.loop = LoopTimer(self.period)
+        self._last_tick: float | None = None
+        self._last_counts = (0, 0)
+        self._zero_stamp = Time()
+        self._warned_at: dict[str, float] = {}
+
+        self.cmd_pub = CmdVelPublisher(self, "controller/cmd_vel", p.cmd_vel_stamped,
+                                       qos.RELIABLE, frame_id=p.frame_id)
+        self.diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self.create_subscription(LaserScan, "perception/obstacles", self._on_obstacles,
+                                 qos.SENSOR)
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        self.create_subscription(PoseStamped, "planner/goal", self._on_goal, qos.STATE)
+        self.create_subscription(Bool, "planner/hold", self._on_hold, qos.STATE)
+        self.create_subscription(Bool, "watchdog/estop", self._on_estop, qos.STATE)
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(self.period, self._on_tick, clock=steady)
+        self.create_timer(DIAGNOSTICS_PERIOD_S, self._on_diagnostics, clock=steady)
+        goal = f"parameter goal ({p.goal_x}, {p.goal_y})" if p.use_param_goal else \
+            "goals from planner/goal"
+        self.get_logger().info(
+            f"controller: policy {self.policy.name}, {p.n_sectors} sectors, {p.rate_hz:g} Hz, "
+            f"{goal}, world '{world.name}', {self.realtime}")
+
+    # -- subscriptions: cache with the receipt time ----------------------------------------
+
+    def _on_obstacles(self, msg: LaserScan) -> None:
+        if not self.core.on_obstacles(msg.ranges, msg.header.stamp, time.monotonic()):
+            self._warn("sectors",
+                       f"perception/obstacles has {len(msg.ranges)} sectors, expected "
+                       f"{self.params.n_sectors}: treated as unknown (blocked); set the same "
+                       f"n_sectors for perception and controller")
+
+    def _on_odom(self, msg: Odometry) -> None:
+        p = msg.pose.pose
+        q = p.orientation
+        t = msg.twist.twist
+        self.core.on_odom(
+            Pose2D(float(p.position.x), float(p.position.y),
+                   yaw_from_quaternion(q.x, q.y, q.z, q.w)),
+            Velocity(float(t.linear.x), float(t.angular.z)), time.monotonic())
+
+    def _on_goal(self, msg: PoseStamped) -> None:
+        goal = Goal(float(msg.pose.position.x), float(msg.pose.position.y),
+                    msg.header.frame_id)
+        reason = self.core.on_goal(goal, time.monotonic())
+        if reason is not None:
+            self._warn(reason.name, f"planner/goal ({goal.x}, {goal.y}) in frame "
+                                    f"'{goal.frame}' ignored: {reason.value}")
+        elif self.params.use_param_goal:
+            self.get_logger().info("planner/goal ignored: use_param_goal is set",
+                                   throttle_duration_sec=60.0)
+
+    def _warn(self, key: str, text: str) -> None:
+        """A warning at most every WARN_THROTTLE_S per kind (rclpy throttles per call site,
+        which would hide a second kind of bad input behind the first)."""
+        now = time.monotonic()
+        if now - self._warned_at.get(key, -math.inf) >= WARN_THROTTLE_S:
+            self._warned_at[key] = now
+            self.get_logger().warning(text)
+
+    def _on_hold(self, msg: Bool) -> None:
+        self.core.hold = bool(msg.data)
+
+    def _on_estop(self, msg: Bool) -> None:
+        self.core.estop = bool(msg.data)
+
+    # -- the tick --------------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        now = time.monotonic()
+        self.loop.tick_start(now)
+        # dt feeds the acceleration limits; after a stall it is capped so the filter never
+        # allows a jump in speed.
+        dt = self.period if self._last_tick is None else min(now - self._last_tick,
+                                                             2.0 * self.period)
+        self._last_tick = now
+        result = self.core.tick(now, dt)
+        stamp = result.source_stamp if result.source_stamp is not None else self._zero_stamp
+        self.cmd_pub.publish(result.velocity, stamp)
+        if result.policy_error is not None:
+            self.get_logger().error(f"policy failed, commanding zero: {result.policy_error}",
+                                    throttle_duration_sec=WARN_THROTTLE_S)
+        self.loop.tick_end(time.monotonic())
+
+    def _on_diagnostics(self) -> None:
+        now = time.monotonic()
+        stats = self.loop.stats()
+        self.loop.reset_window()
+        late = (stats.overruns, stats.skipped_ticks) != self._last_counts
+        self._last_counts = (stats.overruns, stats.skipped_ticks)
+        mode = self.core.mode(now)
+        fresh = self.core.perception_fresh(now)
+        values: dict[str, object] = dict(stats.as_values())
+        values.update({
+            "policy": self.policy.name, "mode": mode.value, "perception_fresh": fresh,
+            "interventions": self.core.safety.total_interventions(),
+            "stale_perception_ticks": self.core.stale_perception_ticks,
+            "goals_rejected": self.core.goals_rejected,
+            "bad_obstacle_messages": self.core.bad_obstacle_messages,
+            "policy_errors": self.core.policy_errors,
+        })
+        values.update({f"interventions.{r.value}": n
+                       for r, n in self.core.safety.counts.items()})
+        if self.core.policy_errors:
+            level, msg = Level.ERROR, f"policy failed {self.core.policy_errors} times"
+        elif not fresh and mode is Mode.DRIVING:
+            level, msg = Level.WARN, "perception stale: stopping"
+        elif late:
+            level, msg = Level.WARN, "tick overruns or skipped ticks in the last second"
+        else:
+            level, msg = Level.OK, mode.value
+        diagnostics.publish(self, self.diag_pub, [HealthReport(
+            "control loop", level,
+            f"{msg}; {stats.rate_hz:.1f} Hz (nominal {self.params.rate_hz:g}), {self.realtime}",
+            values)])
+
+    def on_shutdown(self) -> None:
+        import rclpy
+
+        if rclpy.ok():
+            self.cmd_pub.publish(ZERO_VELOCITY, self._zero_stamp)
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(ControllerNode, args, freeze_gc=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
