@@ -53,7 +53,7 @@ def generate_launch_description() -> LaunchDescription:
                               description="Record the brain's topics with ros2 bag (MCAP)."),
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
                               description="LLM backend: llama_cpp, openai or scripted."),
-        DeclareLaunchArgument("rt_priority", default_value="0",
+        DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of controller and watchdog "
                                           "(0 = normal scheduling)."),
         brain_node("sim", condition=IfCondition(LaunchConfiguration("sim"))),

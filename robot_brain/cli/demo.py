@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import os
 import signal
@@ -130,12 +131,27 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
         params["world_file"] = str(Path(opts.world).resolve())
     if name == "planner" and opts.backend:
         params["backend"] = opts.backend
+        if opts.backend == "scripted":
+            # The scripted backend is a canned reply, not a model: it names the place the
+            # instruction mentions, so the demo shows the whole chain without an LLM.
+            params["scripted_replies"] = [_scripted_reply(opts)]
     if name == "controller" and (opts.goal or "planner" not in nodes):
         gx, gy = opts.goal if opts.goal else _default_goal(opts)
         params.update({"use_param_goal": True, "goal_x": gx, "goal_y": gy})
     if name == "recorder":
         params["output_dir"] = str(run_dir / "bag")
     return params
+
+
+def _scripted_reply(opts: DemoOptions) -> str:
+    from robot_brain.core.resources import resolve_world_path
+    from robot_brain.core.world import load_world
+    world = load_world(resolve_world_path(opts.world or ""))
+    text = opts.instruction.lower().replace(" ", "_")
+    for place in sorted(world.places, key=len, reverse=True):
+        if place in text or place.replace("_", "") in text:
+            return json.dumps({"steps": [{"skill": "navigate_to", "place": place}]})
+    return json.dumps({"steps": [{"skill": "say", "text": "I did not understand."}]})
 
 
 def _default_goal(opts: DemoOptions) -> tuple[float, float]:
