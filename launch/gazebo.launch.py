@@ -140,7 +140,7 @@ def generate_launch_description() -> LaunchDescription:
                               description="LLM backend: llama_cpp, openai or scripted."),
         DeclareLaunchArgument("record", default_value="false",
                               description="Record the brain's topics with ros2 bag (MCAP)."),
-        DeclareLaunchArgument("rt_priority", default_value="0",
+        DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of controller and watchdog."),
         # Every node started from here on, Gazebo's own included, stamps with /clock.
         SetParameter(name="use_sim_time", value=True),

@@ -286,7 +286,10 @@ def _run(opts: DemoOptions) -> int:
         for p in processes:
             if p.log:
                 p.log.close()
+        # The spin thread must be out of its wait before the node goes: destroying a node
+        # that a wait set still holds aborts the process.
         executor.shutdown(timeout_sec=2.0)
+        spin_thread.join(timeout=10.0)
         monitor.destroy_node()
         rclpy.try_shutdown()
 

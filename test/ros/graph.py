@@ -78,7 +78,10 @@ def start_probe(name: str = "test_probe") -> Probe:
 
 
 def stop_probe(probe: Probe) -> None:
+    # Join the spin thread before destroying the node: a node still held by a wait set
+    # aborts the process when destroyed.
     probe.executor.shutdown(timeout_sec=2.0)
+    probe.thread.join(timeout=10.0)
     probe.node.destroy_node()
     rclpy.try_shutdown()
 

@@ -62,8 +62,11 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         try:
             probe.wait_for(lambda: len(probe.messages("perception/obstacles")) >= 3, 60.0,
                            "three perception/obstacles messages")
-            probe.wait_for(lambda: len(probe.messages("perception/scene")) >= 1, 30.0,
-                           "a perception/scene message")
+            # The first scenes may predate the first odom (robot pose null): wait for one
+            # with the pose.
+            probe.wait_for(lambda: any(json.loads(r.msg.data).get("robot") is not None
+                                       for r in probe.messages("perception/scene")), 30.0,
+                           "a perception/scene message with the robot pose")
         except AssertionError:
             pytest.fail(f"no output from perception\n{_logs(g)}")
         assert perception.running()
@@ -81,7 +84,8 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         # No walls within range: everything else is free to range_max.
         assert np.all(np.isposinf(ranges[others])), ranges.tolist()
 
-        scene = json.loads(probe.messages("perception/scene")[-1].msg.data)
+        scene = next(json.loads(r.msg.data) for r in reversed(probe.messages(
+            "perception/scene")) if json.loads(r.msg.data).get("robot") is not None)
         validate_scene(scene)
         assert scene["robot"]["yaw"] == pytest.approx(START_YAW, abs=0.02)
         nearest = scene["obstacles"][0]
