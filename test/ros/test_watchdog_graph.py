@@ -90,7 +90,18 @@ def start_standin(graph: Graph, tmp_path: Path) -> NodeProcess:
     return proc
 
 
-SOURCES = [CommandSource("standin", start_standin)]
+def start_controller(graph: Graph, tmp_path: Path) -> NodeProcess:
+    """The real fast path: sim -> perception -> controller, driving to a far goal slowly so it
+    is still commanding motion throughout the test."""
+    slow = {"max_linear_speed": 0.25}
+    graph.start("sim", name="sim", parameters=slow)
+    graph.start("perception", name="perception")
+    return graph.start("controller", name="controller", parameters={
+        **slow, "use_param_goal": True, "goal_x": 4.4, "goal_y": 1.6})
+
+
+SOURCES = [CommandSource("standin", start_standin),
+           CommandSource("controller", start_controller)]
 
 
 @pytest.fixture(params=SOURCES, ids=lambda s: s.name)
