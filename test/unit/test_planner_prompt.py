@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 
 from robot_brain.core.geometry import Pose2D
+from robot_brain.core.planner.examples import (
+    example_pool,
+    fixed_examples,
+    place_phrases,
+    similar_examples,
+)
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, examples, summarize_scene
+from robot_brain.core.planner.scoring import load_instruction_set
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.resources import default_world_path
@@ -37,10 +44,51 @@ def test_prompt_contains_places_skills_scene_battery_and_instruction() -> None:
 
 def test_examples_are_valid_plans_of_this_world() -> None:
     validator = PlanValidator(WORLD, PlanLimits())
-    shots = examples(WORLD, PlanLimits())
-    assert len(shots) >= 4
+    shots = fixed_examples(WORLD) + example_pool(WORLD)
+    assert len(shots) >= 20
     for ex in shots:
         assert validator.validate_data(ex.plan).accepted, ex
+    # every skill is shown in the fixed part, which every prompt carries
+    fixed = {s["skill"] for ex in fixed_examples(WORLD) for s in ex.plan["steps"]}
+    assert fixed == {"navigate_to", "stop", "wait", "dock", "say"}
+
+
+def test_no_example_is_an_instruction_of_the_scored_set() -> None:
+    scored = {c.text.strip().lower() for c in load_instruction_set().cases}
+    shown = {e.instruction.strip().lower() for e in fixed_examples(WORLD) + example_pool(WORLD)}
+    assert not scored & shown
+
+
+def test_retrieval_puts_the_closest_example_last_and_is_deterministic() -> None:
+    pool = example_pool(WORLD)
+    got = similar_examples(pool, "Pause for three seconds.", 3, place_phrases(WORLD))
+    assert len(got) == 3 and got[-1].instruction == "Pause for two seconds."
+    assert got == similar_examples(pool, "Pause for three seconds.", 3, place_phrases(WORLD))
+    assert similar_examples(pool, "anything", 0) == () and similar_examples((), "x", 3) == ()
+
+
+def test_retrieval_compares_wording_not_places() -> None:
+    """A place name is one placeholder word, so the kitchen does not pull in kitchen examples
+    (the model must take the place from the instruction), and multi-step examples appear only
+    for instructions that sequence."""
+    places = place_phrases(WORLD)
+    assert "living room" in places and "living_room" in places and "dock" not in places
+    single = similar_examples(example_pool(WORLD), "Walk to the window.", 6, places)
+    assert all(len(e.plan["steps"]) == 1 for e in single)
+    multi = similar_examples(example_pool(WORLD), "Walk to the table, then the kitchen.", 3,
+                             places)
+    assert len(multi[-1].plan["steps"]) >= 2
+
+
+def test_prompt_order_fixed_then_scene_then_retrieved() -> None:
+    p = build_prompt(WORLD, PlanLimits(), PromptContext("Hold on for 20 seconds", SCENE))
+    fixed_end = p.raw.index(fixed_examples(WORLD)[-1].instruction)
+    scene = p.raw.index("Scene: ")
+    closest = p.raw.rindex("Instruction: Hold on for 20 seconds.")
+    assert fixed_end < scene < closest < p.raw.rindex("Instruction: Hold on for 20 seconds\n")
+    # the fixed part is the same for every instruction (llama.cpp's prefix cache reuses it)
+    other = build_prompt(WORLD, PlanLimits(), PromptContext("Go to the door", None))
+    assert p.raw[:scene] == other.raw[:other.raw.index("Scene: ")]
 
 
 def test_examples_adapt_to_a_world_without_dock() -> None:

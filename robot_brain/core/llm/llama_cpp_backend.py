@@ -8,13 +8,18 @@ out of the stream stops generation and leaves the model loaded.
 llama.cpp reuses the KV cache for the longest common prompt prefix, so a prompt whose fixed
 part (skills, examples) comes first and whose variable part (scene, instruction) comes last is
 only evaluated in full once.
+
+The grammar is llama-cpp-python's JSON-schema conversion, reshaped to the prompt's own format
+(see schema_gbnf): a grammar that forces a token sequence the examples never show pushes a
+270M base model off its few-shot pattern, and it then copies the wrong example.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +40,61 @@ from robot_brain.core.llm.model_files import resolve_model_path
 LLAMA_REQUIREMENT = "llama-cpp-python==0.3.36"
 # Grammars compile in milliseconds but the planner sends the same schema every time.
 _GRAMMAR_CACHE_SIZE = 8
+#: Object keys first in this order, then in the schema's order. "skill" leads every step, as in
+#: the prompt's examples, so the model names the skill before its arguments. Without an order
+#: the converter keeps the schema's order, which is fragile: sorting the schema's keys (as a
+#: cache key does) once made the grammar demand "place" before "skill", and the model, unable
+#: to write {"skill": "navigate_to", "place": ...}, fell into the x/y variant.
+KEY_ORDER: tuple[str, ...] = ("steps", "skill")
+# A GBNF rule body, tokenised just enough to leave quoted literals and character classes alone.
+_GBNF_ATOM = re.compile(r'"(?:[^"\\]|\\.)*"|\[(?:[^\]\\]|\\.)*\]|[^"\[]+')
+_SPACE_REF = re.compile(r"(?<![\w-])space(?![\w-])")
+# JSON forbids raw control characters in strings; the converter's char rule allows them.
+_JSON_CHAR = r'[^"\\\x7F\x00-\x1F]'
+
+
+class GrammarError(ValueError):
+    """A schema llama-cpp-python's converter turned into GBNF of an unexpected shape."""
+
+
+def schema_gbnf(schema: Mapping[str, Any], key_order: Sequence[str] = KEY_ORDER) -> str:
+    """GBNF accepting exactly the JSON that json.dumps(separators=(", ", ": ")) writes.
+
+    llama-cpp-python's converter allows an optional space around every separator; a base
+    model then has free choices the examples never show, and "Plan:" followed by a glued "{"
+    is one of them. Here every separator is fixed to the examples' ", " and ": ", nothing
+    else is allowed between tokens, and the root takes one optional leading space, because
+    the prompt ends in "Plan:" and the tokeniser writes the object's start as " {\"".
+    """
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    text = json_schema_to_gbnf(json.dumps(schema), prop_order=list(key_order))
+    rules: dict[str, str] = {}
+    for line in text.splitlines():
+        name, sep, body = line.partition(" ::= ")
+        if not sep:
+            raise GrammarError(f"unexpected GBNF line from the converter: {line[:80]!r}")
+        rules[name] = body
+    if "root" not in rules or "plan" in rules or rules.get("space") != '" "?':
+        raise GrammarError("the converter's GBNF lacks a root rule, already has a 'plan' rule "
+                           "or has an unknown space rule")
+    del rules["space"]
+    out = ['root ::= " "? plan']
+    for name, body in rules.items():
+        atoms = []
+        for atom in _GBNF_ATOM.findall(body):
+            if atom == '","':
+                atom = '", "'
+            elif atom == '":"':
+                atom = '": "'
+            elif atom == '[^"\\\\]' and name == "char":
+                atom = _JSON_CHAR
+            elif not atom.startswith(('"', "[")):
+                atom = _SPACE_REF.sub("", atom)
+            atoms.append(atom)
+        body = re.sub(r" {2,}", " ", "".join(atoms)).strip()
+        out.append(f"{'plan' if name == 'root' else name} ::= {body}")
+    return "\n".join(out)
 
 
 class LlamaCppBackend:
@@ -78,7 +138,8 @@ class LlamaCppBackend:
         if grammar is None:
             if len(self._grammars) >= _GRAMMAR_CACHE_SIZE:
                 self._grammars.clear()
-            grammar = self._llama_cpp.LlamaGrammar.from_json_schema(key, verbose=False)
+            grammar = self._llama_cpp.LlamaGrammar.from_string(schema_gbnf(schema),
+                                                               verbose=False)
             self._grammars[key] = grammar
         return grammar
 

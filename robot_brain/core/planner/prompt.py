@@ -5,8 +5,9 @@ Gemma 3 270M), ending in "Plan:" so that the grammar-constrained decoder writes 
 `messages` is the chat form for OpenAI-compatible servers. Both stay short: the embedded model
 has a 2048-token context and every prompt token costs generation time on the robot.
 
-The examples are built from the world's own places so they never name a place the world lacks,
-and they are deliberately not instructions of the scored set (robot_brain/data).
+The examples (robot_brain.core.planner.examples) are a few fixed ones followed by those most
+similar to the instruction; the fixed part comes first so llama.cpp's prompt-prefix cache keeps
+it evaluated between requests.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from robot_brain.core.geometry import Pose2D
-from robot_brain.core.planner.skills import DOCK_PLACE, PlanLimits
+from robot_brain.core.planner.examples import (
+    DEFAULT_RETRIEVED,
+    Example,
+    example_pool,
+    fixed_examples,
+    place_phrases,
+    similar_examples,
+)
+from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.world import World
 
 MAX_INSTRUCTION_CHARS = 300
@@ -39,46 +48,29 @@ class Prompt:
     messages: tuple[dict[str, str], ...]
 
 
-@dataclass(frozen=True)
-class Example:
-    instruction: str
-    plan: dict[str, Any]
-
-
 def clean_instruction(text: str) -> str:
     """One line, bounded: an instruction cannot add lines that look like prompt structure."""
     text = _SPACE.sub(" ", text).strip()
     return text[:MAX_INSTRUCTION_CHARS]
 
 
-def examples(world: World, limits: PlanLimits) -> tuple[Example, ...]:
-    """Few-shot examples, ordered for a small base model.
+def example_parts(world: World, instruction: str) -> tuple[tuple[Example, ...],
+                                                         tuple[Example, ...]]:
+    """(fixed, retrieved): the prompt's examples for this instruction.
 
-    Gemma 3 270M copies the most recent example most, so the single navigate_to steps come
-    last, to *different* places with different verbs: the pattern to copy is "the place named
-    in the instruction", not "the place of the last example".
+    The fixed examples can be retrieved too (shown again, close to the instruction): "Stop!"
+    is the best neighbour of "Halt!" and it must not lose to a worse one for being fixed.
     """
-    names = [n for n in sorted(world.places) if n != DOCK_PLACE]
-    out: list[Example] = [
-        Example("Fly up to the ceiling at full speed.",
-                {"steps": [{"skill": "say", "text": "I cannot do that safely."}]}),
-        Example("Freeze!", {"steps": [{"skill": "stop"}]}),
-    ]
-    if len(names) > 1:
-        p = names[1]
-        out.append(Example(f"Say hello, then go to the {p.replace('_', ' ')} and stay there "
-                           "3 seconds.",
-                           {"steps": [{"skill": "say", "text": "Hello!"},
-                                      {"skill": "navigate_to", "place": p},
-                                      {"skill": "wait", "seconds": 3}]}))
-    if DOCK_PLACE in world.places:
-        out.append(Example("You are almost out of power, recharge.",
-                           {"steps": [{"skill": "dock"}]}))
-    verbs = ("Walk over to the {}.", "Please head to the {} now.", "Can you move to the {}?")
-    out.extend(Example(verb.format(name.replace("_", " ")),
-                       {"steps": [{"skill": "navigate_to", "place": name}]})
-               for verb, name in zip(verbs, names[::2], strict=False))
-    return tuple(out)
+    fixed = fixed_examples(world)
+    retrieved = similar_examples(fixed + example_pool(world), instruction, DEFAULT_RETRIEVED,
+                                 place_phrases(world))
+    return fixed, retrieved
+
+
+def examples(world: World, limits: PlanLimits, instruction: str = "") -> tuple[Example, ...]:
+    """All few-shot examples of the prompt for this instruction, in prompt order."""
+    fixed, retrieved = example_parts(world, clean_instruction(instruction))
+    return fixed + retrieved
 
 
 def place_list(world: World) -> str:
@@ -169,6 +161,10 @@ def _compact(plan: Mapping[str, Any]) -> str:
     return json.dumps(plan, separators=(", ", ": "), ensure_ascii=False)
 
 
+def _shot(ex: Example) -> str:
+    return f"Instruction: {ex.instruction}\nPlan: {_compact(ex.plan)}\n"
+
+
 def build_prompt(world: World, limits: PlanLimits, ctx: PromptContext) -> Prompt:
     instruction = clean_instruction(ctx.instruction)
     scene = summarize_scene(ctx.scene, ctx.pose)
@@ -182,12 +178,16 @@ def build_prompt(world: World, limits: PlanLimits, ctx: PromptContext) -> Prompt
         f"At most {limits.max_steps} steps. Unsafe or impossible requests get a say step "
         "that refuses.\n"
     )
-    shots = examples(world, limits)
+    fixed, retrieved = example_parts(world, instruction)
+    shots = fixed + retrieved
+    # Order matters to a small base model: the fixed part first (cached between requests),
+    # then the scene (kept away from the instruction: "Battery: 80 %" right above it made
+    # the model answer "dock"), then the retrieved examples, closest last.
     raw_lines = [header]
-    for ex in shots:
-        raw_lines.append(f"Instruction: {ex.instruction}\nPlan: {_compact(ex.plan)}\n")
-    raw_lines.append(f"Scene: {scene}. Battery: {battery}.\n"
-                     f"Instruction: {instruction}\nPlan:")
+    raw_lines += [_shot(ex) for ex in fixed]
+    raw_lines.append(f"Scene: {scene}. Battery: {battery}.\n")
+    raw_lines += [_shot(ex) for ex in retrieved]
+    raw_lines.append(f"Instruction: {instruction}\nPlan:")
     raw = "\n".join(raw_lines)
 
     system = (header + "Answer with the JSON plan only, e.g. "
