@@ -22,7 +22,7 @@ from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
-from robot_brain.core.llm.backend import BackendConfig, backend_identity
+from robot_brain.core.llm.backend import LOCALITY_OVERRIDES, BackendConfig, backend_identity
 from robot_brain.core.llm.worker import LlmWorker
 from robot_brain.core.planner.executive import Goal
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
@@ -59,12 +59,17 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("http_timeout_s", 30.0, "HTTP timeout of the openai backend (s).", 0.1, 600.0),
     ParamSpec("structured_output", "auto", "openai structured output form.",
               choices=("auto", "json_schema", "json_object", "none")),
+    ParamSpec("openai_locality", "auto", "Where the openai backend runs: 'auto' = from base_url "
+              "(loopback = local); 'remote' lets a loopback server stand in for a cloud model.",
+              choices=LOCALITY_OVERRIDES),
     # scripted
     ParamSpec("scripted_replies", NO_STRINGS, "Replies of the scripted backend, cycled."),
     ParamSpec("scripted_reply_file", "", "JSON/YAML list of scripted replies."),
     ParamSpec("scripted_latency_s", 0.0, "Latency of each scripted reply (s).", 0.0, 600.0),
     ParamSpec("scripted_failure", "none", "Failure mode of the scripted backend.",
               choices=("none", "hang", "garbage", "error", "crash", "truncated")),
+    ParamSpec("scripted_locality", "auto", "Locality the scripted backend reports ('auto' = "
+              "local).", choices=LOCALITY_OVERRIDES),
     # requests
     ParamSpec("request_timeout_s", 20.0, "A request without a reply after this long fails "
               "(the worker stays up).", 0.1, 600.0),
@@ -127,7 +132,8 @@ class PlannerParams:
             base_url=v["base_url"], model=v["model"], api_key_env=v["api_key_env"],
             http_timeout_s=v["http_timeout_s"], structured_output=v["structured_output"],
             replies=self.strings("scripted_replies"), reply_file=v["scripted_reply_file"],
-            latency_s=v["scripted_latency_s"], failure=v["scripted_failure"])
+            latency_s=v["scripted_latency_s"], failure=v["scripted_failure"],
+            locality=v.get(f"{kind}_locality", "auto"))
 
     def routing(self) -> RoutingConfig:
         v = self.values

@@ -18,6 +18,9 @@ from robot_brain.core.errors import StartupError
 BACKEND_KINDS = ("llama_cpp", "openai", "scripted")
 SCRIPTED_FAILURES = ("none", "hang", "garbage", "error", "crash", "truncated")
 STRUCTURED_OUTPUT_MODES = ("auto", "json_schema", "json_object", "none")
+#: `locality` of a backend config: 'auto' = what the backend is (openai: from the URL); the
+#: others force it, e.g. so a loopback server can stand in for a cloud model in a benchmark.
+LOCALITY_OVERRIDES = ("auto", "local", "remote")
 
 # The error strings the planner can match on; anything else starts with one of the prefixes
 # "http <code>: ", "connection error: ", "backend error: ", "worker crashed: ".
@@ -86,6 +89,13 @@ class BackendConfig:
     reply_file: str = ""  # JSON or YAML list of replies (strings, or objects sent as JSON)
     latency_s: float = 0.0
     failure: str = "none"  # none | hang | garbage | error | crash | truncated
+    # openai and scripted: 'auto' | 'local' | 'remote' (llama_cpp always runs on board)
+    locality: str = "auto"
+
+
+def resolve_locality(config: BackendConfig, natural: Locality) -> Locality:
+    """The backend's own locality unless the configuration forces one."""
+    return natural if config.locality == "auto" else Locality(config.locality)
 
 
 def validate_config(config: BackendConfig) -> None:
@@ -94,7 +104,13 @@ def validate_config(config: BackendConfig) -> None:
         raise BackendError(
             f"unknown LLM backend kind {config.kind!r}; expected one of {', '.join(BACKEND_KINDS)}"
         )
+    if config.locality not in LOCALITY_OVERRIDES:
+        raise BackendError(
+            f"locality {config.locality!r} is not one of {', '.join(LOCALITY_OVERRIDES)}"
+        )
     if config.kind == "llama_cpp":
+        if config.locality == "remote":
+            raise BackendError("llama_cpp runs on board: its locality cannot be 'remote'")
         if config.n_threads < 1:
             raise BackendError(f"llama_cpp n_threads must be >= 1, got {config.n_threads}")
         if config.n_ctx < 64:
@@ -151,8 +167,9 @@ def backend_identity(config: BackendConfig) -> tuple[str, str, Locality]:
     if config.kind == "openai":
         from robot_brain.core.llm.openai_compat import locality_of_url
 
-        return "openai", config.model or "default", locality_of_url(config.base_url)
-    return "scripted", "scripted", Locality.LOCAL
+        return ("openai", config.model or "default",
+                resolve_locality(config, locality_of_url(config.base_url)))
+    return "scripted", "scripted", resolve_locality(config, Locality.LOCAL)
 
 
 class Deadline:

@@ -35,6 +35,7 @@ from robot_brain.core.llm.backend import (
     LlmReply,
     LlmRequest,
     Locality,
+    resolve_locality,
 )
 
 _FORMS = ("json_schema", "json_object", "none")
@@ -137,7 +138,7 @@ class OpenAiCompatBackend:
     def __init__(self, config: BackendConfig) -> None:
         self._url = config.base_url.rstrip("/") + "/chat/completions"
         self.model = config.model or "default"
-        self.locality = locality_of_url(config.base_url)
+        self.locality = resolve_locality(config, locality_of_url(config.base_url))
         self._api_key_env = config.api_key_env
         self._http_timeout_s = config.http_timeout_s
         if config.structured_output == "auto":

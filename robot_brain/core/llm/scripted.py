@@ -19,6 +19,7 @@ from robot_brain.core.llm.backend import (
     LlmReply,
     LlmRequest,
     Locality,
+    resolve_locality,
 )
 
 GARBAGE_TEXT = "Sure! I would love to help you with that. Walking to the kitchen now :)"
@@ -60,6 +61,7 @@ class ScriptedBackend:
         self._latency_s = config.latency_s
         self._failure = config.failure
         self._next = 0
+        self.locality = resolve_locality(config, Locality.LOCAL)
 
     def _reply(self, request: LlmRequest, text: str, deadline: Deadline, error: str | None,
                ) -> LlmReply:
