@@ -300,3 +300,26 @@ def test_watchdog_own_stops_are_not_scan_latencies(tmp_path: Path) -> None:
     assert f.latency_cmd_vel.count == 1
     assert f.latency_cmd_vel.max == pytest.approx(0.006)
     assert f.watchdog_own_commands == 1
+
+
+def test_latency_counts_the_first_command_of_each_scan_only() -> None:
+    """Ticks reusing the same perception carry its stamp; only the first measures latency."""
+    from types import SimpleNamespace
+
+    from robot_brain.core.report import topics as T
+    from robot_brain.core.report.collector import FigureCollector
+
+    def cmd(stamp_ns: int) -> SimpleNamespace:
+        stamp = SimpleNamespace(sec=stamp_ns // 10**9, nanosec=stamp_ns % 10**9)
+        return SimpleNamespace(header=SimpleNamespace(stamp=stamp))
+
+    c = FigureCollector()
+    scan_ns = 10 * 10**9
+    # Scan at 10 s; commands from it at +4, +14, ..., +94 ms; the next scan at 10.1 s, +3 ms.
+    for k in range(10):
+        c.add(T.CONTROLLER_CMD_VEL, scan_ns + (4 + 10 * k) * 10**6, cmd(scan_ns))
+    c.add(T.CONTROLLER_CMD_VEL, scan_ns + 103 * 10**6, cmd(scan_ns + 100 * 10**6))
+    lat = c.result().latency_controller
+    assert lat.count == 2
+    assert lat.max == pytest.approx(0.004)
+    assert lat.p50 == pytest.approx(0.0035)

@@ -123,6 +123,9 @@ class FigureCollector:
         self._lat_ctrl = array("d")
         self._negative = 0
         self._ctrl_stamps: OrderedDict[int, None] = OrderedDict()
+        # Stamps already measured, per stream: a scan's latency is to the FIRST command computed
+        # from it; later ticks reusing the same perception would measure its age, not latency.
+        self._measured: dict[int, OrderedDict[int, None]] = {}
         self._not_forwarded = 0
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
@@ -168,7 +171,8 @@ class FigureCollector:
 
     def _latency(self, out: array[float], t_ns: int, msg: Any,
                  forwarded_only: bool = False) -> int:
-        """Append receipt time - stamp (s); return the stamp (ns), 0 when there is none.
+        """Append receipt time - stamp (s) for the first command carrying a stamp; return the
+        stamp (ns), 0 when there is none.
 
         With `forwarded_only`, only commands carrying a stamp the controller sent count: the
         watchdog's own stops are stamped when it sends them and do not start at a scan.
@@ -182,6 +186,12 @@ class FigureCollector:
         if forwarded_only and stamp_ns not in self._ctrl_stamps:
             self._not_forwarded += 1
             return stamp_ns
+        measured = self._measured.setdefault(id(out), OrderedDict())
+        if stamp_ns in measured:
+            return stamp_ns
+        measured[stamp_ns] = None
+        if len(measured) > RECENT_STAMPS:
+            measured.popitem(last=False)
         latency = (t_ns - stamp_ns) / NS_PER_S
         if latency < 0.0:
             # Clocks that disagree (sim time vs wall time) make a meaningless latency.
