@@ -227,7 +227,7 @@ class WatchdogNode(Node):
 
 
 def main(args: list[str] | None = None) -> int:
-    return run_node(WatchdogNode, args)
+    return run_node(WatchdogNode, args, freeze_gc=True)
 
 
 if __name__ == "__main__":
