@@ -43,10 +43,13 @@ from robot_brain.core.world import WorldError, load_world
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
-from robot_brain.ros.runtime import apply_realtime, run_node
+from robot_brain.ros.runtime import (
+    REALTIME_PARAMS,
+    apply_realtime,
+    parse_cpu_affinity,
+    run_node,
+)
 
-#: cpu_affinity's "not pinned" value (an empty list would be declared as a byte array).
-NO_AFFINITY = [-1]
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
 
@@ -76,10 +79,7 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("lateral_margin", 0.05, "Safety zones are robot_radius + this wide on each side "
               "(m).", 0.0, 2.0),
     ParamSpec("frame_id", "base_link", "Header frame of controller/cmd_vel (stamped mode)."),
-    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread (0 = off; the OS "
-              "may refuse, then a warning and normal scheduling).", 0, 99),
-    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the controller to; [-1] = not pinned."),
-)
+) + REALTIME_PARAMS
 
 
 class ControllerStartupError(StartupError):
@@ -109,12 +109,7 @@ class ControllerParams:
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> ControllerParams:
-        cpus = tuple(int(c) for c in v["cpu_affinity"])
-        if cpus == tuple(NO_AFFINITY):
-            cpus = ()
-        elif any(c < 0 for c in cpus):
-            raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
-                              f">= 0 ([-1] alone = not pinned)")
+        cpus = parse_cpu_affinity(v["cpu_affinity"])
         try:
             safety = SafetyConfig(
                 max_linear_speed=v["max_linear_speed"], max_reverse_speed=v["max_reverse_speed"],

@@ -35,11 +35,12 @@ from robot_brain.core.watchdog import (
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher, create_cmd_vel_subscription, to_velocity
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
-from robot_brain.ros.runtime import apply_realtime, run_node
-
-#: cpu_affinity's "not pinned" value. An empty-list default would be declared by rclpy as a
-#: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
-NO_AFFINITY = [-1]
+from robot_brain.ros.runtime import (
+    REALTIME_PARAMS,
+    apply_realtime,
+    parse_cpu_affinity,
+    run_node,
+)
 
 PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("deadline_s", 0.02, "No fresh controller/cmd_vel within this many seconds "
@@ -56,12 +57,9 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("decel_linear", 1.5, "Deceleration of a 'decelerate' stop (m/s^2).", 0.01, 20.0),
     ParamSpec("decel_angular", 6.0, "Yaw deceleration of a 'decelerate' stop (rad/s^2).",
               0.01, 100.0),
-    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread (0 = off; the OS "
-              "may refuse, then a warning and normal scheduling).", 0, 99),
-    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the watchdog to; [-1] = not pinned."),
     ParamSpec("stale_node_timeout_s", 3.0, "A node whose /diagnostics stopped for this long is "
               "reported stale (a warning, never a stop).", 0.1, 600.0),
-)
+) + REALTIME_PARAMS
 
 
 @dataclass(frozen=True)
@@ -79,12 +77,7 @@ class WatchdogParams:
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> WatchdogParams:
-        cpus = tuple(int(c) for c in v["cpu_affinity"])
-        if cpus == tuple(NO_AFFINITY):
-            cpus = ()
-        elif any(c < 0 for c in cpus):
-            raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
-                              f">= 0 ([-1] alone = not pinned)")
+        cpus = parse_cpu_affinity(v["cpu_affinity"])
         check_period = 1.0 / v["check_rate_hz"]
         if check_period > v["deadline_s"]:
             raise ConfigError(

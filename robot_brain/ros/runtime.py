@@ -20,9 +20,31 @@ from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
 from robot_brain.core.errors import StartupError
-from robot_brain.ros.params import ConfigError
+from robot_brain.ros.params import ConfigError, ParamSpec
 
 EXIT_STARTUP_FAILED = 1
+
+#: cpu_affinity's "not pinned" value. An empty-list default would be declared by rclpy as a
+#: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
+NO_AFFINITY = [-1]
+
+#: The real-time knobs of the fast-path nodes (controller, watchdog), declared by both.
+REALTIME_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread (0 = off; the OS "
+              "may refuse, then a warning and normal scheduling).", 0, 99),
+    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the node to; [-1] = not pinned."),
+)
+
+
+def parse_cpu_affinity(value: Sequence[int]) -> tuple[int, ...]:
+    """The cpu_affinity parameter as CPU numbers; () = not pinned."""
+    cpus = tuple(int(c) for c in value)
+    if cpus == tuple(NO_AFFINITY):
+        return ()
+    if any(c < 0 for c in cpus):
+        raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
+                          f">= 0 ([-1] alone = not pinned)")
+    return cpus
 
 
 def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
