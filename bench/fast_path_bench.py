@@ -93,10 +93,10 @@ class Bench:
         from diagnostic_msgs.msg import DiagnosticArray
         from geometry_msgs.msg import PoseStamped, TwistStamped
         from nav_msgs.msg import Odometry
-        from rclpy.executors import SingleThreadedExecutor
         from sensor_msgs.msg import LaserScan
 
         from robot_brain.ros import qos
+        from robot_brain.ros.spinner import BackgroundSpinner
 
         self.args = args
         self.rec = Records()
@@ -109,10 +109,7 @@ class Bench:
         n.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
         n.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, qos.DIAGNOSTICS)
         self.goal_pub = n.create_publisher(PoseStamped, "planner/goal", qos.STATE)
-        self.executor = SingleThreadedExecutor()
-        self.executor.add_node(n)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self.thread.start()
+        self.spinner = BackgroundSpinner(n)
 
     # -- probe callbacks (receipt time on the system clock: stamps are system time) --------
 
@@ -148,11 +145,7 @@ class Bench:
         self.goal_pub.publish(msg)
 
     def close(self) -> None:
-        import rclpy
-
-        self.executor.shutdown(timeout_sec=2.0)
-        self.node.destroy_node()
-        rclpy.try_shutdown()
+        self.spinner.stop()
 
 
 class GoalCycler:

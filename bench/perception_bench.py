@@ -80,11 +80,11 @@ def bench_node(n_scans: int, rate_hz: float, beams: int) -> None:
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     import rclpy
     from diagnostic_msgs.msg import DiagnosticArray
-    from rclpy.executors import SingleThreadedExecutor
     from sensor_msgs.msg import LaserScan
 
     from robot_brain.cli.processes import NodeProcess
     from robot_brain.ros import qos
+    from robot_brain.ros.spinner import BackgroundSpinner
 
     node_proc = NodeProcess("perception", parameters={"scene_rate_hz": 2.0}).start()
     rclpy.init()
@@ -115,10 +115,7 @@ def bench_node(n_scans: int, rate_hz: float, beams: int) -> None:
     probe.create_subscription(DiagnosticArray, "/diagnostics", on_diag, qos.DIAGNOSTICS)
     probe.create_subscription(LaserScan, "scan", on_echo, qos.SENSOR)
     pub = probe.create_publisher(LaserScan, "scan", qos.SENSOR_PUB)
-    ex = SingleThreadedExecutor()
-    ex.add_node(probe)
-    th = threading.Thread(target=ex.spin, daemon=True)
-    th.start()
+    spinner = BackgroundSpinner(probe)
     rng = np.random.default_rng(1)
     try:
         msg = LaserScan()
@@ -155,9 +152,7 @@ def bench_node(n_scans: int, rate_hz: float, beams: int) -> None:
             next_t += period
         time.sleep(1.5)  # one more diagnostics period
     finally:
-        ex.shutdown(timeout_sec=2.0)
-        probe.destroy_node()
-        rclpy.try_shutdown()
+        spinner.stop()
         node_proc.stop()
     with lock:
         lat = [got[k] - t for k, t in sent.items() if k in got]

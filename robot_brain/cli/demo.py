@@ -16,7 +16,6 @@ import math
 import os
 import signal
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -198,16 +197,13 @@ def _run(opts: DemoOptions) -> int:
           flush=True)
 
     import rclpy
-    from rclpy.executors import SingleThreadedExecutor
 
     from robot_brain.cli.monitor import DemoMonitor, wait_until
+    from robot_brain.ros.spinner import BackgroundSpinner
 
     rclpy.init(args=[])
     monitor = DemoMonitor()
-    executor = SingleThreadedExecutor()
-    executor.add_node(monitor)
-    spin_thread = threading.Thread(target=executor.spin, daemon=True)
-    spin_thread.start()
+    spinner = BackgroundSpinner(monitor)
 
     processes: list[NodeProcess] = []
     tails: dict[str, LogTail] = {}
@@ -286,12 +282,7 @@ def _run(opts: DemoOptions) -> int:
         for p in processes:
             if p.log:
                 p.log.close()
-        # The spin thread must be out of its wait before the node goes: destroying a node
-        # that a wait set still holds aborts the process.
-        executor.shutdown(timeout_sec=2.0)
-        spin_thread.join(timeout=10.0)
-        monitor.destroy_node()
-        rclpy.try_shutdown()
+        spinner.stop()
 
     if failure is not None:
         raise DemoError(failure)

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import rclpy
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 
 from robot_brain.cli.processes import NodeProcess, stop_all
+from robot_brain.ros.spinner import BackgroundSpinner
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "brain.yaml"
@@ -32,8 +32,7 @@ class Received:
 @dataclass
 class Probe:
     node: Node
-    executor: SingleThreadedExecutor
-    thread: threading.Thread
+    spinner: BackgroundSpinner
     inbox: dict[str, list[Received]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,20 +69,11 @@ def start_probe(name: str = "test_probe") -> Probe:
     if not rclpy.ok():
         rclpy.init()
     node = rclpy.create_node(name)
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
-    thread = threading.Thread(target=executor.spin, daemon=True)
-    thread.start()
-    return Probe(node, executor, thread)
+    return Probe(node, BackgroundSpinner(node))
 
 
 def stop_probe(probe: Probe) -> None:
-    # Join the spin thread before destroying the node: a node still held by a wait set
-    # aborts the process when destroyed.
-    probe.executor.shutdown(timeout_sec=2.0)
-    probe.thread.join(timeout=10.0)
-    probe.node.destroy_node()
-    rclpy.try_shutdown()
+    probe.spinner.stop()
 
 
 def node_process(executable: str, log_dir: Path, **kwargs: Any) -> NodeProcess:

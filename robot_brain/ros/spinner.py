@@ -1,0 +1,31 @@
+"""An rclpy node spun by a SingleThreadedExecutor on a background thread, stopped safely.
+
+For observers beside a main thread that does other work (the demo's monitor, test probes,
+benchmarks). Stopping joins the spin thread *before* destroying the node: destroying a node
+that a wait set still holds aborts the process ("terminate called without an active
+exception").
+"""
+
+from __future__ import annotations
+
+import threading
+
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+
+
+class BackgroundSpinner:
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.executor = SingleThreadedExecutor()
+        self.executor.add_node(node)
+        self.thread = threading.Thread(target=self.executor.spin, daemon=True,
+                                       name=f"spin:{node.get_name()}")
+        self.thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.executor.shutdown(timeout_sec=2.0)
+        self.thread.join(timeout=timeout)
+        self.node.destroy_node()
+        rclpy.try_shutdown()
