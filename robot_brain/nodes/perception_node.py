@@ -45,7 +45,12 @@ from robot_brain.core.resources import package_file, resolve_world_path
 from robot_brain.core.world import WorldError, load_world
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
-from robot_brain.ros.runtime import run_node
+from robot_brain.ros.runtime import (
+    REALTIME_PARAMS,
+    apply_realtime,
+    parse_cpu_affinity,
+    run_node,
+)
 
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
@@ -66,7 +71,7 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               "unknown surroundings and diagnostics warn (s).", 0.05, 60.0),
     ParamSpec("odom_timeout_s", 1.0, "Odometry older than this makes the scene's robot pose "
               "unknown (s).", 0.05, 60.0),
-)
+) + REALTIME_PARAMS
 
 
 class WorldUnavailable(StartupError):
@@ -84,9 +89,12 @@ class PerceptionConfig:
     scene_free_distance: float
     scan_timeout_s: float
     odom_timeout_s: float
+    rt_priority: int
+    cpu_affinity: tuple[int, ...]
 
     @staticmethod
     def from_params(values: dict[str, Any]) -> PerceptionConfig:
+        values = {**values, "cpu_affinity": parse_cpu_affinity(values["cpu_affinity"])}
         return PerceptionConfig(**{k: values[k] for k in PerceptionConfig.__dataclass_fields__})
 
 
@@ -113,6 +121,9 @@ class PerceptionNode(Node):
     def __init__(self) -> None:
         super().__init__("perception")
         self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
+        # Perception is on the fast path (scan -> obstacles -> controller): the same real-time
+        # knobs as the controller, so a busy machine does not delay the scan it serves.
+        self.realtime = apply_realtime(self, self.cfg.rt_priority, self.cfg.cpu_affinity)
         try:
             world = load_world(resolve_world_path(self.cfg.world_file))
         except WorldError as exc:
@@ -144,7 +155,7 @@ class PerceptionNode(Node):
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
         self.get_logger().info(
             f"perception: {n} sectors, model {backend.label}, world '{world.name}' "
-            f"({len(self._places)} places), max_beams {self.cfg.max_beams}")
+            f"({len(self._places)} places), max_beams {self.cfg.max_beams}, {self.realtime}")
 
     def _on_scan(self, msg: LaserScan) -> None:
         now = time.monotonic()
