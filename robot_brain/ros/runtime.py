@@ -30,8 +30,9 @@ NO_AFFINITY = [-1]
 
 #: The real-time knobs of the fast-path nodes (controller, watchdog), declared by both.
 REALTIME_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread (0 = off; the OS "
-              "may refuse, then a warning and normal scheduling).", 0, 99),
+    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread, and one below it "
+              "for the middleware's threads (0 = off; the OS may refuse, then a warning and "
+              "normal scheduling).", 0, 99),
     ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the node to; [-1] = not pinned."),
 )
 
