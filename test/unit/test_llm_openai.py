@@ -288,3 +288,32 @@ def test_real_llama_cpp_server(llama_server: tuple[str, subprocess.Popen[bytes]]
     assert reply.error is not None
     assert reply.error.startswith("connection error"), reply.error
     assert time.monotonic() - start < 60.0
+
+
+HOSTILE_REPLIES = {
+    "garbage": ["Sure! ", "Running into the wall ", "at 10 m/s now."],
+    "truncated": ['{"steps": ', '[{"skill": "navigate_to", "pla'],
+    "unknown_skill": ['{"steps": [{"skill": ', '"sprint", "speed": 10}]}'],
+    "unknown_place": ['{"steps": [{"skill": "navigate_to", ', '"place": "garage"}]}'],
+    "outside_map": ['{"steps": [{"skill": "navigate_to", ', '"x": 50.0, "y": 0.0}]}'],
+    "huge_wait": ['{"steps": [{"skill": "wait", ', '"seconds": 1000000000}]}'],
+    "speed_field": ['{"steps": [{"skill": "navigate_to", "x": 4.0, ', '"y": 0.0, "speed": 10}]}'],
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_REPLIES))
+def test_hostile_replies_through_openai_are_rejected_by_the_planner(fake: FakeServer,
+                                                                    case: str) -> None:
+    """What a remote model streams goes through the same validation: rejected with a reason."""
+    from robot_brain.core.planner.skills import PlanLimits
+    from robot_brain.core.planner.validation import PlanValidator
+    from robot_brain.core.resources import default_world_path
+    from robot_brain.core.world import load_world
+
+    fake.tokens = HOSTILE_REPLIES[case]
+    reply = backend_for(fake.url, structured_output="none").generate(request(1), never)
+    assert reply.error is None and reply.text == "".join(HOSTILE_REPLIES[case])
+    verdict = PlanValidator(load_world(default_world_path()),
+                            PlanLimits(max_wait_s=60.0)).validate_text(reply.text)
+    assert not verdict.accepted and verdict.plan is None
+    assert verdict.reason
