@@ -109,6 +109,10 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               "measured (s).", 0.0, 600.0),
     ParamSpec("prior_openai_s", 1.5, "Expected openai round trip before any is measured (s).",
               0.0, 600.0),
+    ParamSpec("auto_base_load_w", 150.0, "The robot's standing draw (W): `auto` charges each "
+              "backend this x its expected time, the cost of waiting for a plan.", 0.0, 100000.0),
+    ParamSpec("power_gate_accelerator", False, "Stop the local LLM worker (accelerator off) "
+              "while the power mode's route needs no local backend; start it when one does."),
     ParamSpec("backend_unavailable_s", 30.0, "After a failed request, `auto` and fallbacks "
               "avoid that backend this long (s).", 0.0, 3600.0),
 )
@@ -143,12 +147,23 @@ class PlannerParams:
                     Mode.CRITICAL: v["route_critical"]},
             eco_min_interval_s=v["eco_min_interval_s"],
             auto_max_latency_s=v["auto_max_latency_s"],
-            auto_candidates=self.strings("auto_candidates"))
+            auto_candidates=self.strings("auto_candidates"),
+            auto_base_load_w=v["auto_base_load_w"])
 
     def limits(self) -> PlanLimits:
         v = self.values
         return PlanLimits(max_steps=v["max_steps"], max_wait_s=v["max_wait_s"],
                           max_say_chars=v["max_say_chars"], min_clearance_m=v["robot_radius"])
+
+
+def _check_model_file(config: BackendConfig) -> None:
+    """A worker that starts powered off would only find a bad model file at its first start,
+    inside a tick; find it now (and assemble the packaged model once) instead."""
+    if config.kind != "llama_cpp":
+        return
+    from robot_brain.core.llm.model_files import resolve_model_path
+
+    resolve_model_path(config.model_path)
 
 
 class PlannerNode(Node):
@@ -166,15 +181,23 @@ class PlannerNode(Node):
         except RoutingError as exc:
             raise ConfigError(str(exc)) from exc
         # Only the routes that can ever be taken get a worker; with the defaults that is just
-        # the preferred backend ('auto' adds its candidates).
+        # the preferred backend ('auto' adds its candidates). With power gating, a local worker
+        # the normal route (the mode until power/mode arrives) cannot use starts powered off.
         names = routing.backends_needed()
+        gate = bool(v["power_gate_accelerator"])
+        first = set(routing.backends_for(Mode.NORMAL))
         self.workers: dict[str, LlmWorker] = {}
+        stopped: list[str] = []
         try:
             for name in names:
                 worker = LlmWorker(p.backend_config(name), hang_timeout_s=v["hang_timeout_s"],
                                    nice=v["nice"])
-                worker.start()
                 self.workers[name] = worker
+                if gate and name not in first and worker.locality.value == "local":
+                    _check_model_file(p.backend_config(name))
+                    stopped.append(name)
+                else:
+                    worker.start()
         except Exception:
             for worker in self.workers.values():
                 worker.stop()
@@ -192,8 +215,8 @@ class PlannerNode(Node):
             limits=p.limits(), routing=routing, goal_tolerance=v["goal_tolerance"],
             step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
             max_tokens=v["max_tokens"], temperature=v["temperature"],
-            unavailable_s=v["backend_unavailable_s"], stop_words=v["stop_words"]),
-            self.workers, infos)
+            unavailable_s=v["backend_unavailable_s"], stop_words=v["stop_words"],
+            power_gate=gate), self.workers, infos, stopped=stopped)
 
         self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
         self.goal_pub = self.create_publisher(PoseStamped, "planner/goal", qos.STATE)
@@ -224,7 +247,9 @@ class PlannerNode(Node):
         self._publish_hold(True)
         self.get_logger().info(
             f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
-            f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}")
+            f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
+            f"accelerator power gating {'on' if gate else 'off'}"
+            + (f" (starts off: {stopped})" if stopped else ""))
 
     # -- inputs: cache only ----------------------------------------------------------------
 

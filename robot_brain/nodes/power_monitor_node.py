@@ -168,7 +168,8 @@ class PowerMonitorNode(Node):
             speed_mps=self._speed,
             generating_local=self._activity.state == "thinking"
             and self._activity.locality == "local",
-            remote_open=self._activity.state == "thinking" and self._activity.locality == "remote")
+            remote_open=self._activity.state == "thinking" and self._activity.locality == "remote",
+            accelerator_on=self._activity.accelerator_on)
         est = self._estimator.update(now, reading, activity)
         self._estimate = est
         previous = self._modes.mode

@@ -81,7 +81,8 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
               0.0, 10000.0),
     ParamSpec("compute_generating_w", 24.0, "True load of the local LLM accelerator while "
               "generating (W).", 0.0, 1000.0),
-    ParamSpec("compute_idle_w", 6.0, "True load of the LLM accelerator when idle (W).",
+    ParamSpec("compute_idle_w", 6.0, "True load of the LLM accelerator when idle and "
+              "powered (planner/status accelerator_on, absent = on) (W).",
               0.0, 1000.0),
     ParamSpec("modem_active_w", 8.5, "True load of the modem during a remote LLM call (W).",
               0.0, 1000.0),

@@ -1,6 +1,7 @@
 """Power modes made by the REAL power monitor from a draining sim battery change the planner's
 routing: normal -> the preferred backend; eco -> rationed (one request per interval, a newer
-instruction waits); critical -> no LLM call at all, the plan is `dock`.
+instruction waits); critical -> no LLM call at all, the plan is `dock`, and with power gating
+the (local, scripted) worker is stopped: planner/status says the accelerator is off.
 
 sim (small battery, standing: 150 W base + 6 W idle accelerator) -> battery_state ->
 power_monitor -> power/mode -> planner (scripted backend). Nothing is published by the test
@@ -58,7 +59,8 @@ def test_power_monitor_modes_change_planner_routing(tmp_path: Path) -> None:
         g.start("planner", name="planner", parameters={
             "backend": "scripted", "scripted_reply_file": str(replies),
             "scripted_latency_s": 0.2, "route_normal": "preferred", "route_eco": "scripted",
-            "route_critical": "dock", "eco_min_interval_s": ECO_INTERVAL_S, "status_hz": 5.0})
+            "route_critical": "dock", "eco_min_interval_s": ECO_INTERVAL_S, "status_hz": 5.0,
+            "power_gate_accelerator": True})
         # The monitor starts before the sim: with no battery yet it says `normal`.
         g.start("power_monitor", name="power_monitor", parameters={
             "publish_rate_hz": 5.0, "smoothing_tau_s": 2.0, "capacity_wh": CAPACITY_WH})
@@ -90,6 +92,7 @@ def test_power_monitor_modes_change_planner_routing(tmp_path: Path) -> None:
                        "eco defers the second request")
         status = last_status(probe)
         assert status["mode"] == "eco"
+        assert status["accelerator_on"] is True  # eco routes to the local scripted backend
         assert status["route_reason"].startswith("eco: ") and "deferred" in status["route_reason"]
         assert status["state"] != "thinking" and status["locality"] == "none"
         assert len(plans(probe)) == 1
@@ -110,6 +113,9 @@ def test_power_monitor_modes_change_planner_routing(tmp_path: Path) -> None:
         status = last_status(probe)
         assert status["route_reason"] == "critical: no LLM calls, plan is dock"
         assert not status["pending"]
+        # power gating: no route of critical needs the local worker, so it is stopped
+        probe.wait_for(lambda: last_status(probe).get("accelerator_on") is False, 10 * 0.5,
+                       "accelerator off in critical")
 
         # An instruction in critical: dock again, never a request.
         instr.publish(String(data="go to the kitchen"))

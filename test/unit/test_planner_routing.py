@@ -114,6 +114,37 @@ def test_backends_needed_and_config_check() -> None:
         RoutingConfig("scripted", eco_min_interval_s=-1.0).check()
 
 
+def test_auto_charges_the_base_load_for_waiting() -> None:
+    # device energy alone: local 20 W x 2 s = 40 J > remote 7.5 W x 4 s = 30 J -> remote;
+    # with a 150 W robot waiting: local 170 W x 2 s = 340 J < remote 157.5 W x 4 s = 630 J
+    ests = {"llama_cpp": BackendEstimate("llama_cpp", "local", 20.0, 2.0),
+            "openai": BackendEstimate("openai", "remote", 7.5, 4.0)}
+    assert route(Mode.NORMAL, cfg(normal="auto"), ests, 0.0, None).backend == "openai"
+    waiting = RoutingConfig(preferred="llama_cpp", routes={Mode.NORMAL: "auto"},
+                            auto_candidates=("llama_cpp", "openai"), auto_base_load_w=150.0)
+    d = route(Mode.NORMAL, waiting, ests, 0.0, None)
+    assert d.backend == "llama_cpp" and "least energy" in d.reason
+    assert "(20 W + 150 W base) x 2.00 s = 340.0 J" in d.reason and "630.0 J" in d.reason
+    assert ests["openai"].cost_j(150.0) == pytest.approx(630.0)
+    assert ests["openai"].cost_j(0.0) == ests["openai"].energy_j
+    # the same inputs, the same decision
+    assert {route(Mode.NORMAL, waiting, ests, 0.0, None) for _ in range(3)} == {d}
+
+
+def test_auto_base_load_is_checked() -> None:
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(RoutingError, match="auto_base_load_w"):
+            RoutingConfig("scripted", auto_base_load_w=bad).check()
+
+
+def test_backends_for_a_mode() -> None:
+    c = cfg(normal="auto")
+    assert c.backends_for(Mode.NORMAL) == ("llama_cpp", "openai")
+    assert c.backends_for(Mode.ECO) == ("openai",)
+    assert c.backends_for(Mode.CRITICAL) == ()
+    assert cfg().backends_for(Mode.NORMAL) == ("llama_cpp",)  # preferred
+
+
 def test_expected_time_uses_median_or_prior() -> None:
     assert expected_time([], 3.0) == 3.0
     assert expected_time([1.0, 2.0, 100.0], 3.0) == 2.0

@@ -36,6 +36,10 @@ class FakeWorker:
     events: list[WorkerEvent] = field(default_factory=list)
     restarts: int = 0
     stopped: bool = False
+    starts: int = 0
+    stop_timeouts: list[float] = field(default_factory=list)
+    fail_start: bool = False
+    start_attempts: int = 0
 
     def submit(self, request: Any) -> None:
         self.submitted.append(request)
@@ -47,8 +51,16 @@ class FakeWorker:
         out, self.events = self.events, []
         return out
 
-    def stop(self) -> None:
+    def start(self) -> None:
+        self.start_attempts += 1
+        if self.fail_start:
+            raise OSError("no accelerator")
+        self.starts += 1
+        self.stopped = False
+
+    def stop(self, timeout: float = 5.0) -> None:
         self.stopped = True
+        self.stop_timeouts.append(timeout)
 
     def reply(self, request_id: int, text: str, error: str | None = None,
               latency: float = 1.0) -> None:
@@ -59,7 +71,8 @@ class FakeWorker:
 
 
 def make(routes: dict[Mode, str] | None = None, eco_interval: float = 30.0,
-         names: tuple[str, ...] = ("scripted",)) -> tuple[PlannerSession, dict[str, FakeWorker]]:
+         names: tuple[str, ...] = ("scripted",), power_gate: bool = False,
+         stopped: tuple[str, ...] = ()) -> tuple[PlannerSession, dict[str, FakeWorker]]:
     world = load_world(default_world_path())
     workers = {n: FakeWorker(n) for n in names}
     routing = RoutingConfig(preferred=names[0], routes=routes or {
@@ -68,7 +81,8 @@ def make(routes: dict[Mode, str] | None = None, eco_interval: float = 30.0,
     infos = make_backend_infos(
         names, lambda n: ("fake-model", "remote" if n == "openai" else "local"), 20.0, 7.5,
         {"llama_cpp": 3.0, "openai": 1.5})
-    return PlannerSession(world, SessionConfig(PlanLimits(), routing), workers, infos), workers
+    config = SessionConfig(PlanLimits(), routing, power_gate=power_gate)
+    return PlannerSession(world, config, workers, infos, stopped=stopped), workers
 
 
 def check_schemas(out: TickOutput) -> None:
@@ -264,3 +278,90 @@ def test_routing_needs_workers() -> None:
     world = load_world(default_world_path())
     with pytest.raises(ValueError, match="no worker"):
         PlannerSession(world, SessionConfig(PlanLimits(), RoutingConfig("openai")), {}, {})
+
+
+GATED = {Mode.NORMAL: "preferred", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
+
+
+def test_power_gate_turns_the_accelerator_off_when_no_route_needs_it() -> None:
+    s, w = make(routes=GATED, eco_interval=0.0, names=("llama_cpp", "openai"), power_gate=True)
+    out = s.tick(0.0)
+    check_schemas(out)
+    assert out.status.accelerator_on and not w["llama_cpp"].stopped
+    s.set_mode("eco", 1.0)
+    out = s.tick(1.0)
+    check_schemas(out)
+    assert w["llama_cpp"].stopped and w["llama_cpp"].stop_timeouts == [0.05]
+    assert not w["openai"].stopped  # the modem's backend is never gated
+    assert out.status.accelerator_on is False and "accelerator off" in out.status.message
+    assert any("llama_cpp worker stopped in" in line for line in out.log)
+    s.on_instruction("door", 1.0)
+    assert len(w["openai"].submitted) == 1 and w["llama_cpp"].submitted == []
+    s.set_mode("critical", 2.0)  # dock: still off
+    assert s.tick(2.0).status.accelerator_on is False and w["llama_cpp"].starts == 0
+    s.set_mode("normal", 3.0)  # the preferred llama_cpp is needed again
+    out = s.tick(3.0)
+    assert w["llama_cpp"].starts == 1 and out.status.accelerator_on
+    assert "model loading" in out.status.message
+    w["llama_cpp"].events.append(WorkerEvent("started", message="llama_cpp loaded in 1.02 s"))
+    out = s.tick(4.0)
+    assert out.status.message.startswith("accelerator on: ") and "1.02 s" in out.status.message
+    s.on_instruction("kitchen", 4.0)
+    assert len(w["llama_cpp"].submitted) == 1
+    assert s.health().values["accelerator_on"] is True
+
+
+def test_power_gate_waits_for_a_live_local_request() -> None:
+    s, w = make(routes=GATED, eco_interval=0.0, names=("llama_cpp", "openai"), power_gate=True)
+    s.on_instruction("kitchen", 0.0)
+    s.set_mode("eco", 0.5)  # eco does not cancel what is already being generated
+    out = s.tick(0.5)
+    assert not w["llama_cpp"].stopped and out.status.accelerator_on
+    assert out.status.state == "thinking" and out.status.locality == "local"
+    w["llama_cpp"].reply(1, KITCHEN)
+    out = s.tick(1.0)
+    assert w["llama_cpp"].stopped and out.status.accelerator_on is False
+    assert out.status.state == "executing"
+
+
+def test_without_power_gate_the_accelerator_stays_on() -> None:
+    s, w = make(routes=GATED, eco_interval=0.0, names=("llama_cpp", "openai"))
+    s.set_mode("critical", 1.0)
+    out = s.tick(1.0)
+    assert not w["llama_cpp"].stopped and out.status.accelerator_on is True
+    # a remote-only planner does not gate either: the accelerator is there and idles
+    s2, _ = make(names=("openai",))
+    assert s2.tick(0.0).status.accelerator_on is True
+
+
+def test_workers_stopped_at_start_are_not_routed_to_until_started() -> None:
+    routes = {Mode.NORMAL: "openai", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
+    s, w = make(routes=routes, names=("llama_cpp", "openai"), power_gate=True,
+                stopped=("llama_cpp",))
+    out = s.tick(0.0)
+    assert out.status.accelerator_on is False and w["llama_cpp"].starts == 0
+    assert not w["llama_cpp"].stopped  # never started, so not stopped again either
+    # openai unavailable after a failure: no fallback to the powered-off local worker
+    s.on_instruction("kitchen", 0.0)
+    w["openai"].reply(1, "", error="connection refused")
+    s.tick(1.0)
+    s.on_instruction("door", 2.0)
+    out = s.tick(2.0)
+    assert w["llama_cpp"].submitted == [] and out.status.state == "error"
+    s.close()
+    assert not w["llama_cpp"].stopped and w["openai"].stopped
+
+
+def test_power_gate_start_failure_is_reported_not_raised() -> None:
+    s, w = make(routes=GATED, names=("llama_cpp", "openai"), power_gate=True,
+                stopped=("llama_cpp",))
+    w["llama_cpp"].fail_start = True
+    out = s.tick(0.0)  # normal needs llama_cpp: the start fails
+    assert out.status.accelerator_on is False
+    assert "did not start: no accelerator" in out.status.message
+    s.on_instruction("kitchen", 0.0)  # falls back to the available remote backend
+    assert len(w["openai"].submitted) == 1 and w["llama_cpp"].submitted == []
+    s.tick(0.5)
+    assert w["llama_cpp"].start_attempts == 1  # no retry storm: waits unavailable_s
+    w["llama_cpp"].fail_start = False
+    assert s.tick(31.0).status.accelerator_on and w["llama_cpp"].start_attempts == 2

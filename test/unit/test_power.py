@@ -24,6 +24,26 @@ def test_model_breakdown_sums_its_parts() -> None:
     assert MODEL.breakdown(math.nan, False, False).locomotion_w == 0.0
 
 
+def test_powered_off_accelerator_is_not_attributed_idle_power() -> None:
+    off = MODEL.breakdown(0.0, generating_local=False, remote_open=True, accelerator_on=False)
+    assert (off.compute_w, off.radio_w, off.llm_w) == (0.0, 7.0, 7.0)
+    assert MODEL.breakdown(0.0, False, False).compute_w == 5.0  # default: on, idle
+    # generating locally means powered, whatever the flag
+    assert MODEL.breakdown(0.0, True, False, accelerator_on=False).compute_w == 20.0
+    # the estimator: the measured draw's remainder goes to base, not to an idle accelerator
+    r = BatteryReading(voltage=48.0, current=-3.125, percentage=0.5)
+    on = EnergyEstimator(MODEL).update(0.0, r, Activity())
+    gated = EnergyEstimator(MODEL).update(0.0, r, Activity(accelerator_on=False))
+    assert on.breakdown.compute_w == 5.0 and gated.breakdown.compute_w == 0.0
+    assert gated.breakdown.base_w == pytest.approx(150.0)
+    assert gated.draw_w == on.draw_w == pytest.approx(150.0)
+    # model-only draw falls by the idle power
+    model_on = EnergyEstimator(MODEL).update(0.0, BatteryReading(percentage=0.5), Activity())
+    model_off = EnergyEstimator(MODEL).update(0.0, BatteryReading(percentage=0.5),
+                                              Activity(accelerator_on=False))
+    assert model_on.draw_w - model_off.draw_w == pytest.approx(5.0)
+
+
 def test_model_rejects_negative_or_nan() -> None:
     with pytest.raises(PowerModelError, match="base_load_w"):
         PowerModel(base_load_w=-1.0)

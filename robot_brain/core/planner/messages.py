@@ -77,6 +77,9 @@ class StatusRecord:
     state: str
     backend: str
     locality: str
+    #: The LLM accelerator is powered (a local worker is up or loading, or power gating is
+    #: off); the sim and the power monitor charge its idle draw only while this is true.
+    accelerator_on: bool
     model: str
     request_id: int
     mode: str

@@ -10,14 +10,18 @@ Per mode the configured route is one of:
   'preferred'      the node's `backend` parameter;
   a backend name   e.g. 'openai' or 'llama_cpp' (the cheaper one for eco);
   'auto'           per request, the available backend with the least expected energy
-                   (power while it works x expected time) among those expected to answer
-                   within `auto_max_latency_s`, else the fastest one;
+                   among those expected to answer within `auto_max_latency_s`, else the
+                   fastest one. The energy is (device power + `auto_base_load_w`) x expected
+                   time: while the robot waits for a plan it still burns its standing draw,
+                   which on a humanoid (100-300 W) dwarfs the 5-30 W of the LLM device, so a
+                   slow backend is charged for the waiting it causes;
   'dock'           no LLM call at all; the plan becomes `dock`.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import statistics
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -64,7 +68,12 @@ class BackendEstimate:
 
     @property
     def energy_j(self) -> float:
+        """The LLM device's own energy for one request."""
         return self.power_w * self.expected_time_s
+
+    def cost_j(self, base_load_w: float) -> float:
+        """The robot's energy for one request: the device plus the standing draw while waiting."""
+        return (self.power_w + base_load_w) * self.expected_time_s
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,18 @@ class RoutingConfig:
     eco_min_interval_s: float = 0.0
     auto_max_latency_s: float = 10.0
     auto_candidates: tuple[str, ...] = ()
+    #: The robot's standing draw (W) charged to `auto` candidates for the time they keep it
+    #: waiting; 0 = compare the LLM devices' own energy only.
+    auto_base_load_w: float = 0.0
+
+    def backends_for(self, mode: Mode) -> tuple[str, ...]:
+        """The backends the route of `mode` can select (without fallbacks); () for dock."""
+        target = self.routes.get(mode, ROUTE_PREFERRED)
+        if target == ROUTE_DOCK:
+            return ()
+        if target == ROUTE_AUTO:
+            return tuple(self.auto_candidates)
+        return (self.preferred if target == ROUTE_PREFERRED else target,)
 
     def backends_needed(self) -> tuple[str, ...]:
         """Every backend some route can select, preferred first, without duplicates."""
@@ -105,6 +126,9 @@ class RoutingConfig:
                                    f"{list(KNOWN_BACKENDS)}")
         if self.eco_min_interval_s < 0.0:
             raise RoutingError(f"eco_min_interval_s must be >= 0, got {self.eco_min_interval_s}")
+        if not (math.isfinite(self.auto_base_load_w) and self.auto_base_load_w >= 0.0):
+            raise RoutingError(f"auto_base_load_w must be finite and >= 0, got "
+                               f"{self.auto_base_load_w}")
 
 
 @dataclass(frozen=True)
@@ -166,14 +190,19 @@ def _auto(label: str, config: RoutingConfig,
     avail = [e for e in cands if e.available]
     if not avail:
         return RouteDecision(RouteAction.NONE, None, f"{label}: auto found no available backend")
-    table = ", ".join(f"{e.name} {e.power_w:g} W x {e.expected_time_s:.2f} s = "
-                      f"{e.energy_j:.1f} J" for e in avail)
+    base = config.auto_base_load_w
+    if base > 0.0:
+        table = ", ".join(f"{e.name} ({e.power_w:g} W + {base:g} W base) x "
+                          f"{e.expected_time_s:.2f} s = {e.cost_j(base):.1f} J" for e in avail)
+    else:
+        table = ", ".join(f"{e.name} {e.power_w:g} W x {e.expected_time_s:.2f} s = "
+                          f"{e.energy_j:.1f} J" for e in avail)
     in_time = [e for e in avail if e.expected_time_s <= config.auto_max_latency_s]
     if in_time:
-        best = min(in_time, key=lambda e: (e.energy_j, e.expected_time_s, e.name))
+        best = min(in_time, key=lambda e: (e.cost_j(base), e.expected_time_s, e.name))
         why = "least energy"
     else:
-        best = min(avail, key=lambda e: (e.expected_time_s, e.energy_j, e.name))
+        best = min(avail, key=lambda e: (e.expected_time_s, e.cost_j(base), e.name))
         why = f"none within {config.auto_max_latency_s:g} s, fastest"
     down = [e.name for e in cands if not e.available]
     extra = f"; unavailable: {', '.join(down)}" if down else ""

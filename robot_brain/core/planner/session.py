@@ -7,11 +7,19 @@ used, anything older is counted as superseded and dropped.
 
 Every decision that has a reason (routing, rejection, cancellation) is kept in text so the
 node can put it on planner/status and planner/plan as it is.
+
+Power gating (`SessionConfig.power_gate`): a discrete accelerator idles at several watts even
+when nothing runs on it. When the route of the current power mode cannot select a local
+backend (eco -> a remote one, critical -> dock), the session stops the local workers (the
+accelerator can be powered off) and starts them again when a route needs them; the model then
+loads in the new child (~1 s) while the node keeps ticking. Stopping is bounded by
+`gate_stop_timeout_s` before the child is terminated, so the tick never waits long.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol
@@ -77,7 +85,8 @@ class Worker(Protocol):
     def poll(self) -> list[Any]: ...
     @property
     def restarts(self) -> int: ...
-    def stop(self) -> None: ...
+    def start(self) -> None: ...
+    def stop(self, timeout: float = ...) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,10 @@ class SessionConfig:
     #: After a backend error (timeout, connection) routing avoids that backend this long.
     unavailable_s: float = 30.0
     stop_words: bool = True
+    #: Stop local workers while the current mode's route needs none (accelerator off).
+    power_gate: bool = False
+    #: How long a gated stop waits for the child to exit by itself before terminating it.
+    gate_stop_timeout_s: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,8 @@ class _Counters:
 
 class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, workers: Mapping[str, Worker],
-                 backends: Mapping[str, BackendInfo]) -> None:
+                 backends: Mapping[str, BackendInfo], stopped: Iterable[str] = ()) -> None:
+        """`stopped`: workers the caller did not start (power gating at start-up)."""
         config.routing.check()
         missing = [n for n in config.routing.backends_needed() if n not in workers]
         if missing:
@@ -165,6 +179,8 @@ class PlannerSession:
         self._last_request_at: float | None = None
         self._times: dict[str, deque[float]] = {n: deque(maxlen=20) for n in workers}
         self._unavailable_until: dict[str, float] = {}
+        self._gated_off: set[str] = {n for n in stopped if n in self.workers}
+        self._powering_on: set[str] = set()
         self._plans: list[PlanRecord] = []
         self._log: list[str] = []
         self._instruction = ""
@@ -203,6 +219,7 @@ class PlannerSession:
         self._route_reason = decision.reason
         if decision.action is RouteAction.DOCK:
             self._enter_dock(now, decision.reason)
+        self._gate(now)
 
     def on_instruction(self, text: str, now: float) -> int:
         """Take a new instruction; it replaces whatever was planned or running. Returns its id."""
@@ -233,6 +250,7 @@ class PlannerSession:
         for name, worker in self.workers.items():
             for event in worker.poll():
                 self._on_event(name, event, now)
+        self._gate(now)
         restarts = sum(w.restarts for w in self.workers.values())
         self.counters.restarts = restarts
         if self._pending is not None and self._in_flight is None:
@@ -258,8 +276,63 @@ class PlannerSession:
                           status_changed=changed, log=log)
 
     def close(self) -> None:
-        for worker in self.workers.values():
-            worker.stop()
+        for name, worker in self.workers.items():
+            if name not in self._gated_off:
+                worker.stop()
+
+    # -- power gating ----------------------------------------------------------------------
+
+    @property
+    def accelerator_on(self) -> bool:
+        """Without gating the accelerator is never powered off, whatever runs on it."""
+        if not self.config.power_gate:
+            return True
+        return any(self._is_local(n) and n not in self._gated_off for n in self.workers)
+
+    def _is_local(self, name: str) -> bool:
+        info = self.backends.get(name)
+        return info is not None and info.locality == "local"
+
+    def _gate(self, now: float) -> None:
+        if not self.config.power_gate:
+            return
+        mode = self.mode or Mode.NORMAL
+        wanted = set(self.config.routing.backends_for(mode))
+        if self._in_flight is not None:
+            wanted.add(self._in_flight.backend)  # never pull the plug under a live request
+        for name in self.workers:
+            if not self._is_local(name):
+                continue
+            if name in wanted and name in self._gated_off:
+                # after a failed start, retry only once the unavailable time has passed
+                if now >= self._unavailable_until.get(name, -1.0):
+                    self._power_on(name, mode, now)
+            elif name not in wanted and name not in self._gated_off:
+                self._power_off(name, mode)
+
+    def _power_on(self, name: str, mode: Mode, now: float) -> None:
+        t = time.monotonic()
+        try:
+            self.workers[name].start()
+        except Exception as exc:  # noqa: BLE001 - a failed start must not stop the planner
+            self._unavailable_until[name] = now + self.config.unavailable_s
+            self._message = f"accelerator on failed: {name} worker did not start: {exc}"
+            self._log.append(self._message)
+            return
+        self._gated_off.discard(name)
+        self._powering_on.add(name)
+        self._message = (f"accelerator on ({mode.value} routes to {name}): worker starting, "
+                         "model loading")
+        self._log.append(f"{self._message} (start took {time.monotonic() - t:.3f} s)")
+
+    def _power_off(self, name: str, mode: Mode) -> None:
+        t = time.monotonic()
+        self.workers[name].stop(timeout=self.config.gate_stop_timeout_s)
+        self._gated_off.add(name)
+        self._powering_on.discard(name)
+        self._message = f"accelerator off: {mode.value} route needs no local backend"
+        self._log.append(f"{self._message}; {name} worker stopped in "
+                         f"{time.monotonic() - t:.3f} s")
 
     # -- routing and requests --------------------------------------------------------------
 
@@ -272,7 +345,8 @@ class PlannerSession:
                 name=name, locality=info.locality, power_w=info.power_w,
                 expected_time_s=expected_time(list(self._times.get(name, ())),
                                               info.prior_time_s),
-                available=now >= self._unavailable_until.get(name, -1.0))
+                available=name not in self._gated_off
+                and now >= self._unavailable_until.get(name, -1.0))
         return out
 
     def _dispatch(self, now: float) -> None:
@@ -355,6 +429,9 @@ class PlannerSession:
         self._log.append(text)
         if kind in ("crashed", "hung", "restarted"):
             self._message = text
+        elif kind == "started" and backend in self._powering_on:
+            self._powering_on.discard(backend)
+            self._message = f"accelerator on: {text}"
 
     def _on_reply(self, backend: str, reply: Any, now: float) -> None:
         flight = self._in_flight
@@ -438,6 +515,7 @@ class PlannerSession:
             state=state,
             backend=backend,
             locality=(info.locality if info else "none") if flight is not None else "none",
+            accelerator_on=self.accelerator_on,
             model=str(getattr(self.workers.get(backend), "model", "") or
                       (info.model if info else "")),
             request_id=self._latest_id,
@@ -470,7 +548,7 @@ class PlannerSession:
             "mode": status.get("mode", "unknown"), "requests": c.requests,
             "plans_accepted": c.accepted, "plans_rejected": c.rejected,
             "replies_superseded": c.superseded, "backend_failures": c.failures,
-            "worker_restarts": c.restarts,
+            "worker_restarts": c.restarts, "accelerator_on": self.accelerator_on,
             "latency_p50_s": c.latency.percentile(50), "latency_p99_s": c.latency.percentile(99),
         }
         return HealthReport("planner", level, str(status.get("message", "")), values)

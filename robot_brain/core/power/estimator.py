@@ -43,6 +43,7 @@ class Activity:
     speed_mps: float = 0.0
     generating_local: bool = False
     remote_open: bool = False
+    accelerator_on: bool = True  # False: powered off by the planner, no idle draw to attribute
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class EnergyEstimator:
 
     def update(self, now: float, reading: BatteryReading, activity: Activity) -> EnergyEstimate:
         predicted = self.model.breakdown(activity.speed_mps, activity.generating_local,
-                                         activity.remote_open)
+                                         activity.remote_open, activity.accelerator_on)
         measured = _measured_draw(reading)
         source = DrawSource.MEASURED if math.isfinite(measured) else DrawSource.MODEL
         sample = measured if source is DrawSource.MEASURED else predicted.total_w

@@ -36,9 +36,13 @@ class PowerModel:
             raise PowerModelError("power model capacity_wh and nominal_voltage must be > 0")
 
     def breakdown(self, speed_mps: float, generating_local: bool,
-                  remote_open: bool) -> PowerBreakdown:
+                  remote_open: bool, accelerator_on: bool = True) -> PowerBreakdown:
+        """`accelerator_on` False: the planner powered the accelerator off (no idle draw)."""
         speed = abs(speed_mps) if math.isfinite(speed_mps) else 0.0
-        compute = self.accelerator_generating_w if generating_local else self.accelerator_idle_w
+        if generating_local:
+            compute = self.accelerator_generating_w
+        else:
+            compute = self.accelerator_idle_w if accelerator_on else 0.0
         return PowerBreakdown(
             base_w=self.base_load_w,
             locomotion_w=self.locomotion_w_per_mps * speed,

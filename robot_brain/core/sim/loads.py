@@ -1,7 +1,9 @@
 """The planner's true electrical load, from what it says on `planner/status`.
 
 The sim drains its battery with what the thinking really costs: a local accelerator while
-generating, or the modem (plus an idle accelerator) while a remote call is open. The power
+generating, or the modem (plus an idle accelerator) while a remote call is open. The idle
+accelerator is charged only while the planner reports it powered (`accelerator_on`; a planner
+that does not say is taken as never gating it). The power
 monitor estimates the same loads from its own parameters; the two differ on purpose, so the
 monitor is judged against a truth it does not know exactly.
 """
@@ -34,6 +36,7 @@ class PlannerLoads:
 class PlannerActivity:
     state: str = "idle"       # idle | thinking | executing | error
     locality: str = "none"    # local | remote | none
+    accelerator_on: bool = True
 
 
 def parse_planner_status(text: str) -> PlannerActivity:
@@ -49,12 +52,18 @@ def parse_planner_status(text: str) -> PlannerActivity:
     locality = data.get("locality", "none")
     if not isinstance(state, str) or not isinstance(locality, str):
         raise PlannerStatusError("planner/status 'state' and 'locality' must be strings")
-    return PlannerActivity(state, locality)
+    accelerator_on = data.get("accelerator_on", True)
+    if not isinstance(accelerator_on, bool):
+        raise PlannerStatusError("planner/status 'accelerator_on' must be a boolean, got "
+                                 f"{type(accelerator_on).__name__}")
+    return PlannerActivity(state, locality, accelerator_on)
 
 
 def planner_load_w(activity: PlannerActivity, loads: PlannerLoads) -> float:
+    # Local generation powers the accelerator whatever the flag says: it cannot run unpowered.
     if activity.state == "thinking" and activity.locality == "local":
         return loads.compute_generating_w
+    idle = loads.compute_idle_w if activity.accelerator_on else 0.0
     if activity.state == "thinking" and activity.locality == "remote":
-        return loads.modem_active_w + loads.compute_idle_w
-    return loads.compute_idle_w
+        return loads.modem_active_w + idle
+    return idle
