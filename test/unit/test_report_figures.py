@@ -323,3 +323,29 @@ def test_latency_counts_the_first_command_of_each_scan_only() -> None:
     assert lat.count == 2
     assert lat.max == pytest.approx(0.004)
     assert lat.p50 == pytest.approx(0.0035)
+
+
+def test_forwarded_command_logged_before_the_controllers_own_still_counts() -> None:
+    """Two topics have no order in a bag: cmd_vel may be logged before controller/cmd_vel."""
+    from types import SimpleNamespace
+
+    from robot_brain.core.report import topics as T
+    from robot_brain.core.report.collector import FigureCollector
+
+    def cmd(stamp_ns: int) -> SimpleNamespace:
+        stamp = SimpleNamespace(sec=stamp_ns // 10**9, nanosec=stamp_ns % 10**9)
+        return SimpleNamespace(header=SimpleNamespace(stamp=stamp))
+
+    c = FigureCollector()
+    scan1, scan2 = 10 * 10**9, 10 * 10**9 + 100 * 10**6
+    c.add(T.CONTROLLER_CMD_VEL, scan1 + 4 * 10**6, cmd(scan1))
+    c.add(T.CMD_VEL, scan1 + 5 * 10**6, cmd(scan1))
+    # Next scan: the watchdog's copy is logged first (6 ms), the controller's after (7 ms).
+    c.add(T.CMD_VEL, scan2 + 6 * 10**6, cmd(scan2))
+    c.add(T.CONTROLLER_CMD_VEL, scan2 + 7 * 10**6, cmd(scan2))
+    c.add(T.CMD_VEL, scan2 + 16 * 10**6, cmd(scan2))
+    # A stop of the watchdog's own, stamped when sent: never matched.
+    c.add(T.CMD_VEL, scan2 + 50 * 10**6, cmd(scan2 + 50 * 10**6))
+    r = c.result()
+    assert sorted(round(x, 6) for x in r.latency_samples) == [0.005, 0.006]
+    assert r.watchdog_own_commands == 1

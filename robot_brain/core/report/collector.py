@@ -127,6 +127,8 @@ class FigureCollector:
         # from it; later ticks reusing the same perception would measure its age, not latency.
         self._measured: dict[int, OrderedDict[int, None]] = {}
         self._not_forwarded = 0
+        # cmd_vel stamps not (yet) seen from the controller: stamp -> (first receipt, count).
+        self._pending_cmd: OrderedDict[int, tuple[int, int]] = OrderedDict()
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
         self._planner = _Spans()
@@ -156,6 +158,11 @@ class FigureCollector:
                 self._ctrl_stamps[stamp] = None
                 if len(self._ctrl_stamps) > RECENT_STAMPS:
                     self._ctrl_stamps.popitem(last=False)
+                pending = self._pending_cmd.pop(stamp, None)
+                if pending is not None:
+                    # The forwarded copy was logged before the controller's own (two topics,
+                    # no order between them): measure it at its own receipt time.
+                    self._measure(self._lat_cmd, pending[0], stamp)
         elif name == T.CMD_VEL:
             self._command.add(t_ns)
             self._latency(self._lat_cmd, t_ns, msg, forwarded_only=self._control.count > 0)
@@ -184,11 +191,19 @@ class FigureCollector:
         if stamp_ns == 0:
             return 0
         if forwarded_only and stamp_ns not in self._ctrl_stamps:
-            self._not_forwarded += 1
+            first_t, count = self._pending_cmd.get(stamp_ns, (t_ns, 0))
+            self._pending_cmd[stamp_ns] = (first_t, count + 1)
+            if len(self._pending_cmd) > RECENT_STAMPS:
+                # Never matched by a controller command: the watchdog's own.
+                self._not_forwarded += self._pending_cmd.popitem(last=False)[1][1]
             return stamp_ns
+        self._measure(out, t_ns, stamp_ns)
+        return stamp_ns
+
+    def _measure(self, out: array[float], t_ns: int, stamp_ns: int) -> None:
         measured = self._measured.setdefault(id(out), OrderedDict())
         if stamp_ns in measured:
-            return stamp_ns
+            return
         measured[stamp_ns] = None
         if len(measured) > RECENT_STAMPS:
             measured.popitem(last=False)
@@ -196,9 +211,8 @@ class FigureCollector:
         if latency < 0.0:
             # Clocks that disagree (sim time vs wall time) make a meaningless latency.
             self._negative += 1
-            return stamp_ns
+            return
         out.append(latency)
-        return stamp_ns
 
     def _odom(self, t: float, msg: Any) -> None:
         p = msg.pose.pose.position
@@ -317,7 +331,8 @@ class FigureCollector:
             latency_controller=Distribution.of(self._lat_ctrl),
             latency_samples=np.asarray(self._lat_cmd, dtype=float),
             negative_latencies=self._negative,
-            watchdog_own_commands=self._not_forwarded,
+            watchdog_own_commands=self._not_forwarded + sum(
+                n for _, n in self._pending_cmd.values()),
             plans=plans,
             unparsable_plans=self._unparsable_plans,
             planner_states=self._planner.spans(t0, t_end),
