@@ -19,6 +19,11 @@ from std_msgs.msg import Float32, String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.planner_activity import (
+    PlannerActivity,
+    PlannerStatusError,
+    parse_planner_status,
+)
 from robot_brain.core.power.estimator import (
     Activity,
     BatteryReading,
@@ -28,7 +33,6 @@ from robot_brain.core.power.estimator import (
 )
 from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
-from robot_brain.core.sim.loads import PlannerActivity, PlannerStatusError, parse_planner_status
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
@@ -166,9 +170,8 @@ class PowerMonitorNode(Node):
         reading = self._battery if fresh and self._battery is not None else BatteryReading()
         activity = Activity(
             speed_mps=self._speed,
-            generating_local=self._activity.state == "thinking"
-            and self._activity.locality == "local",
-            remote_open=self._activity.state == "thinking" and self._activity.locality == "remote",
+            generating_local=self._activity.generating_local,
+            remote_open=self._activity.remote_open,
             accelerator_on=self._activity.accelerator_on)
         est = self._estimator.update(now, reading, activity)
         self._estimate = est

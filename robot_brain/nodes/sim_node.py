@@ -27,16 +27,15 @@ from std_msgs.msg import String
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, quaternion_from_yaw
 from robot_brain.core.health import HealthReport
+from robot_brain.core.planner_activity import (
+    PlannerActivity,
+    PlannerStatusError,
+    parse_planner_status,
+)
 from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
-from robot_brain.core.sim.loads import (
-    PlannerActivity,
-    PlannerLoads,
-    PlannerStatusError,
-    parse_planner_status,
-    planner_load_w,
-)
+from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
 from robot_brain.core.world import World, WorldError, load_world
 from robot_brain.ros import diagnostics, qos

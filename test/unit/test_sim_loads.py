@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from robot_brain.core.sim.loads import (
+from robot_brain.core.planner_activity import (
     PlannerActivity,
-    PlannerLoads,
     PlannerStatusError,
     parse_planner_status,
-    planner_load_w,
 )
+from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 
 LOADS = PlannerLoads(compute_generating_w=24.0, compute_idle_w=6.0, modem_active_w=8.5)
 

@@ -3,20 +3,17 @@
 The sim drains its battery with what the thinking really costs: a local accelerator while
 generating, or the modem (plus an idle accelerator) while a remote call is open. The idle
 accelerator is charged only while the planner reports it powered (`accelerator_on`; a planner
-that does not say is taken as never gating it). The power
-monitor estimates the same loads from its own parameters; the two differ on purpose, so the
-monitor is judged against a truth it does not know exactly.
+that does not say is taken as never gating it). The power monitor estimates the same loads
+from its own parameters; the two differ on purpose, so the monitor is judged against a truth
+it does not know exactly.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
-
-class PlannerStatusError(ValueError):
-    """A planner/status payload that is not the JSON object the schema describes."""
+from robot_brain.core.planner_activity import PlannerActivity
 
 
 @dataclass(frozen=True)
@@ -32,38 +29,11 @@ class PlannerLoads:
                 raise ValueError(f"planner load {name} must be >= 0, got {v}")
 
 
-@dataclass(frozen=True)
-class PlannerActivity:
-    state: str = "idle"       # idle | thinking | executing | error
-    locality: str = "none"    # local | remote | none
-    accelerator_on: bool = True
-
-
-def parse_planner_status(text: str) -> PlannerActivity:
-    """Read the fields the sim needs; raise PlannerStatusError for anything else."""
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise PlannerStatusError(f"planner/status is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PlannerStatusError(
-            f"planner/status must be a JSON object, got {type(data).__name__}")
-    state = data.get("state", "idle")
-    locality = data.get("locality", "none")
-    if not isinstance(state, str) or not isinstance(locality, str):
-        raise PlannerStatusError("planner/status 'state' and 'locality' must be strings")
-    accelerator_on = data.get("accelerator_on", True)
-    if not isinstance(accelerator_on, bool):
-        raise PlannerStatusError("planner/status 'accelerator_on' must be a boolean, got "
-                                 f"{type(accelerator_on).__name__}")
-    return PlannerActivity(state, locality, accelerator_on)
-
-
 def planner_load_w(activity: PlannerActivity, loads: PlannerLoads) -> float:
     # Local generation powers the accelerator whatever the flag says: it cannot run unpowered.
-    if activity.state == "thinking" and activity.locality == "local":
+    if activity.generating_local:
         return loads.compute_generating_w
     idle = loads.compute_idle_w if activity.accelerator_on else 0.0
-    if activity.state == "thinking" and activity.locality == "remote":
+    if activity.remote_open:
         return loads.modem_active_w + idle
     return idle
