@@ -5,8 +5,9 @@ Usage: python bench/llm_bench.py [--requests N] [--backends scripted,llama_cpp]
 
 Each request goes through LlmWorker (spawned process, queues, cancel flag), so the figures are
 what the planner sees: submit -> reply latency, plus the backend's own generation time and
-token count. The llama_cpp prompt is a raw few-shot prompt with a fixed prefix (KV cache
-reused) and the plan schema as a grammar. Prints one line per configuration.
+token count. Requests are what the planner sends: its own prompt (build_prompt) and the
+per-world plan schema as grammar, for the packaged apartment world. Prints one line per
+configuration.
 """
 
 from __future__ import annotations
@@ -27,38 +28,30 @@ if str(ROOT) not in sys.path:
 
 from robot_brain.core.llm.backend import BackendConfig, LlmReply, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
+from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
+from robot_brain.core.planner.skills import PlanLimits, output_schema  # noqa: E402
+from robot_brain.core.resources import default_world_path  # noqa: E402
+from robot_brain.core.world import load_world  # noqa: E402
 
-SCHEMA = json.loads((ROOT / "robot_brain" / "schemas" / "skills.schema.json").read_text())
 PLAN = '{"steps": [{"skill": "navigate_to", "place": "kitchen"}]}'
-PREFIX = """You control a home robot. Reply with a JSON plan.
-Skills: navigate_to(place), stop, wait(seconds), dock, say(text).
-Places: kitchen, bedroom, living_room, dock.
-
-Instruction: go to the kitchen
-Plan: {"steps": [{"skill": "navigate_to", "place": "kitchen"}]}
-
-Instruction: stop right now
-Plan: {"steps": [{"skill": "stop"}]}
-
-Instruction: wait 5 seconds then go charge
-Plan: {"steps": [{"skill": "wait", "seconds": 5}, {"skill": "dock"}]}
-
-"""
 INSTRUCTIONS = (
-    "please head over to the bedroom",
+    "please head over to the window",
     "go charge your battery",
     "halt",
     "wait two seconds and then go to the living room",
     "drive to the kitchen",
 )
+WORLD = load_world(default_world_path())
+LIMITS = PlanLimits()
 
 
 def make_request(i: int, max_tokens: int) -> LlmRequest:
+    """The planner's own prompt and per-world grammar for the packaged apartment world."""
     instruction = INSTRUCTIONS[i % len(INSTRUCTIONS)]
-    prompt = f"{PREFIX}Instruction: {instruction}\nPlan: "
-    return LlmRequest(request_id=i, prompt=prompt,
-                      messages=({"role": "user", "content": instruction},),
-                      json_schema=SCHEMA, max_tokens=max_tokens, timeout_s=300.0)
+    prompt = build_prompt(WORLD, LIMITS, PromptContext(instruction))
+    return LlmRequest(request_id=i, prompt=prompt.raw, messages=prompt.messages,
+                      json_schema=output_schema(WORLD, LIMITS), max_tokens=max_tokens,
+                      timeout_s=300.0)
 
 
 def run(worker: LlmWorker, n: int, max_tokens: int) -> list[LlmReply]:
@@ -106,7 +99,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--backends", default="scripted,llama_cpp")
     parser.add_argument("--threads", default="1,2")
-    parser.add_argument("--max-tokens", type=int, default=160)
+    parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--nice", type=int, default=10, help="worker nice level (planner: 10)")
     args = parser.parse_args()
     for kind in args.backends.split(","):
