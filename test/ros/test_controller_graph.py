@@ -17,6 +17,7 @@ import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import LaserScan
 
 from robot_brain.ros import qos
@@ -31,6 +32,9 @@ DEADLINE_S = 0.25
 #: About 7 s of walking once the graph is up; >= 10x that, plus start-up on shared cores.
 EPISODE_BOUND_S = 120.0
 START_WAIT_S = 60.0
+PROBE_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1000,
+                       reliability=ReliabilityPolicy.RELIABLE,
+                       durability=DurabilityPolicy.VOLATILE)
 
 
 def _xy(msg: Odometry) -> tuple[float, float]:
@@ -65,9 +69,10 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) 
         probe = g.probe
         assert probe is not None
         probe.subscribe(Odometry, "odom", qos.SENSOR)
-        # Reliable (both publishers are): every stamp must be seen to be matched.
-        probe.subscribe(TwistStamped, "cmd_vel", qos.RELIABLE)
-        probe.subscribe(LaserScan, "perception/obstacles", qos.RELIABLE)
+        # Reliable and deep (both publishers are reliable): every stamp must be seen to be
+        # matched, and a probe slowed by a loaded machine must not overwrite its own queue.
+        probe.subscribe(TwistStamped, "cmd_vel", PROBE_QOS)
+        probe.subscribe(LaserScan, "perception/obstacles", PROBE_QOS)
         probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         g.start("sim")
         g.start("perception")
@@ -97,8 +102,13 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) 
     # Scan->command latency is recoverable: moving commands carry a perception stamp.
     moving = [r.msg for r in cmds if abs(r.msg.twist.linear.x) > 1e-3]
     assert moving
-    carried = sum(_stamp_ns(m.header.stamp) in obstacle_stamps for m in moving)
-    assert carried >= 0.9 * len(moving), (carried, len(moving))
+    # The probe may discover perception later than the controller does on a loaded machine:
+    # only commands computed from scans inside the probe's window can be matched.
+    first, last = min(obstacle_stamps), max(obstacle_stamps)
+    in_window = [m for m in moving if first <= _stamp_ns(m.header.stamp) <= last]
+    assert len(in_window) >= 0.5 * len(moving), (len(in_window), len(moving))
+    carried = sum(_stamp_ns(m.header.stamp) in obstacle_stamps for m in in_window)
+    assert carried >= 0.9 * len(in_window), (carried, len(in_window))
 
 
 @pytest.mark.parametrize(("params", "fragment"), [
