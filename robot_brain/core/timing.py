@@ -30,12 +30,15 @@ class TickStats:
     period_p50_ms: float
     period_p99_ms: float
     period_max_ms: float
-    jitter_p99_ms: float  # p99 of |period - nominal|
+    jitter_p99_ms: float  # p99 of |period - scheduled period|
     compute_p99_ms: float
     compute_max_ms: float
     overruns: int
     skipped_ticks: int
     ticks: int
+    #: Lifetime count of periods off their schedule by more than the jitter budget: over a
+    #: run, (its increase / ticks) <= 1 % means jitter p99 <= budget for the whole run.
+    jitter_over_budget: int
 
     def as_values(self, prefix: str = "") -> dict[str, object]:
         """Flat {key: value} for a HealthReport's values."""
@@ -45,10 +48,16 @@ class TickStats:
 class LoopTimer:
     """Measures period, jitter and compute time of a loop with nominal period `period_s`."""
 
-    def __init__(self, period_s: float, window: int = 2000) -> None:
+    def __init__(self, period_s: float, window: int = 2000,
+                 jitter_budget_s: float = 0.001) -> None:
         if not math.isfinite(period_s) or period_s <= 0.0:
             raise ValueError(f"loop period must be a positive finite number, got {period_s}")
+        if not math.isfinite(jitter_budget_s) or jitter_budget_s <= 0.0:
+            raise ValueError(f"jitter budget must be a positive finite number, "
+                             f"got {jitter_budget_s}")
         self.period_s = period_s
+        self.jitter_budget_s = jitter_budget_s
+        self.jitter_over_budget = 0
         self._periods = RollingWindow(window)
         self._jitter = RollingWindow(window)
         self._compute = RollingWindow(window)
@@ -58,8 +67,12 @@ class LoopTimer:
         self.skipped_ticks = 0
         self.ticks = 0
 
-    def tick_start(self, now: float) -> int:
-        """Record a tick starting at `now`; return how many ticks were missed since the last."""
+    def tick_start(self, now: float, scheduled_period_s: float | None = None) -> int:
+        """Record a tick starting at `now`; return how many ticks were missed since the last.
+
+        `scheduled_period_s` is the interval the timer was programmed for when it differs
+        from the nominal period on purpose (a phase-lock step): jitter is measured against it.
+        """
         missed = 0
         if self._last_start is not None:
             period = now - self._last_start
@@ -67,8 +80,12 @@ class LoopTimer:
                 raise LoopTimingError(
                     f"tick_start at {now} is before the previous start {self._last_start}; "
                     "pass a monotonic clock")
+            scheduled = self.period_s if scheduled_period_s is None else scheduled_period_s
+            jitter = abs(period - scheduled)
             self._periods.add(period)
-            self._jitter.add(abs(period - self.period_s))
+            self._jitter.add(jitter)
+            if jitter > self.jitter_budget_s:
+                self.jitter_over_budget += 1
             if period > _SKIP_FACTOR * self.period_s:
                 # The epsilon keeps an on-time tick at exactly k periods from rounding down.
                 missed = max(0, math.floor(period / self.period_s + 1e-6) - 1)
@@ -106,6 +123,7 @@ class LoopTimer:
             overruns=self.overruns,
             skipped_ticks=self.skipped_ticks,
             ticks=self.ticks,
+            jitter_over_budget=self.jitter_over_budget,
         )
 
     def reset_window(self) -> None:

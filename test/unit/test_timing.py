@@ -128,3 +128,33 @@ def test_out_of_order_calls_rejected() -> None:
         timer.tick_start(0.9)
     with pytest.raises(LoopTimingError, match="without a matching"):
         timer.tick_end(1.002)  # the failed start did not open a tick
+
+
+def test_a_scheduled_phase_step_is_not_jitter_but_an_unscheduled_one_is() -> None:
+    timer = LoopTimer(P)
+    timer.tick_start(0.0)
+    timer.tick_end(0.001)
+    # The timer was programmed for 9.5 ms (a phase-lock step) and kept it: no jitter.
+    timer.tick_start(0.0095, scheduled_period_s=0.0095)
+    timer.tick_end(0.0105)
+    assert timer.stats().jitter_p99_ms == pytest.approx(0.0, abs=1e-9)
+    # The same 9.5 ms on a nominal schedule is 0.5 ms of jitter.
+    timer.tick_start(0.019)
+    timer.tick_end(0.020)
+    assert timer.stats().period_max_ms == pytest.approx(9.5, abs=1e-6)
+    assert timer.stats().jitter_p99_ms == pytest.approx(0.5, abs=0.01)  # p99 of {0, 0.5}
+
+
+def test_jitter_over_budget_counts_every_period_off_by_more_than_the_budget() -> None:
+    timer = LoopTimer(P, jitter_budget_s=0.001)
+    starts = [0.0, 0.010, 0.0205, 0.0320, 0.0400, 0.0512]  # off by 0, .5, 1.5, 2, 1.2 ms
+    run(timer, starts, compute=0.0001)
+    s = timer.stats()
+    assert s.jitter_over_budget == 3
+    timer.reset_window()
+    assert timer.stats().jitter_over_budget == 3  # lifetime, not per window
+
+
+def test_a_bad_jitter_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="jitter budget"):
+        LoopTimer(P, jitter_budget_s=0.0)
