@@ -11,6 +11,12 @@ forwards it unchanged), so scan->command latency is receipt time minus stamp in 
 stamp means no perception has arrived yet. With `cmd_vel_stamped: false` (Twist) nothing
 carries the stamp: use stamped mode to measure latency. The core logic is
 robot_brain.core.control.controller.
+
+With `phase_lock` (default) the tick stays fixed-rate but its phase follows perception: each
+`perception/obstacles` arrival records how long before the next tick it came, and the tick is
+moved by at most `phase_max_step_s` per period until it falls `phase_lead_s` after the arrivals
+(robot_brain.core.control.phase_lock). A scan then waits ~`phase_lead_s` for its command
+instead of anything up to a whole period.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ from std_msgs.msg import Bool
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore, Mode
 from robot_brain.core.control.expert import ExpertConfig
 from robot_brain.core.control.goals import Goal
+from robot_brain.core.control.phase_lock import (
+    PhaseLockConfig,
+    PhaseLockConfigError,
+    TickPhaseLock,
+)
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
 from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, SafetyFilter
 from robot_brain.core.errors import StartupError
@@ -79,6 +90,12 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("lateral_margin", 0.05, "Safety zones are robot_radius + this wide on each side "
               "(m).", 0.0, 2.0),
     ParamSpec("frame_id", "base_link", "Header frame of controller/cmd_vel (stamped mode)."),
+    ParamSpec("phase_lock", True, "Keep the fixed-rate tick just after perception/obstacles "
+              "arrives (bounded phase steps, nominal mean rate) to cut scan->cmd_vel latency."),
+    ParamSpec("phase_lead_s", 0.002, "Phase lock: wanted time from an obstacles arrival to the "
+              "next tick, the margin for arrival jitter (s; < one period).", 0.0, 0.5),
+    ParamSpec("phase_max_step_s", 0.0005, "Phase lock: largest change of one tick period (s; "
+              "<= a quarter period).", 1e-6, 0.25),
 ) + REALTIME_PARAMS
 
 
@@ -106,6 +123,7 @@ class ControllerParams:
     rt_priority: int
     cpu_affinity: tuple[int, ...]
     safety: SafetyConfig
+    phase_lock: PhaseLockConfig | None
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> ControllerParams:
@@ -120,8 +138,16 @@ class ControllerParams:
                 lateral_margin=v["lateral_margin"])
         except SafetyConfigError as exc:
             raise ConfigError(str(exc)) from exc
-        names = set(ControllerParams.__dataclass_fields__) - {"cpu_affinity", "safety"}
-        return ControllerParams(cpu_affinity=cpus, safety=safety,
+        phase: PhaseLockConfig | None = None
+        if v["phase_lock"]:
+            try:
+                phase = PhaseLockConfig(1.0 / v["rate_hz"], lead_s=v["phase_lead_s"],
+                                        max_step_s=v["phase_max_step_s"])
+            except PhaseLockConfigError as exc:
+                raise ConfigError(f"phase_lock at rate_hz {v['rate_hz']:g}: {exc}") from exc
+        names = set(ControllerParams.__dataclass_fields__) - {"cpu_affinity", "safety",
+                                                               "phase_lock"}
+        return ControllerParams(cpu_affinity=cpus, safety=safety, phase_lock=phase,
                                 **{k: v[k] for k in names})
 
 
@@ -168,6 +194,11 @@ class ControllerNode(Node):
         self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity)
         self.period = 1.0 / p.rate_hz
         self.loop = LoopTimer(self.period)
+        self.phase = TickPhaseLock(p.phase_lock) if p.phase_lock is not None else None
+        # Periods of the interval ending at the next tick and the one after: rcl applies a new
+        # period after the already scheduled call, and jitter is measured against the schedule.
+        self._intervals = [self.period, self.period]
+        self._programmed_ns = round(self.period * 1e9)
         self._last_tick: float | None = None
         self._last_counts = (0, 0)
         self._zero_stamp = Time()
@@ -176,24 +207,30 @@ class ControllerNode(Node):
         self.cmd_pub = CmdVelPublisher(self, "controller/cmd_vel", p.cmd_vel_stamped,
                                        qos.RELIABLE, frame_id=p.frame_id)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.tick_timer = self.create_timer(self.period, self._on_tick, clock=steady)
+        self.create_timer(DIAGNOSTICS_PERIOD_S, self._on_diagnostics, clock=steady)
         self.create_subscription(LaserScan, "perception/obstacles", self._on_obstacles,
                                  qos.SENSOR)
         self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
         self.create_subscription(PoseStamped, "planner/goal", self._on_goal, qos.STATE)
         self.create_subscription(Bool, "planner/hold", self._on_hold, qos.STATE)
         self.create_subscription(Bool, "watchdog/estop", self._on_estop, qos.STATE)
-        steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.create_timer(self.period, self._on_tick, clock=steady)
-        self.create_timer(DIAGNOSTICS_PERIOD_S, self._on_diagnostics, clock=steady)
         goal = f"parameter goal ({p.goal_x}, {p.goal_y})" if p.use_param_goal else \
             "goals from planner/goal"
         self.get_logger().info(
             f"controller: policy {self.policy.name}, {p.n_sectors} sectors, {p.rate_hz:g} Hz, "
-            f"{goal}, world '{world.name}', {self.realtime}")
+            f"{goal}, world '{world.name}', phase lock "
+            f"{'lead %.1f ms' % (p.phase_lock.lead_s * 1e3) if p.phase_lock else 'off'}, "
+            f"{self.realtime}")
 
     # -- subscriptions: cache with the receipt time ----------------------------------------
 
     def _on_obstacles(self, msg: LaserScan) -> None:
+        if self.phase is not None:
+            until_ns = self.tick_timer.time_until_next_call()
+            if until_ns is not None:
+                self.phase.on_input(until_ns * 1e-9)
         if not self.core.on_obstacles(msg.ranges, msg.header.stamp, time.monotonic()):
             self._warn("sectors",
                        f"perception/obstacles has {len(msg.ranges)} sectors, expected "
@@ -238,7 +275,7 @@ class ControllerNode(Node):
 
     def _on_tick(self) -> None:
         now = time.monotonic()
-        self.loop.tick_start(now)
+        self.loop.tick_start(now, self._intervals.pop(0) if self._intervals else None)
         # dt feeds the acceleration limits; after a stall it is capped so the filter never
         # allows a jump in speed.
         dt = self.period if self._last_tick is None else min(now - self._last_tick,
@@ -250,6 +287,13 @@ class ControllerNode(Node):
         if result.policy_error is not None:
             self.get_logger().error(f"policy failed, commanding zero: {result.policy_error}",
                                     throttle_duration_sec=WARN_THROTTLE_S)
+        # After the command is out: the phase step is off the latency path.
+        next_period = self.phase.on_tick() if self.phase is not None else self.period
+        next_ns = round(next_period * 1e9)
+        if next_ns != self._programmed_ns:
+            self.tick_timer.timer_period_ns = next_ns
+            self._programmed_ns = next_ns
+        self._intervals.append(next_ns * 1e-9)
         self.loop.tick_end(time.monotonic())
 
     def _on_diagnostics(self) -> None:
@@ -269,6 +313,12 @@ class ControllerNode(Node):
             "bad_obstacle_messages": self.core.bad_obstacle_messages,
             "policy_errors": self.core.policy_errors,
         })
+        if self.phase is not None:
+            values.update({
+                "phase_locked": self.phase.locked(),
+                "phase_error_ms": round(1e3 * self.phase.phase_error_s(), 3),
+                "phase_corrections": self.phase.corrections,
+            })
         values.update({f"interventions.{r.value}": n
                        for r, n in self.core.safety.counts.items()})
         if self.core.policy_errors:
