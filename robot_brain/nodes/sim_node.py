@@ -41,7 +41,12 @@ from robot_brain.core.world import World, WorldError, load_world
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import create_cmd_vel_subscription, to_velocity
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
-from robot_brain.ros.runtime import run_node
+from robot_brain.ros.runtime import (
+    REALTIME_PARAMS,
+    apply_realtime,
+    parse_cpu_affinity,
+    run_node,
+)
 
 #: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,
 #: overloaded machine) the robot loses time instead of jumping.
@@ -89,7 +94,7 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("odom_frame", "odom", "Frame of odom's pose (parent of base_frame)."),
     ParamSpec("base_frame", "base_link", "The robot's body frame."),
     ParamSpec("laser_frame", "laser", "Frame of `scan` (at the body centre)."),
-)
+) + REALTIME_PARAMS
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,8 @@ class SimNodeParams:
     laser_frame: str
     sim: SimConfig
     loads: PlannerLoads
+    rt_priority: int
+    cpu_affinity: tuple[int, ...]
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> SimNodeParams:
@@ -140,7 +147,8 @@ class SimNodeParams:
             battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
             publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
             base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
-            sim=sim, loads=loads)
+            sim=sim, loads=loads, rt_priority=int(v["rt_priority"]),
+            cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]))
 
 
 def load_sim_world(world_file: str) -> World:
@@ -162,6 +170,9 @@ class SimNode(Node):
         self.p = SimNodeParams.from_values(declare_params(self, SHARED_PARAMS + SIM_PARAMS))
         self.world = load_sim_world(self.p.world_file)
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
+        # The simulated robot's drivers: a real lidar driver stamps and publishes at high
+        # priority, so the scan's stamp is when it was taken, not when the OS let it out.
+        self.realtime = apply_realtime(self, self.p.rt_priority, self.p.cpu_affinity)
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
 
         # Cached inputs (subscription callbacks only write these).
@@ -203,7 +214,7 @@ class SimNode(Node):
             f"sim ready: world '{self.world.name}' ({self.world.source}), start "
             f"({self.sim.pose.x:.2f}, {self.sim.pose.y:.2f}), lidar {lidar.beams} beams "
             f"{lidar.range_max} m, physics {self.p.physics_rate_hz} Hz, cmd timeout "
-            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}")
+            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}, {self.realtime}")
 
     # --- set-up helpers -------------------------------------------------------------------
 

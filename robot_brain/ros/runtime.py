@@ -28,7 +28,7 @@ EXIT_STARTUP_FAILED = 1
 #: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
 NO_AFFINITY = [-1]
 
-#: The real-time knobs of the fast-path nodes (controller, watchdog), declared by both.
+#: The real-time knobs of the fast-path nodes (sim, perception, controller, watchdog).
 REALTIME_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread, and one below it "
               "for the middleware's threads (0 = off; the OS may refuse, then a warning and "
