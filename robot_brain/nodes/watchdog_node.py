@@ -5,6 +5,10 @@ source scan stamp for scan->cmd_vel latency); a steady-clock check timer stops t
 commands go stale, latches `watchdog/estop` and releases after a holdoff of fresh commands or
 on `watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
 reported as warnings, never acted on. The decisions live in robot_brain.core.watchdog.
+
+A gap between commands longer than the deadline is attributed from the middleware's message
+timestamps (robot_brain.core.command_gaps): the controller published late, the middleware
+delivered late, or this node's executor ran late. Each is logged and counted on /diagnostics.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
+from rclpy.subscription import MessageInfo
 from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
+from robot_brain.core.command_gaps import CommandTiming, GapCause, attribute_gap
 from robot_brain.core.geometry import ZERO_VELOCITY
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.timing import LoopTimer
@@ -113,6 +119,10 @@ class WatchdogNode(Node):
         self._warned_nan = False
         self._stops_published = 0
         self._last_loop_counts = (0, 0)
+        self._last_timing: CommandTiming | None = None
+        self._last_handled_mono = 0.0
+        self._usual_publish_gap = 0.0
+        self._late_causes = {cause: 0 for cause in GapCause}
 
         self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.cmd_vel_stamped, qos.RELIABLE)
         self.estop_pub = self.create_publisher(Bool, "watchdog/estop", qos.STATE)
@@ -133,13 +143,34 @@ class WatchdogNode(Node):
 
     # -- inputs: each hands its receipt time (steady clock) to the core --------------------
 
-    def _on_command(self, msg: Any) -> None:
+    def _on_command(self, msg: Any, info: MessageInfo) -> None:
         now = time.monotonic()
+        timing = CommandTiming(info["source_timestamp"] * 1e-9,
+                               info["received_timestamp"] * 1e-9, time.time())
         decision = self.core.command_received(now, to_velocity(msg))
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
         # check timer are the watchdog's own and are stamped now.
         self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
+        self._account_gap(timing, now)
+
+    def _account_gap(self, timing: CommandTiming, now: float) -> None:
+        """After forwarding (off the command's path): who made a late command late."""
+        prev, self._last_timing = self._last_timing, timing
+        gap = now - self._last_handled_mono
+        self._last_handled_mono = now
+        if prev is None:
+            return
+        if gap <= self.params.deadline_s:
+            # The publisher's usual period, slowly: one late tick must not shift it.
+            publish_gap = timing.published - prev.published
+            if 0.0 < publish_gap < self.params.deadline_s:
+                self._usual_publish_gap += 0.05 * (publish_gap - self._usual_publish_gap)
+            return
+        report = attribute_gap(prev, timing, self._usual_publish_gap)
+        self._late_causes[report.cause] += 1
+        self.get_logger().warning(f"late command: {report.describe()}",
+                                  throttle_duration_sec=1.0)
 
     def _on_operator_estop(self, msg: Bool) -> None:
         decision = self.core.operator_estop(time.monotonic(), bool(msg.data))
@@ -203,6 +234,7 @@ class WatchdogNode(Node):
         deadline = self.core.health(now)
         values = dict(deadline.values)
         values["stops_published"] = self._stops_published
+        values.update({f"late_commands.{c.value}": n for c, n in self._late_causes.items()})
         reports = [
             HealthReport(deadline.name, deadline.level, deadline.message, values),
             self.liveness.health(now),

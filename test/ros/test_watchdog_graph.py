@@ -238,6 +238,8 @@ def test_stall_stops_latches_and_holdoff_releases(tmp_path: Path, source: Comman
             assert int(values["deadline_misses"]) >= 1
             assert int(values["estop_episodes"]) >= 1
             assert float(values["last_stall_to_stop_ms"]) <= REACTION_BOUND_S * 1e3
+            # A stalled source is a late publisher, not a late middleware or watchdog.
+            assert int(values["late_commands.publisher"]) >= 1, values
             loop = diag_values(probe, "check loop", t_diag)
             assert loop and float(loop[-1]["rate_hz"]) > 0.0
             lv = loop[-1]

@@ -1,0 +1,71 @@
+"""Who made a command late: the publisher, the middleware or the receiver's own executor.
+
+When the watchdog sees a gap between two commands longer than its deadline, the gap between
+their handling times splits exactly into three parts, from the times the middleware gives with
+every message (the publisher's write time, the reception time) and the callback's start:
+
+    handled gap = publish gap + change in delivery time + change in handling delay
+
+The part furthest above its usual value (the publish gap's usual value is the publisher's
+period, the others' zero) is the cause: a controller that ticked late, a middleware that
+delivered late, or a watchdog whose executor ran late (the command was waiting, unseen).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+
+class GapCause(str, enum.Enum):
+    PUBLISHER = "publisher"
+    DELIVERY = "delivery"
+    RECEIVER = "receiver"
+    UNKNOWN = "unknown"  # the middleware gave no timestamps
+
+
+@dataclass(frozen=True)
+class CommandTiming:
+    """One command's times in seconds on one clock (the system clock, as DDS stamps are)."""
+
+    published: float  # the publisher's write (0 or NaN = not given)
+    received: float   # the middleware's reception (0 or NaN = not given)
+    handled: float    # the receiver's callback start
+
+
+@dataclass(frozen=True)
+class GapReport:
+    gap_s: float
+    publish_gap_s: float
+    delivery_change_s: float
+    handling_change_s: float
+    cause: GapCause
+
+    def describe(self) -> str:
+        if self.cause is GapCause.UNKNOWN:
+            return f"{self.gap_s * 1e3:.1f} ms between commands (no middleware timestamps)"
+        return (f"{self.gap_s * 1e3:.1f} ms between commands = publish gap "
+                f"{self.publish_gap_s * 1e3:.1f} + delivery {self.delivery_change_s * 1e3:+.1f}"
+                f" + handling {self.handling_change_s * 1e3:+.1f} ms: {self.cause.value} late")
+
+
+def _given(t: float) -> bool:
+    return math.isfinite(t) and t > 0.0
+
+
+def attribute_gap(prev: CommandTiming, cur: CommandTiming, usual_publish_gap_s: float
+                  ) -> GapReport:
+    """Split the gap between `prev` and `cur`; `usual_publish_gap_s` is the publisher's period
+    as seen so far (use 0 when unknown: then a long publish gap is blamed more readily)."""
+    gap = cur.handled - prev.handled
+    if not all(_given(t) for t in (prev.published, prev.received, cur.published, cur.received)):
+        return GapReport(gap, math.nan, math.nan, math.nan, GapCause.UNKNOWN)
+    publish_gap = cur.published - prev.published
+    delivery_change = (cur.received - cur.published) - (prev.received - prev.published)
+    handling_change = (cur.handled - cur.received) - (prev.handled - prev.received)
+    usual = usual_publish_gap_s if math.isfinite(usual_publish_gap_s) else 0.0
+    parts = {GapCause.PUBLISHER: publish_gap - usual, GapCause.DELIVERY: delivery_change,
+             GapCause.RECEIVER: handling_change}
+    cause = max(parts, key=lambda c: parts[c])
+    return GapReport(gap, publish_gap, delivery_change, handling_change, cause)
