@@ -183,11 +183,14 @@ def start_nodes(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
     from robot_brain.cli.processes import NodeProcess
 
     rt = {"rt_priority": args.rt_priority}
+    # Sim and perception keep the config's (lower) real-time priorities unless RT is off.
+    upstream = {"rt_priority": 0} if args.rt_priority == 0 else {}
     specs: dict[str, dict[str, Any]] = {
-        "sim": {},
-        "perception": {},
+        "sim": dict(upstream),
+        "perception": dict(upstream),
         "watchdog": dict(rt),
-        "controller": dict(rt, policy=args.policy, rate_hz=float(args.rate_hz)),
+        "controller": dict(rt, policy=args.policy, rate_hz=float(args.rate_hz),
+                           phase_lock=args.phase_lock == "on"),
     }
     procs = {}
     for name, params in specs.items():
@@ -318,6 +321,11 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
         if stamp in scan_stamps and stamp not in first:
             first[stamp] = t
     latency = [1e3 * (t - s * 1e-9) for s, t in first.items()]
+    # The split: stamp -> perception/obstacles at the probe (sim publishing + perception), and
+    # that receipt -> the first cmd_vel (the wait for the tick, the tick, the watchdog hop).
+    seen = {s: t for t, s in scans}
+    upstream = [1e3 * (seen[s] - s * 1e-9) for s in first if s in seen]
+    downstream = [1e3 * (t - seen[s]) for s, t in first.items() if s in seen]
     c0, c1 = t0m + 0.5, t1m + 1.2
     p50 = window_values(ctl, c0, c1, "period_p50_ms")
     p99 = window_values(ctl, c0, c1, "period_p99_ms")
@@ -330,7 +338,7 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     label = load if not threads else f"{load} (llama.cpp {threads} thread(s), nice " \
                                       f"{args.llama_nice}, {tokens} tok/s)"
     print(f"\n== {label}: {args.duration:.0f} s at {args.rate_hz:g} Hz, policy {args.policy}, "
-          f"rt_priority {args.rt_priority} ==")
+          f"rt_priority {args.rt_priority}, phase lock {args.phase_lock} ==")
     if p50:
         print(f"tick rate           {med(rate):.2f} Hz (median of {len(rate)} 1-s windows)")
         print(f"tick period p50     {med(p50):.3f} ms")
@@ -340,12 +348,25 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
         print(f"compute p99 / max   {med(cp99):.3f} ms / {max(cmax):.3f} ms")
     else:
         print("no controller diagnostics received")
+    ticks = counter_delta(ctl, c0, c1, "ticks")
+    over = counter_delta(ctl, c0, c1, "jitter_over_budget")
+    if ticks and over is not None:
+        print(f"jitter > 1 ms       {over} of {ticks} ticks ({100.0 * over / ticks:.3f} %; "
+              f"<= 1 % means whole-run jitter p99 <= 1 ms)")
+    corr = counter_delta(ctl, c0, c1, "phase_corrections")
+    if corr is not None:
+        err = window_values(ctl, c0, c1, "phase_error_ms")
+        print(f"phase lock          {corr} corrections, phase error median "
+              f"{med(err) if err else float('nan'):.2f} ms")
     print(f"overruns            {counter_delta(ctl, c0, c1, 'overruns')}")
     print(f"skipped ticks       {counter_delta(ctl, c0, c1, 'skipped_ticks')}")
     print(f"deadline misses     {counter_delta(wd, c0, c1, 'deadline_misses')} "
           f"(watchdog deadline {args.deadline_ms:g} ms)")
     print(f"scan->cmd_vel       p50 {pct(latency, 50):.2f} ms, p99 {pct(latency, 99):.2f} ms, "
           f"max {max(latency, default=float('nan')):.2f} ms ({len(latency)} scans)")
+    print(f"  of which          stamp->obstacles p50 {pct(upstream, 50):.2f} / p99 "
+          f"{pct(upstream, 99):.2f} ms; obstacles->cmd_vel p50 {pct(downstream, 50):.2f} / "
+          f"p99 {pct(downstream, 99):.2f} ms (at the probe)")
     if reactions:
         ms = [1e3 * r for r in reactions]
         print(f"stall->stop         median {med(ms):.1f} ms, max {max(ms):.1f} ms "
@@ -363,7 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loads", default="idle,llama1,llama2")
     ap.add_argument("--rate-hz", type=float, default=100.0)
     ap.add_argument("--policy", default="onnx", choices=("onnx", "analytic"))
-    ap.add_argument("--rt-priority", type=int, default=0)
+    ap.add_argument("--rt-priority", type=int, default=0,
+                    help="controller and watchdog (sim and perception: the config's); 0 = "
+                         "no real-time scheduling anywhere")
+    ap.add_argument("--phase-lock", choices=("on", "off"), default="on")
     ap.add_argument("--llama-nice", type=int, default=10, help="the planner's default nice")
     ap.add_argument("--stalls", type=int, default=5)
     ap.add_argument("--deadline-ms", type=float, default=20.0,
