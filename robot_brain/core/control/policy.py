@@ -94,6 +94,14 @@ class OnnxPolicy:
         self.n_sectors = n_sectors
         self._session = _open_session(path, n_sectors)
         self.model_sectors = check_contract(self._session, n_sectors, path)
+        # The first run allocates onnxruntime's buffers (milliseconds): pay it at start-up,
+        # not in the first real tick, and fail now if the model cannot run at all.
+        try:
+            self.command(np.full(n_sectors, 1.0), 1.0, 0.0, Velocity(0.0, 0.0))
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises several unrelated types
+            raise PolicyContractError(
+                f"policy model {path} loads but fails on a test input ({exc}); expected "
+                f"{expected_contract(n_sectors)}") from exc
 
     def command(self, sectors: np.ndarray, goal_dx: float, goal_dy: float,
                 velocity: Velocity) -> Velocity:
