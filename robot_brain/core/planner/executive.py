@@ -5,6 +5,13 @@ what comes back: the goal of the active motion step (republished by the node), w
 robot must hold, what to say, and what happened since the last tick. Holding is the default:
 only an active navigate_to/dock step releases it, so `stop`, `wait`, an empty plan, a finished
 or failed plan all stop the robot at once instead of after the controller's goal timeout.
+
+With a route planner (optional), a motion step gets a route when it starts, from the robot's
+pose to the step's target: the goal handed out is then the current waypoint (heading None,
+the step's heading only on the last), and it moves on to the next waypoint when the robot is
+within `waypoint_tolerance` of it. The reactive controller cannot leave a local minimum behind
+a wall by itself; waypoints that each lie in the open from the previous one let it. Without a
+route the step's target is the goal, as it always was. The step is done at its target only.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 from robot_brain.core.geometry import Pose2D
+from robot_brain.core.navigation.route_planner import NoRouteError, Route
 from robot_brain.core.planner.skills import Plan, Skill, Step
 
 
@@ -29,9 +38,21 @@ class Goal:
     yaw: float | None  # None for a coordinate goal: no heading was asked for
 
 
+class ExecutiveConfigError(ValueError):
+    """Executive settings that cannot work (tolerances, timeout)."""
+
+
+class RouteSource(Protocol):
+    """What the executive needs of a route planner (robot_brain.core.navigation)."""
+
+    def plan(self, start: tuple[float, float], goal: tuple[float, float]) -> Route: ...
+
+
 @dataclass(frozen=True)
 class ExecEvent:
-    kind: str  # step_started | step_done | step_failed | plan_done | plan_cancelled
+    # step_started | step_done | step_failed | plan_done | plan_cancelled | route_planned |
+    # route_failed (driving straight to the target instead) | waypoint_reached
+    kind: str
     step_index: int
     message: str
 
@@ -49,13 +70,32 @@ class ExecOutput:
 
 
 class Executive:
-    def __init__(self, goal_tolerance: float, step_timeout_s: float) -> None:
+    def __init__(self, goal_tolerance: float, step_timeout_s: float,
+                 route_planner: RouteSource | None = None,
+                 waypoint_tolerance: float = 0.35) -> None:
+        """`route_planner` None: the step's target is the goal, with no waypoints."""
         if not goal_tolerance > 0.0:
-            raise ValueError(f"goal_tolerance must be > 0, got {goal_tolerance}")
+            raise ExecutiveConfigError(f"goal_tolerance must be > 0, got {goal_tolerance}")
         if not step_timeout_s > 0.0:
-            raise ValueError(f"step_timeout_s must be > 0, got {step_timeout_s}")
+            raise ExecutiveConfigError(f"step_timeout_s must be > 0, got {step_timeout_s}")
+        if not (math.isfinite(waypoint_tolerance) and waypoint_tolerance > 0.0):
+            raise ExecutiveConfigError(
+                f"waypoint_tolerance must be > 0, got {waypoint_tolerance}")
+        if route_planner is not None and waypoint_tolerance < goal_tolerance:
+            # The controller stops within goal_tolerance of whatever goal it has: a waypoint
+            # needing a closer approach would never be passed.
+            raise ExecutiveConfigError(
+                f"waypoint_tolerance ({waypoint_tolerance}) must be at least goal_tolerance "
+                f"({goal_tolerance})")
         self.goal_tolerance = goal_tolerance
         self.step_timeout_s = step_timeout_s
+        self.route_planner = route_planner
+        self.waypoint_tolerance = waypoint_tolerance
+        # The active motion step's route: waypoints after the start (the last is the target),
+        # the index of the one handed out, and whether planning was tried for this step.
+        self._waypoints: tuple[tuple[float, float], ...] = ()
+        self._waypoint_index = 0
+        self._route_tried = False
         self._plan: Plan | None = None
         self._index = 0
         self._step_started: float | None = None
@@ -73,6 +113,11 @@ class Executive:
             return None
         return self._plan.steps[self._index]
 
+    @property
+    def route(self) -> tuple[tuple[float, float], ...]:
+        """The active motion step's waypoints (the last is its target); () = none."""
+        return self._waypoints
+
     def start(self, plan: Plan, now: float) -> None:
         """Replace whatever runs with `plan`; its first step starts on the next tick."""
         if self._plan is not None:
@@ -83,6 +128,7 @@ class Executive:
         self._plan = plan
         self._index = 0
         self._step_started = None
+        self._reset_route()
         self.outcome = "running"
 
     def cancel(self, reason: str) -> None:
@@ -91,6 +137,7 @@ class Executive:
             return
         self._events.append(ExecEvent("plan_cancelled", self._index, reason))
         self._plan = None
+        self._reset_route()
         self.outcome = f"cancelled: {reason}"
 
     def tick(self, now: float, pose: Pose2D | None) -> ExecOutput:
@@ -102,7 +149,11 @@ class Executive:
         step = self.current_step
         goal = None
         if step is not None and step.is_motion and step.x is not None and step.y is not None:
-            goal = Goal(step.x, step.y, step.yaw)
+            if self._waypoint_index < len(self._waypoints) - 1:
+                wx, wy = self._waypoints[self._waypoint_index]
+                goal = Goal(wx, wy, None)  # the heading is asked for at the target only
+            else:
+                goal = Goal(step.x, step.y, step.yaw)
         out = ExecOutput(
             state=ExecState.EXECUTING if self._plan is not None else ExecState.IDLE,
             goal=goal,
@@ -136,18 +187,64 @@ class Executive:
         if pose is not None and step.x is not None and step.y is not None:
             if math.hypot(pose.x - step.x, pose.y - step.y) <= self.goal_tolerance:
                 return self._finish(step)
+            if self.route_planner is not None:
+                if not self._route_tried:
+                    # Planned on the first tick with a pose (normally the step's first tick).
+                    self._plan_route(self.route_planner, step, pose.x, pose.y, step.x, step.y)
+                self._advance_waypoints(pose)
         if elapsed >= self.step_timeout_s:
             msg = f"step {self._index + 1} ({step.describe()}) timed out after {elapsed:.1f} s"
             self._events.append(ExecEvent("step_failed", self._index, msg))
             self._plan = None
+            self._reset_route()
             self.outcome = f"failed: {msg}"
         return False
+
+    def _plan_route(self, planner: RouteSource, step: Step, x: float, y: float, gx: float,
+                    gy: float) -> None:
+        self._route_tried = True
+        try:
+            route = planner.plan((x, y), (gx, gy))
+        except NoRouteError as exc:
+            # The reactive layer may still get there (the map can be wrong, a goal near an
+            # obstacle may be fine for it); failing the step here would be worse than trying.
+            self._events.append(ExecEvent(
+                "route_failed", self._index,
+                f"step {self._index + 1} ({step.describe()}): no route ({exc}); driving "
+                f"straight to the target"))
+            return
+        self._waypoints = route.waypoints
+        self._waypoint_index = 0
+        points = " ".join(f"({wx:.2f}, {wy:.2f})" for wx, wy in route.waypoints)
+        self._events.append(ExecEvent(
+            "route_planned", self._index,
+            f"step {self._index + 1} ({step.describe()}): {len(route.waypoints)} waypoint(s), "
+            f"{route.length:.1f} m: {points}"))
+
+    def _advance_waypoints(self, pose: Pose2D) -> None:
+        # Only intermediate waypoints advance here; the last one is the target, which the step
+        # check above finishes with goal_tolerance.
+        while self._waypoint_index < len(self._waypoints) - 1:
+            wx, wy = self._waypoints[self._waypoint_index]
+            if math.hypot(pose.x - wx, pose.y - wy) > self.waypoint_tolerance:
+                break
+            self._waypoint_index += 1
+            self._events.append(ExecEvent(
+                "waypoint_reached", self._index,
+                f"waypoint {self._waypoint_index}/{len(self._waypoints)} ({wx:.2f}, {wy:.2f}) "
+                f"reached"))
+
+    def _reset_route(self) -> None:
+        self._waypoints = ()
+        self._waypoint_index = 0
+        self._route_tried = False
 
     def _finish(self, step: Step) -> bool:
         assert self._plan is not None
         self._events.append(ExecEvent("step_done", self._index, step.describe()))
         self._index += 1
         self._step_started = None
+        self._reset_route()
         if self._index >= len(self._plan.steps):
             self._events.append(ExecEvent("plan_done", self._index - 1, self._plan.describe()))
             self._plan = None

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.planner.executive import ExecOutput, Executive, Goal
+from robot_brain.core.planner.executive import ExecOutput, Executive, Goal, RouteSource
 from robot_brain.core.planner.messages import PlanRecord, StatusRecord
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.routing import (
@@ -114,6 +114,8 @@ class SessionConfig:
     power_gate: bool = False
     #: How long a gated stop waits for the child to exit by itself before terminating it.
     gate_stop_timeout_s: float = 0.05
+    #: Intermediate waypoints of a routed motion step count as passed within this (m).
+    waypoint_tolerance: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,10 @@ class _Counters:
 
 class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, workers: Mapping[str, Worker],
-                 backends: Mapping[str, BackendInfo], stopped: Iterable[str] = ()) -> None:
-        """`stopped`: workers the caller did not start (power gating at start-up)."""
+                 backends: Mapping[str, BackendInfo], stopped: Iterable[str] = (),
+                 route_planner: RouteSource | None = None) -> None:
+        """`stopped`: workers the caller did not start (power gating at start-up);
+        `route_planner`: waypoints for motion steps (None = the step's target directly)."""
         config.routing.check()
         missing = [n for n in config.routing.backends_needed() if n not in workers]
         if missing:
@@ -167,7 +171,8 @@ class PlannerSession:
         self.workers = dict(workers)
         self.backends = dict(backends)
         self.validator = PlanValidator(world, config.limits)
-        self.executive = Executive(config.goal_tolerance, config.step_timeout_s)
+        self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
+                                   config.waypoint_tolerance)
         self.mode: Mode | None = None
         self.scene: Mapping[str, Any] | None = None
         self.pose: Pose2D | None = None
