@@ -128,7 +128,8 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("auto_base_load_w", 150.0, "The robot's standing draw (W): `auto` charges each "
               "backend this x its expected time, the cost of waiting for a plan.", 0.0, 100000.0),
     ParamSpec("power_gate_accelerator", False, "Stop the local LLM worker (accelerator off) "
-              "while the power mode's route needs no local backend; start it when one does."),
+              "while the power mode's route needs no local backend (for `auto`: while it "
+              "would pick a remote one); start it when one does."),
     ParamSpec("backend_unavailable_s", 30.0, "After a failed request, `auto` and fallbacks "
               "avoid that backend this long (s).", 0.0, 3600.0),
 )

@@ -352,6 +352,31 @@ def test_workers_stopped_at_start_are_not_routed_to_until_started() -> None:
     assert not w["llama_cpp"].stopped and w["openai"].stopped
 
 
+def test_auto_with_gating_keeps_the_accelerator_off_while_remote_is_cheaper() -> None:
+    auto = {Mode.NORMAL: "auto", Mode.ECO: "auto", Mode.CRITICAL: "dock"}
+    s, w = make(routes=auto, names=("llama_cpp", "openai"), power_gate=True)
+    out = s.tick(0.0)
+    # By the priors (20 W x 3 s local, 7.5 W x 1.5 s remote) auto picks openai: nothing needs
+    # the accelerator.
+    assert w["llama_cpp"].stopped and out.status.accelerator_on is False
+    s.on_instruction("kitchen", 0.5)
+    s.tick(0.5)
+    assert len(w["openai"].submitted) == 1 and w["llama_cpp"].submitted == []
+    # The remote backend fails: auto now picks the local one, so it is powered on and used.
+    w["openai"].reply(1, "", error="connection error: refused")
+    out = s.tick(1.0)
+    assert w["llama_cpp"].starts == 1 and out.status.accelerator_on is True
+    s.on_instruction("door", 1.5)
+    s.tick(1.5)
+    assert len(w["llama_cpp"].submitted) == 1
+    # Once openai is usable again (after unavailable_s) and idle, the accelerator goes off.
+    w["llama_cpp"].reply(2, '{"steps": [{"skill": "navigate_to", "place": "door"}]}')
+    s.tick(2.0)
+    w["llama_cpp"].stopped = False
+    out = s.tick(1.0 + s.config.unavailable_s + 1.0)
+    assert w["llama_cpp"].stopped and out.status.accelerator_on is False
+
+
 def test_power_gate_start_failure_is_reported_not_raised() -> None:
     s, w = make(routes=GATED, names=("llama_cpp", "openai"), power_gate=True,
                 stopped=("llama_cpp",))

@@ -176,6 +176,11 @@ def route(mode: Mode | None, config: RoutingConfig, estimates: Mapping[str, Back
                          f"{label}: {how} unavailable, falling back to {fallback.name}")
 
 
+def auto_choice(config: RoutingConfig, estimates: Mapping[str, BackendEstimate]) -> str | None:
+    """The backend `auto` would pick now from `estimates` (None when none is available)."""
+    return _auto("auto", config, estimates).backend
+
+
 def _first_available(estimates: Mapping[str, BackendEstimate],
                      exclude: str) -> BackendEstimate | None:
     for name in sorted(estimates):

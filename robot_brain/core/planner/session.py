@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from robot_brain.core.geometry import Pose2D
@@ -30,10 +30,12 @@ from robot_brain.core.planner.executive import ExecOutput, Executive, Goal, Rout
 from robot_brain.core.planner.messages import PlanRecord, StatusRecord
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.routing import (
+    ROUTE_AUTO,
     BackendEstimate,
     Mode,
     RouteAction,
     RoutingConfig,
+    auto_choice,
     expected_time,
     route,
 )
@@ -302,7 +304,7 @@ class PlannerSession:
         if not self.config.power_gate:
             return
         mode = self.mode or Mode.NORMAL
-        wanted = set(self.config.routing.backends_for(mode))
+        wanted = self._route_needs(mode, now)
         if self._in_flight is not None:
             wanted.add(self._in_flight.backend)  # never pull the plug under a live request
         for name in self.workers:
@@ -314,6 +316,20 @@ class PlannerSession:
                     self._power_on(name, mode, now)
             elif name not in wanted and name not in self._gated_off:
                 self._power_off(name, mode)
+
+    def _route_needs(self, mode: Mode, now: float) -> set[str]:
+        """The backends the route of `mode` would use now. For `auto`, only the one it would
+        pick if every worker were powered (a gated-off worker must not look unavailable, or
+        gating would make the routing decision): while a remote backend is the cheaper choice
+        the accelerator stays off; when that backend fails and is avoided, auto picks the
+        local one and it is powered on again."""
+        routing = self.config.routing
+        if routing.routes.get(mode) != ROUTE_AUTO:
+            return set(routing.backends_for(mode))
+        powered = {name: replace(est, available=now >= self._unavailable_until.get(name, -1.0))
+                   for name, est in self._estimates(now).items()}
+        choice = auto_choice(routing, powered)
+        return {choice} if choice is not None else set(routing.backends_for(mode))
 
     def _power_on(self, name: str, mode: Mode, now: float) -> None:
         t = time.monotonic()
@@ -335,7 +351,7 @@ class PlannerSession:
         self.workers[name].stop(timeout=self.config.gate_stop_timeout_s)
         self._gated_off.add(name)
         self._powering_on.discard(name)
-        self._message = f"accelerator off: {mode.value} route needs no local backend"
+        self._message = f"accelerator off: the {mode.value} route needs no local backend now"
         self._log.append(f"{self._message}; {name} worker stopped in "
                          f"{time.monotonic() - t:.3f} s")
 
