@@ -16,8 +16,9 @@ at the time cap). Routings:
           backend posing as remote, with a fixed latency, when the machine cannot run both);
   aware   the planner's power-mode routing: normal -> `auto` (least expected energy among
           llama_cpp and openai, the robot's base load charged for the waiting), eco -> openai
-          with a minimum interval, critical -> dock; accelerator power gating on (off in eco
-          and critical, where no route needs the local model);
+          with a minimum interval, critical -> dock; accelerator power gating on (the local
+          model powered only while auto would pick it, so off while the remote is cheaper,
+          and off in eco and critical);
   aware_remote  normal and eco -> openai (remote), critical -> dock, power gating on: the
           local model is configured but its accelerator stays powered off all mission.
 
@@ -120,7 +121,8 @@ def routings(remote: str, server_url: str, remote_latency_s: float, reply_file: 
             "route_eco": remote_name, "route_critical": "dock",
             "auto_candidates": ["llama_cpp", remote_name], "auto_base_load_w": TRUE_BASE_W,
             "power_gate_accelerator": True,
-            "eco_min_interval_s": eco_interval_s}, ("llama_cpp", remote_name)),
+            # llama_cpp is gated off at once while auto prefers the remote backend
+            "eco_min_interval_s": eco_interval_s}, (remote_name,)),
         # llama_cpp is configured (preferred) but no route uses it: it starts powered off.
         "aware_remote": Routing("aware_remote", {
             **common, **remote_params, "backend": "llama_cpp", "route_normal": remote_name,
