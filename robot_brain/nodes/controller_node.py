@@ -49,6 +49,7 @@ from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, yaw_from_
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.resources import resolve_world_path
+from robot_brain.core.thread_usage import ThreadUsage
 from robot_brain.core.timing import LoopTimer
 from robot_brain.core.world import WorldError, load_world
 from robot_brain.ros import diagnostics, qos
@@ -199,6 +200,7 @@ class ControllerNode(Node):
         # period after the already scheduled call, and jitter is measured against the schedule.
         self._intervals = [self.period, self.period]
         self._programmed_ns = round(self.period * 1e9)
+        self._usage_after_tick = ThreadUsage.sample()
         self._last_tick: float | None = None
         self._last_counts = (0, 0)
         self._zero_stamp = Time()
@@ -275,7 +277,9 @@ class ControllerNode(Node):
 
     def _on_tick(self) -> None:
         now = time.monotonic()
-        self.loop.tick_start(now, self._intervals.pop(0) if self._intervals else None)
+        usage_at_start = ThreadUsage.sample()
+        missed = self.loop.tick_start(now, self._intervals.pop(0) if self._intervals else None)
+        gap = now - self._last_tick if self._last_tick is not None else math.nan
         # dt feeds the acceleration limits; after a stall it is capped so the filter never
         # allows a jump in speed.
         dt = self.period if self._last_tick is None else min(now - self._last_tick,
@@ -287,14 +291,27 @@ class ControllerNode(Node):
         if result.policy_error is not None:
             self.get_logger().error(f"policy failed, commanding zero: {result.policy_error}",
                                     throttle_duration_sec=WARN_THROTTLE_S)
-        # After the command is out: the phase step is off the latency path.
+        # After the command is out: the phase step and any explaining are off the latency path.
+        if missed:
+            self._explain_late_tick(gap, usage_at_start.since(self._usage_after_tick), missed)
         next_period = self.phase.on_tick() if self.phase is not None else self.period
         next_ns = round(next_period * 1e9)
         if next_ns != self._programmed_ns:
             self.tick_timer.timer_period_ns = next_ns
             self._programmed_ns = next_ns
         self._intervals.append(next_ns * 1e-9)
-        self.loop.tick_end(time.monotonic())
+        end = time.monotonic()
+        self.loop.tick_end(end)
+        self._usage_after_tick = ThreadUsage.sample()
+        if end - now > 0.5 * self.period:
+            self._warn("slow_tick", f"tick took {(end - now) * 1e3:.1f} ms (period "
+                                    f"{self.period * 1e3:g} ms): "
+                                    f"{self._usage_after_tick.since(usage_at_start).describe()}")
+
+    def _explain_late_tick(self, gap: float, between: ThreadUsage, missed: int) -> None:
+        self._warn("late_tick", f"tick late: {gap * 1e3:.1f} ms since the last one, {missed} "
+                                f"tick(s) skipped; between them this thread had "
+                                f"{between.describe()}")
 
     def _on_diagnostics(self) -> None:
         now = time.monotonic()
