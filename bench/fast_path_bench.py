@@ -232,6 +232,16 @@ def llama_rate(log_dir: Path, threads: int) -> str:
     return lines[-1].split()[1] if lines else "n/a"
 
 
+def steal_s() -> float:
+    """Seconds the hypervisor ran something else while this VM's CPUs wanted to run (all
+    CPUs; /proc/stat's 8th field, in USER_HZ ticks)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def window_values(diag: list[tuple[float, dict[str, str]]], t0: float, t1: float,
                   key: str) -> list[float]:
     out = []
@@ -282,7 +292,9 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     threads = int(load[len("llama"):]) if load.startswith("llama") else 0
     if threads:
         llama = start_llama(threads, args.llama_nice, log_dir)
-    procs = start_nodes(args, log_dir)
+    node_logs = log_dir / load
+    node_logs.mkdir(parents=True, exist_ok=True)
+    procs = start_nodes(args, node_logs)
     cycler = None
     try:
         t_wait = time.monotonic()
@@ -292,9 +304,9 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
             time.sleep(0.2)
         cycler = GoalCycler(bench)
         time.sleep(args.warmup)
-        t0w, t0m = time.time(), time.monotonic()
+        t0w, t0m, steal0 = time.time(), time.monotonic(), steal_s()
         time.sleep(args.duration)
-        t1w, t1m = time.time(), time.monotonic()
+        t1w, t1m, steal1 = time.time(), time.monotonic(), steal_s()
         time.sleep(1.5)  # the last diagnostics window
         reactions = measure_stalls(bench, procs["controller"], args.stalls)
         reached = cycler.reached
@@ -374,6 +386,8 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     else:
         print("stall->stop         no measurement (robot not moving at stall time)")
     print(f"goals reached       {reached} (route {ROUTE})")
+    print(f"hypervisor steal    {1e3 * (steal1 - steal0):.0f} ms over the window (all CPUs); "
+          f"node logs in {node_logs}")
     sys.stdout.flush()
 
 
