@@ -68,8 +68,10 @@ while True:
 @dataclass
 class Records:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    cmd: list[tuple[float, float, int, float, float]] = field(default_factory=list)
-    scans: list[tuple[float, int]] = field(default_factory=list)
+    #: (callback system time, callback monotonic, stamp ns, linear, angular, DDS reception)
+    cmd: list[tuple[float, float, int, float, float, float]] = field(default_factory=list)
+    #: (callback system time, stamp ns, DDS reception)
+    scans: list[tuple[float, int, float]] = field(default_factory=list)
     ctl_diag: list[tuple[float, dict[str, str]]] = field(default_factory=list)
     wd_diag: list[tuple[float, dict[str, str]]] = field(default_factory=list)
     pose: tuple[float, float] = (0.0, 0.0)
@@ -112,15 +114,21 @@ class Bench:
         self.spinner = BackgroundSpinner(n)
 
     # -- probe callbacks (receipt time on the system clock: stamps are system time) --------
+    # Two receipt times: the Python callback's (late whenever this process's GIL is held by
+    # its non-real-time main thread, a delay of the instrument, not of the brain) and the
+    # middleware's reception time (MessageInfo, taken by the probe's real-time DDS thread:
+    # what a C++ locomotion controller subscribing to cmd_vel would see).
 
-    def _on_cmd(self, msg: Any) -> None:
+    def _on_cmd(self, msg: Any, info: Any) -> None:
         with self.rec.lock:
             self.rec.cmd.append((time.time(), time.monotonic(), stamp_ns(msg.header.stamp),
-                                 msg.twist.linear.x, msg.twist.angular.z))
+                                 msg.twist.linear.x, msg.twist.angular.z,
+                                 info["received_timestamp"] * 1e-9))
 
-    def _on_scan(self, msg: Any) -> None:
+    def _on_scan(self, msg: Any, info: Any) -> None:
         with self.rec.lock:
-            self.rec.scans.append((time.time(), stamp_ns(msg.header.stamp)))
+            self.rec.scans.append((time.time(), stamp_ns(msg.header.stamp),
+                                   info["received_timestamp"] * 1e-9))
 
     def _on_odom(self, msg: Any) -> None:
         self.rec.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y)
@@ -329,15 +337,19 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
         bench.rec.wd_diag.clear()
     scan_stamps = {s[1] for s in scans}
     first: dict[int, float] = {}
-    for t, _, stamp, _, _ in cmds:
+    first_dds: dict[int, float] = {}
+    for t, _, stamp, _, _, t_dds in cmds:
         if stamp in scan_stamps and stamp not in first:
             first[stamp] = t
+            first_dds[stamp] = t_dds
     latency = [1e3 * (t - s * 1e-9) for s, t in first.items()]
-    # The split: stamp -> perception/obstacles at the probe (sim publishing + perception), and
-    # that receipt -> the first cmd_vel (the wait for the tick, the tick, the watchdog hop).
-    seen = {s: t for t, s in scans}
-    upstream = [1e3 * (seen[s] - s * 1e-9) for s in first if s in seen]
-    downstream = [1e3 * (t - seen[s]) for s, t in first.items() if s in seen]
+    latency_dds = [1e3 * (t - s * 1e-9) for s, t in first_dds.items() if t > 0.0]
+    # The split (DDS reception times): stamp -> perception/obstacles at the probe (sim
+    # publishing + perception), and that -> the first cmd_vel (the wait for the tick, the
+    # tick, the watchdog hop).
+    seen = {s: t_dds for _, s, t_dds in scans if t_dds > 0.0}
+    upstream = [1e3 * (seen[s] - s * 1e-9) for s in first_dds if s in seen]
+    downstream = [1e3 * (t - seen[s]) for s, t in first_dds.items() if s in seen]
     c0, c1 = t0m + 0.5, t1m + 1.2
     p50 = window_values(ctl, c0, c1, "period_p50_ms")
     p99 = window_values(ctl, c0, c1, "period_p99_ms")
@@ -374,11 +386,14 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     print(f"skipped ticks       {counter_delta(ctl, c0, c1, 'skipped_ticks')}")
     print(f"deadline misses     {counter_delta(wd, c0, c1, 'deadline_misses')} "
           f"(watchdog deadline {args.deadline_ms:g} ms)")
-    print(f"scan->cmd_vel       p50 {pct(latency, 50):.2f} ms, p99 {pct(latency, 99):.2f} ms, "
-          f"max {max(latency, default=float('nan')):.2f} ms ({len(latency)} scans)")
+    print(f"scan->cmd_vel       p50 {pct(latency_dds, 50):.2f} ms, p99 "
+          f"{pct(latency_dds, 99):.2f} ms, max {max(latency_dds, default=float('nan')):.2f} ms "
+          f"({len(latency_dds)} scans; DDS reception at the probe)")
+    print(f"  at the callback   p50 {pct(latency, 50):.2f} ms, p99 {pct(latency, 99):.2f} ms, "
+          f"max {max(latency, default=float('nan')):.2f} ms (the probe's Python callback)")
     print(f"  of which          stamp->obstacles p50 {pct(upstream, 50):.2f} / p99 "
           f"{pct(upstream, 99):.2f} ms; obstacles->cmd_vel p50 {pct(downstream, 50):.2f} / "
-          f"p99 {pct(downstream, 99):.2f} ms (at the probe)")
+          f"p99 {pct(downstream, 99):.2f} ms (DDS reception at the probe)")
     if reactions:
         ms = [1e3 * r for r in reactions]
         print(f"stall->stop         median {med(ms):.1f} ms, max {max(ms):.1f} ms "
