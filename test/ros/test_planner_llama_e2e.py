@@ -96,6 +96,10 @@ def test_embedded_model_plans_and_the_robot_arrives(tmp_path: Path) -> None:
         took_plan = probe.wait_for(lambda: bool(probe.messages("planner/plan")), PLAN_BOUND_S,
                                    "planner/plan")
         plan = _json(probe.messages("planner/plan"))[0]
+        # The node publishes the plan before the status of the same tick (and routes the
+        # first step in between): wait for that status rather than race it.
+        probe.wait_for(lambda: any(s.get("tokens") for s in statuses()), START_BOUND_S,
+                       "a planner/status with the reply's tokens")
         status = next((s for s in reversed(statuses()) if s.get("tokens")), {})
 
         def arrived() -> bool:
