@@ -9,6 +9,8 @@ every message (the publisher's write time, the reception time) and the callback'
 The part furthest above its usual value (the publish gap's usual value is the publisher's
 period, the others' zero) is the cause: a controller that ticked late, a middleware that
 delivered late, or a watchdog whose executor ran late (the command was waiting, unseen).
+A message lost on the way (best-effort delivery) shows as a long publish gap too: the
+timestamps cannot tell it from a late publisher, the publisher's own timing log can.
 """
 
 from __future__ import annotations
