@@ -145,14 +145,14 @@ class WatchdogNode(Node):
 
     def _on_command(self, msg: Any, info: MessageInfo) -> None:
         now = time.monotonic()
-        timing = CommandTiming(info["source_timestamp"] * 1e-9,
-                               info["received_timestamp"] * 1e-9, time.time())
+        handled = time.time()
         decision = self.core.command_received(now, to_velocity(msg))
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
         # check timer are the watchdog's own and are stamped now.
         self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
-        self._account_gap(timing, now)
+        self._account_gap(CommandTiming(info["source_timestamp"] * 1e-9,
+                                        info["received_timestamp"] * 1e-9, handled), now)
 
     def _account_gap(self, timing: CommandTiming, now: float) -> None:
         """After forwarding (off the command's path): who made a late command late."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from robot_brain.core.geometry import Pose2D
@@ -326,9 +326,7 @@ class PlannerSession:
         routing = self.config.routing
         if routing.routes.get(mode) != ROUTE_AUTO:
             return set(routing.backends_for(mode))
-        powered = {name: replace(est, available=now >= self._unavailable_until.get(name, -1.0))
-                   for name, est in self._estimates(now).items()}
-        choice = auto_choice(routing, powered)
+        choice = auto_choice(routing, self._estimates(now, as_powered=True))
         return {choice} if choice is not None else set(routing.backends_for(mode))
 
     def _power_on(self, name: str, mode: Mode, now: float) -> None:
@@ -357,7 +355,8 @@ class PlannerSession:
 
     # -- routing and requests --------------------------------------------------------------
 
-    def _estimates(self, now: float) -> dict[str, BackendEstimate]:
+    def _estimates(self, now: float, as_powered: bool = False) -> dict[str, BackendEstimate]:
+        """`as_powered`: judge gated-off workers as if they were running."""
         out = {}
         for name, info in self.backends.items():
             if name not in self.workers:
@@ -366,7 +365,7 @@ class PlannerSession:
                 name=name, locality=info.locality, power_w=info.power_w,
                 expected_time_s=expected_time(list(self._times.get(name, ())),
                                               info.prior_time_s),
-                available=name not in self._gated_off
+                available=(as_powered or name not in self._gated_off)
                 and now >= self._unavailable_until.get(name, -1.0))
         return out
 
