@@ -116,6 +116,7 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) 
     ({"model_path": "/nonexistent/policy.onnx"}, "not found; expected an ONNX file with "
                                                  "inputs sectors float32"),
     ({"use_param_goal": True, "goal_x": 99.0}, "refused: far outside the map bounds"),
+    ({"phase_lead_s": 0.02}, "phase_lock at rate_hz 100: lead 20.00 ms must be in [0, period"),
 ])
 def test_bad_start_up_config_exits_1(tmp_path: Path, params: dict[str, Any],
                                      fragment: str) -> None:
