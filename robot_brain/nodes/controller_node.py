@@ -278,7 +278,8 @@ class ControllerNode(Node):
     def _on_tick(self) -> None:
         now = time.monotonic()
         usage_at_start = ThreadUsage.sample()
-        missed = self.loop.tick_start(now, self._intervals.pop(0) if self._intervals else None)
+        scheduled = self._intervals.pop(0) if self._intervals else self.period
+        missed = self.loop.tick_start(now, scheduled)
         gap = now - self._last_tick if self._last_tick is not None else math.nan
         # dt feeds the acceleration limits; after a stall it is capped so the filter never
         # allows a jump in speed.
@@ -292,8 +293,10 @@ class ControllerNode(Node):
             self.get_logger().error(f"policy failed, commanding zero: {result.policy_error}",
                                     throttle_duration_sec=WARN_THROTTLE_S)
         # After the command is out: the phase step and any explaining are off the latency path.
-        if missed:
-            self._explain_late_tick(gap, usage_at_start.since(self._usage_after_tick), missed)
+        # Late by half a period already puts the next command near the watchdog's deadline.
+        if missed or gap - scheduled > 0.5 * self.period:
+            self._explain_late_tick(gap, scheduled, usage_at_start.since(self._usage_after_tick),
+                                    missed)
         next_period = self.phase.on_tick() if self.phase is not None else self.period
         next_ns = round(next_period * 1e9)
         if next_ns != self._programmed_ns:
@@ -308,10 +311,11 @@ class ControllerNode(Node):
                                     f"{self.period * 1e3:g} ms): "
                                     f"{self._usage_after_tick.since(usage_at_start).describe()}")
 
-    def _explain_late_tick(self, gap: float, between: ThreadUsage, missed: int) -> None:
-        self._warn("late_tick", f"tick late: {gap * 1e3:.1f} ms since the last one, {missed} "
-                                f"tick(s) skipped; between them this thread had "
-                                f"{between.describe()}")
+    def _explain_late_tick(self, gap: float, scheduled: float, between: ThreadUsage,
+                           missed: int) -> None:
+        self._warn("late_tick", f"tick late: {gap * 1e3:.1f} ms since the last one (due after "
+                                f"{scheduled * 1e3:.1f} ms), {missed} tick(s) skipped; between "
+                                f"them this thread had {between.describe()}")
 
     def _on_diagnostics(self) -> None:
         now = time.monotonic()
