@@ -156,8 +156,19 @@ class WatchdogCore:
 
     # -- inputs ----------------------------------------------------------------------------
 
+    def deadline_passed(self, now: float) -> bool:
+        """Would a check at `now` latch a new stale stop? (Commands were flowing and the last
+        one is older than the deadline.) Lets the caller first take what already arrived."""
+        return self._last_rx is not None and not self._stale_latched and not self._fresh(now)
+
     def command_received(self, now: float, velocity: Velocity) -> Decision:
-        """A controller command arrived at `now`: forward it, or stop if something holds."""
+        """A controller command was received at `now`: forward it, or stop if something holds.
+
+        `now` may be the middleware's receipt time, earlier than the handling time; it is
+        never taken as earlier than the previous receipt (receipts are ordered).
+        """
+        if self._last_rx is not None:
+            now = max(now, self._last_rx)
         command, warning = _sanitize(velocity)
         if warning is not None:
             self._nan_commands += 1

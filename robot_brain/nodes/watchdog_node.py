@@ -6,6 +6,12 @@ commands go stale, latches `watchdog/estop` and releases after a holdoff of fres
 on `watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
 reported as warnings, never acted on. The decisions live in robot_brain.core.watchdog.
 
+Freshness is the middleware's receipt time of each command, moved onto this node's steady
+clock: a command that arrived in time is fresh even when this node's executor handles it late.
+Before the check latches a stop it takes the commands already received (rclpy runs a node's
+ready timers before its ready subscriptions), so a check that itself woke late never stops the
+robot over a command that is waiting in its own queue.
+
 A gap between commands longer than the deadline is attributed from the middleware's message
 timestamps (robot_brain.core.command_gaps): the controller published late, the middleware
 delivered late, or this node's executor ran late. Each is logged and counted on /diagnostics.
@@ -41,12 +47,19 @@ from robot_brain.core.watchdog import (
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher, create_cmd_vel_subscription, to_velocity
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.pending import take_pending
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
     apply_realtime,
     parse_cpu_affinity,
     run_node,
 )
+
+#: A receipt time older than this is not trusted (the wall clock may have stepped): such a
+#: command counts as received when handled, as it would without middleware timestamps.
+MAX_RECEIPT_AGE_S = 1.0
+#: Commands taken before a latch: the whole subscription queue (qos.COMMANDS_IN depth).
+DRAIN_LIMIT = qos.COMMANDS_IN.depth
 
 PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("deadline_s", 0.02, "No fresh controller/cmd_vel within this many seconds "
@@ -123,12 +136,13 @@ class WatchdogNode(Node):
         self._last_handled_mono = 0.0
         self._usual_publish_gap = 0.0
         self._late_causes = {cause: 0 for cause in GapCause}
+        self._taken_before_check = 0
 
         self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.cmd_vel_stamped, qos.RELIABLE)
         self.estop_pub = self.create_publisher(Bool, "watchdog/estop", qos.STATE)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
-        create_cmd_vel_subscription(self, "controller/cmd_vel", p.cmd_vel_stamped, qos.SENSOR,
-                                    self._on_command)
+        self.cmd_sub = create_cmd_vel_subscription(
+            self, "controller/cmd_vel", p.cmd_vel_stamped, qos.COMMANDS_IN, self._on_command)
         self.create_subscription(Bool, "estop", self._on_operator_estop, qos.STATE)
         self.create_subscription(DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,
                                  self._on_diagnostics, qos.DIAGNOSTICS)
@@ -146,16 +160,22 @@ class WatchdogNode(Node):
     def _on_command(self, msg: Any, info: MessageInfo) -> None:
         now = time.monotonic()
         handled = time.time()
-        decision = self.core.command_received(now, to_velocity(msg))
+        # The middleware's receipt (same host, same wall clock) moved onto the steady clock.
+        age = handled - info["received_timestamp"] * 1e-9
+        received = now - age if 0.0 < age <= MAX_RECEIPT_AGE_S else now
+        decision = self.core.command_received(received, to_velocity(msg))
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
         # check timer are the watchdog's own and are stamped now.
         self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
         self._account_gap(CommandTiming(info["source_timestamp"] * 1e-9,
-                                        info["received_timestamp"] * 1e-9, handled), now)
+                                        info["received_timestamp"] * 1e-9, handled), received)
 
     def _account_gap(self, timing: CommandTiming, now: float) -> None:
-        """After forwarding (off the command's path): who made a late command late."""
+        """After forwarding (off the command's path): who made a late command late.
+
+        `now` is the command's receipt on the steady clock, so only gaps the deadline judged
+        (not this node's handling delays) are explained."""
         prev, self._last_timing = self._last_timing, timing
         gap = now - self._last_handled_mono
         self._last_handled_mono = now
@@ -196,6 +216,11 @@ class WatchdogNode(Node):
     def _on_check(self) -> None:
         now = time.monotonic()
         self.check_timer_stats.tick_start(now)
+        if self.core.deadline_passed(now):
+            # Bounded: at most the queue's depth of takes, none of which waits.
+            for msg, info in take_pending(self.cmd_sub, DRAIN_LIMIT):
+                self._on_command(msg, info)
+                self._taken_before_check += 1
         self._apply(self.core.check(now))
         self.check_timer_stats.tick_end(time.monotonic())
 
@@ -234,6 +259,7 @@ class WatchdogNode(Node):
         deadline = self.core.health(now)
         values = dict(deadline.values)
         values["stops_published"] = self._stops_published
+        values["commands_taken_before_check"] = self._taken_before_check
         values.update({f"late_commands.{c.value}": n for c, n in self._late_causes.items()})
         reports = [
             HealthReport(deadline.name, deadline.level, deadline.message, values),

@@ -20,6 +20,13 @@ SENSOR_PUB = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=10,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
 )
+#: The watchdog's controller/cmd_vel input: best effort (a retransmission would come too late
+#: to count), but a queue deep enough that no command is overwritten while the executor is
+#: busy, so the deadline check can take all that arrived and gaps are attributed from every one.
+COMMANDS_IN = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=10,
+    reliability=ReliabilityPolicy.BEST_EFFORT, durability=DurabilityPolicy.VOLATILE,
+)
 #: Commands, JSON messages, battery: reliable depth 10.
 RELIABLE = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=10,
@@ -36,4 +43,5 @@ DIAGNOSTICS = QoSProfile(
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
 )
 
-__all__ = ["SENSOR", "SENSOR_PUB", "RELIABLE", "STATE", "DIAGNOSTICS", "qos_profile_sensor_data"]
+__all__ = ["SENSOR", "SENSOR_PUB", "COMMANDS_IN", "RELIABLE", "STATE", "DIAGNOSTICS",
+           "qos_profile_sensor_data"]

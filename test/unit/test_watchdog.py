@@ -129,6 +129,39 @@ def test_late_command_without_a_check_still_counts_as_a_miss() -> None:
     assert wd.counters().deadline_misses == 1
 
 
+def test_deadline_passed_says_whether_a_check_would_latch() -> None:
+    wd = core()
+    assert not wd.deadline_passed(5.0)  # waiting: no command yet, nothing to latch
+    wd.command_received(1.0, GO)
+    assert not wd.deadline_passed(1.0 + 0.99 * DEADLINE)
+    assert wd.deadline_passed(1.0 + DEADLINE + 0.001)
+    assert wd.deadline_passed(1.0 + DEADLINE + 0.001)  # asking twice changes nothing
+    assert wd.counters().deadline_misses == 0
+    wd.check(1.0 + DEADLINE + 0.001)
+    assert not wd.deadline_passed(2.0)  # already latched: no new latch to wait for
+
+
+def test_a_command_received_in_time_but_handled_late_is_fresh() -> None:
+    # The caller hands the middleware's receipt time: a command that arrived before the
+    # deadline keeps the stream fresh even when this node gets to it after the deadline.
+    wd = core()
+    wd.command_received(1.0, GO)
+    late_handling = 1.0 + DEADLINE + 0.005
+    assert wd.deadline_passed(late_handling)
+    wd.command_received(1.0 + 0.01, GO)  # received 10 ms after the last one
+    d = wd.check(late_handling)
+    assert d.action is Action.NONE and not d.estop
+    assert wd.counters().deadline_misses == 0
+
+
+def test_receipt_times_never_run_backwards() -> None:
+    wd = core()
+    wd.command_received(1.0, GO)
+    wd.command_received(0.9, GO)  # an out-of-order receipt counts as received at 1.0
+    assert wd.counters().max_gap_s == 0.0
+    assert wd.check(1.0 + DEADLINE + 0.001).estop
+
+
 def test_zero_holdoff_releases_on_first_fresh_command() -> None:
     wd = core(holdoff_s=0.0)
     wd.command_received(0.0, GO)
