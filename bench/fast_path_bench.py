@@ -19,6 +19,9 @@ as `robot-brain demo` does), keeps the robot walking between places by publishin
   received by this script's probe node (so DDS delivery to the probe is included);
 * stall->stop reaction: after the window, `--stalls` times, SIGSTOP the controller and time
   the first zero command the watchdog publishes on `cmd_vel`, then SIGCONT.
+* with `--sentinel`: a platform sentinel per CPU (bench/platform_sentinel.py, SCHED_FIFO 99)
+  records every moment a CPU itself went missing; each watchdog latch and each late controller
+  tick of the window is listed beside the sentinel records around it.
 
 Prints one block per condition; numbers go into BENCHMARKS.md ("Fast path").
 """
@@ -26,7 +29,9 @@ Prints one block per condition; numbers go into BENCHMARKS.md ("Fast path").
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -250,6 +255,70 @@ def steal_s() -> float:
         return float("nan")
 
 
+def start_sentinels(out_dir: Path) -> list[tuple[subprocess.Popen[bytes], Path]]:
+    sentinels = []
+    for cpu in sorted(os.sched_getaffinity(0)):
+        out = out_dir / f"sentinel_cpu{cpu}.jsonl"
+        log = open(out_dir / f"sentinel_cpu{cpu}.log", "wb")  # noqa: SIM115 - with the process
+        proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "platform_sentinel.py"),
+                                 "--cpu", str(cpu), "--out", str(out)],
+                                stdout=log, stderr=subprocess.STDOUT)
+        sentinels.append((proc, out))
+    return sentinels
+
+
+def stop_sentinels(sentinels: list[tuple[subprocess.Popen[bytes], Path]]) -> None:
+    for proc, _ in sentinels:
+        proc.terminate()
+    for proc, _ in sentinels:
+        proc.wait(timeout=10.0)
+
+
+def sentinel_records(sentinels: list[tuple[subprocess.Popen[bytes], Path]]
+                     ) -> list[dict[str, float]]:
+    records = []
+    for _, path in sentinels:
+        for line in path.read_text().splitlines()[1:]:
+            records.append(json.loads(line))
+    return sorted(records, key=lambda r: r["woke_wall"])
+
+
+LOG_LINE = re.compile(r"^\[(\w+)\] \[(\d+\.\d+)\] \[(\w+)\]: (.*)$")
+
+
+def log_events(node_logs: Path, t0: float, t1: float) -> list[tuple[float, str, str]]:
+    """Watchdog latches and late/slow controller ticks logged in [t0, t1] (wall clock)."""
+    events = []
+    for name, marker in (("watchdog", "LATCHED"), ("controller", "tick late"),
+                         ("controller", "tick took")):
+        path = node_logs / f"{name}.log"
+        if not path.exists():
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            m = LOG_LINE.match(line)
+            if m and marker in m.group(4) and t0 <= float(m.group(2)) <= t1:
+                events.append((float(m.group(2)), name, m.group(4)))
+    return sorted(events)
+
+
+def print_sentinel_report(sentinels: list[tuple[subprocess.Popen[bytes], Path]],
+                          node_logs: Path, t0: float, t1: float) -> None:
+    records = [r for r in sentinel_records(sentinels) if t0 <= r["woke_wall"] <= t1]
+    by_cpu: dict[int, list[float]] = {}
+    for r in records:
+        by_cpu.setdefault(int(r["cpu"]), []).append(r["late_ms"])
+    summary = ", ".join(f"cpu{c} {len(v)} (max {max(v):.1f} ms)" for c, v in
+                        sorted(by_cpu.items())) or "none"
+    print(f"platform stalls     CPU wake-ups > 3 ms late at SCHED_FIFO 99: {summary}")
+    for t, name, text in log_events(node_logs, t0, t1):
+        near = [r for r in records if t - 0.06 <= r["woke_wall"] <= t + 0.005]
+        seen = "; ".join(f"cpu{int(r['cpu'])} {r['late_ms']:.1f} ms late (run queue "
+                         f"{r['run_queue_ms']:.1f} ms), woke {1e3 * (r['woke_wall'] - t):+.0f} ms"
+                         for r in near) or "no CPU stall within 60 ms before"
+        print(f"  {name} {text[:110]}")
+        print(f"    sentinel: {seen}")
+
+
 def window_values(diag: list[tuple[float, dict[str, str]]], t0: float, t1: float,
                   key: str) -> list[float]:
     out = []
@@ -302,6 +371,7 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
         llama = start_llama(threads, args.llama_nice, log_dir)
     node_logs = log_dir / load
     node_logs.mkdir(parents=True, exist_ok=True)
+    sentinels = start_sentinels(node_logs) if args.sentinel else []
     procs = start_nodes(args, node_logs)
     cycler = None
     try:
@@ -322,6 +392,7 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
         if cycler is not None:
             cycler.stop()
         stop_nodes(procs)
+        stop_sentinels(sentinels)
         tokens = llama_rate(log_dir, threads) if threads else ""
         if llama is not None:
             os.killpg(llama.pid, signal.SIGKILL)
@@ -403,6 +474,8 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     print(f"goals reached       {reached} (route {ROUTE})")
     print(f"hypervisor steal    {1e3 * (steal1 - steal0):.0f} ms over the window (all CPUs); "
           f"node logs in {node_logs}")
+    if sentinels:
+        print_sentinel_report(sentinels, node_logs, t0w, t1w)
     sys.stdout.flush()
 
 
@@ -421,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stalls", type=int, default=5)
     ap.add_argument("--deadline-ms", type=float, default=20.0,
                     help="for the printout; the watchdog's deadline comes from the config")
+    ap.add_argument("--sentinel", action="store_true",
+                    help="a SCHED_FIFO 99 platform sentinel per CPU (bench/platform_sentinel.py)")
     ap.add_argument("--domain", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "26")))
     ap.add_argument("--log-dir", type=Path, default=Path("/tmp/fast_path_bench"))
     args = ap.parse_args(argv)
