@@ -112,8 +112,8 @@ class WatchdogParams:
 
 
 class WatchdogNode(Node):
-    def __init__(self) -> None:
-        super().__init__("watchdog")
+    def __init__(self, **node_kwargs: Any) -> None:
+        super().__init__("watchdog", **node_kwargs)
         self.params = WatchdogParams.from_values(declare_params(self, PARAMS))
         p = self.params
         try:
