@@ -457,6 +457,11 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     print(f"skipped ticks       {counter_delta(ctl, c0, c1, 'skipped_ticks')}")
     print(f"deadline misses     {counter_delta(wd, c0, c1, 'deadline_misses')} "
           f"(watchdog deadline {args.deadline_ms:g} ms)")
+    causes = {c: counter_delta(wd, c0, c1, f"late_commands.{c}")
+              for c in ("publisher", "delivery", "receiver", "unknown")}
+    print(f"  watchdog          late commands by cause "
+          f"{', '.join(f'{c} {n}' for c, n in causes.items())}; commands taken before a "
+          f"check {counter_delta(wd, c0, c1, 'commands_taken_before_check')}")
     print(f"scan->cmd_vel       p50 {pct(latency_dds, 50):.2f} ms, p99 "
           f"{pct(latency_dds, 99):.2f} ms, max {max(latency_dds, default=float('nan')):.2f} ms "
           f"({len(latency_dds)} scans; DDS reception at the probe)")

@@ -211,7 +211,9 @@ class ControllerNode(Node):
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.tick_timer = self.create_timer(self.period, self._on_tick, clock=steady)
-        self.create_timer(DIAGNOSTICS_PERIOD_S, self._on_diagnostics, clock=steady)
+        # No timer of its own: the 1 Hz report runs in the slack right after a tick (below), so
+        # the single-threaded executor never has it queued in front of a tick.
+        self._next_diagnostics = time.monotonic() + DIAGNOSTICS_PERIOD_S
         self.create_subscription(LaserScan, "perception/obstacles", self._on_obstacles,
                                  qos.SENSOR)
         self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
@@ -310,6 +312,11 @@ class ControllerNode(Node):
             self._warn("slow_tick", f"tick took {(end - now) * 1e3:.1f} ms (period "
                                     f"{self.period * 1e3:g} ms): "
                                     f"{self._usage_after_tick.since(usage_at_start).describe()}")
+        if end >= self._next_diagnostics:
+            # Never behind: after a stall the next report is one period on, not a burst.
+            self._next_diagnostics = max(self._next_diagnostics + DIAGNOSTICS_PERIOD_S,
+                                         end + 0.5 * DIAGNOSTICS_PERIOD_S)
+            self._on_diagnostics()
 
     def _explain_late_tick(self, gap: float, scheduled: float, between: ThreadUsage,
                            missed: int) -> None:
