@@ -7,6 +7,7 @@ wait), page faults that memory had to be mapped. The scheduler's own accounting
 thread woken on time behind something of equal or higher priority shows it there, not as an
 involuntary switch. A late wake-up with none of these means the wake-up itself came late: the
 timer fired late, which inside a virtual machine is a virtual CPU the hypervisor did not run.
+(The guest counts such lost time as CPU time of the thread that was running.)
 Linux only (RUSAGE_THREAD, schedstat); elsewhere the sample is empty.
 """
 
