@@ -76,17 +76,26 @@ def test_config_blocks_name_real_nodes() -> None:
     assert not unknown, f"config blocks for unknown nodes: {unknown}"
 
 
+RETRY_S = 5.0  # one answer takes milliseconds; a lost one is asked for again after this
+
+
 def _declared_parameters(graph: Graph, node_name: str, timeout: float) -> set[str]:
     probe = graph.probe
     assert probe is not None
     client = probe.node.create_client(ListParameters, f"/{node_name}/list_parameters")
     assert client.wait_for_service(timeout_sec=timeout), f"{node_name} did not come up"
-    future = client.call_async(ListParameters.Request(depth=0))
+    # A request sent before the server has matched the client's reply reader gets an answer
+    # that is never delivered (a DDS discovery race of ROS 2 services): ask again.
     t0 = time.monotonic()
-    while not future.done() and time.monotonic() - t0 < timeout:
-        time.sleep(0.02)
-    assert future.done(), f"{node_name}: list_parameters did not answer"
-    return set(future.result().result.names)
+    while time.monotonic() - t0 < timeout:
+        future = client.call_async(ListParameters.Request(depth=0))
+        attempt_end = min(time.monotonic() + RETRY_S, t0 + timeout)
+        while not future.done() and time.monotonic() < attempt_end:
+            time.sleep(0.02)
+        if future.done():
+            return set(future.result().result.names)
+        client.remove_pending_request(future)
+    raise AssertionError(f"{node_name}: list_parameters did not answer within {timeout} s")
 
 
 @pytest.mark.ros
