@@ -257,7 +257,9 @@ def _run(opts: DemoOptions) -> int:
               f"{time.monotonic() - t_start:.1f} s", flush=True)
 
         if "planner" in nodes and opts.goal is None:
-            if not wait_until(lambda: (pump(), check_alive(), monitor.planner_ready())[-1],
+            listeners = frozenset({"planner", "recorder"} if record else {"planner"})
+            if not wait_until(lambda: (pump(), check_alive(),
+                                       monitor.planner_ready(listeners))[-1],
                               PLANNER_READY_TIMEOUT_S):
                 raise DemoError("the planner did not become ready")
             monitor.send_instruction(opts.instruction)

@@ -118,9 +118,14 @@ class DemoMonitor(Node):
     def send_instruction(self, text: str) -> None:
         self._instruction_pub.publish(String(data=text))
 
-    def planner_ready(self) -> bool:
-        return self.count_publishers("planner/status") > 0 and \
-            self.count_subscribers("brain/instruction") > 1
+    def planner_ready(self, listeners: frozenset[str] = frozenset({"planner"})) -> bool:
+        """The planner is up, and every node in `listeners` (the planner, and the recorder when
+        one records) subscribes to brain/instruction, so the instruction is not lost."""
+        if self.count_publishers("planner/status") == 0:
+            return False
+        subscribed = {info.node_name for info in
+                      self.get_subscriptions_info_by_topic("brain/instruction")}
+        return listeners <= subscribed
 
     def drain_events(self) -> list[str]:
         with self._lock:

@@ -58,6 +58,20 @@ def test_demo_runs_sim_and_prints_summary(tmp_path: Path) -> None:
     assert not _descendants_of_run(run_dir)
 
 
+def test_demo_without_recording_still_instructs_the_planner(tmp_path: Path) -> None:
+    # The planner-ready check once waited for a second brain/instruction subscriber (the
+    # recorder), so --no-record never sent the instruction.
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "20", "--backend", "scripted", "--no-record",
+                       "--quiet", "--run-dir", str(run_dir)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "instruction sent" in result.stdout, result.stdout
+    assert "plan: #1 scripted accepted" in result.stdout, result.stdout
+    assert not _descendants_of_run(run_dir)
+
+
 def test_demo_fails_clearly_when_a_node_cannot_start(tmp_path: Path) -> None:
     bad_world = tmp_path / "broken.yaml"
     bad_world.write_text("bounds: [this is not a mapping\n")
