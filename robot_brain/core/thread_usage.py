@@ -1,13 +1,16 @@
-"""What the calling thread went through between two points: switches, faults, run-queue wait.
+"""What the calling thread went through between two points: switches, faults, CPU, run queue.
 
-Used to explain a late tick from inside the loop: *involuntary* switches mean the thread was
-preempted while running, *voluntary* ones that it blocked (a lock, I/O, or the executor's own
-wait), page faults that memory had to be mapped. The scheduler's own accounting
-(`/proc/.../schedstat`) adds the time the thread spent *runnable but waiting for a CPU*: a
-thread woken on time behind something of equal or higher priority shows it there, not as an
+Used to explain a late or slow tick from inside the loop: *involuntary* switches mean the
+thread was preempted while running, *voluntary* ones that it blocked (a lock, I/O, or the
+executor's own wait), page faults that memory had to be mapped. Its CPU time
+(CLOCK_THREAD_CPUTIME_ID, exact for the calling thread) says how much of a slow tick it really
+computed: with paravirtual steal accounting (CONFIG_PARAVIRT_TIME_ACCOUNTING, as on this VM),
+time the hypervisor did not run the virtual CPU is not counted, so a tick with much more wall
+time than CPU time and no switches lost the difference to the hypervisor. The scheduler's
+`/proc/.../schedstat` adds the time the thread spent *runnable but waiting for a CPU*: a thread
+woken on time behind something of equal or higher priority shows it there, not as an
 involuntary switch. A late wake-up with none of these means the wake-up itself came late: the
 timer fired late, which inside a virtual machine is a virtual CPU the hypervisor did not run.
-(The guest counts such lost time as CPU time of the thread that was running.)
 Linux only (RUSAGE_THREAD, schedstat); elsewhere the sample is empty.
 """
 
@@ -16,14 +19,16 @@ from __future__ import annotations
 import os
 import resource
 import threading
+import time
 from dataclasses import dataclass
 
 _RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", None)
 _schedstat = threading.local()
 
 
-def _schedstat_ns() -> tuple[int, int]:
-    """(time on a CPU, time runnable in a run queue) of the calling thread, in ns.
+def _run_queue_ns() -> int:
+    """Time the calling thread has spent runnable in a run queue, in ns (schedstat's second
+    field; its first, the CPU time, is only updated at scheduler ticks, hence thread_time).
 
     The file is opened once per thread and re-read with pread: a few microseconds a sample.
     """
@@ -35,12 +40,11 @@ def _schedstat_ns() -> tuple[int, int]:
             fd = -1  # no schedstat here (not Linux, or no procfs): report zeros
         _schedstat.fd = fd
     if fd < 0:
-        return 0, 0
+        return 0
     try:
-        fields = os.pread(fd, 96, 0).split()
-        return int(fields[0]), int(fields[1])
+        return int(os.pread(fd, 96, 0).split()[1])
     except (OSError, ValueError, IndexError):
-        return 0, 0
+        return 0
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,8 @@ class ThreadUsage:
         if _RUSAGE_THREAD is None:
             return ThreadUsage()
         ru = resource.getrusage(_RUSAGE_THREAD)
-        on_cpu, waiting = _schedstat_ns()
         return ThreadUsage(ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_minflt, ru.ru_majflt,
-                           on_cpu, waiting)
+                           time.thread_time_ns(), _run_queue_ns())
 
     def since(self, earlier: ThreadUsage) -> ThreadUsage:
         return ThreadUsage(self.voluntary_switches - earlier.voluntary_switches,
