@@ -156,6 +156,11 @@ class WatchdogCore:
 
     # -- inputs ----------------------------------------------------------------------------
 
+    @property
+    def last_receipt(self) -> float | None:
+        """When the last command was received (None before the first)."""
+        return self._last_rx
+
     def deadline_passed(self, now: float) -> bool:
         """Would a check at `now` latch a new stale stop? (Commands were flowing and the last
         one is older than the deadline.) Lets the caller first take what already arrived."""

@@ -133,7 +133,6 @@ class WatchdogNode(Node):
         self._stops_published = 0
         self._last_loop_counts = (0, 0)
         self._last_timing: CommandTiming | None = None
-        self._last_handled_mono = 0.0
         self._usual_publish_gap = 0.0
         self._late_causes = {cause: 0 for cause in GapCause}
         self._taken_before_check = 0
@@ -163,23 +162,23 @@ class WatchdogNode(Node):
         # The middleware's receipt (same host, same wall clock) moved onto the steady clock.
         age = handled - info["received_timestamp"] * 1e-9
         received = now - age if 0.0 < age <= MAX_RECEIPT_AGE_S else now
+        previous = self.core.last_receipt
         decision = self.core.command_received(received, to_velocity(msg))
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
         # check timer are the watchdog's own and are stamped now.
         self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
-        self._account_gap(CommandTiming(info["source_timestamp"] * 1e-9,
-                                        info["received_timestamp"] * 1e-9, handled), received)
+        timing = CommandTiming(info["source_timestamp"] * 1e-9,
+                               info["received_timestamp"] * 1e-9, handled)
+        self._account_gap(timing, None if previous is None else received - previous)
 
-    def _account_gap(self, timing: CommandTiming, now: float) -> None:
+    def _account_gap(self, timing: CommandTiming, gap: float | None) -> None:
         """After forwarding (off the command's path): who made a late command late.
 
-        `now` is the command's receipt on the steady clock, so only gaps the deadline judged
-        (not this node's handling delays) are explained."""
+        `gap` is the time since the previous command's receipt on the steady clock, so only
+        gaps the deadline judged (not this node's handling delays) are explained."""
         prev, self._last_timing = self._last_timing, timing
-        gap = now - self._last_handled_mono
-        self._last_handled_mono = now
-        if prev is None:
+        if prev is None or gap is None:
             return
         if gap <= self.params.deadline_s:
             # The publisher's usual period, slowly: one late tick must not shift it.
