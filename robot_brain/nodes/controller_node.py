@@ -285,8 +285,7 @@ class ControllerNode(Node):
         gap = now - self._last_tick if self._last_tick is not None else math.nan
         # dt feeds the acceleration limits; after a stall it is capped so the filter never
         # allows a jump in speed.
-        dt = self.period if self._last_tick is None else min(now - self._last_tick,
-                                                             2.0 * self.period)
+        dt = self.period if math.isnan(gap) else min(gap, 2.0 * self.period)
         self._last_tick = now
         result = self.core.tick(now, dt)
         stamp = result.source_stamp if result.source_stamp is not None else self._zero_stamp
