@@ -91,3 +91,19 @@ def test_a_silent_controller_is_still_stopped_at_once(watchdog: WatchdogNode) ->
     assert watchdog.core.estop
     assert watchdog.core.counters().deadline_misses == 1
     executor.shutdown()
+
+
+@pytest.mark.parametrize("received_ns", [0, None], ids=["no timestamp", "over a second old"])
+def test_a_missing_or_implausible_receipt_time_counts_as_handled_now(
+        watchdog: WatchdogNode, received_ns: int | None) -> None:
+    # A zero timestamp (middleware gave none) or one older than MAX_RECEIPT_AGE_S (the wall
+    # clock stepped) must not make a command look stale: it counts as received when handled.
+    if received_ns is None:
+        received_ns = time.time_ns() - int(5e9)
+    info = {"source_timestamp": received_ns, "received_timestamp": received_ns}
+    before = time.monotonic()
+    watchdog._on_command(command(0.3), info)  # type: ignore[arg-type]
+    receipt = watchdog.core.last_receipt
+    assert receipt is not None and receipt >= before
+    assert not watchdog.core.estop
+    assert watchdog.core.counters().deadline_misses == 0
