@@ -40,6 +40,7 @@ setup(
             "planner = robot_brain.nodes.planner_node:main",
             "power_monitor = robot_brain.nodes.power_monitor_node:main",
             "recorder = robot_brain.nodes.recorder_node:main",
+            "live_view = robot_brain.nodes.live_view_node:main",
             "robot-brain = robot_brain.cli.main:main",
         ],
     },

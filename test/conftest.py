@@ -21,3 +21,10 @@ os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
 _prefixes = [p for p in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep) if p]
 if sys.prefix not in _prefixes:
     os.environ["AMENT_PREFIX_PATH"] = os.pathsep.join([sys.prefix] + _prefixes)
+
+
+def pytest_collection_modifyitems(session: object, config: object, items: list) -> None:
+    # Tests that run llama.cpp in this process are run in a child pytest instead, so a native
+    # crash (SIGILL) fails them with the signal named and the rest of the suite goes on.
+    from test.native_isolation import wrap
+    wrap(items)

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from robot_brain.cli.processes import (
     ExecutableNotFound,
@@ -29,6 +29,10 @@ from robot_brain.cli.processes import (
     ros_environment,
     stop_all,
 )
+from robot_brain.core.mission import MissionFacts, judge
+
+if TYPE_CHECKING:
+    from robot_brain.cli.monitor import DemoObservations
 
 #: Start order: the robot first, then the fast path, then the slow path.
 BRAIN_NODES = ("sim", "perception", "controller", "watchdog", "power_monitor", "planner")
@@ -37,7 +41,12 @@ PLANNER_READY_TIMEOUT_S = 120.0
 
 
 class DemoError(RuntimeError):
-    """The demo cannot run or a node failed; the message says which and why."""
+    """The demo cannot run or a node failed; the message says which and why in one line,
+    `detail` (e.g. the node's last log lines) is printed before it."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class DemoOptions:
     record: bool
     nodes: tuple[str, ...] | None
     quiet: bool
+    until_done: bool = False
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -61,7 +71,7 @@ class DemoOptions:
             goal=tuple(args.goal) if args.goal else None, run_dir=args.run_dir,
             record=not args.no_record,
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
-            quiet=args.quiet)
+            quiet=args.quiet, until_done=args.until_done)
 
 
 def shipped_config() -> Path:
@@ -165,6 +175,8 @@ def run_demo(opts: DemoOptions) -> int:
     try:
         return _run(opts)
     except DemoError as exc:
+        if exc.detail:
+            print(exc.detail, file=sys.stderr, flush=True)
         print(f"robot-brain demo: FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
 
@@ -207,7 +219,9 @@ def _run(opts: DemoOptions) -> int:
 
     processes: list[NodeProcess] = []
     tails: dict[str, LogTail] = {}
-    failure: str | None = None
+    failure: DemoError | None = None
+    interrupted = False
+    all_up = False
     t_start = time.monotonic()
 
     def on_sigterm(signum: int, frame: object) -> None:
@@ -237,7 +251,7 @@ def _run(opts: DemoOptions) -> int:
                     pump()
                     raise DemoError(
                         f"node '{p.label}' exited with code {code} "
-                        f"(log {log_dir / (p.label + '.log')}):\n{tails[p.label].last_lines()}")
+                        f"(log {log_dir / (p.label + '.log')})", tails[p.label].last_lines())
 
         # Start-up: every node must appear in the graph.
         expected = set(to_start)
@@ -253,6 +267,7 @@ def _run(opts: DemoOptions) -> int:
                 raise DemoError(f"node(s) {sorted(missing)} did not start within "
                                 f"{STARTUP_TIMEOUT_S:.0f} s")
             time.sleep(0.1)
+        all_up = True
         print(f"robot-brain demo: all {len(to_start)} nodes up after "
               f"{time.monotonic() - t_start:.1f} s", flush=True)
 
@@ -269,11 +284,15 @@ def _run(opts: DemoOptions) -> int:
         while time.monotonic() < end:
             pump()
             check_alive()
+            if opts.until_done and monitor.mission_over():
+                print("robot-brain demo: the plan is over (--until-done)", flush=True)
+                break
             time.sleep(0.1)
     except KeyboardInterrupt:
+        interrupted = True
         print("\nrobot-brain demo: interrupted, shutting down", flush=True)
     except DemoError as exc:
-        failure = str(exc)
+        failure = exc
     finally:
         signal.signal(signal.SIGTERM, previous)
         elapsed = time.monotonic() - t_start
@@ -286,13 +305,50 @@ def _run(opts: DemoOptions) -> int:
                 p.log.close()
         spinner.stop()
 
-    if failure is not None:
-        raise DemoError(failure)
+    if failure is not None and not all_up:
+        raise failure  # start-up failed: there is nothing to summarise
+    if failure is not None and failure.detail:
+        print(failure.detail, file=sys.stderr, flush=True)
     print(format_summary(snapshot, elapsed, run_dir), flush=True)
     if record:
         _report(run_dir)
-    # Ctrl-C is how a user ends an open-ended run: still a success.
-    return 0
+    outcome = judge(_facts(snapshot, opts, nodes, elapsed, interrupted,
+                           str(failure) if failure is not None else None))
+    # The last line says whether the run did what it was asked (a script reads the exit code).
+    print(f"robot-brain demo: {outcome.line}", file=sys.stdout if outcome.success
+          else sys.stderr, flush=True)
+    return 0 if outcome.success else 1
+
+
+def _facts(obs: DemoObservations, opts: DemoOptions, nodes: list[str], elapsed: float,
+           interrupted: bool, node_failure: str | None) -> MissionFacts:
+    planner = "planner" in nodes and opts.goal is None
+    goal = None
+    if "controller" in nodes and not planner:
+        goal = opts.goal if opts.goal else _default_goal(opts)
+    sim = _find(obs.diagnostics, "sim")
+    values = sim["values"] if sim else {}
+    done_after = (obs.finished_at - obs.instruction_at
+                  if obs.finished_at is not None and obs.instruction_at is not None else None)
+    return MissionFacts(
+        planner=planner,
+        goal=goal, plans=obs.plans, outcome=str(obs.last_status.get("outcome") or ""),
+        done_after_s=done_after, elapsed_s=elapsed,
+        distance_m=_float(values.get("distance_walked_m")),
+        collisions=_int(values.get("collisions")), final_pose=obs.pose,
+        node_failure=node_failure, interrupted=interrupted)
+
+
+def _float(v: object) -> float | None:
+    try:
+        return float(str(v))
+    except ValueError:
+        return None
+
+
+def _int(v: object) -> int | None:
+    f = _float(v)
+    return int(f) if f is not None and math.isfinite(f) else None
 
 
 def _recorder_available() -> bool:

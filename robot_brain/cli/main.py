@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--nodes", default=None,
                       help="comma-separated subset of nodes to start (default: all that exist)")
     demo.add_argument("--quiet", action="store_true", help="do not echo node output")
+    demo.add_argument("--until-done", action="store_true",
+                      help="end as soon as the plan is done, failed or rejected "
+                           "(--duration stays the upper bound)")
 
     report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
     report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")

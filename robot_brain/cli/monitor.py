@@ -35,6 +35,9 @@ class DemoObservations:
     estop_episodes: int = 0
     estop_latched: bool = False
     nodes_seen: set[str] = field(default_factory=set)
+    instruction_at: float | None = None  # monotonic, when the demo sent it
+    #: monotonic time the plan of the latest request first reported 'done' (or failed)
+    finished_at: float | None = None
 
 
 class DemoMonitor(Node):
@@ -81,6 +84,10 @@ class DemoMonitor(Node):
             return
         with self._lock:
             self.obs.last_status = status
+            outcome = str(status.get("outcome") or "")
+            if self.obs.finished_at is None and self.obs.instruction_at is not None \
+                    and outcome.startswith(("done", "failed", "cancelled")):
+                self.obs.finished_at = time.monotonic()
 
     def _on_say(self, msg: String) -> None:
         with self._lock:
@@ -116,7 +123,19 @@ class DemoMonitor(Node):
 
     # Called from the demo's main thread.
     def send_instruction(self, text: str) -> None:
+        with self._lock:
+            self.obs.instruction_at = time.monotonic()
+            self.obs.finished_at = None
         self._instruction_pub.publish(String(data=text))
+
+    def mission_over(self) -> bool:
+        """The instruction's plan finished (done, failed, cancelled) or was rejected."""
+        with self._lock:
+            if self.obs.instruction_at is None:
+                return False
+            if self.obs.finished_at is not None:
+                return True
+            return bool(self.obs.plans) and not any(p.get("accepted") for p in self.obs.plans)
 
     def planner_ready(self, listeners: frozenset[str] = frozenset({"planner"})) -> bool:
         """The planner is up, and every node in `listeners` (the planner, and the recorder when
@@ -140,7 +159,8 @@ class DemoMonitor(Node):
                 said=list(self.obs.said), pose=self.obs.pose, first_pose=self.obs.first_pose,
                 odom_count=self.obs.odom_count, power_mode=self.obs.power_mode,
                 endurance_s=self.obs.endurance_s, estop_episodes=self.obs.estop_episodes,
-                estop_latched=self.obs.estop_latched, nodes_seen=set(self.obs.nodes_seen))
+                estop_latched=self.obs.estop_latched, nodes_seen=set(self.obs.nodes_seen),
+                instruction_at=self.obs.instruction_at, finished_at=self.obs.finished_at)
 
 
 def _plan_line(plan: dict[str, Any]) -> str:

@@ -22,7 +22,12 @@ from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
-from robot_brain.core.llm.backend import LOCALITY_OVERRIDES, BackendConfig, backend_identity
+from robot_brain.core.llm.backend import (
+    LOCALITY_OVERRIDES,
+    SCRIPTED_FAILURES,
+    BackendConfig,
+    backend_identity,
+)
 from robot_brain.core.llm.worker import LlmWorker
 from robot_brain.core.navigation.route_planner import (
     RoutePlanner,
@@ -72,7 +77,7 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("scripted_reply_file", "", "JSON/YAML list of scripted replies."),
     ParamSpec("scripted_latency_s", 0.0, "Latency of each scripted reply (s).", 0.0, 600.0),
     ParamSpec("scripted_failure", "none", "Failure mode of the scripted backend.",
-              choices=("none", "hang", "garbage", "error", "crash", "truncated")),
+              choices=SCRIPTED_FAILURES),
     ParamSpec("scripted_locality", "auto", "Locality the scripted backend reports ('auto' = "
               "local).", choices=LOCALITY_OVERRIDES),
     # requests

@@ -71,6 +71,10 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
             rclpy.logging.get_logger("robot_brain").fatal(f"cannot start: {exc}")
             print(f"robot_brain: cannot start: {exc}", file=sys.stderr, flush=True)
             return EXIT_STARTUP_FAILED
+        except KeyboardInterrupt:
+            # Stopped while starting (Ctrl-C, or a launch shutting down): one line, no trace.
+            print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
+            return 0
         if freeze_gc:
             # Everything built at start-up moves out of the collector's reach, so a full
             # collection in the loop has less to walk.
@@ -84,6 +88,10 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
             pass
         return 0
     finally:
+        # A second Ctrl-C (a terminal sends one to the whole process group, and launch sends
+        # its own) must not kill the node half-way through shutdown: ignore it until done.
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
         if node is not None:
             on_shutdown = getattr(node, "on_shutdown", None)
             if callable(on_shutdown):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 
 import rclpy
-from rclpy.executors import SingleThreadedExecutor
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
 
@@ -20,9 +20,15 @@ class BackgroundSpinner:
         self.node = node
         self.executor = SingleThreadedExecutor()
         self.executor.add_node(node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True,
+        self.thread = threading.Thread(target=self._spin, daemon=True,
                                        name=f"spin:{node.get_name()}")
         self.thread.start()
+
+    def _spin(self) -> None:
+        try:
+            self.executor.spin()
+        except ExternalShutdownException:
+            pass  # Ctrl-C shut the context down: the normal way a spin ends, not an error
 
     def stop(self, timeout: float = 10.0) -> None:
         self.executor.shutdown(timeout_sec=2.0)

@@ -16,6 +16,8 @@ from robot_brain.core.llm.model_files import ModelFileError, resolve_model_path
 from robot_brain.core.llm.worker import LlmWorker
 from test.unit.llm_helpers import plan_schema, poll_until
 
+pytestmark = pytest.mark.native_llm  # llama.cpp runs in this process: isolate a native crash
+
 needs_llama = pytest.mark.skipif(
     find_spec("llama_cpp") is None,
     reason="llama-cpp-python is not installed in this Python (pip install llama-cpp-python)",

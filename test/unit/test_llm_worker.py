@@ -272,3 +272,21 @@ def test_child_exits_when_parent_is_killed(tmp_path) -> None:  # type: ignore[no
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_backend_that_dies_at_its_start_up_self_test_is_named(make_worker) -> None:  # type: ignore[no-untyped-def]
+    # As llama.cpp built for a CPU feature the machine lacks: SIGILL on the first generation,
+    # which the worker now runs at load, so it is a start-up failure, not a lost instruction.
+    worker = make_worker(scripted(failure="illegal_instruction"))
+    events = poll_until(worker, lambda ev: any(e.kind == "crashed" for e in ev), SPAWN_BOUND_S)
+    crash = next(e for e in events if e.kind == "crashed")
+    assert crash.during_startup
+    assert "illegal instruction (SIGILL)" in crash.message
+    assert not any(e.kind == "started" for e in events)
+
+
+def test_describe_exit_names_signals() -> None:
+    from robot_brain.core.llm.worker import describe_exit
+    assert describe_exit(3) == "worker exited with code 3"
+    assert describe_exit(-signal.SIGKILL) == "worker killed by SIGKILL"
+    assert "SIGILL" in describe_exit(-signal.SIGILL)

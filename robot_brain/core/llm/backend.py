@@ -16,7 +16,10 @@ from typing import Protocol
 from robot_brain.core.errors import StartupError
 
 BACKEND_KINDS = ("llama_cpp", "openai", "scripted")
-SCRIPTED_FAILURES = ("none", "hang", "garbage", "error", "crash", "truncated")
+#: 'illegal_instruction' dies with SIGILL in its start-up self-test, as llama.cpp built for a CPU
+#: feature the machine lacks does: it exercises the start-up failure path without that CPU.
+SCRIPTED_FAILURES = ("none", "hang", "garbage", "error", "crash", "truncated",
+                     "illegal_instruction")
 STRUCTURED_OUTPUT_MODES = ("auto", "json_schema", "json_object", "none")
 #: `locality` of a backend config: 'auto' = what the backend is (openai: from the URL); the
 #: others force it, e.g. so a loopback server can stand in for a cloud model in a benchmark.
@@ -67,6 +70,11 @@ class LlmBackend(Protocol):
     locality: Locality
 
     def generate(self, request: LlmRequest, should_cancel: Callable[[], bool]) -> LlmReply: ...
+
+    def self_test(self) -> None:
+        """A tiny generation at load, so a backend that cannot generate (a native crash such as
+        SIGILL, a broken model) fails at start rather than at the first instruction. Raises
+        BackendError; a native crash kills the worker process, which the parent names."""
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,16 @@ class LlamaCppBackend:
         self._candidates = np.zeros(self._llm.n_vocab(), dtype=TOKEN_DATA_DTYPE)
         self.last_full_grammar_passes = 0
 
+    def self_test(self) -> None:
+        """One token from a two-word prompt: the first generation is where a build for the
+        wrong CPU dies (llama.cpp picks its SIMD kernels when it first computes)."""
+        try:
+            self._llm.create_completion(prompt="The robot", max_tokens=1, temperature=0.0)
+        except Exception as exc:  # noqa: BLE001 - any failure here means it cannot plan
+            raise BackendError(f"llama.cpp cannot generate: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self._llm.reset()  # the planner's prompt must not find this one in the KV cache
+
     def _grammar(self, schema: dict) -> Any:
         key = json.dumps(schema, sort_keys=True)
         grammar = self._grammars.get(key)

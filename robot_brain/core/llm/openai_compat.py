@@ -149,6 +149,10 @@ class OpenAiCompatBackend:
             raise BackendError(f"unknown structured_output {config.structured_output!r}")
         self._form_index = 0
 
+    def self_test(self) -> None:
+        """Nothing to run at load: a server may come up after the robot, and each request's
+        failure already marks the backend unavailable so routing falls back."""
+
     @property
     def structured_form(self) -> str:
         """The structured-output form that the next request will use."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,10 @@ class ScriptedBackend:
             latency_s=deadline.elapsed(),
             error=error,
         )
+
+    def self_test(self) -> None:
+        if self._failure == "illegal_instruction":
+            os.kill(os.getpid(), signal.SIGILL)
 
     def generate(self, request: LlmRequest, should_cancel: Callable[[], bool]) -> LlmReply:
         deadline = Deadline(request.timeout_s)

@@ -59,6 +59,23 @@ class WorkerEvent:
     kind: str  # "reply" | "started" | "crashed" | "restarted" | "hung"
     reply: LlmReply | None = None
     message: str = ""
+    #: "crashed" before the backend reported ready: it cannot start (load or self-test failed).
+    during_startup: bool = False
+
+
+def describe_exit(code: int | None) -> str:
+    """A worker's exit code in words; a signal is named, SIGILL with its usual cause."""
+    if code is None or code >= 0:
+        return f"worker exited with code {code}"
+    try:
+        sig = signal.Signals(-code)
+    except ValueError:
+        return f"worker killed by signal {-code}"
+    if sig == signal.SIGILL:
+        return ("worker died of an illegal instruction (SIGILL) in native code: llama.cpp "
+                "built for a CPU feature this machine lacks; rebuild it portably "
+                "(docs/llm.md)")
+    return f"worker killed by {sig.name}"
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,9 @@ def _worker_main(config: BackendConfig, requests: Any, replies: Any, cancel_upto
     start = time.monotonic()
     try:
         backend = make_backend(config)
+        # Fail at start, not at the first instruction: a native crash here kills this child
+        # before "ready", which the parent reports as a start-up failure naming the signal.
+        backend.self_test()
     except BackendError as exc:
         replies.put(("fatal", str(exc)))
         return
@@ -330,10 +350,11 @@ class LlmWorker:
             self._drain(events)  # whatever the child managed to send before dying
             code = self._proc.exitcode
             crashed_during_startup = not self._ready
-            message = f"worker exited with code {code}"
+            message = describe_exit(code)
             if self.last_error and crashed_during_startup:
                 message += f": {self.last_error}"
-            events.append(WorkerEvent("crashed", message=message))
+            events.append(WorkerEvent("crashed", message=message,
+                                      during_startup=crashed_during_startup))
             self._fail_live(events, f"worker crashed: {message}")
             self._discard_child(kill=False)
             self._schedule_restart(now, crashed_during_startup, events)

@@ -186,6 +186,8 @@ class PlannerSession:
         self._last_request_at: float | None = None
         self._times: dict[str, deque[float]] = {n: deque(maxlen=20) for n in workers}
         self._unavailable_until: dict[str, float] = {}
+        #: Backends whose worker died before it was ready (load or self-test): why.
+        self._start_failures: dict[str, str] = {}
         self._gated_off: set[str] = {n for n in stopped if n in self.workers}
         self._powering_on: set[str] = set()
         self._plans: list[PlanRecord] = []
@@ -449,7 +451,14 @@ class PlannerSession:
         self._log.append(text)
         if kind in ("crashed", "hung", "restarted"):
             self._message = text
-        elif kind == "started" and backend in self._powering_on:
+        if kind == "crashed" and getattr(event, "during_startup", False):
+            # It cannot start (e.g. SIGILL in llama.cpp): avoid it, so routing falls back.
+            self._start_failures[backend] = text
+            self._unavailable_until[backend] = now + self.config.unavailable_s
+            self._error = True
+        elif kind == "started":
+            self._start_failures.pop(backend, None)
+        if kind == "started" and backend in self._powering_on:
             self._powering_on.discard(backend)
             self._message = f"accelerator on: {text}"
 
@@ -471,6 +480,12 @@ class PlannerSession:
                       backend=reply.backend or backend, model=reply.model, locality=locality,
                       latency_s=reply.latency_s, tokens=reply.tokens,
                       generation_time_s=reply.generation_time_s, route_reason=flight.route_reason)
+        if reply.error and backend in self._start_failures and self._pending is None:
+            # The worker died before it could answer: route the instruction again (to another
+            # backend, or rejected with the reason when there is none).
+            self._log.append(f"request {reply.request_id}: {backend} failed at start; re-routing")
+            self._pending = _Pending(reply.request_id, flight.instruction, now)
+            return
         if reply.error:
             self.counters.failures += 1
             if locality == "remote" or reply.error == "timeout":
@@ -561,7 +576,11 @@ class PlannerSession:
         c = self.counters
         status = self._last_status or {}
         level = Level.OK
-        if status.get("state") == "error":
+        message = str(status.get("message", ""))
+        if self._start_failures:
+            level = Level.ERROR
+            message = "; ".join(self._start_failures.values())
+        elif status.get("state") == "error":
             level = Level.WARN
         values: dict[str, object] = {
             "state": status.get("state", "idle"), "backend": status.get("backend", ""),
@@ -571,7 +590,7 @@ class PlannerSession:
             "worker_restarts": c.restarts, "accelerator_on": self.accelerator_on,
             "latency_p50_s": c.latency.percentile(50), "latency_p99_s": c.latency.percentile(99),
         }
-        return HealthReport("planner", level, str(status.get("message", "")), values)
+        return HealthReport("planner", level, message, values)
 
 
 def make_backend_infos(names: Iterable[str], identify: Callable[[str], tuple[str, str]],
