@@ -120,3 +120,94 @@ def test_stop_ends_a_sigstopped_node(tmp_path: Path) -> None:
         node.signal_group(signal.SIGCONT)
         node.signal_group(signal.SIGKILL)
         log.close()
+
+
+def _children_of(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command may hold spaces or parentheses: the fields follow the last ')'.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _params_with(tmp_path: Path, node: str, **values: object) -> Path:
+    import yaml
+    config = yaml.safe_load(CONFIG.read_text())
+    config[node]["ros__parameters"].update(values)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_demo_ends_when_the_plan_is_done_and_says_so(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "120", "--until-done", "--backend", "scripted",
+                       "--no-record", "--quiet", "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    last = _last_line(result.stdout)
+    assert last.startswith("robot-brain demo: OK: navigate_to kitchen done in "), last
+    assert last.endswith(", 0 collisions"), last
+
+
+def test_demo_fails_when_the_llm_backend_crashes_at_start(tmp_path: Path) -> None:
+    # As llama.cpp built for a CPU feature the machine lacks: SIGILL in the worker's self-test.
+    params = _params_with(tmp_path, "planner", scripted_failure="illegal_instruction")
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "60", "--until-done", "--backend", "scripted",
+                       "--params-file", str(params), "--no-record", "--quiet",
+                       "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    last = _last_line(result.stderr)
+    assert last.startswith("robot-brain demo: FAILED: the instruction got no accepted plan"), last
+    assert "illegal instruction" in last, last
+
+
+def test_demo_fails_when_the_plan_cannot_finish_in_time(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "5", "--backend", "scripted", "--no-record",
+                       "--quiet", "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    last = _last_line(result.stderr)
+    assert "FAILED: navigate_to kitchen not finished (the run ended after" in last, last
+
+
+def test_demo_fails_naming_a_node_that_dies_mid_run(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen(
+        ROBOT_BRAIN + ["demo", "--duration", "60", "--backend", "scripted", "--no-record",
+                       "--quiet", "--run-dir", str(run_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        victim = None
+        while time.monotonic() < deadline and victim is None:
+            time.sleep(0.5)
+            for pid in _children_of(proc.pid):
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                if any(part.endswith(b"/controller") for part in cmd):
+                    victim = pid
+        assert victim is not None, "the controller never started"
+        time.sleep(3.0)
+        os.kill(victim, signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, out + err
+    assert _last_line(err) == (f"robot-brain demo: FAILED: node 'controller' exited with code -9 "
+                               f"(log {run_dir.resolve() / 'logs' / 'controller.log'})"), err
+    assert not _descendants_of_run(run_dir)

@@ -432,3 +432,4 @@ def test_backend_that_cannot_start_and_no_fallback_rejects_with_the_reason() -> 
     out = s.tick(0.5)
     assert len(out.plans) == 1 and not out.plans[0].accepted
     assert "unavailable" in out.plans[0].reason and out.status.state == "error"
+    assert "illegal instruction" in out.plans[0].reason

@@ -389,8 +389,11 @@ class PlannerSession:
             return
         if decision.action is RouteAction.NONE or decision.backend is None:
             self._error = True
-            self._reject_without_llm(pending.request_id, pending.instruction,
-                                     f"no backend: {decision.reason}", decision.reason)
+            why = f"no backend: {decision.reason}"
+            if self._start_failures:
+                why += f" ({'; '.join(self._start_failures.values())})"
+            self._reject_without_llm(pending.request_id, pending.instruction, why,
+                                     decision.reason)
             return
         self._submit(pending, decision.backend, decision.reason, now)
 
