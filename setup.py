@@ -1,8 +1,13 @@
 """ament_python package robot_brain: installable with colcon (ROS 2) or pip (PyPI ROS wheels)."""
 
-from glob import glob
+import sys
+from pathlib import Path
 
 from setuptools import find_packages, setup
+
+# The data-file list is shared with the venv's ament layout (robot_brain/install_data.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from robot_brain.install_data import data_files  # noqa: E402
 
 package_name = "robot_brain"
 
@@ -14,17 +19,7 @@ setup(
         package_name: ["worlds/*.yaml", "schemas/*.json", "models/*.onnx", "models/*.json",
                        "config/*.yaml", "prompts/*", "data/*"],
     },
-    data_files=[
-        ("share/ament_index/resource_index/packages", ["resource/" + package_name]),
-        ("share/" + package_name, ["package.xml"]),
-        ("share/" + package_name + "/launch", glob("launch/*.launch.py")),
-        ("share/" + package_name + "/config", glob("config/*.yaml")),
-        ("share/" + package_name + "/worlds", glob("robot_brain/worlds/*.yaml")
-         + glob("gazebo/worlds/*.sdf")),
-        ("share/" + package_name + "/schemas", glob("robot_brain/schemas/*.json")),
-        ("share/" + package_name + "/models", glob("robot_brain/models/*.onnx")
-         + glob("gazebo/models/*.sdf")),
-    ],
+    data_files=data_files(),
     install_requires=["setuptools", "numpy", "PyYAML", "jsonschema"],
     zip_safe=True,
     maintainer="robot_brain developers",

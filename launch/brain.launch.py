@@ -1,18 +1,28 @@
 """Start the whole robot_brain: `ros2 launch robot_brain brain.launch.py [arg:=value ...]`.
 
-Arguments: namespace, params_file, use_sim_time, sim (start the built-in simulated humanoid),
-record (ros2 bag record -s mcap of the brain's topics), planner_backend, rt_priority.
+Arguments (`ros2 launch robot_brain brain.launch.py --show-args` lists them): namespace,
+params_file, use_sim_time, sim (start the built-in simulated humanoid), record (record the
+brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
+recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
+rt_priority.
+
+The brain is one unit: before any node starts, the parameter file must exist and read, and
+settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
+any node that exits ends the whole launch with a non-zero code naming that node.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
+from datetime import datetime
 
 from ament_index_python.packages import get_package_share_directory
-from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, ExecuteProcess
-from launch.conditions import IfCondition
-from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch import LaunchContext, LaunchDescription
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction, Shutdown
+from launch.events.process import ProcessExited
+from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 # The topics a run is analysed from (robot-brain report reads the same list).
@@ -22,48 +32,117 @@ RECORDED_TOPICS = [
     "planner/status", "brain/instruction", "brain/say", "power/mode", "power/endurance",
     "watchdog/estop", "estop", "/diagnostics",
 ]
+BOOLEAN = ["true", "false"]
+#: The fast path first, as `robot-brain demo` starts them.
+BRAIN_NODES = ("perception", "controller", "watchdog", "planner", "power_monitor")
+
+
+class BrainLaunchError(RuntimeError):
+    """Refused before start, or a node of the brain ended: launch reports it and exits 1."""
+
+
+def _backend_kinds() -> list[str]:
+    try:
+        from robot_brain.core.planner.routing import KNOWN_BACKENDS
+        return list(KNOWN_BACKENDS)
+    except ImportError:  # a launch file must still load where the package is half installed
+        return ["llama_cpp", "openai", "scripted"]
+
+
+def _true(context: LaunchContext, name: str) -> bool:
+    return LaunchConfiguration(name).perform(context).lower() == "true"
+
+
+def _node_exited(name: str):  # noqa: ANN202 - launch's on_exit callable
+    def on_exit(event: ProcessExited, context: LaunchContext) -> list | None:
+        if context.is_shutdown:
+            return None  # stopping because the launch is shutting down: expected
+        if event.returncode == 0:
+            # A clean exit: Ctrl-C in a terminal reaches every node directly, sometimes before
+            # launch itself. Stop the rest cleanly too.
+            return [Shutdown(reason=f"node '{name}' stopped")]
+        # Half a brain is worse than none (a planner without a watchdog, a controller
+        # without perception): end everything, exit non-zero and say which node went.
+        raise BrainLaunchError(f"node '{name}' exited with code {event.returncode}; "
+                               "stopping the whole brain")
+    return on_exit
+
+
+def _recorder(context: LaunchContext, namespace: LaunchConfiguration,
+              use_sim_time: LaunchConfiguration, params_file: str) -> list:
+    root = LaunchConfiguration("bag_dir").perform(context) or "runs"
+    out = os.path.join(root, "brain_" + datetime.now().strftime("%Y%m%d-%H%M%S"))
+    if shutil.which("ros2") and importlib.util.find_spec("ros2bag") is not None:
+        return [ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", "-o", out]
+                               + RECORDED_TOPICS, output="screen",
+                               on_exit=_node_exited("ros2 bag record"))]
+    # No rosbag2 (the PyPI-wheel install): the project's recorder writes the same MCAP.
+    return [Node(package="robot_brain", executable="recorder", name="recorder",
+                 namespace=namespace, output="screen", emulate_tty=True,
+                 parameters=[params_file, {"use_sim_time": use_sim_time, "output_dir": out}],
+                 on_exit=_node_exited("recorder"))]
+
+
+def _brain(context: LaunchContext) -> list:
+    namespace = LaunchConfiguration("namespace")
+    use_sim_time = LaunchConfiguration("use_sim_time")
+    params_file = LaunchConfiguration("params_file").perform(context)
+    rt_priority = LaunchConfiguration("rt_priority").perform(context)
+    backend = LaunchConfiguration("planner_backend").perform(context)
+    nodes = (("sim",) if _true(context, "sim") else ()) + BRAIN_NODES
+    if not (rt_priority.isdigit() and 0 <= int(rt_priority) <= 99):
+        raise BrainLaunchError(f"rt_priority:={rt_priority} must be an integer from 0 to 99")
+    extra = {"controller": {"rt_priority": int(rt_priority)},
+             "watchdog": {"rt_priority": int(rt_priority)},
+             "planner": {"backend": backend}}
+    try:
+        from robot_brain.cli.preflight import preflight
+        from robot_brain.core.errors import StartupError
+    except ImportError as exc:
+        raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
+                               "first") from exc
+    try:
+        preflight(params_file, nodes, extra,
+                  namespace=namespace.perform(context))
+    except StartupError as exc:
+        raise BrainLaunchError(str(exc)) from exc
+
+    actions: list = []
+    for name in nodes:
+        params: list = [params_file, {"use_sim_time": use_sim_time}]
+        if name in extra:
+            params.append(extra[name])
+        actions.append(Node(package="robot_brain", executable=name, name=name,
+                            namespace=namespace, parameters=params, output="screen",
+                            emulate_tty=True, on_exit=_node_exited(name)))
+    if _true(context, "record"):
+        actions += _recorder(context, namespace, use_sim_time, params_file)
+    return actions
 
 
 def generate_launch_description() -> LaunchDescription:
     share = get_package_share_directory("robot_brain")
-    namespace = LaunchConfiguration("namespace")
-    params_file = LaunchConfiguration("params_file")
-    use_sim_time = LaunchConfiguration("use_sim_time")
-    rt_priority = LaunchConfiguration("rt_priority")
-
-    def brain_node(executable: str, extra: dict | None = None, **kwargs) -> Node:
-        params = [params_file, {"use_sim_time": use_sim_time}]
-        if extra:
-            params.append(extra)
-        return Node(package="robot_brain", executable=executable, name=executable,
-                    namespace=namespace, parameters=params, output="screen",
-                    emulate_tty=True, **kwargs)
-
     return LaunchDescription([
         DeclareLaunchArgument("namespace", default_value="",
                               description="Namespace of every brain node and topic."),
         DeclareLaunchArgument("params_file",
                               default_value=os.path.join(share, "config", "brain.yaml"),
-                              description="Parameter file (a /** block plus one per node)."),
-        DeclareLaunchArgument("use_sim_time", default_value="false",
+                              description="Parameter file (a /** block plus one per node); "
+                                          "must exist."),
+        DeclareLaunchArgument("use_sim_time", default_value="false", choices=BOOLEAN,
                               description="Use /clock (Gazebo) for message stamps."),
-        DeclareLaunchArgument("sim", default_value="true",
+        DeclareLaunchArgument("sim", default_value="true", choices=BOOLEAN,
                               description="Start the built-in simulated humanoid."),
-        DeclareLaunchArgument("record", default_value="false",
-                              description="Record the brain's topics with ros2 bag (MCAP)."),
+        DeclareLaunchArgument("record", default_value="false", choices=BOOLEAN,
+                              description="Record the brain's topics (MCAP): ros2 bag where "
+                                          "installed, else robot_brain's recorder node."),
+        DeclareLaunchArgument("bag_dir", default_value="runs",
+                              description="Where record:=true creates brain_<timestamp>/."),
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
-                              description="LLM backend: llama_cpp, openai or scripted."),
+                              choices=_backend_kinds(),
+                              description="LLM backend of the planner."),
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of controller and watchdog "
                                           "(0 = normal scheduling)."),
-        brain_node("sim", condition=IfCondition(LaunchConfiguration("sim"))),
-        brain_node("perception"),
-        brain_node("controller", {"rt_priority": rt_priority}),
-        brain_node("watchdog", {"rt_priority": rt_priority}),
-        brain_node("planner", {"backend": LaunchConfiguration("planner_backend")}),
-        brain_node("power_monitor"),
-        ExecuteProcess(
-            cmd=["ros2", "bag", "record", "-s", "mcap", "-o",
-                 PathJoinSubstitution(["runs", "brain_bag"])] + RECORDED_TOPICS,
-            condition=IfCondition(LaunchConfiguration("record")), output="screen"),
+        OpaqueFunction(function=_brain),
     ])

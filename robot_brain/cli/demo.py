@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from robot_brain.cli.preflight import preflight
 from robot_brain.cli.processes import (
     ExecutableNotFound,
     NodeProcess,
@@ -29,6 +30,7 @@ from robot_brain.cli.processes import (
     ros_environment,
     stop_all,
 )
+from robot_brain.core.errors import StartupError
 from robot_brain.core.mission import MissionFacts, judge
 
 if TYPE_CHECKING:
@@ -193,6 +195,11 @@ def _run(opts: DemoOptions) -> int:
         nodes = [n for n in nodes if n in opts.nodes]
     if "sim" not in nodes:
         raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
+    try:
+        preflight(params_file, nodes, {n: _node_overrides(n, opts, nodes, Path("."))
+                                       for n in nodes})
+    except StartupError as exc:
+        raise DemoError(str(exc)) from exc
     run_dir = (opts.run_dir or Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")).resolve()
     log_dir = run_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

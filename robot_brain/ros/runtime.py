@@ -15,14 +15,19 @@ import threading
 from typing import Callable, Sequence
 
 import rclpy
+from rclpy._rclpy_pybind11 import RCLError
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
 from robot_brain.core.errors import StartupError
+from robot_brain.core.params_file import load_params_file
 from robot_brain.ros.params import ConfigError, ParamSpec
 
 EXIT_STARTUP_FAILED = 1
+#: Longest wait of one spin step, so a stop request is seen even by a node with no timer due
+#: (the signal's Python handler runs only once the wait returns).
+_STOP_POLL_S = 0.1
 
 #: cpu_affinity's "not pinned" value. An empty-list default would be declared by rclpy as a
 #: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
@@ -55,14 +60,29 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
     A single-threaded executor is deliberate: in Python it jitters less than a multi-threaded
     one, and every callback of these nodes is short and bounded.
     """
-    # rclpy's own handlers would shut the context down inside the signal handler, before the
-    # node's on_shutdown() could still log or publish; SIGINT and SIGTERM end the spin instead.
-    rclpy.init(args=list(args) if args is not None else sys.argv,
-               signal_handler_options=SignalHandlerOptions.NO)
+    argv = list(args) if args is not None else sys.argv
+    try:
+        # rcl's own error for a bad file is a traceback naming only "Error parsing a event".
+        for path in params_files(argv):
+            load_params_file(path)
+        # rclpy's own handlers would shut the context down inside the signal handler, before
+        # the node's on_shutdown() could still log or publish; SIGINT and SIGTERM end the spin.
+        rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO)
+    except StartupError as exc:
+        print(f"robot_brain: cannot start: {exc}", file=sys.stderr, flush=True)
+        return EXIT_STARTUP_FAILED
+    except RCLError as exc:
+        print(f"robot_brain: cannot start: {str(exc).splitlines()[0]}", file=sys.stderr,
+              flush=True)
+        return EXIT_STARTUP_FAILED
+    except KeyboardInterrupt:
+        print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
+        return 0
     # Installed explicitly: a process started in the background by a shell inherits SIGINT
     # ignored, and Python then would not turn it into KeyboardInterrupt.
-    previous = {sig: signal.signal(sig, _raise_keyboard_interrupt)
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in stop_signals:
+        signal.signal(sig, _raise_keyboard_interrupt)
     node: Node | None = None
     try:
         try:
@@ -82,15 +102,22 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
             gc.freeze()
         executor = SingleThreadedExecutor()
         executor.add_node(node)
+        # While spinning, a stop signal only sets a flag: an exception raised at an arbitrary
+        # point could land inside a pybind11 call of rclpy, which turns it into a RuntimeError
+        # ("Unable to convert call argument") and a traceback instead of a clean stop.
+        stop = _StopRequest(executor)
+        for sig in stop_signals:
+            signal.signal(sig, stop)
         try:
-            executor.spin()
+            while not stop.requested and executor.context.ok():
+                executor.spin_once(timeout_sec=_STOP_POLL_S)
         except (KeyboardInterrupt, ExternalShutdownException):
             pass
         return 0
     finally:
         # A second Ctrl-C (a terminal sends one to the whole process group, and launch sends
         # its own) must not kill the node half-way through shutdown: ignore it until done.
-        for sig in previous:
+        for sig in stop_signals:
             signal.signal(sig, signal.SIG_IGN)
         if node is not None:
             on_shutdown = getattr(node, "on_shutdown", None)
@@ -101,8 +128,26 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
                     print(f"robot_brain: shutdown hook failed: {exc}", file=sys.stderr)
             node.destroy_node()
         rclpy.try_shutdown()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        # The handlers stay ignored until the process exits: `ros2 launch` forwards its own
+        # SIGINT after the terminal's, and one landing during interpreter teardown would
+        # otherwise kill the finished node by signal (exit -2).
+
+
+def params_files(argv: Sequence[str]) -> list[str]:
+    """The `--params-file PATH` arguments of a ROS command line (inside --ros-args)."""
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--params-file"]
+
+
+class _StopRequest:
+    """A SIGINT/SIGTERM handler that asks the spin loop to end after its current callback."""
+
+    def __init__(self, executor: SingleThreadedExecutor) -> None:
+        self.requested = False
+        self._executor = executor
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.requested = True
+        self._executor.wake()
 
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:

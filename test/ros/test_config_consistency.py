@@ -38,15 +38,17 @@ def _console_scripts() -> set[str]:
 
 
 def _launch_executables() -> set[str]:
+    """BRAIN_NODES of the launch file, the optional sim, and every constant `executable=`."""
     tree = ast.parse(LAUNCH.read_text())
     found = set()
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-        if func == "brain_node" and node.args and isinstance(node.args[0], ast.Constant):
-            found.add(node.args[0].value)
-        if func == "Node":
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "BRAIN_NODES" for t in node.targets):
+            found |= set(ast.literal_eval(node.value))
+        if isinstance(node, ast.Tuple) and [ast.literal_eval(e) for e in node.elts
+                                            if isinstance(e, ast.Constant)] == ["sim"]:
+            found.add("sim")
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Node":
             for kw in node.keywords:
                 if kw.arg == "executable" and isinstance(kw.value, ast.Constant):
                     found.add(kw.value.value)

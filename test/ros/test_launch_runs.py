@@ -1,18 +1,27 @@
-"""brain.launch.py under the real `ros2 launch` machinery (launch + launch_ros).
+"""brain.launch.py under the real `ros2 launch` machinery (launch + launch_ros [+ ros2cli]).
 
-`launch` and `launch_ros` are not on PyPI, so on a machine without a ROS 2 distribution this
-test skips with that reason; on a ROS 2 install (or with those packages on PYTHONPATH) it runs
-the whole brain for a few seconds and checks every node started and finished cleanly.
+`launch` and `launch_ros` are not on PyPI, so on a machine without a ROS 2 distribution these
+tests skip with that reason. Where they exist they run the PACKAGE form against the installed
+layout (`ros2 launch robot_brain brain.launch.py` when ros2cli is there too, else the same
+lookup through ament_index and a LaunchService), which is what a user types, and check each
+defect found by hand: a missing params file, a bad choice, a cross-node mismatch, a node that
+dies, recording without rosbag2, and a repeated Ctrl-C.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 try:
     # `launch` alone would import this repository's launch/ folder as a namespace package.
@@ -22,33 +31,108 @@ except ImportError:
     pytest.skip("the ROS 2 `launch` and `launch_ros` packages are not installed (not on PyPI)",
                 allow_module_level=True)
 
+pytestmark = pytest.mark.ros
+
 ROOT = Path(__file__).resolve().parents[2]
 NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor")
 
+# The package form without ros2cli: the launch file found through the ament index, exactly
+# as `ros2 launch robot_brain brain.launch.py` finds it.
 RUNNER = textwrap.dedent("""
-    import sys
+    import os, sys
+    from ament_index_python.packages import get_package_share_directory
     from launch import LaunchDescription, LaunchService
-    from launch.actions import IncludeLaunchDescription, Shutdown, TimerAction
+    from launch.actions import IncludeLaunchDescription
     from launch.launch_description_sources import PythonLaunchDescriptionSource
-    ld = LaunchDescription([
-        IncludeLaunchDescription(PythonLaunchDescriptionSource(sys.argv[1]),
-                                 launch_arguments={"planner_backend": "scripted"}.items()),
-        TimerAction(period=15.0, actions=[Shutdown(reason="test done")]),
-    ])
-    service = LaunchService()
-    service.include_launch_description(ld)
+    path = os.path.join(get_package_share_directory("robot_brain"), "launch", sys.argv[1])
+    args = [a.split(":=", 1) for a in sys.argv[2:]]
+    service = LaunchService(argv=sys.argv[2:])
+    service.include_launch_description(LaunchDescription([IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(path), launch_arguments=args)]))
     sys.exit(service.run())
 """)
 
 
-@pytest.mark.ros
-def test_brain_launch_starts_and_stops_every_node_cleanly(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", RUNNER,
-                             str(ROOT / "launch" / "brain.launch.py")],
-                            capture_output=True, text=True, timeout=300)
-    out = result.stdout + result.stderr
-    assert result.returncode == 0, out
+def _command(*args: str) -> list[str]:
+    if shutil.which("ros2") and importlib.util.find_spec("ros2launch") is not None:
+        return ["ros2", "launch", "robot_brain", "brain.launch.py", *args]
+    return [sys.executable, "-c", RUNNER, "brain.launch.py", *args]
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    # Own process group: a "terminal Ctrl-C" reaches launch and every node, as in a shell.
+    return subprocess.Popen(_command(*args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def _wait_started(proc: subprocess.Popen[str], settle_s: float = 8.0) -> None:
+    """Every node is up a few seconds after start (the demo measures ~3 s)."""
+    time.sleep(settle_s)
+    assert proc.poll() is None, "launch ended early"
+
+
+def _run(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_command(*args), capture_output=True, text=True, timeout=timeout)
+
+
+def test_package_form_starts_every_node_and_a_double_ctrl_c_stops_them_cleanly() -> None:
+    proc = _start("planner_backend:=scripted")
+    try:
+        _wait_started(proc)
+        os.killpg(proc.pid, signal.SIGINT)  # the terminal's Ctrl-C: every process
+        time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)  # and a second one during shutdown
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
     for node in NODES:
         assert f"[{node}-" in out and "process started" in out, f"{node} not started\n{out}"
     assert "process has died" not in out, out
     assert out.count("process has finished cleanly") >= len(NODES), out
+    assert "Traceback" not in out, out
+
+
+def test_missing_params_file_is_an_error() -> None:
+    result = _run("params_file:=/nonexistent/brain.yaml")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert "parameter file /nonexistent/brain.yaml does not exist" in out, out
+    assert "process started" not in out, out
+
+
+def test_a_value_outside_the_choices_is_refused() -> None:
+    result = _run("planner_backend:=nonsense")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0 and "Valid options are" in out, out
+    assert "process started" not in out, out
+
+
+def test_settings_that_must_agree_across_nodes_are_checked_first(tmp_path: Path) -> None:
+    config = yaml.safe_load((ROOT / "config" / "brain.yaml").read_text())
+    config["perception"]["ros__parameters"]["n_sectors"] = 24
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump(config))
+    result = _run(f"params_file:={params}")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert "perception.n_sectors=24, controller.n_sectors=16" in out, out
+
+
+def test_a_node_that_dies_ends_the_launch_non_zero_naming_it(tmp_path: Path) -> None:
+    proc = _start("planner_backend:=scripted", "record:=true", f"bag_dir:={tmp_path}")
+    try:
+        _wait_started(proc)
+        found = subprocess.run(["pgrep", "-f", "-g", str(proc.pid), "lib/robot_brain/controller"],
+                               capture_output=True, text=True).stdout.split()
+        assert found, "controller not running"
+        os.kill(int(found[0]), signal.SIGKILL)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode != 0, out
+    assert "node 'controller' exited with code -9" in out, out
+    # record:=true without rosbag2 records with the project's recorder, in a fresh folder.
+    bags = list(tmp_path.glob("brain_*"))
+    assert len(bags) == 1 and (bags[0] / "metadata.yaml").exists(), out

@@ -1,0 +1,98 @@
+"""Settings that must agree across nodes, checked before any node starts.
+
+Each node validates its own parameters, but some only make sense together: perception's
+sector count is the controller's input width; a watchdog deadline shorter than two control
+periods latches all the time. A mismatch used to show only as a robot that never moved and a
+warning every 5 s; here it is refused at start with one message naming both sides.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from robot_brain.core.errors import StartupError
+
+Values = Mapping[str, Mapping[str, Any]]  # node -> parameter -> resolved value
+
+
+class InconsistentConfigError(StartupError):
+    """Parameters of different nodes that contradict each other."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    nodes: tuple[str, ...]
+    check: Callable[[Values], str | None]  # the problem in words, or None
+
+
+def _get(values: Values, node: str, name: str) -> Any:
+    return values[node][name]
+
+
+def _same(name: str, *nodes: str) -> Rule:
+    def check(v: Values) -> str | None:
+        seen = {n: _get(v, n, name) for n in nodes}
+        if len({repr(x) for x in seen.values()}) > 1:
+            sides = ", ".join(f"{n}.{name}={x!r}" for n, x in seen.items())
+            return f"{sides}: these must be equal"
+        return None
+    return Rule(nodes, check)
+
+
+def _deadline_vs_rate(v: Values) -> str | None:
+    deadline, rate = float(_get(v, "watchdog", "deadline_s")), float(
+        _get(v, "controller", "rate_hz"))
+    if rate > 0 and deadline < 2.0 / rate - 1e-9:
+        return (f"watchdog.deadline_s={deadline:g} is shorter than two periods of "
+                f"controller.rate_hz={rate:g} ({2.0 / rate:g} s): the watchdog would stop the "
+                "robot between healthy commands")
+    return None
+
+
+def _goal_refresh(v: Values) -> str | None:
+    timeout, hz = float(_get(v, "controller", "goal_timeout_s")), float(
+        _get(v, "planner", "goal_republish_hz"))
+    if hz > 0 and timeout <= 1.0 / hz:
+        return (f"controller.goal_timeout_s={timeout:g} is not longer than the planner's goal "
+                f"refresh period (planner.goal_republish_hz={hz:g}): every goal would time out")
+    return None
+
+
+def _robot_timeout(v: Values) -> str | None:
+    robot, deadline = float(_get(v, "sim", "cmd_timeout_s")), float(
+        _get(v, "watchdog", "deadline_s"))
+    if math.isfinite(robot) and robot <= deadline:
+        return (f"sim.cmd_timeout_s={robot:g} is not longer than watchdog.deadline_s="
+                f"{deadline:g}: the robot's own timeout must be the later backstop")
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    _same("n_sectors", "perception", "controller"),
+    _same("cmd_vel_stamped", "sim", "controller", "watchdog"),
+    Rule(("watchdog", "controller"), _deadline_vs_rate),
+    Rule(("controller", "planner"), _goal_refresh),
+    Rule(("sim", "watchdog"), _robot_timeout),
+)
+
+
+def problems(values: Values) -> list[str]:
+    """Every rule whose nodes are all present and that fails."""
+    out = []
+    for rule in RULES:
+        if all(n in values for n in rule.nodes):
+            problem = rule.check(values)
+            if problem:
+                out.append(problem)
+    return out
+
+
+def check(values: Values) -> None:
+    """Raise InconsistentConfigError listing every problem."""
+    found = problems(values)
+    if found:
+        raise InconsistentConfigError("inconsistent parameters across nodes: " +
+                                      "; ".join(found))
