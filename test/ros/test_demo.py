@@ -211,3 +211,29 @@ def test_demo_fails_naming_a_node_that_dies_mid_run(tmp_path: Path) -> None:
     assert _last_line(err) == (f"robot-brain demo: FAILED: node 'controller' exited with code -9 "
                                f"(log {run_dir.resolve() / 'logs' / 'controller.log'})"), err
     assert not _descendants_of_run(run_dir)
+
+
+def test_demo_refuses_a_bad_params_file_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("/**:\n  ros__parameters:\n    world_file: [oops\n")
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "10", "--params-file", str(bad), "--no-record",
+                       "--quiet", "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _last_line(result.stderr) == (f"robot-brain demo: FAILED: parameter file {bad}: "
+                                         "YAML error at line 4, column 1: expected ',' or ']', "
+                                         "but got '<stream end>'")
+
+
+def test_demo_refuses_sector_counts_that_disagree(tmp_path: Path) -> None:
+    params = _params_with(tmp_path, "perception", n_sectors=24)
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--duration", "10", "--params-file", str(params), "--no-record",
+                       "--quiet", "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "perception.n_sectors=24, controller.n_sectors=16: these must be equal" in \
+        _last_line(result.stderr)
+    assert not (tmp_path / "run").exists()  # refused before any node started

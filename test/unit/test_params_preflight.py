@@ -1,0 +1,88 @@
+"""Parameter files read with one clear error, and settings that must agree across nodes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from robot_brain.core.config_check import InconsistentConfigError, check, problems
+from robot_brain.core.params_file import ParamsFileError, load_params_file, node_values
+
+GOOD = {
+    "perception": {"n_sectors": 16}, "controller": {"n_sectors": 16, "rate_hz": 100.0,
+                                                    "goal_timeout_s": 3.0,
+                                                    "cmd_vel_stamped": True},
+    "watchdog": {"deadline_s": 0.02, "cmd_vel_stamped": True},
+    "sim": {"cmd_timeout_s": 0.5, "cmd_vel_stamped": True},
+    "planner": {"goal_republish_hz": 2.0},
+}
+
+
+def with_(node: str, **values: object) -> dict:
+    out = {n: dict(v) for n, v in GOOD.items()}
+    out[node].update(values)
+    return out
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ParamsFileError, match=r"parameter file .*nope.yaml does not exist"):
+        load_params_file(tmp_path / "nope.yaml")
+
+
+def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("/**:\n  ros__parameters:\n    world_file: [oops\n")
+    with pytest.raises(ParamsFileError) as info:
+        load_params_file(bad)
+    message = str(info.value)
+    assert "\n" not in message and "YAML error at line 4, column 1" in message
+
+
+@pytest.mark.parametrize("text", ["- a list\n", "controller: 3\n",
+                                  "controller:\n  ros__parameters: [1]\n"])
+def test_not_a_parameter_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(ParamsFileError):
+        load_params_file(path)
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ParamsFileError, match="not UTF-8"):
+        load_params_file(path)
+
+
+def test_node_values_layer_defaults_wildcard_and_own_block() -> None:
+    params = {"/**": {"ros__parameters": {"a": 1, "b": 1}},
+              "controller": {"ros__parameters": {"b": 2}},
+              "/robot/perception": {"ros__parameters": {"b": 3}}}
+    assert node_values(params, "controller", {"a": 0, "c": 9}) == {"a": 1, "b": 2, "c": 9}
+    assert node_values(params, "perception", {}, namespace="/robot")["b"] == 3
+    assert node_values(params, "perception", {})["b"] == 1  # other namespace: not its block
+
+
+def test_consistent_settings_pass() -> None:
+    assert problems(GOOD) == []
+    check(GOOD)
+
+
+@pytest.mark.parametrize("values, words", [
+    (with_("perception", n_sectors=24), "perception.n_sectors=24, controller.n_sectors=16"),
+    (with_("watchdog", cmd_vel_stamped=False), "watchdog.cmd_vel_stamped=False"),
+    (with_("controller", rate_hz=50.0), "shorter than two periods"),
+    (with_("controller", goal_timeout_s=0.4), "every goal would time out"),
+    (with_("sim", cmd_timeout_s=0.01), "sim.cmd_timeout_s=0.01"),
+])
+def test_each_mismatch_is_refused_with_both_sides_named(values: dict, words: str) -> None:
+    with pytest.raises(InconsistentConfigError, match="inconsistent parameters") as info:
+        check(values)
+    assert words in str(info.value)
+
+
+def test_rules_only_apply_to_nodes_that_run() -> None:
+    # A brain without the sim (a real robot) has no sim timeout to compare.
+    values = {n: v for n, v in with_("sim", cmd_timeout_s=0.01).items() if n != "sim"}
+    assert problems(values) == []
