@@ -54,6 +54,19 @@ class FakeServer:
                     return self._plain(500, "internal trouble")
                 if form in fake.reject_forms:
                     return self._plain(400, f"response_format {form} not supported")
+                if fake.mode == "plain_json":
+                    # A server that ignores stream=true and answers one completion.
+                    completion = {"choices": [{"message": {"role": "assistant",
+                                                           "content": "".join(fake.tokens)},
+                                               "finish_reason": "stop"}],
+                                  "usage": {"completion_tokens": 7}}
+                    data = json.dumps(completion, indent=1).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
@@ -180,6 +193,21 @@ def test_finish_without_done_is_accepted(fake: FakeServer) -> None:
     fake.mode = "no_done"
     reply = backend_for(fake.url).generate(request(1), never)
     assert reply.error is None and reply.tokens == 3
+
+
+def test_plain_json_completion_is_accepted_as_well_as_a_stream(fake: FakeServer) -> None:
+    fake.mode = "plain_json"
+    reply = backend_for(fake.url).generate(request(1), never)
+    assert reply.error is None, reply.error
+    assert json.loads(reply.text) == {"steps": [{"skill": "dock"}]} and reply.tokens == 7
+
+
+def test_a_huge_streamed_reply_is_cut_off_not_read_whole(fake: FakeServer) -> None:
+    from robot_brain.core.llm.openai_compat import MAX_REPLY_BYTES
+    fake.tokens = ["x" * 1000] * 4400  # about 4.4 MB of SSE
+    reply = backend_for(fake.url).generate(request(1), never)
+    assert reply.error == f"backend error: reply larger than {MAX_REPLY_BYTES} bytes; cut off"
+    assert len(reply.text) <= MAX_REPLY_BYTES
 
 
 def test_server_down_is_a_connection_error() -> None:

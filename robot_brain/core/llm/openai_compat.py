@@ -43,6 +43,10 @@ _FORMS = ("json_schema", "json_object", "none")
 _FORMAT_REJECTED = (400, 422)
 _POLL_S = 0.02  # cancellation latency while waiting for the next chunk
 _ERROR_BODY_CHARS = 300
+#: Most bytes read from one reply, streamed or not. A plan is a few hundred bytes; a server
+#: that streams megabytes (a runaway generation, a hostile endpoint) is cut off here instead
+#: of being read whole into the planner's memory.
+MAX_REPLY_BYTES = 256 * 1024
 
 
 def locality_of_url(base_url: str) -> Locality:
@@ -103,8 +107,21 @@ class _Stream:
                 text = resp.read(4096).decode("utf-8", "replace").strip()
                 self.events.put(("http_error", (resp.status, text[:_ERROR_BODY_CHARS])))
                 return
-            for raw in resp:
+            budget = MAX_REPLY_BYTES
+            plain: list[str] = []  # a server that ignored stream=true: one JSON completion
+            while True:
+                raw = resp.readline(budget + 1)
+                if not raw:
+                    break
+                budget -= len(raw)
+                if budget < 0:
+                    self.events.put(("error", "backend error: reply larger than "
+                                              f"{MAX_REPLY_BYTES} bytes; cut off"))
+                    return
                 line = raw.decode("utf-8", "replace").strip()
+                if plain or line.startswith(("{", "[")):
+                    plain.append(line)
+                    continue
                 if not line.startswith("data:"):
                     continue  # comments, event names, keep-alives, blank separators
                 data = line[5:].strip()
@@ -112,6 +129,9 @@ class _Stream:
                     self.events.put(("done", None))
                     return
                 self.events.put(("data", json.loads(data)))
+            if plain:
+                self.events.put(("complete", json.loads("\n".join(plain))))
+                return
             self.events.put(("eof", None))
         except json.JSONDecodeError as exc:
             self.events.put(("error", f"backend error: bad stream chunk: {exc}"))
@@ -245,6 +265,23 @@ class OpenAiCompatBackend:
                             first_token_at = time.monotonic()
                         parts.append(content)
                         tokens += 1  # servers stream one token per chunk
+            elif kind == "complete":
+                # Not streamed: the whole completion at once (servers may ignore `stream`).
+                if not isinstance(payload, dict):
+                    return done("backend error: a non-streamed reply that is not an object")
+                usage = payload.get("usage") or {}
+                if isinstance(usage.get("completion_tokens"), int):
+                    usage_tokens = usage["completion_tokens"]
+                choices = payload.get("choices") or []
+                message = (choices[0].get("message") or {}) if choices and \
+                    isinstance(choices[0], dict) else {}
+                content = message.get("content") if isinstance(message, dict) else None
+                if not isinstance(content, str):
+                    return done("backend error: a non-streamed reply without message content")
+                first_token_at = time.monotonic()
+                parts.append(content)
+                tokens = max(1, len(content.split()))
+                return done(None)
             elif kind == "done":
                 return done(None)
             elif kind == "eof":
