@@ -329,7 +329,9 @@ def run_mission(routing: Routing, args: argparse.Namespace, log_dir: Path) -> Ru
     try:
         procs.append(start_node("perception", log_dir, {}))
         procs.append(start_node("controller", log_dir, {}))
-        procs.append(start_node("watchdog", log_dir, {"deadline_s": args.watchdog_deadline_s}))
+        procs.append(start_node("watchdog", log_dir, {
+            "deadline_s": args.watchdog_deadline_s,
+            "latch_s": max(args.watchdog_deadline_s, 0.15)}))
         procs.append(start_node("power_monitor", log_dir, {
             "capacity_wh": args.capacity_wh, "publish_rate_hz": 2.0}))
         procs.append(start_node("planner", log_dir, routing.planner))

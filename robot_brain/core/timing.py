@@ -126,6 +126,11 @@ class LoopTimer:
             jitter_over_budget=self.jitter_over_budget,
         )
 
+    def restart(self) -> None:
+        """The loop was paused on purpose (an armed check that had nothing to do): the next
+        tick starts a new run, and the pause counts as neither a period nor skipped ticks."""
+        self._last_start = None
+
     def reset_window(self) -> None:
         """Clear the rolling windows (e.g. per diagnostics period); counters keep counting."""
         self._periods.clear()

@@ -1,10 +1,16 @@
 """`watchdog` node: the deadline watchdog between `controller/cmd_vel` and `cmd_vel`.
 
 Forwards fresh commands on receipt (keeping a TwistStamped's header stamp, which carries the
-source scan stamp for scan->cmd_vel latency); a steady-clock check timer stops the robot when
-commands go stale, latches `watchdog/estop` and releases after a holdoff of fresh commands or
-on `watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
+source scan stamp for scan->cmd_vel latency). A command late beyond `deadline_s` starts a
+bounded deceleration; a fresh one before `latch_s` resumes at once; silence past `latch_s`
+latches `watchdog/estop`, which releases after a holdoff of fresh commands or on
+`watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
 reported as warnings, never acted on. The decisions live in robot_brain.core.watchdog.
+
+The check is armed, not polled: each command resets a steady-clock timer to fire one deadline
+later, so a healthy brain wakes this node once per command instead of 200 times a second;
+only while there is something to do (waiting for the first command, slowing down, stopped)
+does the check run at `check_rate_hz`.
 
 Freshness is the middleware's receipt time of each command, moved onto this node's steady
 clock: a command that arrived in time is fresh even when this node's executor handles it late.
@@ -13,7 +19,7 @@ ready timers before its ready subscriptions), so a check that itself woke late n
 robot over a command that is waiting in its own queue.
 
 A gap between commands longer than the deadline is attributed from the middleware's message
-timestamps (robot_brain.core.command_gaps): the controller published late, the middleware
+timestamps (robot_brain.core.watchdog.command_gaps): the controller published late, the middleware
 delivered late, or this node's executor ran late. Each is logged and counted on /diagnostics.
 """
 
@@ -31,7 +37,6 @@ from rclpy.subscription import MessageInfo
 from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
-from robot_brain.core.command_gaps import CommandTiming, GapCause, attribute_gap
 from robot_brain.core.geometry import ZERO_VELOCITY
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.timing import LoopTimer
@@ -44,6 +49,7 @@ from robot_brain.core.watchdog import (
     WatchdogConfigError,
     WatchdogCore,
 )
+from robot_brain.core.watchdog.command_gaps import CommandTiming, GapAccounting
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher, create_cmd_vel_subscription, to_velocity
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
@@ -63,15 +69,19 @@ DRAIN_LIMIT = qos.COMMANDS_IN.depth
 
 PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("deadline_s", 0.02, "No fresh controller/cmd_vel within this many seconds "
-              "(watchdog's own steady clock, on receipt) -> stop and latch watchdog/estop.",
-              0.001, 10.0),
-    ParamSpec("check_rate_hz", 200.0, "Rate of the staleness check (steady clock); its period "
-              "must be small against deadline_s: stall->stop reaction <= deadline + 1 period.",
+              "(watchdog's own steady clock, on receipt) -> bounded deceleration from the last "
+              "forwarded command (two control periods).", 0.001, 10.0),
+    ParamSpec("latch_s", 0.15, "Silence this long latches watchdog/estop (ERROR); a fresh "
+              "command before it resumes without a holdoff. Equal to deadline_s = latch at "
+              "the first missed deadline.", 0.001, 10.0),
+    ParamSpec("check_rate_hz", 200.0, "Rate of the check while waiting, slowing down or "
+              "stopped (steady clock); otherwise it is armed one deadline after each command.",
               1.0, 2000.0),
     ParamSpec("holdoff_s", 0.5, "Continuous fresh commands needed to release a stale estop.",
               0.0, 60.0),
-    ParamSpec("stop_mode", "zero", "How the watchdog stops: 'zero' at once, or 'decelerate' "
-              "from the last forwarded command at decel_linear/decel_angular.",
+    ParamSpec("stop_mode", "zero", "How an operator estop (or a latch at deadline_s when "
+              "latch_s = deadline_s) stops: 'zero' at once, or 'decelerate' from the last "
+              "forwarded command; a late command always decelerates.",
               choices=("zero", "decelerate")),
     ParamSpec("decel_linear", 1.5, "Deceleration of a 'decelerate' stop (m/s^2).", 0.01, 20.0),
     ParamSpec("decel_angular", 6.0, "Yaw deceleration of a 'decelerate' stop (rad/s^2).",
@@ -85,6 +95,9 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
 class WatchdogParams:
     cmd_vel_stamped: bool
     deadline_s: float
+    latch_s: float
+    accel_linear: float
+    accel_angular: float
     check_rate_hz: float
     holdoff_s: float
     stop_mode: StopMode
@@ -98,6 +111,9 @@ class WatchdogParams:
     def from_values(v: dict[str, Any]) -> WatchdogParams:
         cpus = parse_cpu_affinity(v["cpu_affinity"])
         check_period = 1.0 / v["check_rate_hz"]
+        if v["latch_s"] < v["deadline_s"]:
+            raise ConfigError(f"parameter 'latch_s' = {v['latch_s']} must be >= deadline_s "
+                              f"({v['deadline_s']})")
         if check_period > v["deadline_s"]:
             raise ConfigError(
                 f"parameter 'check_rate_hz' = {v['check_rate_hz']}: its period "
@@ -105,7 +121,9 @@ class WatchdogParams:
                 f"({v['deadline_s'] * 1e3:.1f} ms), or a stall is caught a whole period late")
         return WatchdogParams(
             cmd_vel_stamped=v["cmd_vel_stamped"], deadline_s=v["deadline_s"],
-            check_rate_hz=v["check_rate_hz"], holdoff_s=v["holdoff_s"],
+            latch_s=v["latch_s"], accel_linear=v["max_linear_accel"],
+            accel_angular=v["max_angular_accel"], check_rate_hz=v["check_rate_hz"],
+            holdoff_s=v["holdoff_s"],
             stop_mode=StopMode(v["stop_mode"]), decel_linear=v["decel_linear"],
             decel_angular=v["decel_angular"], rt_priority=v["rt_priority"], cpu_affinity=cpus,
             stale_node_timeout_s=v["stale_node_timeout_s"])
@@ -119,23 +137,25 @@ class WatchdogNode(Node):
         try:
             self.core = WatchdogCore(WatchdogConfig(
                 deadline_s=p.deadline_s, holdoff_s=p.holdoff_s, stop_mode=p.stop_mode,
-                decel_linear=p.decel_linear, decel_angular=p.decel_angular))
+                decel_linear=p.decel_linear, decel_angular=p.decel_angular, latch_s=p.latch_s,
+                accel_linear=p.accel_linear, accel_angular=p.accel_angular))
             self.liveness = NodeLiveness(p.stale_node_timeout_s)
         except WatchdogConfigError as exc:
             raise ConfigError(str(exc)) from exc
         # Constructed on the thread that spins (run_node), so the policy applies to it.
         self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity)
-        check_period = 1.0 / p.check_rate_hz
-        self.check_timer_stats = LoopTimer(check_period)
+        self._check_period_ns = int(1e9 / p.check_rate_hz)
+        self._armed_period_ns = int(p.deadline_s * 1e9)
+        self.check_timer_stats = LoopTimer(1.0 / p.check_rate_hz)
         self._own_id = self.get_fully_qualified_name()
         self._estop_published: bool | None = None
         self._warned_nan = False
         self._stops_published = 0
         self._last_loop_counts = (0, 0)
-        self._last_timing: CommandTiming | None = None
-        self._usual_publish_gap = 0.0
-        self._late_causes = {cause: 0 for cause in GapCause}
+        self.gaps = GapAccounting(p.deadline_s)
         self._taken_before_check = 0
+        self._armed_checks = 0
+        self._periodic = True  # the check timer runs at check_rate_hz (not armed)
 
         self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.cmd_vel_stamped, qos.RELIABLE)
         self.estop_pub = self.create_publisher(Bool, "watchdog/estop", qos.STATE)
@@ -147,11 +167,12 @@ class WatchdogNode(Node):
                                  self._on_diagnostics, qos.DIAGNOSTICS)
         self.create_service(Trigger, "watchdog/reset", self._on_reset)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.create_timer(check_period, self._on_check, clock=steady)
+        self.check_timer = self.create_timer(1.0 / p.check_rate_hz, self._on_check, clock=steady)
         self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
         self._publish_estop(self.core.estop)
         self.get_logger().info(
-            f"deadline {p.deadline_s * 1e3:.1f} ms, check {p.check_rate_hz:g} Hz, holdoff "
+            f"deadline {p.deadline_s * 1e3:.1f} ms (slow down), latch {p.latch_s * 1e3:.0f} ms, "
+            f"check armed per command ({p.check_rate_hz:g} Hz while stopping), holdoff "
             f"{p.holdoff_s:g} s, stop '{p.stop_mode.value}', {self.realtime}")
 
     # -- inputs: each hands its receipt time (steady clock) to the core --------------------
@@ -168,28 +189,28 @@ class WatchdogNode(Node):
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
         # check timer are the watchdog's own and are stamped now.
         self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
+        self._arm_check()
+        # After forwarding (off the command's path): who made a late command late.
         timing = CommandTiming(info["source_timestamp"] * 1e-9,
                                info["received_timestamp"] * 1e-9, handled)
-        self._account_gap(timing, None if previous is None else received - previous)
+        report = self.gaps.observe(timing, None if previous is None else received - previous)
+        if report is not None:
+            self.get_logger().warning(f"late command: {report.describe()}",
+                                      throttle_duration_sec=1.0)
 
-    def _account_gap(self, timing: CommandTiming, gap: float | None) -> None:
-        """After forwarding (off the command's path): who made a late command late.
-
-        `gap` is the time since the previous command's receipt on the steady clock, so only
-        gaps the deadline judged (not this node's handling delays) are explained."""
-        prev, self._last_timing = self._last_timing, timing
-        if prev is None or gap is None:
-            return
-        if gap <= self.params.deadline_s:
-            # The publisher's usual period, slowly: one late tick must not shift it.
-            publish_gap = timing.published - prev.published
-            if 0.0 < publish_gap < self.params.deadline_s:
-                self._usual_publish_gap += 0.05 * (publish_gap - self._usual_publish_gap)
-            return
-        report = attribute_gap(prev, timing, self._usual_publish_gap)
-        self._late_causes[report.cause] += 1
-        self.get_logger().warning(f"late command: {report.describe()}",
-                                  throttle_duration_sec=1.0)
+    def _arm_check(self) -> None:
+        """Fresh: the next check one deadline from now (the timer restarts on every command,
+        so it fires only if none follows). Otherwise: check at check_rate_hz."""
+        if self.core.next_check_at() is not None:
+            if self._periodic:
+                self.check_timer.timer_period_ns = self._armed_period_ns
+                self._periodic = False
+            self.check_timer.reset()
+            self._armed_checks += 1
+        elif not self._periodic:
+            self.check_timer.timer_period_ns = self._check_period_ns
+            self.check_timer.reset()
+            self._periodic = True
 
     def _on_operator_estop(self, msg: Bool) -> None:
         decision = self.core.operator_estop(time.monotonic(), bool(msg.data))
@@ -214,6 +235,8 @@ class WatchdogNode(Node):
 
     def _on_check(self) -> None:
         now = time.monotonic()
+        if not self._periodic:
+            self.check_timer_stats.restart()  # an armed check: no period to measure
         self.check_timer_stats.tick_start(now)
         if self.core.deadline_passed(now):
             # Bounded: at most the queue's depth of takes, none of which waits.
@@ -221,6 +244,7 @@ class WatchdogNode(Node):
                 self._on_command(msg, info)
                 self._taken_before_check += 1
         self._apply(self.core.check(now))
+        self._arm_check()
         self.check_timer_stats.tick_end(time.monotonic())
 
     # -- outputs ---------------------------------------------------------------------------
@@ -259,13 +283,17 @@ class WatchdogNode(Node):
         values = dict(deadline.values)
         values["stops_published"] = self._stops_published
         values["commands_taken_before_check"] = self._taken_before_check
-        values.update({f"late_commands.{c.value}": n for c, n in self._late_causes.items()})
+        values["checks_armed"] = self._armed_checks
+        values.update({f"late_commands.{c.value}": n for c, n in self.gaps.causes.items()})
         reports = [
             HealthReport(deadline.name, deadline.level, deadline.message, values),
             self.liveness.health(now),
             HealthReport("check loop", loop_level,
-                         f"{stats.rate_hz:.1f} Hz (nominal {self.params.check_rate_hz:g}), "
-                         f"{self.realtime}", stats.as_values()),
+                         f"armed per command ({self._armed_checks} arms); {stats.rate_hz:.1f} Hz "
+                         f"while checking (nominal {self.params.check_rate_hz:g}), "
+                         f"{self.realtime}",
+                         {**stats.as_values(), "checks_armed": self._armed_checks,
+                          "mode": "periodic" if self._periodic else "armed"}),
         ]
         diagnostics.publish(self, self.diag_pub, reports)
 

@@ -76,7 +76,8 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) 
         probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         g.start("sim")
         g.start("perception")
-        g.start("watchdog", parameters={"deadline_s": DEADLINE_S, "holdoff_s": 0.2})
+        g.start("watchdog", parameters={"deadline_s": DEADLINE_S, "latch_s": DEADLINE_S,
+                                        "holdoff_s": 0.2})
         g.start("controller", parameters={"policy": policy, "use_param_goal": True,
                                           "goal_x": GOAL[0], "goal_y": GOAL[1]})
         probe.wait_for(lambda: bool(probe.messages("odom")) and bool(probe.messages("cmd_vel")),

@@ -78,7 +78,8 @@ def test_embedded_model_plans_and_the_robot_arrives(tmp_path: Path) -> None:
         probe.subscribe(String, "planner/plan", qos.RELIABLE)
         g.start("sim")
         g.start("perception")
-        g.start("watchdog", parameters={"deadline_s": DEADLINE_S, "holdoff_s": 0.2})
+        g.start("watchdog", parameters={"deadline_s": DEADLINE_S, "latch_s": DEADLINE_S,
+                                        "holdoff_s": 0.2})
         g.start("controller")
         g.start("planner", name="planner",
                 parameters={"backend": "llama_cpp", "n_threads": 1,

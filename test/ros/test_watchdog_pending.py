@@ -40,7 +40,8 @@ def watchdog() -> Iterator[WatchdogNode]:
     if not rclpy.ok():
         rclpy.init()
     node = WatchdogNode(namespace=NAMESPACE, parameter_overrides=[
-        Parameter("deadline_s", value=DEADLINE_S), Parameter("check_rate_hz", value=200.0)])
+        Parameter("deadline_s", value=DEADLINE_S), Parameter("latch_s", value=DEADLINE_S),
+        Parameter("check_rate_hz", value=200.0)])
     yield node
     node.destroy_node()
 

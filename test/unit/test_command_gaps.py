@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from robot_brain.core.command_gaps import CommandTiming, GapCause, attribute_gap
+from robot_brain.core.watchdog.command_gaps import CommandTiming, GapCause, attribute_gap
 
 T0 = 1_800_000_000.0  # system-clock seconds, as DDS stamps are
 PREV = CommandTiming(published=T0, received=T0 + 0.0003, handled=T0 + 0.0005)
@@ -46,3 +46,21 @@ def test_without_middleware_timestamps_the_cause_is_unknown(missing: float) -> N
     assert r.cause is GapCause.UNKNOWN
     assert r.gap_s == pytest.approx(0.0295, abs=1e-6)
     assert "no middleware timestamps" in r.describe()
+
+
+def test_gap_accounting_learns_the_period_and_counts_late_causes() -> None:
+    from robot_brain.core.watchdog.command_gaps import GapAccounting
+    acc = GapAccounting(deadline_s=0.02)
+    t = 100.0
+    assert acc.observe(CommandTiming(t, t + 0.001, t + 0.002), None) is None
+    for _ in range(200):  # a 10 ms publisher, 1 ms delivery
+        t += 0.01
+        assert acc.observe(CommandTiming(t, t + 0.001, t + 0.002), 0.01) is None
+    assert abs(acc.usual_publish_gap_s - 0.01) < 1e-4
+    t += 0.01
+    # Published on time, delivered 40 ms late: the middleware's fault.
+    report = acc.observe(CommandTiming(t, t + 0.041, t + 0.042), 0.05)
+    assert report is not None and report.cause is GapCause.DELIVERY
+    assert acc.causes[GapCause.DELIVERY] == 1 and acc.causes[GapCause.PUBLISHER] == 0
+    # A late gap does not move the learned period.
+    assert abs(acc.usual_publish_gap_s - 0.01) < 1e-4

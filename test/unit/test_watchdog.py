@@ -331,3 +331,90 @@ def test_node_liveness_is_bounded() -> None:
     assert live.stale(20.0) == ["/n7", "/n8", "/n9"]
     with pytest.raises(WatchdogConfigError):
         NodeLiveness(timeout_s=0.0)
+
+
+# -- the graded response (latch_s > deadline_s) ----------------------------------------------
+
+LATCH = 0.15
+
+
+def graded(**kwargs: object) -> WatchdogCore:
+    return core(latch_s=LATCH, decel_linear=1.5, decel_angular=6.0, **kwargs)
+
+
+def test_graded_a_late_command_slows_down_and_a_fresh_one_resumes_without_holdoff() -> None:
+    wd = graded()
+    fast = Velocity(0.6, 0.0)
+    feed(wd, 0.0, 1.0, v=fast)
+    results = checks_until(wd, 1.0 + CHECK, 1.08)  # the controller is 80 ms late
+    stops = [(t, d) for t, d in results if d.action is Action.STOP]
+    t_first, d_first = stops[0]
+    assert 1.0 + DEADLINE < t_first <= 1.0 + DEADLINE + CHECK + 1e-9
+    # Not a hard zero: a bounded deceleration from the last forwarded command, no latch.
+    assert 0.0 < d_first.velocity.linear < 0.6 and not d_first.estop
+    assert d_first.state is WatchdogState.DECELERATING and d_first.level is Level.WARN
+    for (t0, d0), (t1, d1) in zip(stops, stops[1:], strict=False):
+        assert d0.velocity.linear - d1.velocity.linear <= 1.5 * (t1 - t0) + 1e-9
+    slowest = stops[-1][1].velocity.linear
+    assert slowest == pytest.approx(0.6 - 1.5 * 0.08, abs=0.01)
+    # The controller is back: forwarded at once (no holdoff), ramped up at the accel limit.
+    d = wd.command_received(1.085, fast)
+    assert d.action is Action.FORWARD and not d.estop and d.state is WatchdogState.OK
+    assert slowest < d.velocity.linear < 0.6
+    assert d.velocity.linear - slowest <= 0.8 * 0.005 + 1e-9
+    feed(wd, 1.095, 1.4, v=fast)
+    assert wd.command_received(1.41, fast).velocity == fast  # reached: plain forwarding
+    c = wd.counters()
+    assert c.slowdowns == 1 and c.resumed == 1 and c.deadline_misses == 0
+    assert c.estop_episodes == 0
+
+
+def test_graded_sustained_silence_latches_at_latch_s_and_keeps_decelerating_to_zero() -> None:
+    wd = graded()
+    feed(wd, 0.0, 1.0, v=Velocity(0.6, 0.0))
+    results = checks_until(wd, 1.0 + CHECK, 1.6)
+    latched = next(t for t, d in results if d.estop)
+    assert 1.0 + LATCH < latched <= 1.0 + LATCH + CHECK + 1e-9
+    assert wd.state is WatchdogState.STALE_STOPPED and wd.level is Level.ERROR
+    # The stop is the same bounded ramp, on to zero: 0.6 m/s at 1.5 m/s^2 = 0.4 s,
+    stops = [(t, d) for t, d in results if d.action is Action.STOP]
+    t_zero = next(t for t, d in stops if d.velocity.linear == 0.0)
+    assert t_zero == pytest.approx(1.0 + 0.4, abs=2 * CHECK)  # from the last forwarded one
+    c = wd.counters()
+    assert c.deadline_misses == 1 and c.estop_episodes == 1 and c.slowdowns == 1
+    assert c.last_reaction_s == pytest.approx(DEADLINE, abs=CHECK)  # first stopping command
+    # A latch still needs the holdoff of fresh commands to release.
+    d = wd.command_received(2.0, GO)
+    assert d.estop and d.state is WatchdogState.HOLDOFF
+
+
+def test_graded_operator_estop_still_wins_at_once() -> None:
+    wd = graded()
+    wd.command_received(0.0, GO)
+    wd.check(0.03)  # slowing down
+    d = wd.operator_estop(0.031, True)
+    assert d.estop and d.velocity == ZERO_VELOCITY and d.state is WatchdogState.OPERATOR_ESTOP
+
+
+def test_graded_next_check_is_armed_at_the_deadline_of_the_last_command() -> None:
+    wd = graded()
+    assert wd.next_check_at() is None  # nothing yet: keep checking (zeros while waiting)
+    wd.command_received(1.0, GO)
+    assert wd.next_check_at() == pytest.approx(1.0 + DEADLINE)
+    wd.check(1.0 + DEADLINE + 0.001)
+    assert wd.next_check_at() is None  # slowing down: every check steps the ramp
+
+
+def test_latch_before_deadline_is_refused() -> None:
+    with pytest.raises(WatchdogConfigError, match="latch_s"):
+        WatchdogConfig(deadline_s=0.02, latch_s=0.01)
+
+
+def test_graded_resume_takes_a_slower_command_at_once() -> None:
+    wd = graded()
+    feed(wd, 0.0, 1.0, v=Velocity(0.6, 0.5))
+    checks_until(wd, 1.0 + CHECK, 1.05)  # slowing down
+    d = wd.command_received(1.055, Velocity(0.1, 0.0))  # slower than where the ramp got to
+    assert d.velocity == Velocity(0.1, 0.0)
+    d = wd.command_received(1.06, Velocity(math.nan, 0.0))  # garbage: zero, not a ramp
+    assert d.velocity == ZERO_VELOCITY

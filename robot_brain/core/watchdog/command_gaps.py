@@ -71,3 +71,32 @@ def attribute_gap(prev: CommandTiming, cur: CommandTiming, usual_publish_gap_s: 
              GapCause.RECEIVER: handling_change}
     cause = max(parts, key=lambda c: parts[c])
     return GapReport(gap, publish_gap, delivery_change, handling_change, cause)
+
+
+class GapAccounting:
+    """Explains each gap longer than the deadline, keeping the publisher's usual period.
+
+    The usual publish gap is a slow average (5 % per sample) of gaps within the deadline, so
+    one late tick does not shift it; late gaps are counted per cause.
+    """
+
+    def __init__(self, deadline_s: float) -> None:
+        self.deadline_s = deadline_s
+        self.usual_publish_gap_s = 0.0
+        self.causes: dict[GapCause, int] = {cause: 0 for cause in GapCause}
+        self._last: CommandTiming | None = None
+
+    def observe(self, timing: CommandTiming, gap_s: float | None) -> GapReport | None:
+        """`gap_s`: time since the previous command's receipt on the receiver's steady clock
+        (None for the first), so only gaps the deadline judged are explained."""
+        prev, self._last = self._last, timing
+        if prev is None or gap_s is None:
+            return None
+        if gap_s <= self.deadline_s:
+            publish_gap = timing.published - prev.published
+            if 0.0 < publish_gap < self.deadline_s:
+                self.usual_publish_gap_s += 0.05 * (publish_gap - self.usual_publish_gap_s)
+            return None
+        report = attribute_gap(prev, timing, self.usual_publish_gap_s)
+        self.causes[report.cause] += 1
+        return report

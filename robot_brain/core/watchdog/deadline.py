@@ -1,10 +1,21 @@
 """The deadline watchdog: what reaches `cmd_vel`, decided on an injected steady clock.
 
 The watchdog sits between the controller and the robot. Fresh commands are forwarded on
-receipt; when none has arrived within `deadline_s` the watchdog itself commands a stop,
-latches its estop and stays stopped until commands have been fresh for `holdoff_s` (or a reset
-while they are fresh). The operator's estop always wins. Freshness is the receipt time on the
-watchdog's own monotonic clock, never a message stamp from another node.
+receipt. A missed deadline is answered in grades (DESIGN.md, timing rules):
+
+1. no command within `deadline_s` (two control periods): the watchdog starts a bounded
+   deceleration from the last forwarded command, at `decel_linear`/`decel_angular`;
+2. a fresh command before `latch_s`: forwarded again at once, no holdoff, ramped back up to
+   the command at `accel_linear`/`accel_angular` from where the deceleration had got to;
+3. silence past `latch_s` (a second, longer deadline inside the 100-300 ms loop budget):
+   estop latched (ERROR), the deceleration goes on to zero, and the latch releases after
+   `holdoff_s` of fresh commands or a reset while they are fresh.
+
+A walking humanoid stopped hard ten times a minute by jitter is jerky and can lose balance;
+a short delivery hiccup now costs a brief, bounded slow-down instead. `latch_s` unset means
+the old single grade: latch at `deadline_s` (with `stop_mode` zero, an immediate zero).
+The operator's estop always wins. Freshness is the receipt time on the watchdog's own
+monotonic clock, never a message stamp from another node.
 
 `WatchdogCore` is a pure state machine: every input returns a `Decision`, and the caller
 publishes exactly what the decision says (the core assumes it did, to ramp decelerations from
@@ -33,6 +44,7 @@ class StopMode(enum.Enum):
 class WatchdogState(enum.Enum):
     WAITING = "waiting"                # no command ever received: zeros at the check rate
     OK = "ok"                          # fresh commands forwarded on receipt
+    DECELERATING = "decelerating"      # late beyond deadline_s: bounded slow-down, no latch
     STALE_STOPPED = "stale_stopped"    # deadline missed: stopping, estop latched
     HOLDOFF = "holdoff"                # fresh again, still stopping until holdoff_s passes
     OPERATOR_ESTOP = "operator_estop"  # the operator holds the robot, whatever else happens
@@ -51,14 +63,32 @@ class WatchdogConfig:
     stop_mode: StopMode = StopMode.ZERO
     decel_linear: float = 1.5   # m/s^2
     decel_angular: float = 6.0  # rad/s^2
+    #: The second, longer deadline: silence this long latches the estop. None = deadline_s
+    #: (one grade: every missed deadline latches).
+    latch_s: float | None = None
+    accel_linear: float = 0.8   # m/s^2, ramp back up after a graded slow-down
+    accel_angular: float = 3.0  # rad/s^2
 
     def __post_init__(self) -> None:
-        for name in ("deadline_s", "decel_linear", "decel_angular"):
+        for name in ("deadline_s", "decel_linear", "decel_angular", "accel_linear",
+                     "accel_angular"):
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0.0:
                 raise WatchdogConfigError(f"{name} must be positive and finite, got {value}")
         if not math.isfinite(self.holdoff_s) or self.holdoff_s < 0.0:
             raise WatchdogConfigError(f"holdoff_s must be >= 0 and finite, got {self.holdoff_s}")
+        if self.latch_s is not None and not (math.isfinite(self.latch_s)
+                                             and self.latch_s >= self.deadline_s):
+            raise WatchdogConfigError(f"latch_s must be finite and >= deadline_s "
+                                      f"({self.deadline_s}), got {self.latch_s}")
+
+    @property
+    def latch_after_s(self) -> float:
+        return self.deadline_s if self.latch_s is None else self.latch_s
+
+    @property
+    def graded(self) -> bool:
+        return self.latch_after_s > self.deadline_s
 
 
 @dataclass(frozen=True)
@@ -79,12 +109,14 @@ class ResetResult:
 
 @dataclass(frozen=True)
 class WatchdogCounters:
-    deadline_misses: int
+    deadline_misses: int        # latches (silence past latch_s; past deadline_s if one grade)
     estop_episodes: int
     nan_commands: int
     commands: int
     max_gap_s: float            # longest time between two received commands (nan: < 2 seen)
     last_reaction_s: float      # last command received -> stop decided (nan: never stopped)
+    slowdowns: int = 0          # graded: deadline_s passed, decelerating without a latch
+    resumed: int = 0            # graded: slow-downs ended by a fresh command before latch_s
 
 
 def _sanitize(v: Velocity) -> tuple[Velocity, str | None]:
@@ -98,6 +130,16 @@ def _toward_zero(value: float, max_step: float) -> float:
     if abs(value) <= max_step:
         return 0.0
     return value - math.copysign(max_step, value)
+
+
+def _ramp_toward(value: float, target: float, max_step: float) -> float:
+    """Toward `target`, speeding up by at most `max_step`; slowing down (a smaller magnitude
+    of the same sign, or zero) is taken at once, since it is never the unsafe direction."""
+    if abs(target) <= abs(value) and target * value >= 0.0:
+        return target
+    if abs(target - value) <= max_step:
+        return target
+    return value + math.copysign(max_step, target - value)
 
 
 class WatchdogCore:
@@ -118,6 +160,11 @@ class WatchdogCore:
         self._commands = 0
         self._max_gap_s = math.nan
         self._last_reaction_s = math.nan
+        # Graded response: slowing down (deadline passed, no latch), or ramping back up.
+        self._slowing = False
+        self._recovering = False
+        self._slowdowns = 0
+        self._resumed = 0
 
     # -- derived state ---------------------------------------------------------------------
 
@@ -130,6 +177,8 @@ class WatchdogCore:
         if self._stale_latched:
             return (WatchdogState.STALE_STOPPED if self._holdoff_since is None
                     else WatchdogState.HOLDOFF)
+        if self._slowing:
+            return WatchdogState.DECELERATING
         return WatchdogState.OK
 
     @property
@@ -149,10 +198,22 @@ class WatchdogCore:
 
     def counters(self) -> WatchdogCounters:
         return WatchdogCounters(self._deadline_misses, self._estop_episodes, self._nan_commands,
-                                self._commands, self._max_gap_s, self._last_reaction_s)
+                                self._commands, self._max_gap_s, self._last_reaction_s,
+                                self._slowdowns, self._resumed)
 
     def _fresh(self, now: float) -> bool:
         return self._last_rx is not None and now - self._last_rx <= self.config.deadline_s
+
+    def _silent_past_latch(self, now: float) -> bool:
+        return self._last_rx is not None and now - self._last_rx > self.config.latch_after_s
+
+    def next_check_at(self) -> float | None:
+        """When a check can next change the output (the deadline of the last command), for a
+        caller that arms its check instead of polling; None while it must keep checking (no
+        command yet, slowing down, or stopped)."""
+        if self._last_rx is None or self._slowing or self.estop:
+            return None
+        return self._last_rx + self.config.deadline_s
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -162,8 +223,9 @@ class WatchdogCore:
         return self._last_rx
 
     def deadline_passed(self, now: float) -> bool:
-        """Would a check at `now` latch a new stale stop? (Commands were flowing and the last
-        one is older than the deadline.) Lets the caller first take what already arrived."""
+        """Would a check at `now` start a slow-down or latch a stop? (Commands were flowing and
+        the last one is older than the deadline.) Lets the caller first take what already
+        arrived."""
         return self._last_rx is not None and not self._stale_latched and not self._fresh(now)
 
     def command_received(self, now: float, velocity: Velocity) -> Decision:
@@ -183,6 +245,10 @@ class WatchdogCore:
                 self._max_gap_s = gap
         # A command arriving after the deadline is first a miss (caught here if no check ran).
         self._update_staleness(now)
+        if self._slowing and not self._stale_latched:
+            self._resumed += 1  # back before latch_s: resume without a holdoff
+            self._recovering = True
+        self._slowing = False
         self._last_rx = now
         self._commands += 1
         if self._stale_latched and self._holdoff_since is None:
@@ -190,7 +256,24 @@ class WatchdogCore:
         self._update_holdoff(now)
         if self.estop:
             return self._stop(now, warning)
+        if self._recovering:
+            return self._publish(now, Action.FORWARD, self._ramp_up(now, command), warning)
         return self._publish(now, Action.FORWARD, command, warning)
+
+    def _ramp_up(self, now: float, command: Velocity) -> Velocity:
+        """After a slow-down, approach the command from the last output at the accel limits
+        (the controller does not know its commands were slowed); done once it is reached."""
+        if self._last_out_t is None or not command.is_finite():
+            self._recovering = False
+            return command
+        dt = max(0.0, now - self._last_out_t)
+        out = Velocity(
+            _ramp_toward(self._last_out.linear, command.linear, self.config.accel_linear * dt),
+            _ramp_toward(self._last_out.angular, command.angular,
+                         self.config.accel_angular * dt))
+        if out == command:
+            self._recovering = False
+        return out
 
     def operator_estop(self, now: float, active: bool) -> Decision:
         """The operator's estop input; while active nothing but a stop reaches cmd_vel."""
@@ -233,12 +316,21 @@ class WatchdogCore:
     def _update_staleness(self, now: float) -> None:
         if self._last_rx is None or self._fresh(now):
             return
+        if not self._stale_latched and not self._silent_past_latch(now):
+            # Graded: past the short deadline only. Slow down; no latch (yet).
+            if not self._slowing:
+                self._slowing = True
+                self._slowdowns += 1
+                self._last_reaction_s = now - self._last_rx
+            return
         if not self._stale_latched:
+            if not self.config.graded:
+                self._last_reaction_s = now - self._last_rx
             self._stale_latched = True
+            self._slowing = self._recovering = False
             self._holdoff_since = None
             self._deadline_misses += 1
             self._estop_episodes += 1
-            self._last_reaction_s = now - self._last_rx
         elif self._holdoff_since is not None:
             # A gap during the holdoff: the holdoff starts over at the next fresh command.
             self._holdoff_since = None
@@ -247,11 +339,16 @@ class WatchdogCore:
     def _update_holdoff(self, now: float) -> None:
         if (self._stale_latched and self._holdoff_since is not None and self._fresh(now)
                 and now - self._holdoff_since >= self.config.holdoff_s):
+            # No ramp here: the controller saw watchdog/estop, held zero and ramps up from rest.
             self._stale_latched = False
             self._holdoff_since = None
 
     def _stop(self, now: float, warning: str | None = None) -> Decision:
-        if self.config.stop_mode is StopMode.ZERO or self._last_out_t is None:
+        # A graded response decelerates through the slow-down and on through the latch (that
+        # is its point); stop_mode says how an operator stop, or a one-grade latch, is made.
+        ramp = self.config.stop_mode is StopMode.DECELERATE or (
+            self.config.graded and not self._operator)
+        if not ramp or self._last_out_t is None:
             target = ZERO_VELOCITY
         else:
             dt = max(0.0, now - self._last_out_t)
@@ -275,6 +372,7 @@ class WatchdogCore:
         messages = {
             WatchdogState.WAITING: "waiting for the first controller/cmd_vel (publishing zero)",
             WatchdogState.OK: "commands fresh, forwarding",
+            WatchdogState.DECELERATING: "command late: slowing down (not latched)",
             WatchdogState.STALE_STOPPED: "no fresh controller/cmd_vel within the deadline: "
                                          "stopped, estop latched",
             WatchdogState.HOLDOFF: "commands fresh again: holding the stop until holdoff ends",
@@ -291,41 +389,8 @@ class WatchdogCore:
             "nan_commands": c.nan_commands,
             "max_gap_ms": 1e3 * c.max_gap_s,
             "last_stall_to_stop_ms": 1e3 * c.last_reaction_s,
+            "latch_s": self.config.latch_after_s,
+            "slowdowns": c.slowdowns,
+            "slowdowns_resumed": c.resumed,
             "since_last_command_ms": 1e3 * since,
         })
-
-
-class NodeLiveness:
-    """Last `/diagnostics` receipt per reporting node; a silent node is a warning, never a stop.
-
-    Bounded: at most `max_nodes` are tracked (the oldest entry is forgotten beyond that).
-    """
-
-    def __init__(self, timeout_s: float, max_nodes: int = 256) -> None:
-        if not math.isfinite(timeout_s) or timeout_s <= 0.0:
-            raise WatchdogConfigError(f"stale_node_timeout_s must be positive, got {timeout_s}")
-        self.timeout_s = timeout_s
-        self.max_nodes = max_nodes
-        self._last_seen: dict[str, float] = {}
-
-    def report(self, now: float, key: str) -> None:
-        if not key:
-            return
-        self._last_seen.pop(key, None)  # re-insert: dict order = least recently seen first
-        self._last_seen[key] = now
-        while len(self._last_seen) > self.max_nodes:
-            del self._last_seen[next(iter(self._last_seen))]
-
-    def stale(self, now: float) -> list[str]:
-        return sorted(k for k, t in self._last_seen.items() if now - t > self.timeout_s)
-
-    def health(self, now: float) -> HealthReport:
-        stale = self.stale(now)
-        values: dict[str, object] = {"tracked_nodes": len(self._last_seen),
-                                     "stale_nodes": ",".join(stale) or "-"}
-        if stale:
-            return HealthReport("node liveness", Level.WARN,
-                                f"no /diagnostics for > {self.timeout_s:g} s from: "
-                                + ", ".join(stale), values)
-        return HealthReport("node liveness", Level.OK,
-                            f"{len(self._last_seen)} nodes reporting", values)
