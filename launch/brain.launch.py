@@ -4,7 +4,7 @@ Arguments (`ros2 launch robot_brain brain.launch.py --show-args` lists them): na
 params_file, use_sim_time, sim (start the built-in simulated humanoid), record (record the
 brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
-rt_priority.
+rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it).
 
 The brain is one unit: before any node starts, the parameter file must exist and read, and
 settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
@@ -90,10 +90,14 @@ def _brain(context: LaunchContext) -> list:
     rt_priority = LaunchConfiguration("rt_priority").perform(context)
     backend = LaunchConfiguration("planner_backend").perform(context)
     nodes = (("sim",) if _true(context, "sim") else ()) + BRAIN_NODES
-    if not (rt_priority.isdigit() and 0 <= int(rt_priority) <= 99):
-        raise BrainLaunchError(f"rt_priority:={rt_priority} must be an integer from 0 to 99")
-    extra = {"controller": {"rt_priority": int(rt_priority)},
-             "watchdog": {"rt_priority": int(rt_priority)},
+    if not (rt_priority.isdigit() and (int(rt_priority) == 0 or 7 <= int(rt_priority) <= 99)):
+        raise BrainLaunchError(f"rt_priority:={rt_priority} must be 0 (off) or an integer "
+                               "from 7 to 99")
+    # The layout of docs/realtime.md: each stage's input threads above its producer.
+    top = int(rt_priority)
+    extra = {"watchdog": {"rt_priority": top},
+             "controller": {"rt_priority": max(0, top - 3) if top else 0},
+             "perception": {"rt_priority": max(0, top - 6) if top else 0},
              "planner": {"backend": backend}}
     try:
         from robot_brain.cli.preflight import preflight
@@ -142,7 +146,8 @@ def generate_launch_description() -> LaunchDescription:
                               choices=_backend_kinds(),
                               description="LLM backend of the planner."),
         DeclareLaunchArgument("rt_priority", default_value="50",
-                              description="SCHED_FIFO priority of controller and watchdog "
-                                          "(0 = normal scheduling)."),
+                              description="SCHED_FIFO priority of the watchdog; the "
+                                          "controller runs 3 and perception 6 below it "
+                                          "(docs/realtime.md; 0 = normal scheduling)."),
         OpaqueFunction(function=_brain),
     ])

@@ -70,12 +70,30 @@ def _robot_timeout(v: Values) -> str | None:
     return None
 
 
+#: Each fast-path stage's input (its middleware threads run one level below its spinning
+#: thread) must sit above the stage that feeds it: on 2 CPUs a producer at the same or a higher
+#: priority than its consumer's receive thread can hold a CPU while that thread waits.
+FAST_PATH_ORDER = ("watchdog", "controller", "perception", "sim")
+
+
+def _priority_layout(v: Values) -> str | None:
+    present = [n for n in FAST_PATH_ORDER if n in v and int(v[n].get("rt_priority", 0)) > 0]
+    for consumer, producer in zip(present, present[1:], strict=False):
+        c, p = int(v[consumer]["rt_priority"]), int(v[producer]["rt_priority"])
+        if c - 1 <= p:
+            return (f"{consumer}.rt_priority={c} puts its middleware threads ({c - 1}) at or "
+                    f"below {producer}.rt_priority={p}: on 2 CPUs {producer} can starve "
+                    f"{consumer}'s input (need {consumer} >= {producer} + 2; docs/realtime.md)")
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     _same("n_sectors", "perception", "controller"),
     _same("cmd_vel_stamped", "sim", "controller", "watchdog"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout),
+    Rule(("watchdog", "controller"), _priority_layout),
 )
 
 

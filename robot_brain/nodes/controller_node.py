@@ -75,6 +75,9 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("rate_hz", 100.0, "Control tick rate on the steady clock (Hz).", 1.0, 500.0),
     ParamSpec("perception_timeout_s", 0.5, "perception/obstacles older than this (on receipt) "
               "-> decelerate to a stop (s).", 0.01, 10.0),
+    ParamSpec("perception_hold_s", 0.25, "perception/obstacles older than this (a few scan "
+              "periods) may still steer and brake but never speed the robot up (s); "
+              "<= perception_timeout_s.", 0.01, 10.0),
     ParamSpec("odom_timeout_s", 0.5, "odom older than this -> hold (s).", 0.01, 10.0),
     ParamSpec("goal_timeout_s", 3.0, "A planner goal not refreshed within this -> hold (s); "
               "the planner republishes at >= 1 Hz.", 0.1, 600.0),
@@ -113,6 +116,7 @@ class ControllerParams:
     n_sectors: int
     rate_hz: float
     perception_timeout_s: float
+    perception_hold_s: float
     odom_timeout_s: float
     goal_timeout_s: float
     goal_bounds_margin: float
@@ -181,6 +185,7 @@ class ControllerNode(Node):
                                    ControllerConfig(
                                        n_sectors=p.n_sectors,
                                        perception_timeout_s=p.perception_timeout_s,
+                                       perception_hold_s=p.perception_hold_s,
                                        odom_timeout_s=p.odom_timeout_s,
                                        goal_timeout_s=p.goal_timeout_s,
                                        goal_tolerance=p.goal_tolerance,

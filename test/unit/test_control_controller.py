@@ -228,3 +228,37 @@ def test_policy_sector_mismatch_is_refused() -> None:
 def test_bad_config_is_refused() -> None:
     with pytest.raises(ControllerConfigError, match="goal_timeout_s"):
         ControllerConfig(goal_timeout_s=0.0)
+
+
+def test_aging_perception_never_lets_the_robot_speed_up() -> None:
+    # Perception died: its last sectors (all clear) are cached. Before the timeout stops the
+    # robot, the controller once kept accelerating on them (0.31 -> 0.57 m/s in 0.45 s).
+    core = make(ConstantPolicy(Velocity(0.6, 0.0)))
+    core.on_odom(Pose2D(0.0, 0.0, 0.0), Velocity(0.0, 0.0), 0.0)
+    assert core.set_fixed_goal(Goal(4.5, 0.0, "odom")) is None
+    speeds = []
+    t = 0.0
+    for _ in range(40):  # 0.4 s with fresh, clear perception: it accelerates
+        core.on_obstacles(FREE, None, t)
+        core.on_odom(Pose2D(0.0, 0.0, 0.0), Velocity(0.0, 0.0), t)
+        speeds.append(core.tick(t, 0.01).velocity.linear)
+        t += 0.01
+    moving = speeds[-1]
+    assert moving > 0.2
+    last_scan = t - 0.01
+    aging = []
+    while t < last_scan + core.config.perception_timeout_s - 0.01:
+        core.on_odom(Pose2D(0.0, 0.0, 0.0), Velocity(0.0, 0.0), t)
+        result = core.tick(t, 0.01)
+        aging.append((t - last_scan, result))
+        t += 0.01
+    hold = core.config.perception_hold_s
+    late = [r for age, r in aging if age > hold]
+    assert late and all(r.velocity.linear <= late[0].velocity.linear + 1e-12 for r in late)
+    assert max(r.velocity.linear for age, r in aging) <= moving + 0.8 * hold + 1e-9
+    assert any(Intervention.AGING_PERCEPTION in r.reasons for r in late)
+
+
+def test_hold_longer_than_the_timeout_is_refused() -> None:
+    with pytest.raises(ControllerConfigError, match="perception_hold_s"):
+        ControllerConfig(perception_timeout_s=0.2, perception_hold_s=0.3)

@@ -82,6 +82,19 @@ def test_each_mismatch_is_refused_with_both_sides_named(values: dict, words: str
     assert words in str(info.value)
 
 
+def test_priority_layout_keeps_each_stage_input_above_its_producer() -> None:
+    layout = {"watchdog": {"rt_priority": 50}, "controller": {"rt_priority": 47},
+              "perception": {"rt_priority": 44}, "sim": {"rt_priority": 40}}
+    values = {n: {**v, **layout.get(n, {})} for n, v in GOOD.items()}
+    assert problems(values) == []
+    # The layout that starved the watchdog's receive thread on 2 CPUs: controller = watchdog.
+    values["controller"]["rt_priority"] = 50
+    with pytest.raises(InconsistentConfigError, match="can starve watchdog's input"):
+        check(values)
+    values["controller"]["rt_priority"] = 0  # off: not in the layout; perception is next
+    assert problems(values) == []
+
+
 def test_rules_only_apply_to_nodes_that_run() -> None:
     # A brain without the sim (a real robot) has no sim timeout to compare.
     values = {n: v for n, v in with_("sim", cmd_timeout_s=0.01).items() if n != "sim"}

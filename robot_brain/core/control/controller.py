@@ -45,6 +45,8 @@ class ControllerConfigError(ValueError):
 class ControllerConfig:
     n_sectors: int = 16
     perception_timeout_s: float = 0.5
+    #: perception/obstacles older than this (a few sensor periods) may not speed the robot up.
+    perception_hold_s: float = 0.25
     odom_timeout_s: float = 0.5
     goal_timeout_s: float = 3.0
     goal_tolerance: float = 0.3
@@ -54,11 +56,15 @@ class ControllerConfig:
     def __post_init__(self) -> None:
         if self.n_sectors < 1:
             raise ControllerConfigError(f"n_sectors must be >= 1, got {self.n_sectors}")
-        for name in ("perception_timeout_s", "odom_timeout_s", "goal_timeout_s",
-                     "goal_tolerance"):
+        for name in ("perception_timeout_s", "perception_hold_s", "odom_timeout_s",
+                     "goal_timeout_s", "goal_tolerance"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0.0):
                 raise ControllerConfigError(f"{name} must be > 0, got {v}")
+        if self.perception_hold_s > self.perception_timeout_s:
+            raise ControllerConfigError(
+                f"perception_hold_s ({self.perception_hold_s}) must not exceed "
+                f"perception_timeout_s ({self.perception_timeout_s})")
 
 
 @dataclass(frozen=True)
@@ -177,5 +183,6 @@ class ControllerCore:
             return TickResult(ZERO_VELOCITY, mode, frozenset(), self._stamp, fresh)
         out: SafetyOutput = self.safety.apply(command, SafetyInputs(
             sectors=self._sectors, dt=dt, hold=mode is Mode.HOLD, estop=mode is Mode.ESTOP,
-            perception_fresh=fresh))
+            perception_fresh=fresh,
+            perception_aging=now - self._sectors_t > self.config.perception_hold_s))
         return TickResult(out.velocity, mode, out.reasons, self._stamp, fresh, error)

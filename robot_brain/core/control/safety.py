@@ -42,6 +42,7 @@ class Intervention(enum.Enum):
     HOLD = "hold"
     NON_FINITE = "non_finite"
     STALE_PERCEPTION = "stale_perception"
+    AGING_PERCEPTION = "aging_perception"  # older than a few sensor periods: no speeding up
     UNKNOWN_AHEAD = "unknown_ahead"
     STOP_ZONE = "stop_zone"
     SLOWDOWN_ZONE = "slowdown_zone"
@@ -92,6 +93,9 @@ class SafetyInputs:
     hold: bool = False
     estop: bool = False
     perception_fresh: bool = True
+    #: Fresh but older than a few sensor periods (perception may have died): the last sectors
+    #: may still steer and brake, but never justify going faster than now.
+    perception_aging: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,14 @@ class SectorZones:
 
 def _approach(current: float, target: float, max_delta: float) -> float:
     return current + min(max(target - current, -max_delta), max_delta)
+
+
+def _no_faster(target: float, current: float) -> float:
+    """`target`, but no larger in magnitude than `current` in the same direction (a reversal
+    or a start from rest is refused: zero)."""
+    if target * current <= 0.0:
+        return 0.0
+    return math.copysign(min(abs(target), abs(current)), target)
 
 
 class SafetyFilter:
@@ -216,6 +228,13 @@ class SafetyFilter:
                 if abs(scaled - lin) > CHANGE_EPS:
                     reasons.add(Intervention.SLOWDOWN_ZONE)
                 lin = scaled
+
+        if inputs.perception_aging:
+            held_l = _no_faster(lin, self.last.linear)
+            held_a = _no_faster(ang, self.last.angular)
+            if abs(held_l - lin) > CHANGE_EPS or abs(held_a - ang) > CHANGE_EPS:
+                reasons.add(Intervention.AGING_PERCEPTION)
+            lin, ang = held_l, held_a
 
         # Only speeding up is rate-limited: braking must never be slowed by the filter.
         # A sign reversal brakes to zero freely, then speeds up from zero.

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Whole-brain benchmark: the README's main command, measured as users run it.
+
+    .venv/bin/python bench/brain_bench.py --minutes 10                    # every condition
+    .venv/bin/python bench/brain_bench.py --minutes 3 --conditions quiet,hog
+
+Per condition it runs `robot-brain demo` exactly as `scripts/demo.sh` does (every node in its
+own process, the recorder on, the llama_cpp planner, the shipped config), and beside it a
+"user" node that sends an instruction every `--every` seconds, cycling through the world's
+places. Conditions:
+
+* quiet: nothing else;
+* llm:   a llama.cpp generation running without pause (1 thread, nice 10, as the planner's
+         worker), on top of the planner's own generations;
+* hog:   one busy process per core at nice 0;
+* graph: the user node also lists topics, nodes and one node's parameters every second, as a
+         person running `ros2 topic list` / `ros2 param list` beside the robot would.
+
+Reported from the bag (robot_brain.core.report) and the nodes' diagnostics: watchdog latches
+per minute, time stopped by the watchdog (%), graded slow-downs, deadline misses (cmd_vel
+periods over 20 ms), scan->cmd_vel p50/p99/max, controller period p99, plans done / sent, and
+per node CPU (% of one core, over the run) and RSS. Numbers go into BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from fast_path_bench import start_llama  # noqa: E402
+
+NODE_NAMES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor",
+              "recorder", "live_view")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class UserLog:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sent: list[tuple[float, str]] = field(default_factory=list)
+    #: request id -> outcome ('done', 'failed: ...') as first reported
+    outcomes: dict[int, str] = field(default_factory=dict)
+    #: request ids the planner reported (to match instructions to requests)
+    requests: set[int] = field(default_factory=set)
+    graph_queries: int = 0
+
+
+def user_node(log: UserLog, places: list[str], every_s: float, graph: bool,
+              stop: threading.Event) -> None:
+    """Send instructions every `every_s`; with `graph`, query the graph every second."""
+    import rclpy
+    from rcl_interfaces.srv import ListParameters
+    from std_msgs.msg import String
+
+    from robot_brain.ros import qos
+
+    rclpy.init(args=[])
+    node = rclpy.create_node("bench_user")
+    pub = node.create_publisher(String, "brain/instruction", qos.RELIABLE)
+
+    def on_status(msg: String) -> None:
+        try:
+            status = json.loads(msg.data)
+        except json.JSONDecodeError:
+            return
+        rid = int(status.get("request_id") or 0)
+        outcome = str(status.get("outcome") or "")
+        with log.lock:
+            log.requests.add(rid)
+            if outcome.startswith(("done", "failed", "cancelled")) and rid not in log.outcomes:
+                log.outcomes[rid] = outcome
+
+    node.create_subscription(String, "planner/status", on_status, qos.RELIABLE)
+    params = node.create_client(ListParameters, "/controller/list_parameters")
+    from rclpy.executors import SingleThreadedExecutor
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    spin = threading.Thread(target=executor.spin, daemon=True)
+    spin.start()
+    while not stop.is_set() and node.count_subscribers("brain/instruction") < 2:
+        time.sleep(0.2)  # the planner and the recorder
+    i = 0
+    next_instruction = time.monotonic() + 2.0
+    while not stop.is_set():
+        now = time.monotonic()
+        if now >= next_instruction:
+            place = places[i % len(places)]
+            i += 1
+            text = f"Please walk to the {place.replace('_', ' ')}."
+            pub.publish(String(data=text))
+            with log.lock:
+                log.sent.append((now, text))
+            next_instruction = now + every_s
+        if graph:
+            node.get_topic_names_and_types()
+            node.get_node_names_and_namespaces()
+            if params.service_is_ready():
+                params.call_async(ListParameters.Request(depth=0))
+            with log.lock:
+                log.graph_queries += 1
+        stop.wait(1.0)
+    executor.shutdown(timeout_sec=2.0)
+    node.destroy_node()
+    rclpy.try_shutdown()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def node_pids(demo_pid: int) -> dict[str, int]:
+    """Node name -> pid among the demo's children; the planner's LLM worker as 'llm_worker'."""
+    found: dict[str, int] = {}
+    for pid in _children(demo_pid):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for part in cmd:
+            name = part.decode(errors="replace").rsplit("/", 1)[-1]
+            if name in NODE_NAMES and b"lib/robot_brain" in part:
+                found[name] = pid
+    if "planner" in found:
+        for pid in _children(found["planner"]):
+            # spawn's children: the resource tracker and the worker (spawn_main + a pipe fd).
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmd:
+                found["llm_worker"] = pid
+    return found
+
+
+def cpu_s(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 2**20
+    except OSError:
+        return None
+
+
+def start_hogs() -> list[subprocess.Popen[bytes]]:
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(os.cpu_count() or 2)]
+
+
+def world_places() -> list[str]:
+    from robot_brain.core.resources import resolve_world_path
+    from robot_brain.core.world import load_world
+    world = load_world(resolve_world_path(""))
+    return [p for p in world.places if p != "dock"] + ["dock"]
+
+
+def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[str, object]:
+    run_dir = out_dir / name
+    env = dict(os.environ, ROS_DOMAIN_ID=str(args.domain),
+               ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
+    os.environ.update({k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE")})
+    loads: list[subprocess.Popen[bytes]] = []
+    if name == "hog":
+        loads = start_hogs()
+    elif name == "llm":
+        loads = [start_llama(1, 10, out_dir)]
+    duration = args.minutes * 60.0
+    demo_cmd = [sys.executable, "-m", "robot_brain.cli.main", "demo", "--duration",
+                str(duration + 20.0), "--quiet", "--run-dir", str(run_dir)]
+    if args.live:
+        demo_cmd.append("--live")
+    demo = subprocess.Popen(demo_cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    out_lines: list[str] = []
+    reader = threading.Thread(target=lambda: out_lines.extend(demo.stdout or []), daemon=True)
+    reader.start()
+    log = UserLog()
+    stop = threading.Event()
+    user = threading.Thread(target=user_node, args=(log, world_places(), args.every,
+                                                    name == "graph", stop), daemon=True)
+    try:
+        deadline = time.monotonic() + 120.0
+        while not any("all" in line and "nodes up" in line for line in out_lines):
+            if demo.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the demo did not start:\n" + "".join(out_lines[-20:]))
+            time.sleep(0.2)
+        time.sleep(5.0)  # the planner's model loads; its first instruction is the demo's
+        user.start()
+        pids = node_pids(demo.pid)
+        cpu0 = {n: cpu_s(p) for n, p in pids.items()}
+        t0 = time.monotonic()
+        rss: dict[str, list[float]] = {n: [] for n in pids}
+        while time.monotonic() - t0 < duration and demo.poll() is None:
+            for n, p in pids.items():
+                value = rss_mb(p)
+                if value is not None:
+                    rss[n].append(value)
+            time.sleep(1.0)
+        elapsed = time.monotonic() - t0
+        cpu1 = {n: cpu_s(p) for n, p in pids.items()}
+    finally:
+        stop.set()
+        for p in loads:
+            p.kill()
+            p.wait()
+    demo.send_signal(signal.SIGINT)
+    try:
+        demo.wait(timeout=180)
+    except subprocess.TimeoutExpired:
+        demo.kill()
+    reader.join(timeout=5)
+    user.join(timeout=10)
+    cpu = {n: 100.0 * (cpu1[n] - cpu0[n]) / elapsed for n in pids
+           if cpu0.get(n) is not None and cpu1.get(n) is not None}
+    return summarise(name, run_dir, elapsed, log, cpu, rss, out_lines)
+
+
+def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
+              cpu: dict[str, float], rss: dict[str, list[float]],
+              out_lines: list[str]) -> dict[str, object]:
+    from robot_brain.core.report.pipeline import collect_figures
+    fig = collect_figures(run_dir / "bag")
+    spans = fig.safety.watchdog_estops
+    stopped = sum(s.duration_s for s in spans)
+    minutes = fig.duration_s / 60.0
+    wd = {k: v for status, values in fig.node_diagnostics.items() if "watchdog" in status
+          for k, v in values.items()}
+    with log.lock:
+        sent = len(log.sent)
+        done = sum(1 for o in log.outcomes.values() if o == "done")
+    brain = ("perception", "controller", "watchdog", "planner", "power_monitor")
+    result: dict[str, object] = {
+        "condition": name,
+        "duration_s": round(fig.duration_s, 1),
+        "latches": len(spans),
+        "latches_per_min": round(len(spans) / minutes, 2) if minutes else None,
+        "stopped_pct": round(100.0 * stopped / fig.duration_s, 2) if fig.duration_s else None,
+        "slowdowns": wd.get("slowdowns"),
+        "slowdowns_resumed": wd.get("slowdowns_resumed"),
+        "deadline_misses_bag": fig.command.deadline_misses,
+        "scan_cmd_vel_ms": {k: round(1e3 * getattr(fig.latency_cmd_vel, k), 2)
+                            for k in ("p50", "p99", "max")},
+        "controller_period_p99_ms": round(1e3 * fig.control.period.p99, 2),
+        "plans_done": done, "instructions_sent": sent,
+        "cpu_pct": {n: round(v, 1) for n, v in sorted(cpu.items())},
+        "cpu_brain_pct": round(sum(cpu.get(n, 0.0) for n in brain), 1),
+        "cpu_brain_sim_recorder_pct": round(sum(cpu.get(n, 0.0) for n in
+                                                (*brain, "sim", "recorder")), 1),
+        "rss_mb": {n: round(statistics.median(v), 1) for n, v in sorted(rss.items()) if v},
+        "rss_nodes_mb": round(sum(statistics.median(v) for n, v in rss.items()
+                                  if v and n != "llm_worker"), 1),
+        "demo_last_line": next((line.strip() for line in reversed(out_lines)
+                                if "robot-brain demo:" in line), ""),
+    }
+    del elapsed
+    return result
+
+
+def print_result(r: dict[str, object]) -> None:
+    lat = r["scan_cmd_vel_ms"]
+    assert isinstance(lat, dict)
+    print(f"== {r['condition']} ({r['duration_s']} s) ==")
+    print(f"  watchdog latches            {r['latches']} ({r['latches_per_min']}/min), "
+          f"stopped {r['stopped_pct']} %")
+    print(f"  graded slow-downs           {r['slowdowns']} (resumed {r['slowdowns_resumed']})")
+    print(f"  deadline misses (bag)       {r['deadline_misses_bag']}")
+    print(f"  scan->cmd_vel               p50 {lat['p50']} ms, p99 {lat['p99']} ms, "
+          f"max {lat['max']} ms")
+    print(f"  controller period p99       {r['controller_period_p99_ms']} ms")
+    print(f"  plans done / sent           {r['plans_done']} / {r['instructions_sent']}")
+    print(f"  CPU (% of one core)         brain {r['cpu_brain_pct']}, with sim+recorder "
+          f"{r['cpu_brain_sim_recorder_pct']}: {r['cpu_pct']}")
+    print(f"  RSS (MB)                    nodes {r['rss_nodes_mb']}: {r['rss_mb']}")
+    print(f"  demo                        {r['demo_last_line']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=10.0, help="per condition")
+    ap.add_argument("--conditions", default="quiet,llm,hog,graph")
+    ap.add_argument("--every", type=float, default=15.0, help="seconds between instructions")
+    ap.add_argument("--out", type=Path, default=ROOT / "runs" / "brain_bench")
+    ap.add_argument("--domain", type=int, default=57)
+    ap.add_argument("--live", action="store_true", help="also start the live view")
+    ap.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = ap.parse_args(argv)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out_dir = args.out / stamp
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"brain bench: {args.minutes:g} min per condition, instruction every {args.every:g} s,"
+          f" {os.cpu_count()} CPUs, out {out_dir}", flush=True)
+    results = []
+    for name in [c.strip() for c in args.conditions.split(",") if c.strip()]:
+        result = run_condition(name, args, out_dir)
+        print_result(result)
+        results.append(result)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
