@@ -109,6 +109,7 @@ def generate_launch_description() -> LaunchDescription:
             "params_file": LaunchConfiguration("params_file"),
             "planner_backend": LaunchConfiguration("planner_backend"),
             "record": LaunchConfiguration("record"),
+            "bag_dir": LaunchConfiguration("bag_dir"),
             "rt_priority": LaunchConfiguration("rt_priority"),
         }.items())
 
@@ -138,10 +139,13 @@ def generate_launch_description() -> LaunchDescription:
                               description="Parameter file (a /** block plus one per node)."),
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
                               description="LLM backend: llama_cpp, openai or scripted."),
-        DeclareLaunchArgument("record", default_value="false",
-                              description="Record the brain's topics with ros2 bag (MCAP)."),
+        DeclareLaunchArgument("record", default_value="false", choices=["true", "false"],
+                              description="Record the brain's topics (MCAP)."),
+        DeclareLaunchArgument("bag_dir", default_value="runs",
+                              description="Where record:=true creates brain_<timestamp>/."),
         DeclareLaunchArgument("rt_priority", default_value="50",
-                              description="SCHED_FIFO priority of controller and watchdog."),
+                              description="SCHED_FIFO priority of the watchdog (controller 3 "
+                                          "and perception 6 below it)."),
         # Every node started from here on, Gazebo's own included, stamps with /clock.
         SetParameter(name="use_sim_time", value=True),
         gz_sim,

@@ -66,6 +66,7 @@ class LoopTimer:
         self.overruns = 0
         self.skipped_ticks = 0
         self.ticks = 0
+        self._window_counts = (0, 0)
 
     def tick_start(self, now: float, scheduled_period_s: float | None = None) -> int:
         """Record a tick starting at `now`; return how many ticks were missed since the last.
@@ -125,6 +126,15 @@ class LoopTimer:
             ticks=self.ticks,
             jitter_over_budget=self.jitter_over_budget,
         )
+
+    def window(self) -> tuple[TickStats, bool]:
+        """This window's stats, and whether ticks ran late in it (overruns or skipped ticks
+        since the previous window); then a new window starts."""
+        stats = self.stats()
+        self.reset_window()
+        counts = (stats.overruns, stats.skipped_ticks)
+        late, self._window_counts = counts != self._window_counts, counts
+        return stats, late
 
     def restart(self) -> None:
         """The loop was paused on purpose (an armed check that had nothing to do): the next

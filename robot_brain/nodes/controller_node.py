@@ -34,7 +34,7 @@ from rclpy.node import Node
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import Bool
 
-from robot_brain.core.control.controller import ControllerConfig, ControllerCore, Mode
+from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.expert import ExpertConfig
 from robot_brain.core.control.goals import Goal
 from robot_brain.core.control.phase_lock import (
@@ -46,10 +46,11 @@ from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_po
 from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, SafetyFilter
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, yaw_from_quaternion
-from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.health import HealthReport
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.thread_usage import ThreadUsage
+from robot_brain.core.throttle import KeyedThrottle
 from robot_brain.core.timing import LoopTimer
 from robot_brain.core.world import WorldError, load_world
 from robot_brain.ros import diagnostics, qos
@@ -207,9 +208,8 @@ class ControllerNode(Node):
         self._programmed_ns = round(self.period * 1e9)
         self._usage_after_tick = ThreadUsage.sample()
         self._last_tick: float | None = None
-        self._last_counts = (0, 0)
         self._zero_stamp = Time()
-        self._warned_at: dict[str, float] = {}
+        self._warnings = KeyedThrottle(WARN_THROTTLE_S)
 
         self.cmd_pub = CmdVelPublisher(self, "controller/cmd_vel", p.cmd_vel_stamped,
                                        qos.RELIABLE, frame_id=p.frame_id)
@@ -269,9 +269,7 @@ class ControllerNode(Node):
     def _warn(self, key: str, text: str) -> None:
         """A warning at most every WARN_THROTTLE_S per kind (rclpy throttles per call site,
         which would hide a second kind of bad input behind the first)."""
-        now = time.monotonic()
-        if now - self._warned_at.get(key, -math.inf) >= WARN_THROTTLE_S:
-            self._warned_at[key] = now
+        if self._warnings.allow(key, time.monotonic()):
             self.get_logger().warning(text)
 
     def _on_hold(self, msg: Bool) -> None:
@@ -329,42 +327,19 @@ class ControllerNode(Node):
                                 f"them this thread had {between.describe()}")
 
     def _on_diagnostics(self) -> None:
-        now = time.monotonic()
-        stats = self.loop.stats()
-        self.loop.reset_window()
-        late = (stats.overruns, stats.skipped_ticks) != self._last_counts
-        self._last_counts = (stats.overruns, stats.skipped_ticks)
-        mode = self.core.mode(now)
-        fresh = self.core.perception_fresh(now)
-        values: dict[str, object] = dict(stats.as_values())
-        values.update({
-            "policy": self.policy.name, "mode": mode.value, "perception_fresh": fresh,
-            "interventions": self.core.safety.total_interventions(),
-            "stale_perception_ticks": self.core.stale_perception_ticks,
-            "goals_rejected": self.core.goals_rejected,
-            "bad_obstacle_messages": self.core.bad_obstacle_messages,
-            "policy_errors": self.core.policy_errors,
-        })
+        stats, late = self.loop.window()
+        report = self.core.health(time.monotonic(), stats, late)
+        values = dict(report.values)
         if self.phase is not None:
             values.update({
                 "phase_locked": self.phase.locked(),
                 "phase_error_ms": round(1e3 * self.phase.phase_error_s(), 3),
                 "phase_corrections": self.phase.corrections,
             })
-        values.update({f"interventions.{r.value}": n
-                       for r, n in self.core.safety.counts.items()})
-        if self.core.policy_errors:
-            level, msg = Level.ERROR, f"policy failed {self.core.policy_errors} times"
-        elif not fresh and mode is Mode.DRIVING:
-            level, msg = Level.WARN, "perception stale: stopping"
-        elif late:
-            level, msg = Level.WARN, "tick overruns or skipped ticks in the last second"
-        else:
-            level, msg = Level.OK, mode.value
         diagnostics.publish(self, self.diag_pub, [HealthReport(
-            "control loop", level,
-            f"{msg}; {stats.rate_hz:.1f} Hz (nominal {self.params.rate_hz:g}), {self.realtime}",
-            values)])
+            report.name, report.level,
+            f"{report.message}; {stats.rate_hz:.1f} Hz (nominal {self.params.rate_hz:g}), "
+            f"{self.realtime}", values)])
 
     def on_shutdown(self) -> None:
         import rclpy

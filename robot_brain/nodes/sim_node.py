@@ -25,7 +25,7 @@ from sensor_msgs.msg import BatteryState, LaserScan
 from std_msgs.msg import String
 
 from robot_brain.core.errors import StartupError
-from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, quaternion_from_yaw
+from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
 from robot_brain.core.health import HealthReport
 from robot_brain.core.planner_activity import (
     PlannerActivity,
@@ -37,6 +37,7 @@ from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
+from robot_brain.core.throttle import KeyedThrottle
 from robot_brain.core.world import World, WorldError, load_world
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import create_cmd_vel_subscription, to_velocity
@@ -176,10 +177,8 @@ class SimNode(Node):
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
 
         # Cached inputs (subscription callbacks only write these).
-        self._command: Velocity = ZERO_VELOCITY
-        self._command_t: float = -math.inf
         self._extra_load_w: float = planner_load_w(PlannerActivity(), self.p.loads)
-        self._last_warn: dict[str, float] = {}
+        self._warnings = KeyedThrottle(WARN_THROTTLE_S)
         self._status_warned = False
 
         # Loop bookkeeping, for the real-time factor and the diagnostics.
@@ -239,23 +238,20 @@ class SimNode(Node):
 
     def _warn_throttled(self, key: str, text: str) -> None:
         now = time.monotonic()
-        if now - self._last_warn.get(key, -math.inf) >= WARN_THROTTLE_S:
-            self._last_warn[key] = now
+        if self._warnings.allow(key, now):
             self.get_logger().warning(text)
 
     # --- inputs ---------------------------------------------------------------------------
 
     def _on_cmd_vel(self, msg: Any) -> None:
         v = to_velocity(msg)
-        if not v.is_finite():
+        if not self.sim.set_command(v, time.monotonic()):
             self._commands_rejected += 1
             self._warn_throttled("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
                                             f"angular {v.angular}); {self._commands_rejected} "
                                             "rejected so far")
             return
         self._commands_received += 1
-        self._command = v
-        self._command_t = time.monotonic()
 
     def _on_planner_status(self, msg: String) -> None:
         try:
@@ -280,8 +276,7 @@ class SimNode(Node):
         if dt > MAX_PHYSICS_DT_S:
             self._clamped_ticks += 1
             dt = MAX_PHYSICS_DT_S
-        fresh = now - self._command_t <= self.p.cmd_timeout_s
-        self.sim.step(self._command if fresh else ZERO_VELOCITY, dt, self._extra_load_w)
+        self.sim.drive(now, dt, self._extra_load_w)
         self._physics_ticks += 1
         if self._clock_pub is not None:
             self._clock_pub.publish(ClockMsg(clock=_stamp_from_seconds(self.sim.time)))

@@ -151,7 +151,6 @@ class WatchdogNode(Node):
         self._estop_published: bool | None = None
         self._warned_nan = False
         self._stops_published = 0
-        self._last_loop_counts = (0, 0)
         self.gaps = GapAccounting(p.deadline_s)
         self._taken_before_check = 0
         self._armed_checks = 0
@@ -273,11 +272,7 @@ class WatchdogNode(Node):
 
     def _on_diagnostics_timer(self) -> None:
         now = time.monotonic()
-        stats = self.check_timer_stats.stats()
-        self.check_timer_stats.reset_window()
-        # Windows are per second; the counters are lifetime, so compare with the last report.
-        late = (stats.overruns, stats.skipped_ticks) != self._last_loop_counts
-        self._last_loop_counts = (stats.overruns, stats.skipped_ticks)
+        stats, late = self.check_timer_stats.window()
         loop_level = Level.WARN if late else Level.OK
         deadline = self.core.health(now)
         values = dict(deadline.values)

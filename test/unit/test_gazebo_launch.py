@@ -8,8 +8,6 @@ setup.py or in the ROS packages named, the files referenced are installed by set
 from __future__ import annotations
 
 import ast
-import glob
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,40 +131,24 @@ def _console_scripts() -> set[str]:
 
 
 def _installed_share_files() -> set[str]:
-    """Paths under share/robot_brain/ that setup.py's data_files install (globs evaluated)."""
+    """Paths under share/robot_brain/ that setup.py's data_files install (globs evaluated).
+
+    setup.py takes its data_files from robot_brain.install_data (shared with the venv layout);
+    the test checks setup.py really does, then evaluates that list."""
     tree = ast.parse(SETUP_PY.read_text(encoding="utf-8"))
-    env: dict[str, object] = {}
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-                and isinstance(node.targets[0], ast.Name)):
-            env[node.targets[0].id] = node.value.value
-
-    def value(node: ast.expr) -> object:
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return env[node.id]
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return value(node.left) + value(node.right)  # type: ignore[operator]
-        if isinstance(node, (ast.List, ast.Tuple)):
-            return [value(e) for e in node.elts]
-        if isinstance(node, ast.Call) and _name(node) == "glob":
-            pattern = str(value(node.args[0]))
-            return sorted(os.path.relpath(p, ROOT) for p in glob.glob(str(ROOT / pattern)))
-        raise AssertionError(f"setup.py data_files: cannot evaluate {ast.dump(node)}")
-
-    for call in ast.walk(tree):
-        if isinstance(call, ast.Call) and _name(call) == "setup":
-            data_files = _kw(call, "data_files")
-            assert data_files is not None
-            installed: set[str] = set()
-            for dest, files in value(data_files):  # type: ignore[attr-defined]
-                prefix = f"share/{PACKAGE}"
-                if dest == prefix or dest.startswith(prefix + "/"):
-                    sub = dest[len(prefix):].strip("/")
-                    installed |= {"/".join(filter(None, [sub, Path(f).name])) for f in files}
-            return installed
-    raise AssertionError("setup.py has no setup() call")
+    calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and _name(c) == "setup"]
+    assert calls, "setup.py has no setup() call"
+    data_files = _kw(calls[0], "data_files")
+    assert isinstance(data_files, ast.Call) and _name(data_files) == "data_files", \
+        "setup.py must take data_files from robot_brain.install_data"
+    from robot_brain.install_data import data_files as shared_data_files
+    installed: set[str] = set()
+    for dest, files in shared_data_files(ROOT):
+        prefix = f"share/{PACKAGE}"
+        if dest == prefix or dest.startswith(prefix + "/"):
+            sub = dest[len(prefix):].strip("/")
+            installed |= {"/".join(filter(None, [sub, Path(f).name])) for f in files}
+    return installed
 
 
 @pytest.fixture(scope="module")

@@ -100,3 +100,22 @@ def test_zero_dt_changes_nothing() -> None:
     sim = Simulator(empty(), CFG)
     sim.step(Velocity(0.6, 0.0), 0.0)
     assert sim.velocity == Velocity(0.0, 0.0) and sim.time == 0.0
+
+
+def test_the_robot_brakes_by_itself_after_its_command_timeout() -> None:
+    from robot_brain.core.geometry import Velocity
+    from robot_brain.core.resources import default_world_path
+    from robot_brain.core.sim.simulator import SimConfig, Simulator
+    from robot_brain.core.world import load_world
+    sim = Simulator(load_world(default_world_path()), SimConfig(cmd_timeout=0.5))
+    assert sim.set_command(Velocity(0.4, 0.0), now=0.0)
+    assert not sim.set_command(Velocity(float("nan"), 0.0), now=0.1)  # refused, kept
+    t = 0.0
+    while t < 0.5:
+        sim.drive(t, 0.01)
+        t += 0.01
+    assert sim.velocity.linear == pytest.approx(0.4, abs=1e-6)  # accelerated, still fresh
+    while t < 2.0:  # no command since t=0: past the timeout it brakes to a stop
+        sim.drive(t, 0.01)
+        t += 0.01
+    assert not sim.command_fresh(t) and sim.velocity.linear == 0.0

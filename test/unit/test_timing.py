@@ -158,3 +158,26 @@ def test_jitter_over_budget_counts_every_period_off_by_more_than_the_budget() ->
 def test_a_bad_jitter_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="jitter budget"):
         LoopTimer(P, jitter_budget_s=0.0)
+
+
+def test_window_says_whether_ticks_ran_late_since_the_last_window() -> None:
+    from robot_brain.core.timing import LoopTimer
+    loop = LoopTimer(0.01)
+    t = 0.0
+    for _ in range(10):
+        loop.tick_start(t)
+        loop.tick_end(t + 0.001)
+        t += 0.01
+    stats, late = loop.window()
+    assert not late and stats.ticks == 10
+    loop.tick_start(t + 0.05)  # four ticks skipped
+    loop.tick_end(t + 0.051)
+    assert loop.window()[1] is True
+    assert loop.window()[1] is False  # nothing new since
+
+
+def test_keyed_throttle_per_kind() -> None:
+    from robot_brain.core.throttle import KeyedThrottle
+    throttle = KeyedThrottle(5.0)
+    assert throttle.allow("nan", 0.0) and throttle.allow("size", 0.1)
+    assert not throttle.allow("nan", 4.9) and throttle.allow("nan", 5.0)

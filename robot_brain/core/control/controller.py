@@ -24,6 +24,8 @@ from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety import Intervention, SafetyFilter, SafetyInputs, SafetyOutput
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
+from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.timing import TickStats
 from robot_brain.core.world import Bounds
 
 
@@ -160,6 +162,31 @@ class ControllerCore:
         if math.hypot(dx, dy) <= self.config.goal_tolerance:
             return Mode.REACHED
         return Mode.DRIVING
+
+    def health(self, now: float, loop: TickStats, loop_late: bool) -> HealthReport:
+        """The control loop's /diagnostics status: a failing policy is an error; stale
+        perception while driving, or ticks late in the last window, a warning."""
+        mode = self.mode(now)
+        fresh = self.perception_fresh(now)
+        values: dict[str, object] = dict(loop.as_values())
+        values.update({
+            "policy": self.policy.name, "mode": mode.value, "perception_fresh": fresh,
+            "interventions": self.safety.total_interventions(),
+            "stale_perception_ticks": self.stale_perception_ticks,
+            "goals_rejected": self.goals_rejected,
+            "bad_obstacle_messages": self.bad_obstacle_messages,
+            "policy_errors": self.policy_errors,
+        })
+        values.update({f"interventions.{r.value}": n for r, n in self.safety.counts.items()})
+        if self.policy_errors:
+            level, msg = Level.ERROR, f"policy failed {self.policy_errors} times"
+        elif not fresh and mode is Mode.DRIVING:
+            level, msg = Level.WARN, "perception stale: stopping"
+        elif loop_late:
+            level, msg = Level.WARN, "tick overruns or skipped ticks in the last second"
+        else:
+            level, msg = Level.OK, mode.value
+        return HealthReport("control loop", level, msg, values)
 
     def tick(self, now: float, dt: float) -> TickResult:
         mode = self.mode(now)

@@ -88,6 +88,8 @@ class Simulator:
         self.collisions = 0
         self.distance_walked = 0.0
         self.time = 0.0
+        self._command = ZERO_VELOCITY
+        self._command_t = -math.inf
 
     # --- state ----------------------------------------------------------------------------
 
@@ -111,6 +113,26 @@ class Simulator:
     def clearance(self) -> float:
         """Gap (m) between the body's surface and the nearest obstacle."""
         return self._collision.clearance(self._pose.x, self._pose.y)
+
+    # --- commands (the robot's own command timeout) ---------------------------------------
+
+    def set_command(self, command: Velocity, now: float) -> bool:
+        """Take a cmd_vel received at `now` (any monotonic clock); False (ignored) when it is
+        not finite, as a real locomotion controller refuses garbage."""
+        if not command.is_finite():
+            return False
+        self._command, self._command_t = command, now
+        return True
+
+    def command_fresh(self, now: float) -> bool:
+        return now - self._command_t <= self.config.cmd_timeout
+
+    def drive(self, now: float, dt: float, extra_load_w: float = 0.0) -> None:
+        """Step under the last command while it is fresh; after `cmd_timeout` without one the
+        robot brakes to a stop under its acceleration limits (the robot protects itself
+        against a dead brain, whatever the watchdog does)."""
+        self.step(self._command if self.command_fresh(now) else ZERO_VELOCITY, dt,
+                  extra_load_w)
 
     # --- stepping -------------------------------------------------------------------------
 
