@@ -7,5 +7,11 @@ class StartupError(RuntimeError):
     """A node cannot start: the message says what is wrong and how to fix it."""
 
 
+class ConfigurationError(StartupError, ValueError):
+    """A setting a component cannot work with. Every `*ConfigError` of the project derives
+    from it, so a node handles them all in one place (robot_brain.ros.runtime.run_node); it
+    stays a ValueError for callers that validate values."""
+
+
 class ModelContractError(StartupError):
     """An ONNX model whose inputs or outputs differ from the documented contract."""

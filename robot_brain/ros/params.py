@@ -19,8 +19,10 @@ from rclpy.exceptions import (
 )
 from rclpy.node import Node
 
+from robot_brain.core.errors import ConfigurationError
 
-class ConfigError(ValueError):
+
+class ConfigError(ConfigurationError):
     """A parameter value that the node cannot start with; the message names the parameter."""
 
 

@@ -87,7 +87,7 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
     try:
         try:
             node = factory()
-        except (ConfigError, StartupError) as exc:
+        except StartupError as exc:  # every *ConfigError is one (core.errors)
             rclpy.logging.get_logger("robot_brain").fatal(f"cannot start: {exc}")
             print(f"robot_brain: cannot start: {exc}", file=sys.stderr, flush=True)
             return EXIT_STARTUP_FAILED

@@ -23,6 +23,7 @@ from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety import Intervention, SafetyFilter, SafetyInputs, SafetyOutput
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.timing import TickStats
@@ -39,7 +40,7 @@ class Mode(enum.Enum):
     DRIVING = "driving"
 
 
-class ControllerConfigError(ValueError):
+class ControllerConfigError(ConfigurationError):
     """Controller settings that cannot work together."""
 
 

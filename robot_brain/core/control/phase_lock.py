@@ -20,8 +20,10 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from robot_brain.core.errors import ConfigurationError
 
-class PhaseLockConfigError(ValueError):
+
+class PhaseLockConfigError(ConfigurationError):
     """A phase-lock setting that cannot work with the loop's period."""
 
 

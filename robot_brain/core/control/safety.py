@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
 #: A limit that changes a command by less than this (m/s or rad/s) is not an intervention.
@@ -51,7 +52,7 @@ class Intervention(enum.Enum):
     ACCEL_LIMIT = "accel_limit"
 
 
-class SafetyConfigError(ValueError):
+class SafetyConfigError(ConfigurationError):
     """Safety-filter settings that cannot describe zones or limits."""
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.errors import ConfigurationError
 
-class PowerModelError(ValueError):
+
+class PowerModelError(ConfigurationError):
     """A power-model parameter that cannot be right (negative, NaN)."""
 
 

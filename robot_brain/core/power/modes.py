@@ -6,6 +6,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.errors import ConfigurationError
+
 
 class PowerMode(str, enum.Enum):
     NORMAL = "normal"
@@ -13,7 +15,7 @@ class PowerMode(str, enum.Enum):
     CRITICAL = "critical"
 
 
-class ModeConfigError(ValueError):
+class ModeConfigError(ConfigurationError):
     """Thresholds that do not order normal > eco > critical."""
 
 

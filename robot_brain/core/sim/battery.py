@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.errors import ConfigurationError
 
-class BatteryConfigError(ValueError):
+
+class BatteryConfigError(ConfigurationError):
     """Battery settings that cannot describe a pack."""
 
 

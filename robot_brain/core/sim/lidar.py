@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.sim.raycast import ray_circles, ray_segments, unit_directions
 
@@ -14,7 +15,7 @@ from robot_brain.core.sim.raycast import ray_circles, ray_segments, unit_directi
 _FULL_TURN_EPS = 1e-9
 
 
-class LidarConfigError(ValueError):
+class LidarConfigError(ConfigurationError):
     """Lidar settings that cannot describe a scan."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.sim.battery import Battery, BatteryConfig
@@ -34,7 +35,7 @@ _CONTACT_RELEASE_M = 0.01
 _BATTERY_LOW = 0.2
 
 
-class SimConfigError(ValueError):
+class SimConfigError(ConfigurationError):
     """Simulator settings that cannot describe a robot."""
 
 

@@ -28,11 +28,12 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport, Level
 
 
-class WatchdogConfigError(ValueError):
+class WatchdogConfigError(ConfigurationError):
     """A watchdog setting the state machine cannot work with; the message names it."""
 
 
