@@ -1,8 +1,8 @@
-"""The README's node parameter tables, generated from the nodes' ParamSpec rows.
+"""The parameter tables of docs/parameters.md, generated from the nodes' ParamSpec rows.
 
 `python -m robot_brain.cli.param_docs --write` rewrites the block between the markers in
-README.md; test/ros/test_param_docs.py fails when the README is out of date, so the documented
-parameters are always the declared ones.
+docs/parameters.md; test/ros/test_param_docs.py fails when the page is out of date, so the
+documented parameters are always the declared ones.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from robot_brain.ros.params import SHARED_PARAMS, ParamSpec
 NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor", "recorder")
 BEGIN = "<!-- NODE-PARAMETERS BEGIN (generated: python -m robot_brain.cli.param_docs --write) -->"
 END = "<!-- NODE-PARAMETERS END -->"
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 
 
 def node_specs(node: str) -> list[ParamSpec]:
@@ -51,14 +51,20 @@ def _range(spec: ParamSpec) -> str:
     return f"{lo} – {hi}"
 
 
+def _row(s: ParamSpec) -> str:
+    desc = s.description.replace("|", "\\|")
+    return f"| `{s.name}` | {_default(s)} | {_range(s)} | {desc} |"
+
+
 def render() -> str:
-    out = [BEGIN, ""]
+    out = [BEGIN, "", "**shared** (the `/**:` block, declared by every node)", "",
+           "| parameter | default | range | meaning |", "|---|---|---|---|"]
+    out += [_row(s) for s in SHARED_PARAMS]
+    out.append("")
     for node in NODES:
         out += [f"**`{node}`**", "", "| parameter | default | range | meaning |",
                 "|---|---|---|---|"]
-        for s in node_specs(node):
-            desc = s.description.replace("|", "\\|")
-            out.append(f"| `{s.name}` | {_default(s)} | {_range(s)} | {desc} |")
+        out += [_row(s) for s in node_specs(node)]
         out.append("")
     out.append(END)
     return "\n".join(out)
@@ -66,7 +72,7 @@ def render() -> str:
 
 def splice(readme: str, block: str) -> str:
     if BEGIN not in readme or END not in readme:
-        raise ValueError("README.md lacks the NODE-PARAMETERS markers")
+        raise ValueError(f"{DOC} lacks the NODE-PARAMETERS markers")
     head, rest = readme.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     return head + block + tail
@@ -74,11 +80,11 @@ def splice(readme: str, block: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite README.md in place")
+    parser.add_argument("--write", action="store_true", help=f"rewrite {DOC.name} in place")
     args = parser.parse_args(argv)
     block = render()
     if args.write:
-        README.write_text(splice(README.read_text(), block))
+        DOC.write_text(splice(DOC.read_text(), block))
     else:
         print(block)
     return 0

@@ -1,6 +1,6 @@
 """The power monitor's model of where a humanoid's power goes.
 
-Defaults (the sources are in the README, "Power model"): a 1 kWh pack (Unitree H1: 864 Wh;
+Defaults (the sources are in docs/power.md): a 1 kWh pack (Unitree H1: 864 Wh;
 Figure 02: 2.25 kWh; Tesla Optimus Gen 2: 2.3 kWh), an embedded LLM accelerator at 20 W while
 generating and 5 W idle (Jetson Orin NX/AGX power modes span 10-60 W; the design brief's
 15-30 W), a 5G modem at 7 W while a remote call is open (5-10 W), 120 W of base load and
