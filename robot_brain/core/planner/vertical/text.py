@@ -1,0 +1,132 @@
+"""Text handling before any model sees it: caps, folding, clause splitting, negation.
+
+Everything here is plain string work in bounded time: the input is capped before the first
+regular expression runs, so a 100 kB paste or binary junk costs the same as a sentence.
+Training (the corpus) and inference go through exactly these functions, so what the model
+learned is what it is shown.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from robot_brain.core.planner.vertical.lexicon import (
+    CONNECTIVES,
+    FIRST_MARKERS,
+    NEGATIONS_CJK,
+    NEGATIONS_WORDS,
+    REORDER_MARKERS,
+)
+
+#: Longer texts are not one instruction to a robot; refusing them bounds the work on garbage.
+MAX_INPUT_CHARS = 400
+#: Fewer letters, digits and ordinary punctuation than this among the non-space characters
+#: means junk (binary, control characters, symbol soup), not language.
+MIN_PLAIN_RATIO = 0.8
+_PLAIN_PUNCT = frozenset(".,;:!?'\"()-=+/%°¿¡。，、！？；：（）…\u2019\u2018\u201c\u201d")
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_TOKEN = re.compile(r"<[a-z]\d+>|[" + _CJK + r"]|[^\W\d_]+(?:'[^\W\d_]+)?'?|\d+(?:\.\d+)?|\S",
+                    re.UNICODE)
+_SENTENCE = re.compile(r"[.;:!?…]+(?:\s|$)|[。！？；,，、\n]")
+
+
+class InputProblem(str, enum.Enum):
+    """Why a text is refused before featurizing."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    JUNK = "junk"
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """A folded text ready for slot extraction, or the problem that stops it."""
+
+    text: str
+    problem: InputProblem | None = None
+
+
+def fold(text: str) -> str:
+    """Lower case, NFKC, typographic quotes made plain, accents off Latin letters only.
+
+    Accents are dropped so "Küche", "Kueche" and "kuche" meet; kana keep their marks because
+    stripping them changes the word.
+    """
+    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def clean(text: str) -> CleanText:
+    """Cap, then fold; empty, over-long and non-language inputs are flagged, not processed."""
+    if len(text) > MAX_INPUT_CHARS:
+        return CleanText("", InputProblem.TOO_LONG)
+    stripped = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if not stripped:
+        return CleanText("", InputProblem.EMPTY)
+    visible = [ch for ch in text if not ch.isspace()]
+    plain = sum(1 for ch in visible if ch.isalnum() or ch in _PLAIN_PUNCT)
+    if not any(ch.isalpha() for ch in visible) or plain < MIN_PLAIN_RATIO * len(visible):
+        return CleanText("", InputProblem.JUNK)
+    return CleanText(" ".join(fold(stripped).split()))
+
+
+def tokens(text: str) -> list[str]:
+    """Words (with elisions such as "don't", "n'y"), CJK characters one by one, digits,
+    placeholders such as "<p0>", and single punctuation marks."""
+    return _TOKEN.findall(text)
+
+
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first so "and then" wins over "and"; Latin phrases need word edges, CJK do not.
+    parts = []
+    for p in sorted(set(phrases), key=len, reverse=True):
+        esc = re.escape(p)
+        parts.append(esc if re.search("[" + _CJK + "]", p) else rf"(?<![\w'-]){esc}(?![\w'-])")
+    return re.compile("|".join(parts))
+
+
+_CONNECTIVE = _phrase_pattern(CONNECTIVES)
+_FIRST = re.compile(r"^(?:" + _phrase_pattern(FIRST_MARKERS).pattern + r")\s*,?\s*")
+_REORDER = _phrase_pattern(REORDER_MARKERS)
+_NEG_CJK = _phrase_pattern(NEGATIONS_CJK)
+_NEG_WORDS = frozenset(NEGATIONS_WORDS)
+
+
+def split_clauses(text: str) -> list[str]:
+    """Split a folded text into clauses at sentence marks, commas and connectives.
+
+    "First X, then Y" loses its "first"; empty pieces are dropped. The connective list is
+    shared by every language, which is why it lives in the lexicon and not in the model.
+    """
+    clauses: list[str] = []
+    for piece in _SENTENCE.split(text):
+        for part in _CONNECTIVE.split(piece):
+            part = _FIRST.sub("", part.strip(" \t-\"'()[]")).strip(" ,")
+            if part:
+                clauses.append(part)
+    return clauses
+
+
+def has_reorder(text: str) -> bool:
+    """"Before X, do Y" puts steps out of spoken order; the vertical tier leaves it to the LLM."""
+    return _REORDER.search(text) is not None
+
+
+def is_negated(clause: str) -> bool:
+    """Whether a clause carries a negation ("don't", "ne ... pas", "nicht", "no", "别")."""
+    if _NEG_CJK.search(clause):
+        return True
+    for tok in tokens(clause):
+        if tok in _NEG_WORDS or tok.startswith("n'") or tok.endswith("n't"):
+            return True
+    return False
