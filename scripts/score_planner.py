@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             verticals[i] = vertical.plan(case.text)
             if args.cascade:
                 decisions[i] = decide(verticals[i], args.threshold)  # type: ignore[arg-type]
-    to_llm = [c for c, d in zip(cases, decisions) if args.backend != "vertical"
+    to_llm = [c for c, d in zip(cases, decisions, strict=True) if args.backend != "vertical"
               and (d is None or d.tier is Tier.LLM)]
     replies: tuple[str, ...] = ()
     if args.backend == "scripted" and args.oracle:
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         summary["vertical_coverage"] = tiers.count("vertical") / len(tiers) if tiers else 0.0
         for t in sorted(set(tiers)):
             summary[f"tier_{t}"] = _print_summary(
-                f"tier {t}", [r for r, x in zip(results, tiers) if x == t])
+                f"tier {t}", [r for r, x in zip(results, tiers, strict=True) if x == t])
     print(f"tiers: {summary['tiers']}; vertical coverage: {summary.get('vertical_coverage', 0)}")
     print(f"plans that move when the expected plan keeps still: {len(unsafe)} {unsafe}")
     if worker is not None:

@@ -34,7 +34,13 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from robot_brain.core.planner.vertical.corpus import TRAINING_PLACES, generate  # noqa: E402
+from robot_brain.core.planner.scoring import load_instruction_set  # noqa: E402
+from robot_brain.core.planner.vertical.corpus import (  # noqa: E402
+    TRAINING_PLACES,
+    Corpus,
+    corpus_digest,
+    generate,
+)
 from robot_brain.core.planner.vertical.features import (  # noqa: E402
     DEFAULT_DIM,
     feature_indices,
@@ -54,12 +60,15 @@ from robot_brain.core.planner.vertical.text import clean, tokens  # noqa: E402
 CLASSES = tuple(Intent)
 
 
-def clause_rows(seed: int, n: int) -> tuple[list[str], list[int], dict[str, int]]:
+def clause_rows(seed: int, n: int, exclude: list[str]) -> tuple[list[str], list[int],
+                                                                  dict[str, int | str]]:
     matcher = PlaceMatcher(TRAINING_PLACES, TRAINING_PLACES)
     texts: list[str] = []
     labels: list[int] = []
-    stats = {"examples": 0, "dropped": 0}
-    for ex in generate(seed, n):
+    corpus: Corpus = generate(seed, n, exclude)
+    stats = {"examples": 0, "dropped": 0, "decontaminated": len(corpus.removed),
+             "corpus_sha256": corpus_digest(corpus.examples)}
+    for ex in corpus.examples:
         stats["examples"] += 1
         cleaned = clean(ex.text)
         if cleaned.problem is not None:
@@ -113,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heldout", type=int, default=8_000)
     ap.add_argument("--dim", type=int, default=DEFAULT_DIM)
     ap.add_argument("--C", type=float, default=4.0, help="inverse L2 strength")
+    ap.add_argument("--instructions", default="",
+                    help="evaluation set to decontaminate against (default: packaged)")
     ap.add_argument("--out", default=str(ROOT / "robot_brain" / "models" / MODEL_FILE))
     args = ap.parse_args(argv)
 
@@ -123,11 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
 
     t0 = time.monotonic()
-    texts, labels, stats = clause_rows(args.seed, args.examples)
-    ho_texts, ho_labels, ho_stats = clause_rows(args.seed + 1, args.heldout)
+    eval_texts = [c.text for c in load_instruction_set(args.instructions or None).cases]
+    texts, labels, stats = clause_rows(args.seed, args.examples, eval_texts)
+    ho_texts, ho_labels, ho_stats = clause_rows(args.seed + 1, args.heldout, eval_texts)
     print(f"corpus: {stats['examples']} examples -> {len(texts)} clauses "
-          f"({stats['dropped']} dropped); held-out {len(ho_texts)} clauses "
-          f"({ho_stats['dropped']} dropped)")
+          f"({stats['dropped']} dropped, {stats['decontaminated']} removed as too close to an "
+          f"evaluation text); held-out {len(ho_texts)} clauses ({ho_stats['dropped']} dropped)")
     x = sparse_features(texts, args.dim)
     y = np.array(labels)
     x_ho = sparse_features(ho_texts, args.dim)
@@ -156,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             out.name = PROB_OUTPUT
     for node in onx.graph.node:
         node.output[:] = [PROB_OUTPUT if o == "probabilities" else o for o in node.output]
+    onx.graph.name = "planner_intent"  # skl2onnx names the graph with a random uuid
     blob = onx.SerializeToString()
     sess = ort.InferenceSession(blob, providers=["CPUExecutionProvider"])
     sample = x_ho[:500].toarray().astype(np.float32)
@@ -171,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "model": out.name, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob),
         "dim": args.dim, "classes": [c.value for c in CLASSES], "temperature": temperature,
-        "seed": args.seed, "examples": stats["examples"], "clauses": len(texts),
+        "seed": args.seed, "requested_examples": args.examples, "examples": stats["examples"],
+        "decontaminated": stats["decontaminated"], "corpus_sha256": stats["corpus_sha256"],
+        "clauses": len(texts),
         "dropped_examples": stats["dropped"], "heldout_clauses": len(ho_texts),
         "heldout_accuracy": round(acc, 4), "heldout_ece_raw": round(ece(raw, y_ho), 4),
         "heldout_ece_calibrated": round(ece(cal, y_ho), 4), "C": args.C,

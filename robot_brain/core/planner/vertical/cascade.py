@@ -5,6 +5,8 @@ stays first) and the LLM request. The rules, in order:
 - a refusal the vertical tier is sure of (bad input, hostile text, a place this world lacks,
   a wait over the limit) is answered at once: the LLM must not see a 100 kB paste either;
 - out of domain, or understood only in part (a slot or the order missing) -> the LLM;
+- "don't move" read as a stop-only plan is answered at once whatever the confidence: stopping
+  is always safe, and a model asked instead could move the robot when told not to;
 - a plan at or above the threshold -> the vertical plan; below -> the LLM.
 Whichever tier answers, the caller validates the plan the same way (the vertical tier already
 did, so it cannot fail there, but the contract is one validation path for every plan).
@@ -56,6 +58,9 @@ def decide(result: VerticalResult, threshold: float = DEFAULT_THRESHOLD) -> Casc
     if result.outcome is Outcome.CANNOT_EXPRESS or result.plan is None:
         return CascadeDecision(Tier.LLM, None, result.confidence, result.reason,
                                HandOff.CANNOT_EXPRESS)
+    if result.told_not_to_move:
+        return CascadeDecision(Tier.VERTICAL, result.plan, result.confidence,
+                               f"told not to move: {result.reason}")
     if result.confidence < threshold:
         return CascadeDecision(Tier.LLM, None, result.confidence,
                                f"confidence {result.confidence:.2f} < {threshold:.2f}: "

@@ -30,7 +30,7 @@ def feature_keys(clause: str) -> list[str]:
     text = generalise(clause)
     words = [w for w in tokens(text) if w.strip()]
     keys = [f"w:{w}" for w in words]
-    keys += [f"b:{a}|{b}" for a, b in zip(words, words[1:])]
+    keys += [f"b:{a}|{b}" for a, b in zip(words, words[1:], strict=False)]
     if words:
         keys.append(f"first:{words[0]}")
     for w in words:

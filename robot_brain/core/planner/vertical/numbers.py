@@ -22,13 +22,17 @@ _SKIP = frozenset({"of", "y", "and", "et", "und", "de", "-", "about", "around", 
                    "etwa", "unos", "unas", "ungefahr", "circa", "for", "pour", "fur", "por",
                    "durant", "pendant", "lang", "durante"})
 _NUM = r"-?\d+(?:\.\d+)?"
-_COORD_XY = re.compile(rf"(?<![a-z])x\s*[=:]?\s*({_NUM})\s*(?:,|;|and|et|und|y|和)?\s*y\s*[=:]?\s*({_NUM})")
+_COORD_XY = re.compile(rf"(?<![a-z])x\s*[=:]?\s*({_NUM})\s*(?:,|;|and|et|und|y|和)?"
+                       rf"\s*y\s*[=:]?\s*({_NUM})")
 _COORD_PAIR = re.compile(rf"\(\s*({_NUM})\s*[,;]\s*({_NUM})\s*\)")
 _UNITS = sorted(TIME_UNITS, key=len, reverse=True)
 _CJK_UNIT = re.compile(r"([零一二两三四五六七八九十百\d]+(?:\.\d+)?)\s*(秒钟|秒|分钟)")
 _LATIN_UNIT = re.compile(r"(?<![\w'])(" + "|".join(re.escape(u) for u in _UNITS
                                                    if u.isascii()) + r")(?![\w'])")
 _ARTICLES = frozenset({"a", "an", "un", "une", "ein", "eine", "einen"})
+#: "15s", "2min": digits glued to a unit.
+_GLUED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(" + "|".join(re.escape(u) for u in _UNITS
+                                                           if u.isascii()) + r")(?![\w'])")
 _WORD = re.compile(r"[^\W_]+|-")
 _DE_COMPOUND = re.compile(r"^(\w+?)und(\w+)$")
 _ES_VEINTI = re.compile(r"^veinti(\w+)$")
@@ -130,6 +134,8 @@ def find_durations(text: str) -> list[Duration]:
         value = cjk_number(m.group(1))
         if value is not None:
             found.append(Duration(value * TIME_UNITS[m.group(2)], m.span()))
+    for m in _GLUED.finditer(text):
+        found.append(Duration(float(m.group(1)) * TIME_UNITS[m.group(2)], m.span()))
     for m in _LATIN_UNIT.finditer(text):
         if any(_overlaps(m.span(), d.span) for d in found):
             continue

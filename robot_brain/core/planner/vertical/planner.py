@@ -42,7 +42,9 @@ _SAY_LEAD = re.compile(
     r"her|the \w+)|announce|shout|dis|dites|annonce|sag|sage|sagen sie|kundige an|di|dile|"
     r"diga|anuncia|说|告诉大家|宣布)(?:\s+(?:that|que|dass|a todos|a tout le monde))?[\s:,]*")
 #: The weight of unseen words: confidence *= known_fraction ** this.
-UNSEEN_WORD_POWER = 1.0
+UNSEEN_WORD_POWER = 2.0
+#: An UNSAFE clause refuses by itself only this sure (probability x familiarity).
+UNSAFE_SURE = 0.5
 
 
 class Outcome(str, enum.Enum):
@@ -74,6 +76,13 @@ class VerticalResult:
     reason: str
     clauses: tuple[ClauseReading, ...] = ()
     latency_s: float = 0.0
+
+    @property
+    def told_not_to_move(self) -> bool:
+        """A stop-only plan made because the text negates motion ("don't move", "别动")."""
+        return (self.outcome is Outcome.PLAN and self.plan is not None
+                and all(s["skill"] == "stop" for s in self.plan["steps"])
+                and any(c.negated for c in self.clauses))
 
     @property
     def moves(self) -> bool:
@@ -130,9 +139,13 @@ class VerticalPlanner:
             for c, row in zip(clauses, probs, strict=True))
         confidence = min(r.probability * self._familiarity(r.text) for r in readings)
         unsafe = [r for r in readings if r.intent is Intent.UNSAFE]
-        if unsafe:
-            return self._refuse("I can't do that safely.", f"unsafe: {unsafe[0].text!r}",
-                                max(r.probability for r in unsafe), readings)
+        sure = [r for r in unsafe if r.probability * self._familiarity(r.text) >= UNSAFE_SURE]
+        if sure:
+            return self._refuse("I can't do that safely.", f"unsafe: {sure[0].text!r}",
+                                max(r.probability for r in sure), readings)
+        if unsafe:  # a guess from unfamiliar words: the LLM reads it, its plan is validated
+            return VerticalResult(Outcome.OUT_OF_DOMAIN, None, 0.0,
+                                  f"possibly unsafe: {unsafe[0].text!r}", readings)
         if has_reorder(slots.text):
             return VerticalResult(Outcome.CANNOT_EXPRESS, None, 0.0,
                                   "steps out of spoken order ('before')", readings)
@@ -254,7 +267,7 @@ class VerticalPlanner:
         return {"skill": "navigate_to", "place": place}
 
     def _say_text(self, clause: str, slots: Slots) -> str:
-        text = _SAY_LEAD.sub("", clause).strip()
+        text = _SAY_LEAD.sub("", clause).strip().strip("\"'«»“”„")
         text = SLOT.sub(lambda m: _slot_words(m.group(1), int(m.group(2)), slots), text)
         return (text or clause).strip()[: self.limits.max_say_chars] or "ok"
 

@@ -31,7 +31,8 @@ _PLAIN_PUNCT = frozenset(".,;:!?'\"()-=+/%°¿¡。，、！？；：（）…\u
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
 _TOKEN = re.compile(r"<[a-z]\d+>|[" + _CJK + r"]|[^\W\d_]+(?:'[^\W\d_]+)?'?|\d+(?:\.\d+)?|\S",
                     re.UNICODE)
-_SENTENCE = re.compile(r"[.;:!?…]+(?:\s|$)|[。！？；,，、\n]")
+# Not ':' : "announce: dinner is ready" is one step.
+_SENTENCE = re.compile(r"[.;!?…]+(?:\s|$)|[。！？；,，、\n]")
 
 
 class InputProblem(str, enum.Enum):
