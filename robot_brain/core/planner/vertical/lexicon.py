@@ -74,6 +74,15 @@ FIRST_MARKERS: tuple[str, ...] = ("first", "first of all", "d'abord", "tout d'ab
 REORDER_MARKERS: tuple[str, ...] = ("before", "avant de", "avant", "bevor", "vorher",
                                     "antes de", "antes", "之前", "以前")
 
+#: Words that describe a place instead of naming it ("where the food is", "somewhere quiet"):
+#: a navigation request without a known place but with one of these is left to the LLM; without
+#: one, it names a place this world does not have and is refused.
+DESCRIPTION_MARKERS: tuple[str, ...] = (
+    "where", "somewhere", "anywhere", "place", "spot", "room with", "ou", "endroit",
+    "quelque part", "wo", "irgendwo", "ort", "stelle", "donde", "algun lugar", "lugar", "sitio",
+    "哪", "地方", "那里", "那儿", "那边", "there", "la-bas", "dort", "dorthin", "alli", "ahi",
+)
+
 #: Negation markers, matched as whole words in Latin scripts and as substrings in CJK.
 NEGATIONS_WORDS: tuple[str, ...] = (
     "don't", "dont", "do not", "never", "not", "no", "nowhere", "doesn't", "mustn't",

@@ -13,16 +13,23 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from robot_brain.core.planner.vertical.lexicon import PLACE_CONCEPTS
+from robot_brain.core.planner.vertical.lexicon import DESCRIPTION_MARKERS, PLACE_CONCEPTS
 from robot_brain.core.planner.vertical.text import fold
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 #: Words that point back at the last place named ("go there"), per language.
 ANAPHORA = ("there", "over there", "la-bas", "dort", "dorthin", "da hin", "alli", "alla",
             "ahi", "那里", "那儿", "那边")
-_ANAPHORA = re.compile("|".join(
-    re.escape(a) if _CJK_CHAR.search(a) else rf"(?<![\w']){re.escape(a)}(?![\w'])"
-    for a in sorted(ANAPHORA, key=len, reverse=True)))
+
+
+def _words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(
+        re.escape(a) if _CJK_CHAR.search(a) else rf"(?<![\w']){re.escape(a)}(?![\w'])"
+        for a in sorted(words, key=len, reverse=True)))
+
+
+_ANAPHORA = _words_pattern(ANAPHORA)
+_DESCRIPTION = _words_pattern(DESCRIPTION_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,11 @@ class PlaceMatcher:
             if matched.endswith(suffix) and matched[: -len(suffix)] in self._alias_to_place:
                 return matched[: -len(suffix)]
         return None
+
+
+def describes_place(clause: str) -> bool:
+    """"where you started", "somewhere quiet", "go there": a place described, not named."""
+    return _DESCRIPTION.search(clause) is not None
 
 
 def has_anaphora(clause: str) -> bool:

@@ -23,7 +23,11 @@ from typing import Any, Iterable, Mapping
 from robot_brain.core.planner.skills import DOCK_PLACE, PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.model import Intent, IntentModel
-from robot_brain.core.planner.vertical.places import PlaceMatcher, has_anaphora
+from robot_brain.core.planner.vertical.places import (
+    PlaceMatcher,
+    describes_place,
+    has_anaphora,
+)
 from robot_brain.core.planner.vertical.safety import hostile_reason
 from robot_brain.core.planner.vertical.slots import SLOT, Slots, clauses_of
 from robot_brain.core.planner.vertical.text import (
@@ -260,8 +264,12 @@ class VerticalPlanner:
                           f"There is no {missing} here.")
         elif last_place is not None and has_anaphora(r.text):
             place = last_place
+        elif describes_place(r.text):
+            raise _NoPlan(Outcome.CANNOT_EXPRESS, f"place described, not named: {r.text!r}")
         else:
-            raise _NoPlan(Outcome.CANNOT_EXPRESS, f"no known place in {r.text!r}")
+            # "Drive me to Paris": a destination named, and not one of this world's places.
+            raise _NoPlan(Outcome.REFUSAL, f"no known place in {r.text!r}",
+                          "I don't know that place.")
         if place == DOCK_PLACE:
             return {"skill": "dock"}
         return {"skill": "navigate_to", "place": place}

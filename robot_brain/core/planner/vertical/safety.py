@@ -13,6 +13,7 @@ _HOSTILE = re.compile("|".join((
     # prompt injection, any language
     r"\bignore\b.{0,30}\b(?:instructions?|rules|limits|safety|prompt|skills?)\b",
     r"\b(?:forget|disregard)\b.{0,30}\b(?:instructions?|rules|limits|skills?|safety)\b",
+    r"\b(?:ignore|disregard|forget)\b.{0,20}\b(?:above|previous|prior|earlier|everything)\b",
     r"system prompt", r"\boverride\b", r"developer mode", r"jailbreak", r"no restrictions",
     r"\bdisable\b.{0,20}\bsafety\b", r"\bsafety\b.{0,12}\b(?:off|disabled)\b",
     r"\boublie\b.{0,20}\b(?:regles|instructions|limites)\b",
