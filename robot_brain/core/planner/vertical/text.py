@@ -103,6 +103,12 @@ _NEG_CJK = _phrase_pattern(NEGATIONS_CJK)
 _NEG_WORDS = frozenset(NEGATIONS_WORDS)
 
 
+#: German (and sometimes French/Spanish) put "then" after the verb: "und geh dann ins Bad".
+#: Moved before the verb, the splitter cuts at the right place: "und dann geh ins Bad".
+_LATE_THEN = re.compile(r"(?<![\w'])(und|et|y|and) ([^\W\d_]+) (dann|danach|ensuite|puis|luego|"
+                        r"despues|then)(?![\w'])")
+
+
 def split_clauses(text: str) -> list[str]:
     """Split a folded text into clauses at sentence marks, commas and connectives.
 
@@ -110,6 +116,7 @@ def split_clauses(text: str) -> list[str]:
     shared by every language, which is why it lives in the lexicon and not in the model.
     """
     clauses: list[str] = []
+    text = _LATE_THEN.sub(r"\1 \3 \2", text)
     for piece in _SENTENCE.split(text):
         for part in _CONNECTIVE.split(piece):
             part = _FIRST.sub("", part.strip(" \t-\"'()[]")).strip(" ,")
