@@ -9,27 +9,19 @@ too, as *foreign* places: the planner can then say the place does not exist inst
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from robot_brain.core.planner.vertical.lexicon import DESCRIPTION_MARKERS, PLACE_CONCEPTS
-from robot_brain.core.planner.vertical.text import fold
+from robot_brain.core.planner.vertical.text import fold, phrase_pattern
 
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 #: Words that point back at the last place named ("go there"), per language.
 ANAPHORA = ("there", "over there", "la-bas", "dort", "dorthin", "da hin", "alli", "alla",
             "ahi", "那里", "那儿", "那边")
-
-
-def _words_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(
-        re.escape(a) if _CJK_CHAR.search(a) else rf"(?<![\w']){re.escape(a)}(?![\w'])"
-        for a in sorted(words, key=len, reverse=True)))
-
-
-_ANAPHORA = _words_pattern(ANAPHORA)
-_DESCRIPTION = _words_pattern(DESCRIPTION_MARKERS)
+_ANAPHORA = phrase_pattern(ANAPHORA)
+_DESCRIPTION = phrase_pattern(DESCRIPTION_MARKERS)
+#: A light plural/case ending after a Latin alias: "windows", "Tische", "Küchen".
+_ENDING = "(?:s|es|e|n|en)?"
 
 
 @dataclass(frozen=True)
@@ -61,14 +53,8 @@ class PlaceMatcher:
                     table.setdefault(alias, set()).add("?" + concept)
         # An alias shared by two places names neither: better unmatched than a wrong room.
         self._alias_to_place = {a: next(iter(p)) for a, p in table.items() if len(p) == 1}
-        parts = []
-        for alias in sorted(self._alias_to_place, key=len, reverse=True):
-            esc = re.escape(alias)
-            if _CJK_CHAR.search(alias):
-                parts.append(esc)
-            else:  # a light plural/case ending: "windows", "Tische", "Küchen"
-                parts.append(rf"(?<![\w']){esc}(?:s|es|e|n|en)?(?![\w'])")
-        self._pattern = re.compile("|".join(parts)) if parts else None
+        self._pattern = phrase_pattern(self._alias_to_place, _ENDING) \
+            if self._alias_to_place else None
 
     @staticmethod
     def _aliases_of(name: str, extra: Iterable[str]) -> set[str]:

@@ -12,6 +12,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 from robot_brain.core.planner.vertical.lexicon import (
     CONNECTIVES,
@@ -87,19 +88,28 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    # Longest first so "and then" wins over "and"; Latin phrases need word edges, CJK do not.
+def has_cjk(text: str) -> bool:
+    return _CJK_RE.search(text) is not None
+
+
+def phrase_pattern(phrases: Iterable[str], suffix: str = "") -> re.Pattern[str]:
+    """One alternation of phrases, longest first (so "and then" wins over "and").
+
+    Latin phrases must stand as whole words (an optional `suffix` regex, such as a plural
+    ending, may follow); CJK phrases match anywhere, since those scripts have no spaces.
+    """
     parts = []
     for p in sorted(set(phrases), key=len, reverse=True):
         esc = re.escape(p)
-        parts.append(esc if re.search("[" + _CJK + "]", p) else rf"(?<![\w'-]){esc}(?![\w'-])")
+        parts.append(esc if has_cjk(p) else rf"(?<![\w'-]){esc}{suffix}(?![\w'-])")
     return re.compile("|".join(parts))
 
 
-_CONNECTIVE = _phrase_pattern(CONNECTIVES)
-_FIRST = re.compile(r"^(?:" + _phrase_pattern(FIRST_MARKERS).pattern + r")\s*,?\s*")
-_REORDER = _phrase_pattern(REORDER_MARKERS)
-_NEG_CJK = _phrase_pattern(NEGATIONS_CJK)
+_CJK_RE = re.compile("[" + _CJK + "]")
+_CONNECTIVE = phrase_pattern(CONNECTIVES)
+_FIRST = re.compile(r"^(?:" + phrase_pattern(FIRST_MARKERS).pattern + r")\s*,?\s*")
+_REORDER = phrase_pattern(REORDER_MARKERS)
+_NEG_CJK = phrase_pattern(NEGATIONS_CJK)
 _NEG_WORDS = frozenset(NEGATIONS_WORDS)
 
 
