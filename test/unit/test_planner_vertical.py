@@ -13,7 +13,7 @@ from robot_brain.core.planner.vertical.cascade import Tier, decide
 from robot_brain.core.planner.vertical.planner import Outcome, VerticalPlanner, VerticalResult
 from robot_brain.core.planner.vertical.text import MAX_INPUT_CHARS
 from robot_brain.core.resources import default_world_path
-from robot_brain.core.world import load_world, parse_world
+from robot_brain.core.world import WorldError, load_world, parse_world
 
 WORLD = load_world(default_world_path())
 
@@ -95,6 +95,11 @@ def test_new_world_needs_no_retraining() -> None:
     assert steps(vp.plan("walk to the workbench")) == ["navigate_to workbench"]
     assert steps(vp.plan("Geh zur Werkbank, dann lade dich auf.")) == ["navigate_to workbench",
                                                                       "dock"]
+    from_file = VerticalPlanner(parse_world({
+        "name": "shop", "bounds": {"x_min": -3, "x_max": 3, "y_min": -3, "y_max": 3},
+        "places": {"till": {"x": 1, "y": 1, "aliases": ["checkout", "caisse", "Kasse"]}}}))
+    assert steps(from_file.plan("Geh zur Kasse.")) == ["navigate_to till"]
+    assert steps(from_file.plan("then the checkout")) == ["navigate_to till"]
     absent = vp.plan("Go to the kitchen.")  # the apartment's place is not in this world
     assert absent.outcome is Outcome.REFUSAL and not absent.moves
     assert "kitchen" in absent.plan["steps"][0]["text"]  # type: ignore[index]
@@ -139,3 +144,9 @@ def test_fuzz_never_raises_and_plans_validate(planner: VerticalPlanner) -> None:
 def test_wait_over_the_limit_is_refused(planner: VerticalPlanner) -> None:
     result = planner.plan("Wait for a billion seconds.")
     assert result.outcome is Outcome.REFUSAL and not result.moves
+
+
+def test_world_aliases_must_be_strings() -> None:
+    with pytest.raises(WorldError, match="aliases"):
+        parse_world({"bounds": {"x_min": -1, "x_max": 1, "y_min": -1, "y_max": 1},
+                     "places": {"a": {"x": 0, "y": 0, "aliases": "not a list"}}})

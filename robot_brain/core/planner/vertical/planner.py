@@ -113,7 +113,11 @@ class VerticalPlanner:
         self.world = world
         self.limits = limits or PlanLimits()
         self.model = model or IntentModel()
-        self.matcher = PlaceMatcher(world.places, aliases)
+        # Aliases from the world file first; the caller's add to them (tests, other worlds).
+        merged: dict[str, list[str]] = {n: list(p.aliases) for n, p in world.places.items()}
+        for name, extra in (aliases or {}).items():
+            merged.setdefault(name, []).extend(extra)
+        self.matcher = PlaceMatcher(world.places, merged)
         self.validator = PlanValidator(world, self.limits)
         self._known_words = self.model.metadata.known_words
 
