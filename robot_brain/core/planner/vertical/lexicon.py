@@ -70,6 +70,16 @@ CONNECTIVES: tuple[str, ...] = (
 FIRST_MARKERS: tuple[str, ...] = ("first", "first of all", "d'abord", "tout d'abord",
                                   "zuerst", "erst", "zunachst", "primero", "先", "首先")
 
+#: A clause made only of a bare motion verb and politeness ("could you go", "va", "geh") is
+#: the first half of "go and wait by the door", "geh und hol": it is joined to the next clause.
+BARE_GO_VERBS: tuple[str, ...] = ("go", "come", "move", "head", "walk", "drive", "run", "va",
+                                  "vas", "allez", "viens", "venez", "geh", "komm", "fahr",
+                                  "lauf", "ve", "ven", "anda", "vaya", "去", "来")
+POLITENESS: tuple[str, ...] = ("please", "could", "can", "would", "will", "you", "u", "now",
+                               "just", "quickly", "ok", "okay", "hey", "robot", "peux-tu",
+                               "pourrais-tu", "stp", "bitte", "kannst", "du", "puedes", "por",
+                               "favor", "请", "你", "快")
+
 #: Words that reverse the order of steps ("before X, Y"): the vertical tier does not try.
 REORDER_MARKERS: tuple[str, ...] = ("before", "avant de", "avant", "bevor", "vorher",
                                     "antes de", "antes", "之前", "以前")

@@ -9,6 +9,7 @@ too, as *foreign* places: the planner can then say the place does not exist inst
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -53,14 +54,19 @@ class PlaceMatcher:
                     table.setdefault(alias, set()).add("?" + concept)
         # An alias shared by two places names neither: better unmatched than a wrong room.
         self._alias_to_place = {a: next(iter(p)) for a, p in table.items() if len(p) == 1}
-        self._pattern = phrase_pattern(self._alias_to_place, _ENDING) \
-            if self._alias_to_place else None
+        # Endings only after aliases of 4+ letters: "tur" (Tür) + "n" must not read "turn".
+        long = [a for a in self._alias_to_place if len(a) >= 4]
+        short = [a for a in self._alias_to_place if len(a) < 4]
+        parts = [phrase_pattern(long, _ENDING).pattern] if long else []
+        parts += [phrase_pattern(short).pattern] if short else []
+        self._pattern = re.compile("|".join(parts)) if parts else None
 
     @staticmethod
     def _aliases_of(name: str, extra: Iterable[str]) -> set[str]:
         out = {fold(name), fold(name.replace("_", " "))}
         out.update(fold(w) for w in PLACE_CONCEPTS.get(name, ()))
         out.update(fold(w) for w in extra)
+        out.update(a.replace(" ", "") for a in list(out))  # "livingroom", "frontdoor"
         return {a for a in out if a.strip()}
 
     def find(self, text: str) -> list[PlaceMention]:

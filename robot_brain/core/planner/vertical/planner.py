@@ -238,7 +238,7 @@ class VerticalPlanner:
                 last_place = known[-1]
         if out_of_domain:
             raise _NoPlan(Outcome.OUT_OF_DOMAIN, f"out of domain: {out_of_domain[0]!r}")
-        if pending_wait:
+        if pending_wait and not negated_motion:  # "wait, don't go": an interjection
             raise _NoPlan(Outcome.CANNOT_EXPRESS, "a wait without a duration")
         if negated_motion:
             # Told not to move: whatever else was asked, no motion step survives unless the

@@ -29,7 +29,8 @@ _HOSTILE = re.compile("|".join((
     # structured payloads: a user does not type JSON or code at a robot
     r"\"skill\"", r"```", r"<\|", r"\{\s*\"",
     # collisions and harm
-    r"\b(?:ram|crash into|run over|smash into|collide with|attack|hurt|kill|push over)\b",
+    r"\b(?:ram|crash into|run over|smash into|collide with|attack|hurt|kill|push over|stab|"
+    r"punch|kick|shoot|strangle|injure)\b",
     r"\b(?:into|against|through) the wall\b", r"\bdans le mur\b", r"\bcontre le mur\b",
     r"gegen die wand", r"contra la pared", r"撞",
 )))

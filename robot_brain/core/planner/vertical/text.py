@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from robot_brain.core.planner.vertical.lexicon import (
+    BARE_GO_VERBS,
     CONNECTIVES,
     FIRST_MARKERS,
     NEGATIONS_CJK,
     NEGATIONS_WORDS,
+    POLITENESS,
     REORDER_MARKERS,
 )
 
@@ -107,7 +109,11 @@ def phrase_pattern(phrases: Iterable[str], suffix: str = "") -> re.Pattern[str]:
 
 _CJK_RE = re.compile("[" + _CJK + "]")
 _CONNECTIVE = phrase_pattern(CONNECTIVES)
-_FIRST = re.compile(r"^(?:" + phrase_pattern(FIRST_MARKERS).pattern + r")\s*,?\s*")
+_FIRST_MARKER = phrase_pattern(FIRST_MARKERS).pattern
+#: "first X" and "X first" ("kitchen first, then the window") both lose the marker.
+_FIRST = re.compile(r"^(?:" + _FIRST_MARKER + r")\s*,?\s*|\s+(?:" + _FIRST_MARKER + r")$")
+_BARE_GO = frozenset(BARE_GO_VERBS)
+_POLITE = frozenset(POLITENESS)
 _REORDER = phrase_pattern(REORDER_MARKERS)
 _NEG_CJK = phrase_pattern(NEGATIONS_CJK)
 _NEG_WORDS = frozenset(NEGATIONS_WORDS)
@@ -132,7 +138,19 @@ def split_clauses(text: str) -> list[str]:
             part = _FIRST.sub("", part.strip(" \t-\"'()[]")).strip(" ,")
             if part:
                 clauses.append(part)
-    return clauses
+    merged: list[str] = []
+    for clause in clauses:
+        if merged and _is_bare_go(merged[-1]):
+            merged[-1] = f"{merged[-1]} {clause}"
+        else:
+            merged.append(clause)
+    return merged
+
+
+def _is_bare_go(clause: str) -> bool:
+    words = [w for w in tokens(clause) if w.strip()]
+    return any(w in _BARE_GO for w in words) and all(w in _BARE_GO or w in _POLITE
+                                                      for w in words)
 
 
 def has_reorder(text: str) -> bool:
