@@ -47,6 +47,12 @@ def steps(result: VerticalResult) -> list[str]:
     ("Ve al salón y luego espera diez segundos.", ["navigate_to living_room", "wait 10.0"]),
     ("先去厨房，然后等三秒。", ["navigate_to kitchen", "wait 3.0"]),
     ("I'm at the door, go there.", ["navigate_to door"]),
+    ("Could you go and wait by the window for 4 seconds?", ["navigate_to window", "wait 4.0"]),
+    ("去厨房等十秒然后去门口。", ["navigate_to kitchen", "wait 10.0", "navigate_to door"]),
+    ("Warte fünf Sekunden und geh dann ins Wohnzimmer.", ["wait 5.0",
+                                                          "navigate_to living_room"]),
+    ("Kitchen first, then the window.", ["navigate_to kitchen", "navigate_to window"]),
+    ("Sag allen, dass das Essen fertig ist.", ["say"]),
 ])
 def test_plans(planner: VerticalPlanner, text: str, expected: list[str]) -> None:
     result = planner.plan(text)

@@ -240,6 +240,7 @@ _T: Mapping[str, Mapping[Intent, tuple[str, ...]]] = {
             "puedes ir al {p}", "puedes ir a la {p}", "llévame al {p}", "muévete hacia el {p}",
             "al {p}", "a la {p}", "el {p}", "la {p}", "{p}", "ve allí", "ve ahí",
             "ve a {c}", "muévete a la posición {c}", "acércate al {p}", "vaya al {p}",
+            "vete a la {p}", "vete al {p}", "ve hasta el {p}",
         ),
         Intent.STOP: (
             "para", "detente", "alto", "quieto", "no te muevas", "quédate ahí",
@@ -340,13 +341,13 @@ _FIRST: Mapping[str, tuple[str, ...]] = {
 _POLITE: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "en": (("", "", "", "please ", "could you ", "can you ", "would you ", "robot, ", "hey, ",
             "now ", "okay, "), ("", "", "", " please", " now", " thanks", " right away",
-                                " quickly", " for me")),
+                                " quickly", " for me", " right now")),
     "fr": (("", "", "", "s'il te plaît ", "robot, "), ("", "", "", " s'il te plaît", " merci",
-                                                      " maintenant", " vite")),
+                                                      " maintenant", " vite", " tout de suite")),
     "de": (("", "", "", "bitte ", "roboter, "), ("", "", "", " bitte", " danke", " sofort",
-                                                 " jetzt")),
+                                                 " jetzt", " gleich")),
     "es": (("", "", "", "por favor ", "robot, "), ("", "", "", " por favor", " gracias",
-                                                   " ahora", " rápido")),
+                                                   " ahora", " rápido", " ahora mismo")),
     "zh": (("", "", "", "请", "机器人，"), ("", "", "", "吧", "，谢谢")),
 }
 _UNITS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -458,7 +459,7 @@ class CorpusGenerator:
         text = template.format(p=self._place(lang), d=self._duration(lang), t=self._say(lang),
                                c=self._coords())
         pre = post = ""
-        if intent in (Intent.NAVIGATE, Intent.WAIT, Intent.DOCK, Intent.SAY) and \
+        if intent in (Intent.NAVIGATE, Intent.WAIT, Intent.DOCK, Intent.SAY, Intent.STOP) and \
                 rng.random() < 0.35:
             before, after = _POLITE[lang]
             pre = rng.choice(before) if index == 0 else ""

@@ -80,6 +80,11 @@ POLITENESS: tuple[str, ...] = ("please", "could", "can", "would", "will", "you",
                                "pourrais-tu", "stp", "bitte", "kannst", "du", "puedes", "por",
                                "favor", "请", "你", "快")
 
+#: Verbs that open a `say` clause; what follows a comma and "dass"/"que" after them is the text.
+SAY_VERBS: tuple[str, ...] = ("say", "tell", "announce", "dis", "dites", "annonce", "previens",
+                              "sag", "sage", "sagen", "teile", "di", "dile", "diles", "diga",
+                              "anuncia", "avisa")
+
 #: Words that reverse the order of steps ("before X, Y"): the vertical tier does not try.
 REORDER_MARKERS: tuple[str, ...] = ("before", "avant de", "avant", "bevor", "vorher",
                                     "antes de", "antes", "之前", "以前")

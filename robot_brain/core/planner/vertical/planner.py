@@ -42,9 +42,10 @@ from robot_brain.core.world import World
 _MOTION = (Intent.NAVIGATE, Intent.DOCK)
 #: Verbs that introduce what to say; the rest of the clause is the text.
 _SAY_LEAD = re.compile(
-    r"^(?:please\s+|bitte\s+|por favor\s+|请)?(?:say|tell (?:everyone|everybody|them|us|me|him|"
-    r"her|the \w+)|announce|shout|dis|dites|annonce|sag|sage|sagen sie|kundige an|di|dile|"
-    r"diga|anuncia|说|告诉大家|宣布)(?:\s+(?:that|que|dass|a todos|a tout le monde))?[\s:,]*")
+    r"^(?:please\s+|bitte\s+|por favor\s+|请)?(?:(?:tell (?:everyone|everybody|them|us|me|him|"
+    r"her|the \w+)|announce|shout|say|dites|dis|annonce|sagen sie|sage|sag allen|sag|"
+    r"kundige an|dile a todos|diles|dile|diga|di|anuncia)(?![\w'])|说|告诉大家|宣布)"
+    r"(?:\s+(?:that|que|dass|a todos|a tout le monde))?[\s:,]*")
 #: The weight of unseen words: confidence *= known_fraction ** this.
 UNSEEN_WORD_POWER = 2.0
 #: An UNSAFE clause refuses by itself only this sure (probability x familiarity).
@@ -228,6 +229,8 @@ class VerticalPlanner:
                 if secs[0] > self.limits.max_wait_s:
                     raise _NoPlan(Outcome.REFUSAL, f"wait of {secs[0]:g} s over the limit",
                                   f"I can wait at most {self.limits.max_wait_s:g} seconds.")
+                if known and not coords:  # "wait by the door for 5 s", "去桌子旁边等五秒"
+                    steps.append(self._navigate(r, places, coords, last_place))
                 steps.append({"skill": "wait", "seconds": secs[0]})
                 pending_wait = False
             elif intent is Intent.DOCK:

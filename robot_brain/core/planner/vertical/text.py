@@ -22,6 +22,7 @@ from robot_brain.core.planner.vertical.lexicon import (
     NEGATIONS_WORDS,
     POLITENESS,
     REORDER_MARKERS,
+    SAY_VERBS,
 )
 
 #: Longer texts are not one instruction to a robot; refusing them bounds the work on garbage.
@@ -113,6 +114,8 @@ _FIRST_MARKER = phrase_pattern(FIRST_MARKERS).pattern
 #: "first X" and "X first" ("kitchen first, then the window") both lose the marker.
 _FIRST = re.compile(r"^(?:" + _FIRST_MARKER + r")\s*,?\s*|\s+(?:" + _FIRST_MARKER + r")$")
 _BARE_GO = frozenset(BARE_GO_VERBS)
+_SAY = frozenset(SAY_VERBS)
+_COMPLEMENT = re.compile(r"^(?:dass|que|qu'|that)(?![\w'])")
 _POLITE = frozenset(POLITENESS)
 _REORDER = phrase_pattern(REORDER_MARKERS)
 _NEG_CJK = phrase_pattern(NEGATIONS_CJK)
@@ -140,11 +143,19 @@ def split_clauses(text: str) -> list[str]:
                 clauses.append(part)
     merged: list[str] = []
     for clause in clauses:
-        if merged and _is_bare_go(merged[-1]):
+        # "go and wait": the bare verb joins its clause; "sag allen, dass ...": so does what
+        # is said, after the comma German and French grammar put before "dass" / "que".
+        if merged and (_is_bare_go(merged[-1]) or (_COMPLEMENT.match(clause) and
+                                                   _first_word(merged[-1]) in _SAY)):
             merged[-1] = f"{merged[-1]} {clause}"
         else:
             merged.append(clause)
     return merged
+
+
+def _first_word(clause: str) -> str:
+    words = tokens(clause)
+    return words[0] if words else ""
 
 
 def _is_bare_go(clause: str) -> bool:
