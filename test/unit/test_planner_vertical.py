@@ -147,6 +147,16 @@ def test_fuzz_never_raises_and_plans_validate(planner: VerticalPlanner) -> None:
         assert 0.0 <= result.confidence <= 1.0
 
 
+def test_say_text_keeps_the_words_as_written(planner: VerticalPlanner) -> None:
+    said = planner.plan('Go to the door, then say "Welcome home, Anna! Then rest."')
+    assert steps(said) == ["navigate_to door", "say"]
+    assert said.plan["steps"][1]["text"] == "Welcome home, Anna! Then rest."  # type: ignore
+    assert planner.plan("Dis que le dîner est prêt.").plan == {  # accents and case kept
+        "steps": [{"skill": "say", "text": "le dîner est prêt"}]}
+    assert steps(planner.plan('Go to the "living room".')) == ["navigate_to living_room"]
+    assert not planner.plan("Say \"don't move\".").moves
+
+
 def test_wait_over_the_limit_is_refused(planner: VerticalPlanner) -> None:
     result = planner.plan("Wait for a billion seconds.")
     assert result.outcome is Outcome.REFUSAL and not result.moves

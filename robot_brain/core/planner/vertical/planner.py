@@ -35,6 +35,7 @@ from robot_brain.core.planner.vertical.text import (
     clean,
     has_reorder,
     is_negated,
+    original_span,
     tokens,
 )
 from robot_brain.core.world import World
@@ -159,7 +160,7 @@ class VerticalPlanner:
             return VerticalResult(Outcome.CANNOT_EXPRESS, None, 0.0,
                                   "steps out of spoken order ('before')", readings)
         try:
-            steps = self._assemble(readings, slots)
+            steps = self._assemble(readings, slots, text)
         except _NoPlan as stop:
             if stop.refusal is not None:
                 return self._refuse(stop.refusal, stop.reason, confidence, readings)
@@ -187,7 +188,8 @@ class VerticalPlanner:
         known = sum(w in self._known_words for w in words) / len(words)
         return float(known ** UNSEEN_WORD_POWER)
 
-    def _assemble(self, readings: tuple[ClauseReading, ...], slots: Slots) -> list[dict[str, Any]]:
+    def _assemble(self, readings: tuple[ClauseReading, ...], slots: Slots,
+                  original: str) -> list[dict[str, Any]]:
         steps: list[dict[str, Any]] = []
         negated_motion = False
         last_place: str | None = None
@@ -221,7 +223,7 @@ class VerticalPlanner:
             if intent is Intent.STOP:
                 steps.append({"skill": "stop"})
             elif intent is Intent.SAY:
-                steps.append({"skill": "say", "text": self._say_text(r.text, slots)})
+                steps.append({"skill": "say", "text": self._say_text(r.text, slots, original)})
             elif intent is Intent.WAIT:
                 if not secs:
                     pending_wait = True
@@ -281,13 +283,17 @@ class VerticalPlanner:
             return {"skill": "dock"}
         return {"skill": "navigate_to", "place": place}
 
-    def _say_text(self, clause: str, slots: Slots) -> str:
+    def _say_text(self, clause: str, slots: Slots, original: str) -> str:
         text = _SAY_LEAD.sub("", clause).strip().strip("\"'«»“”„")
         text = SLOT.sub(lambda m: _slot_words(m.group(1), int(m.group(2)), slots), text)
-        return (text or clause).strip()[: self.limits.max_say_chars] or "ok"
+        text = (text or clause).strip()
+        text = original_span(original, text) or text
+        return text[: self.limits.max_say_chars] or "ok"
 
 
 def _slot_words(kind: str, index: int, slots: Slots) -> str:
+    if kind == "q":
+        return slots.quotes[index]
     if kind == "p":
         return slots.places[index][0].replace("_", " ")
     if kind == "d":

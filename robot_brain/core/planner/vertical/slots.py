@@ -13,7 +13,10 @@ from robot_brain.core.planner.vertical.numbers import find_coordinates, find_dur
 from robot_brain.core.planner.vertical.places import PlaceMatcher
 from robot_brain.core.planner.vertical.text import split_clauses
 
-SLOT = re.compile(r"<([cdp])(\d+)>")
+SLOT = re.compile(r"<([cdpq])(\d+)>")
+#: Quoted words are said as they are: commas and "then" inside them split nothing.
+_QUOTE = re.compile(r"\"([^\"]{1,200})\"|“([^”]{1,200})”|«([^»]{1,200})»|„([^“]{1,200})“|"
+                    r"「([^」]{1,200})」")
 
 
 @dataclass(frozen=True)
@@ -24,14 +27,23 @@ class Slots:
     coords: tuple[tuple[float, float], ...]
     durations: tuple[float, ...]
     places: tuple[tuple[str, bool], ...]   # (place, known in this world)
+    quotes: tuple[str, ...] = ()
 
     def in_clause(self, clause: str, kind: str) -> list[int]:
         return [int(i) for k, i in SLOT.findall(clause) if k == kind]
 
 
 def extract_slots(folded: str, matcher: PlaceMatcher) -> Slots:
-    """Coordinates first (their commas would split clauses), then durations, then places."""
+    """Quotes and coordinates first (their commas would split clauses), then durations and
+    places."""
     text = folded
+    quotes: list[str] = []
+    for m in reversed(list(_QUOTE.finditer(text))):
+        content = next(g for g in m.groups() if g is not None).strip()
+        if len(content.split()) <= 3 and any(p.known for p in matcher.find(content)):
+            continue  # 'go to the "living room"': a place in quotes is still a place
+        text = text[: m.start()] + f" <q{len(quotes)}> " + text[m.end():]
+        quotes.append(content)
     coords: list[tuple[float, float]] = []
     durations: list[float] = []
     places: list[tuple[str, bool]] = []
@@ -44,7 +56,8 @@ def extract_slots(folded: str, matcher: PlaceMatcher) -> Slots:
     for p in reversed(matcher.find(text)):
         text = text[: p.span[0]] + f" <p{len(places)}> " + text[p.span[1]:]
         places.append((p.place, p.known))
-    return Slots(" ".join(text.split()), tuple(coords), tuple(durations), tuple(places))
+    return Slots(" ".join(text.split()), tuple(coords), tuple(durations), tuple(places),
+                 tuple(quotes))
 
 
 def clauses_of(folded: str, matcher: PlaceMatcher) -> tuple[Slots, list[str]]:

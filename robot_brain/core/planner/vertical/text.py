@@ -85,6 +85,28 @@ def clean(text: str) -> CleanText:
     return CleanText(" ".join(fold(stripped).split()))
 
 
+def original_span(original: str, folded_fragment: str) -> str | None:
+    """The part of `original` whose folded form is `folded_fragment`, case and accents intact.
+
+    Say texts are found in the folded text; the robot should still say "Dîner prêt", not
+    "diner pret". Folding character by character keeps a map back to the original; None when
+    the fragment is not there (it held a slot, or folding a sequence differed).
+    """
+    if not folded_fragment.strip() or len(original) > MAX_INPUT_CHARS:
+        return None
+    folded: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(original):
+        for c in fold(ch):
+            folded.append(c)
+            index.append(i)
+    pattern = r"\s+".join(re.escape(w) for w in folded_fragment.split())
+    m = re.search(pattern, "".join(folded))
+    if m is None:
+        return None
+    return original[index[m.start()]: index[m.end() - 1] + 1]
+
+
 def tokens(text: str) -> list[str]:
     """Words (with elisions such as "don't", "n'y"), CJK characters one by one, digits,
     placeholders such as "<p0>", and single punctuation marks."""
