@@ -44,8 +44,9 @@ _MOTION = (Intent.NAVIGATE, Intent.DOCK)
 #: Verbs that introduce what to say; the rest of the clause is the text.
 _SAY_LEAD = re.compile(
     r"^(?:please\s+|bitte\s+|por favor\s+|请)?(?:(?:tell (?:everyone|everybody|them|us|me|him|"
-    r"her|the \w+)|announce|shout|say|dites|dis|annonce|sagen sie|sage|sag allen|sag|"
-    r"kundige an|dile a todos|diles|dile|diga|di|anuncia)(?![\w'])|说|告诉大家|宣布)"
+    r"her|the \w+)|let (?:everyone|everybody|them|us) know|announce|shout|say|dites|dis|"
+    r"annonce|previens tout le monde|sagen sie|sage|sag allen|sag|kundige an|teile allen mit|"
+    r"dile a todos|diles|dile|diga|di|anuncia|avisa a todos)(?![\w'])|说|告诉大家|宣布)"
     r"(?:\s+(?:that|que|dass|a todos|a tout le monde))?[\s:,]*")
 #: The weight of unseen words: confidence *= known_fraction ** this.
 UNSEEN_WORD_POWER = 2.0
@@ -147,9 +148,9 @@ class VerticalPlanner:
             ClauseReading(c, self.model.classes[int(row.argmax())], float(row.max()),
                           is_negated(c))
             for c, row in zip(clauses, probs, strict=True))
-        confidence = min(r.probability * self._familiarity(r.text) for r in readings)
+        confidence = min(r.probability * self._familiarity(r) for r in readings)
         unsafe = [r for r in readings if r.intent is Intent.UNSAFE]
-        sure = [r for r in unsafe if r.probability * self._familiarity(r.text) >= UNSAFE_SURE]
+        sure = [r for r in unsafe if r.probability * self._familiarity(r) >= UNSAFE_SURE]
         if sure:
             return self._refuse("I can't do that safely.", f"unsafe: {sure[0].text!r}",
                                 max(r.probability for r in sure), readings)
@@ -179,9 +180,17 @@ class VerticalPlanner:
         plan = {"steps": [{"skill": "say", "text": say[: self.limits.max_say_chars]}]}
         return VerticalResult(Outcome.REFUSAL, plan, confidence, reason, readings)
 
-    def _familiarity(self, clause: str) -> float:
+    def _familiarity(self, reading: ClauseReading) -> float:
         """Fraction of the clause's words seen in training, to a power: the model's votes on
-        words it never saw are guesses, and the probability alone does not know that."""
+        words it never saw are guesses, and the probability alone does not know that.
+
+        What a `say` clause says is free text, so only its lead ("tell everyone that") counts.
+        """
+        clause = reading.text
+        if reading.intent is Intent.SAY:
+            lead = _SAY_LEAD.match(clause)
+            if lead is not None and lead.group(0).strip():
+                clause = lead.group(0)
         words = [w for w in tokens(clause) if w.isalpha() and not SLOT.fullmatch(w)]
         if not words or not self._known_words:
             return 1.0
