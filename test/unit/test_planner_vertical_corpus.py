@@ -104,3 +104,11 @@ def test_altered_model_is_refused(tmp_path: Path) -> None:
         IntentModel(dst)
     with pytest.raises(VerticalModelError):
         IntentModel(tmp_path / "missing.onnx")
+
+
+def test_evaluation_set_has_the_issue_14_composition() -> None:
+    cases = load_instruction_set().cases
+    count = {c: sum(1 for x in cases if x.category == c) for c in {x.category for x in cases}}
+    assert len(cases) >= 150
+    assert count["multi_step"] >= 30 and count["negation"] >= 20 and count["language"] >= 30
+    assert count["hostile"] + count["impossible"] >= 20
