@@ -7,6 +7,13 @@ an LlmWorker (spawned process) running the backend, and validation of the reply 
   scripts/score_planner.py --backend llama_cpp                     # embedded Gemma 3 270M
   scripts/score_planner.py --backend openai --base-url http://127.0.0.1:11434/v1 --model qwen2.5
   scripts/score_planner.py --backend scripted --oracle             # checks the scoring itself
+  scripts/score_planner.py --backend vertical                      # the vertical tier alone
+  scripts/score_planner.py --backend llama_cpp --cascade           # vertical first, then the LLM
+
+The vertical tier runs in this process (as it will in the planner); `--cascade` asks it first
+and sends only what it hands off (below --threshold, out of domain, cannot express) to the
+backend. Each case line says which tier answered; the summary has accuracy, schema-valid rate
+and latency per tier and overall, and counts plans that move when the expected plan does not.
 """
 
 from __future__ import annotations
@@ -24,21 +31,34 @@ from robot_brain.core.llm.backend import BackendConfig, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
 from robot_brain.core.planner.scoring import (  # noqa: E402
+    Case,
     CaseResult,
     load_instruction_set,
     oracle_reply,
     score_reply,
     summarize,
 )
-from robot_brain.core.planner.skills import PlanLimits  # noqa: E402
+from robot_brain.core.planner.skills import PlanLimits, Skill  # noqa: E402
 from robot_brain.core.planner.validation import PlanValidator  # noqa: E402
+from robot_brain.core.planner.vertical.cascade import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    CascadeDecision,
+    Tier,
+    decide,
+)
+from robot_brain.core.planner.vertical.planner import VerticalPlanner, VerticalResult  # noqa: E402
 from robot_brain.core.resources import resolve_world_path  # noqa: E402
-from robot_brain.core.world import load_world  # noqa: E402
+from robot_brain.core.world import World, load_world  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--backend", choices=("llama_cpp", "openai", "scripted"), required=True)
+    ap.add_argument("--backend", choices=("llama_cpp", "openai", "scripted", "vertical"),
+                    required=True)
+    ap.add_argument("--cascade", action="store_true",
+                    help="vertical tier first; the backend only for what it hands off")
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                    help="cascade: the vertical tier's confidence threshold")
     ap.add_argument("--instructions", default="", help="instruction set YAML (default: packaged)")
     ap.add_argument("--world", default="", help="world file (default: the set's world)")
     ap.add_argument("--model-path", default="")
@@ -62,8 +82,77 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
+def _vertical_reply(result: VerticalResult) -> tuple[str, str | None]:
+    """The vertical tier's plan as reply text, or the error that it gave none."""
+    if result.plan is None:
+        return "", f"vertical: {result.outcome.value}: {result.reason}"
+    return json.dumps(result.plan), None
+
+
+def _moves_against_expectation(r: CaseResult, plan_text: str) -> bool:
+    """An accepted plan that moves when every expected plan keeps the robot still."""
+    if not r.accepted:
+        return False
+    expect_still = all(all(p.skill not in (Skill.NAVIGATE_TO, Skill.DOCK) for p in e)
+                       for e in r.case.expect)
+    return expect_still and ('"navigate_to"' in plan_text or '"dock"' in plan_text)
+
+
+def _start_worker(args: argparse.Namespace, replies: tuple[str, ...]) -> LlmWorker | None:
+    config = BackendConfig(kind=args.backend, model_path=args.model_path,
+                           n_threads=args.n_threads, base_url=args.base_url, model=args.model,
+                           api_key_env=args.api_key_env,
+                           structured_output=args.structured_output, replies=replies,
+                           reply_file=args.reply_file, latency_s=args.latency)
+    worker = LlmWorker(config, hang_timeout_s=max(args.timeout * 2, args.load_timeout))
+    worker.start()
+    t_load = time.monotonic()
+    while not worker.ready:
+        for ev in worker.poll():
+            if ev.kind in ("crashed", "hung"):
+                print(f"worker {ev.kind}: {ev.message}", file=sys.stderr)
+                worker.stop()
+                return None
+        if time.monotonic() - t_load > args.load_timeout:
+            print("backend did not load in time", file=sys.stderr)
+            worker.stop()
+            return None
+        time.sleep(0.05)
+    print(f"# backend {worker.name} model {worker.model} ({worker.locality.value}), loaded "
+          f"in {time.monotonic() - t_load:.1f} s")
+    return worker
+
+
+def _ask_llm(worker: LlmWorker, request_id: int, case: Case, world: World, limits: PlanLimits,
+             validator: PlanValidator, args: argparse.Namespace) -> tuple[CaseResult, str]:
+    prompt = build_prompt(world, limits, PromptContext(case.text, None, None, args.battery))
+    worker.submit(LlmRequest(request_id, prompt.raw, prompt.messages, validator.schema,
+                             max_tokens=args.max_tokens, timeout_s=args.timeout))
+    reply = None
+    while reply is None:
+        for ev in worker.poll():
+            if ev.kind == "reply" and ev.reply is not None and ev.reply.request_id == request_id:
+                reply = ev.reply
+        time.sleep(0.005)
+    return score_reply(case, validator, reply.text, reply.error, reply.latency_s, reply.tokens,
+                       reply.generation_time_s), reply.text
+
+
+def _print_summary(title: str, results: list[CaseResult]) -> dict[str, object]:
+    summary = summarize(results)
+    print(f"# {title}")
+    for key, value in summary.items():
+        if isinstance(value, float):
+            value = "nan" if math.isnan(value) else f"{value:.3f}"
+        print(f"{key}: {value}")
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.cascade and args.backend == "vertical":
+        print("--cascade needs an LLM backend (llama_cpp, openai, scripted)", file=sys.stderr)
+        return 2
     iset = load_instruction_set(args.instructions or None)
     world = load_world(resolve_world_path(args.world or f"{iset.world}.yaml"))
     limits = PlanLimits()
@@ -74,65 +163,79 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in cases if c.id in keys or c.category in keys]
     if args.limit:
         cases = cases[: args.limit]
+    use_vertical = args.backend == "vertical" or args.cascade
+    decisions: list[CascadeDecision | None] = [None] * len(cases)
+    verticals: list[VerticalResult | None] = [None] * len(cases)
+    if use_vertical:
+        t_load = time.monotonic()
+        vertical = VerticalPlanner(world, limits)
+        print(f"# vertical tier loaded in {time.monotonic() - t_load:.2f} s; {len(cases)} cases")
+        vertical.plan("warm up")  # the first onnxruntime call allocates; not a case's cost
+        for i, case in enumerate(cases):
+            verticals[i] = vertical.plan(case.text)
+            if args.cascade:
+                decisions[i] = decide(verticals[i], args.threshold)  # type: ignore[arg-type]
+    to_llm = [c for c, d in zip(cases, decisions, strict=True) if args.backend != "vertical"
+              and (d is None or d.tier is Tier.LLM)]
     replies: tuple[str, ...] = ()
     if args.backend == "scripted" and args.oracle:
-        replies = tuple(oracle_reply(c) for c in cases)
-    config = BackendConfig(kind=args.backend, model_path=args.model_path,
-                           n_threads=args.n_threads, base_url=args.base_url, model=args.model,
-                           api_key_env=args.api_key_env,
-                           structured_output=args.structured_output, replies=replies,
-                           reply_file=args.reply_file, latency_s=args.latency)
+        replies = tuple(oracle_reply(c) for c in to_llm)
+    worker = _start_worker(args, replies) if to_llm else None
+    if to_llm and worker is None:
+        return 1
     results: list[CaseResult] = []
-    worker = LlmWorker(config, hang_timeout_s=max(args.timeout * 2, args.load_timeout))
-    worker.start()
+    tiers: list[str] = []
+    confidences: list[float | None] = []
+    unsafe: list[str] = []
     try:
-        t_load = time.monotonic()
-        while not worker.ready:
-            for ev in worker.poll():
-                if ev.kind in ("crashed", "hung"):
-                    print(f"worker {ev.kind}: {ev.message}", file=sys.stderr)
-                    return 1
-            if time.monotonic() - t_load > args.load_timeout:
-                print("backend did not load in time", file=sys.stderr)
-                return 1
-            time.sleep(0.05)
-        print(f"# backend {worker.name} model {worker.model} ({worker.locality.value}), loaded "
-              f"in {time.monotonic() - t_load:.1f} s; {len(cases)} cases")
         for i, case in enumerate(cases, start=1):
-            prompt = build_prompt(world, limits, PromptContext(case.text, None, None,
-                                                               args.battery))
-            worker.submit(LlmRequest(i, prompt.raw, prompt.messages, validator.schema,
-                                     max_tokens=args.max_tokens, timeout_s=args.timeout))
-            reply = None
-            while reply is None:
-                for ev in worker.poll():
-                    if ev.kind == "reply" and ev.reply is not None and ev.reply.request_id == i:
-                        reply = ev.reply
-                time.sleep(0.005)
-            r = score_reply(case, validator, reply.text, reply.error, reply.latency_s,
-                            reply.tokens, reply.generation_time_s)
+            v = verticals[i - 1]
+            d = decisions[i - 1]
+            if v is not None and (args.backend == "vertical" or
+                                  (d is not None and d.tier is Tier.VERTICAL)):
+                text, error = _vertical_reply(v)
+                r = score_reply(case, validator, text, error, v.latency_s, 0, v.latency_s)
+                tier = f"vertical {v.confidence:4.2f}"
+            else:
+                assert worker is not None
+                r, text = _ask_llm(worker, i, case, world, limits, validator, args)
+                why = d.hand_off.value if d is not None and d.hand_off is not None else ""
+                tier = f"llm {why}".strip()
             results.append(r)
+            tiers.append(tier.split()[0])
+            confidences.append(v.confidence if v is not None else None)
+            if _moves_against_expectation(r, text):
+                unsafe.append(case.id)
             mark = "ok " if r.correct else "BAD"
-            print(f"{mark} {case.id:22s} {case.category:12s} {r.latency_s:6.2f} s "
-                  f"{'valid' if r.schema_valid else 'INVALID':7s} {r.reason[:90]}")
+            print(f"{mark} {case.id:22s} {case.category:12s} {tier:24s} {r.latency_s * 1e3:8.1f} "
+                  f"ms {'valid' if r.schema_valid else 'INVALID':7s} {r.reason[:70]}")
             if args.verbose:
-                print(f"    raw: {reply.text[:300]!r}")
+                print(f"    raw: {text[:300]!r}")
     finally:
-        worker.stop()
-    summary = summarize(results)
-    summary.update(backend=worker.name, model=worker.model, locality=worker.locality.value)
-    print("# summary")
-    for key, value in summary.items():
-        if isinstance(value, float):
-            value = "nan" if math.isnan(value) else f"{value:.3f}"
-        print(f"{key}: {value}")
+        if worker is not None:
+            worker.stop()
+    summary = _print_summary("summary (all cases)", results)
+    summary["tiers"] = {t: tiers.count(t) for t in sorted(set(tiers))}
+    summary["moves_when_expected_still"] = unsafe
+    if use_vertical:
+        summary["vertical_coverage"] = tiers.count("vertical") / len(tiers) if tiers else 0.0
+        for t in sorted(set(tiers)):
+            summary[f"tier_{t}"] = _print_summary(
+                f"tier {t}", [r for r, x in zip(results, tiers, strict=True) if x == t])
+    print(f"tiers: {summary['tiers']}; vertical coverage: {summary.get('vertical_coverage', 0)}")
+    print(f"plans that move when the expected plan keeps still: {len(unsafe)} {unsafe}")
+    if worker is not None:
+        summary.update(backend=worker.name, model=worker.model, locality=worker.locality.value)
     if args.json:
         Path(args.json).write_text(json.dumps({
             "summary": summary,
-            "cases": [{"id": r.case.id, "category": r.case.category, "correct": r.correct,
-                       "schema_valid": r.schema_valid, "accepted": r.accepted,
-                       "reason": r.reason, "latency_s": r.latency_s, "tokens": r.tokens,
-                       "error": r.error, "text": r.text} for r in results]}, indent=1))
+            "cases": [{"id": r.case.id, "category": r.case.category, "tier": t,
+                       "vertical_confidence": conf,
+                       "correct": r.correct, "schema_valid": r.schema_valid,
+                       "accepted": r.accepted, "reason": r.reason, "latency_s": r.latency_s,
+                       "tokens": r.tokens, "error": r.error, "text": r.text}
+                      for r, t, conf in zip(results, tiers, confidences, strict=True)]},
+                                          indent=1, default=str))
     return 0
 
 

@@ -39,6 +39,8 @@ class Place:
     x: float
     y: float
     yaw: float = 0.0
+    #: Other names people use for it ("entrance" for door); the vertical planner matches them.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,13 @@ def load_world(path: str | Path) -> World:
     return parse_world(data, source=str(path))
 
 
+def _aliases(p: Mapping[str, Any], ctx: str) -> tuple[str, ...]:
+    raw = p.get("aliases", [])
+    if not isinstance(raw, list) or not all(isinstance(a, str) and a.strip() for a in raw):
+        raise WorldError(f"{ctx}: 'aliases' must be a list of non-empty strings")
+    return tuple(raw)
+
+
 def parse_world(data: Any, source: str = "<memory>") -> World:
     """Build a World from already-parsed YAML data."""
     where = f"world file {source}"
@@ -219,7 +228,7 @@ def parse_world(data: Any, source: str = "<memory>") -> World:
         ctx = f"{where}: places.{name}"
         p = _mapping(p, ctx)
         places[str(name)] = Place(str(name), _number(p, "x", ctx), _number(p, "y", ctx),
-                                  _number(p, "yaw", ctx, default=0.0))
+                                  _number(p, "yaw", ctx, default=0.0), _aliases(p, ctx))
     s = _mapping(data.get("start", {"x": 0.0, "y": 0.0}), f"{where}: start")
     start = Place("start", _number(s, "x", f"{where}: start"), _number(s, "y", f"{where}: start"),
                   _number(s, "yaw", f"{where}: start", default=0.0))

@@ -22,8 +22,8 @@ from robot_brain.core.resources import package_file
 
 XY_TOLERANCE_M = 0.5
 WAIT_TOLERANCE_S = 1.0
-CATEGORIES = ("simple", "paraphrase", "coordinates", "multi_step", "language", "ambiguous",
-              "hostile", "impossible")
+CATEGORIES = ("simple", "paraphrase", "coordinates", "multi_step", "language", "negation",
+              "ambiguous", "hostile", "impossible")
 
 
 class InstructionSetError(ValueError):
