@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from robot_brain.core.llm.backend import BackendConfig, LlmRequest  # noqa: E402
+from robot_brain.core.llm.registry import BACKEND_KINDS  # noqa: E402
+from robot_brain.core.llm.types import BackendConfig, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
 from robot_brain.core.planner.scoring import (  # noqa: E402
@@ -38,7 +39,7 @@ from robot_brain.core.world import load_world  # noqa: E402
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--backend", choices=("llama_cpp", "openai", "scripted"), required=True)
+    ap.add_argument("--backend", choices=BACKEND_KINDS, required=True)
     ap.add_argument("--instructions", default="", help="instruction set YAML (default: packaged)")
     ap.add_argument("--world", default="", help="world file (default: the set's world)")
     ap.add_argument("--model-path", default="")
