@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from robot_brain.core.llm.backend import BackendConfig, LlmReply, LlmRequest  # noqa: E402
+from robot_brain.core.llm.types import BackendConfig, LlmReply, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
 from robot_brain.core.planner.skills import PlanLimits, output_schema  # noqa: E402

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from robot_brain.core.control.expert import ExpertConfig  # noqa: E402
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy  # noqa: E402
-from robot_brain.core.navigation.legs import LegConfig, LegResult, leg_pairs, run_leg  # noqa: E402
+from robot_brain.core.evaluation.legs import LegConfig, LegResult, leg_pairs, run_leg  # noqa: E402
 from robot_brain.core.navigation.route_planner import (  # noqa: E402
     RoutePlanner,
     RoutePlannerConfig,

@@ -27,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from robot_brain.core.llm.backend import BackendConfig, LlmRequest  # noqa: E402
+from robot_brain.core.llm.registry import BACKEND_KINDS  # noqa: E402
+from robot_brain.core.llm.types import BackendConfig, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
 from robot_brain.core.planner.scoring import (  # noqa: E402
@@ -53,8 +54,8 @@ from robot_brain.core.world import World, load_world  # noqa: E402
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--backend", choices=("llama_cpp", "openai", "scripted", "vertical"),
-                    required=True)
+    ap.add_argument("--backend", choices=(*BACKEND_KINDS, "vertical"), required=True,
+                    help="an LLM backend, or 'vertical' for the vertical tier alone")
     ap.add_argument("--cascade", action="store_true",
                     help="vertical tier first; the backend only for what it hands off")
     ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,

@@ -155,9 +155,8 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
 
 
 def _scripted_reply(opts: DemoOptions) -> str:
-    from robot_brain.core.resources import resolve_world_path
-    from robot_brain.core.world import load_world
-    world = load_world(resolve_world_path(opts.world or ""))
+    from robot_brain.core.world import load_world_file
+    world = load_world_file(opts.world or "")
     text = opts.instruction.lower().replace(" ", "_")
     for place in sorted(world.places, key=len, reverse=True):
         if place in text or place.replace("_", "") in text:
@@ -166,9 +165,8 @@ def _scripted_reply(opts: DemoOptions) -> str:
 
 
 def _default_goal(opts: DemoOptions) -> tuple[float, float]:
-    from robot_brain.core.resources import resolve_world_path
-    from robot_brain.core.world import load_world
-    world = load_world(resolve_world_path(opts.world or ""))
+    from robot_brain.core.world import load_world_file
+    world = load_world_file(opts.world or "")
     place = world.places.get("kitchen") or next(iter(world.places.values()))
     return (place.x, place.y)
 

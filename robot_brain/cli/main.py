@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from robot_brain.core.llm.registry import BACKEND_KINDS
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -24,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds to run (default 60; 0 = until Ctrl-C)")
     demo.add_argument("--instruction", default="Please walk over to the kitchen.",
                       help="instruction sent to the planner once it is up")
-    demo.add_argument("--backend", choices=["llama_cpp", "openai", "scripted"], default=None,
+    demo.add_argument("--backend", choices=list(BACKEND_KINDS), default=None,
                       help="planner backend (default: the config file's)")
     demo.add_argument("--params-file", type=Path, default=None,
                       help="parameter file (default: the shipped config/brain.yaml)")

@@ -17,8 +17,7 @@ from robot_brain.core.report.bag import BagReadError
 from robot_brain.core.report.collector import DEFAULT_DEADLINE_S, DEFAULT_OVERRUN_FACTOR
 from robot_brain.core.report.figures import RunFigures
 from robot_brain.core.report.pipeline import collect_figures, table, write_report
-from robot_brain.core.resources import resolve_world_path
-from robot_brain.core.world import World, WorldError, load_world
+from robot_brain.core.world import World, WorldError, load_world_file
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
@@ -93,9 +92,8 @@ def run_report(bag: Path, out: Path | None = None, *, world: str | None = None,
 
 
 def _load_world(world_file: str) -> tuple[World | None, str]:
-    path = resolve_world_path(world_file)
     try:
-        return load_world(path), ""
+        return load_world_file(world_file), ""
     except WorldError as exc:
         return None, f"trajectory drawn without a map: {exc}"
 

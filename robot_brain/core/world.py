@@ -16,6 +16,8 @@ from typing import Any, Mapping
 import numpy as np
 import yaml
 
+from robot_brain.core.resources import resolve_world_path
+
 
 class WorldError(ValueError):
     """A world file that cannot be used; the message names the file and the key."""
@@ -156,6 +158,12 @@ def _point_in_box(box: Box, x: float, y: float) -> bool:
 
 
 # --- parsing -----------------------------------------------------------------------------
+
+def load_world_file(world_file: str) -> World:
+    """The `world_file` parameter's world: '' = the packaged default, a bare name is looked up
+    among the packaged worlds, else a path. Raises WorldError naming what is wrong."""
+    return load_world(resolve_world_path(world_file))
+
 
 def load_world(path: str | Path) -> World:
     """Read and validate a world YAML file; raise WorldError naming what is wrong."""

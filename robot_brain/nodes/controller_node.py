@@ -48,11 +48,10 @@ from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, yaw_from_quaternion
 from robot_brain.core.health import HealthReport
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
-from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.thread_usage import ThreadUsage
 from robot_brain.core.throttle import KeyedThrottle
 from robot_brain.core.timing import LoopTimer
-from robot_brain.core.world import WorldError, load_world
+from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
@@ -178,7 +177,7 @@ class ControllerNode(Node):
         self.params = ControllerParams.from_values(declare_params(self, PARAMS))
         p = self.params
         try:
-            world = load_world(resolve_world_path(p.world_file))
+            world = load_world_file(p.world_file)
         except WorldError as exc:
             raise ControllerStartupError(f"cannot read the map bounds: {exc}") from exc
         self.policy = build_policy(p)

@@ -41,8 +41,8 @@ from robot_brain.core.perception.scene import (
     validate_scene,
 )
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS, sector_width
-from robot_brain.core.resources import package_file, resolve_world_path
-from robot_brain.core.world import WorldError, load_world
+from robot_brain.core.resources import package_file
+from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
@@ -125,7 +125,7 @@ class PerceptionNode(Node):
         # knobs as the controller, so a busy machine does not delay the scan it serves.
         self.realtime = apply_realtime(self, self.cfg.rt_priority, self.cfg.cpu_affinity)
         try:
-            world = load_world(resolve_world_path(self.cfg.world_file))
+            world = load_world_file(self.cfg.world_file)
         except WorldError as exc:
             raise WorldUnavailable(str(exc)) from exc
         self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())

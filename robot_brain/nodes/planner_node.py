@@ -22,29 +22,33 @@ from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
-from robot_brain.core.llm.backend import (
-    LOCALITY_OVERRIDES,
-    SCRIPTED_FAILURES,
-    BackendConfig,
+from robot_brain.core.llm.openai_compat import STRUCTURED_OUTPUT_MODES
+from robot_brain.core.llm.registry import (
+    DEFAULT_BACKEND,
     backend_identity,
+    default_auto_candidates,
+    validate_config,
 )
+from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
+from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
 from robot_brain.core.llm.worker import LlmWorker
 from robot_brain.core.navigation.route_planner import (
     RoutePlanner,
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
-from robot_brain.core.planner.executive import Executive, ExecutiveConfigError, Goal
-from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
-from robot_brain.core.planner.session import (
-    PlannerSession,
-    SessionConfig,
-    TickOutput,
+from robot_brain.core.planner.backend_pool import (
+    BackendInfo,
+    BackendPool,
+    PoolConfig,
     make_backend_infos,
 )
+from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
+from robot_brain.core.planner.executive import check_config as check_executive_config
+from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
+from robot_brain.core.planner.session import PlannerSession, SessionConfig, TickOutput
 from robot_brain.core.planner.skills import PlanLimits
-from robot_brain.core.resources import resolve_world_path
-from robot_brain.core.world import WorldError, load_world
+from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
@@ -55,7 +59,7 @@ NO_STRINGS = [""]
 ROUTES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
 
 PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
-    ParamSpec("backend", "llama_cpp", "Preferred LLM backend.", choices=KNOWN_BACKENDS),
+    ParamSpec("backend", DEFAULT_BACKEND, "Preferred LLM backend.", choices=KNOWN_BACKENDS),
     # llama_cpp
     ParamSpec("model_path", "", "GGUF file; '' = the packaged Gemma 3 270M (assembled once into "
               "the cache directory)."),
@@ -68,7 +72,7 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("api_key_env", "OPENAI_API_KEY", "Environment variable holding the API key."),
     ParamSpec("http_timeout_s", 30.0, "HTTP timeout of the openai backend (s).", 0.1, 600.0),
     ParamSpec("structured_output", "auto", "openai structured output form.",
-              choices=("auto", "json_schema", "json_object", "none")),
+              choices=STRUCTURED_OUTPUT_MODES),
     ParamSpec("openai_locality", "auto", "Where the openai backend runs: 'auto' = from base_url "
               "(loopback = local); 'remote' lets a loopback server stand in for a cloud model.",
               choices=LOCALITY_OVERRIDES),
@@ -119,7 +123,8 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               choices=ROUTES),
     ParamSpec("eco_min_interval_s", 30.0, "Minimum time between requests in eco (s); a newer "
               "instruction replaces a deferred one.", 0.0, 3600.0),
-    ParamSpec("auto_candidates", ["llama_cpp", "openai"], "Backends the `auto` route picks from."),
+    ParamSpec("auto_candidates", list(default_auto_candidates()),
+              "Backends the `auto` route picks from."),
     ParamSpec("auto_max_latency_s", 10.0, "`auto` prefers backends expected within this (s).",
               0.1, 600.0),
     ParamSpec("auto_local_power_w", 20.0, "Accelerator draw while a local model generates (W); "
@@ -172,6 +177,29 @@ class PlannerParams:
             auto_candidates=self.strings("auto_candidates"),
             auto_base_load_w=v["auto_base_load_w"])
 
+    def session_config(self) -> SessionConfig:
+        v = self.values
+        return SessionConfig(
+            limits=self.limits(), routing=self.routing(), goal_tolerance=v["goal_tolerance"],
+            step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
+            max_tokens=v["max_tokens"], temperature=v["temperature"],
+            stop_words=v["stop_words"], waypoint_tolerance=v["waypoint_tolerance"])
+
+    def backend_infos(self, names: tuple[str, ...]) -> dict[str, BackendInfo]:
+        """Routing's figures per backend; the prior expected time is `prior_<kind>_s`, or for
+        a backend with a configured latency (scripted) that latency."""
+        v = self.values
+
+        def identify(name: str) -> tuple[str, str]:
+            config = self.backend_config(name)
+            validate_config(config)
+            _, model, locality = backend_identity(config)
+            return model, locality.value
+
+        priors = {n: v.get(f"prior_{n}_s", v.get(f"{n}_latency_s", 5.0)) for n in names}
+        return make_backend_infos(names, identify, v["auto_local_power_w"],
+                                  v["auto_remote_power_w"], priors)
+
     def route_planner_config(self) -> RoutePlannerConfig:
         v = self.values
         return RoutePlannerConfig(resolution=v["route_resolution"],
@@ -184,29 +212,21 @@ class PlannerParams:
                           max_say_chars=v["max_say_chars"], min_clearance_m=v["robot_radius"])
 
 
-def _check_model_file(config: BackendConfig) -> None:
-    """A worker that starts powered off would only find a bad model file at its first start,
-    inside a tick; find it now (and assemble the packaged model once) instead."""
-    if config.kind != "llama_cpp":
-        return
-    from robot_brain.core.llm.model_files import resolve_model_path
-
-    resolve_model_path(config.model_path)
-
-
 class PlannerNode(Node):
     def __init__(self) -> None:
         super().__init__("planner")
         p = self.params = PlannerParams(declare_params(self, PARAMS))
         v = p.values
         try:
-            world = load_world(resolve_world_path(v["world_file"]))
+            world = load_world_file(v["world_file"])
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
         # The route grid is computed once here (tens of ms); each step's query is a few ms in
-        # the tick. Built before any worker starts, so a bad setting leaves nothing running.
+        # the tick. Built and checked before any worker starts, so a bad setting leaves
+        # nothing running.
         route_planner: RoutePlanner | None = None
         route_info = "route planning off"
+        config = p.session_config()
         try:
             if v["route_planning"]:
                 t0 = time.monotonic()
@@ -215,54 +235,26 @@ class PlannerNode(Node):
                     f"route grid {route_planner.nx}x{route_planner.ny} at "
                     f"{v['route_resolution']} m, inflation {v['route_inflation']} m, built in "
                     f"{(time.monotonic() - t0) * 1e3:.0f} ms")
-            # Checked here, before any worker starts; the session builds the same one.
-            Executive(v["goal_tolerance"], v["step_timeout_s"], route_planner,
-                      v["waypoint_tolerance"])
+            check_executive_config(config.goal_tolerance, config.step_timeout_s,
+                                   config.waypoint_tolerance, routed=route_planner is not None)
         except (RoutePlannerConfigError, ExecutiveConfigError) as exc:
             raise ConfigError(str(exc)) from exc
-        routing = p.routing()
         try:
-            routing.check()
+            config.routing.check()
         except RoutingError as exc:
             raise ConfigError(str(exc)) from exc
-        # Only the routes that can ever be taken get a worker; with the defaults that is just
-        # the preferred backend ('auto' adds its candidates). With power gating, a local worker
-        # the normal route (the mode until power/mode arrives) cannot use starts powered off.
-        names = routing.backends_needed()
+        # The pool starts a worker for each route that can ever be taken (with the defaults
+        # just the preferred backend; 'auto' adds its candidates) and, with power gating,
+        # leaves off a local one the normal route cannot use.
+        names = config.routing.backends_needed()
         gate = bool(v["power_gate_accelerator"])
-        first = set(routing.backends_for(Mode.NORMAL))
-        self.workers: dict[str, LlmWorker] = {}
-        stopped: list[str] = []
-        try:
-            for name in names:
-                worker = LlmWorker(p.backend_config(name), hang_timeout_s=v["hang_timeout_s"],
-                                   nice=v["nice"])
-                self.workers[name] = worker
-                if gate and name not in first and worker.locality.value == "local":
-                    _check_model_file(p.backend_config(name))
-                    stopped.append(name)
-                else:
-                    worker.start()
-        except Exception:
-            for worker in self.workers.values():
-                worker.stop()
-            raise
-
-        def identify(name: str) -> tuple[str, str]:
-            _, model, locality = backend_identity(p.backend_config(name))
-            return self.workers[name].model or model, locality.value
-
-        infos = make_backend_infos(
-            names, identify, v["auto_local_power_w"], v["auto_remote_power_w"],
-            {"llama_cpp": v["prior_llama_cpp_s"], "openai": v["prior_openai_s"],
-             "scripted": v["scripted_latency_s"]})
-        self.session = PlannerSession(world, SessionConfig(
-            limits=p.limits(), routing=routing, goal_tolerance=v["goal_tolerance"],
-            step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
-            max_tokens=v["max_tokens"], temperature=v["temperature"],
-            unavailable_s=v["backend_unavailable_s"], stop_words=v["stop_words"],
-            power_gate=gate, waypoint_tolerance=v["waypoint_tolerance"]), self.workers, infos,
-            stopped=stopped, route_planner=route_planner)
+        pool = BackendPool.launch(
+            config.routing, p.backend_infos(names),
+            lambda name: LlmWorker(p.backend_config(name), hang_timeout_s=v["hang_timeout_s"],
+                                   nice=v["nice"]),
+            PoolConfig(unavailable_s=v["backend_unavailable_s"], power_gate=gate))
+        stopped = pool.gated_off
+        self.session = PlannerSession(world, config, pool, route_planner=route_planner)
 
         self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
         self.goal_pub = self.create_publisher(PoseStamped, "planner/goal", qos.STATE)

@@ -32,13 +32,12 @@ from robot_brain.core.planner_activity import (
     PlannerStatusError,
     parse_planner_status,
 )
-from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
 from robot_brain.core.throttle import KeyedThrottle
-from robot_brain.core.world import World, WorldError, load_world
+from robot_brain.core.world import World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import create_cmd_vel_subscription, to_velocity
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
@@ -153,9 +152,8 @@ class SimNodeParams:
 
 
 def load_sim_world(world_file: str) -> World:
-    path = resolve_world_path(world_file)
     try:
-        return load_world(path)
+        return load_world_file(world_file)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 

@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from robot_brain.core.llm.backend import LlmRequest
+from robot_brain.core.llm.types import LlmRequest
 from robot_brain.core.llm.worker import LlmWorker, WorkerEvent
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "robot_brain" / "schemas" / "skills.schema.json"

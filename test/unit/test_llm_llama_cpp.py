@@ -11,8 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from robot_brain.core.llm.backend import BackendConfig, BackendError, LlmRequest, make_backend
 from robot_brain.core.llm.model_files import ModelFileError, resolve_model_path
+from robot_brain.core.llm.registry import make_backend
+from robot_brain.core.llm.types import BackendConfig, BackendError, LlmRequest
 from robot_brain.core.llm.worker import LlmWorker
 from test.unit.llm_helpers import plan_schema, poll_until
 

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from robot_brain.core.llm.backend import (
+from robot_brain.core.llm.openai_compat import OpenAiCompatBackend
+from robot_brain.core.llm.registry import backend_identity, make_backend, validate_config
+from robot_brain.core.llm.scripted import ScriptedBackend
+from robot_brain.core.llm.types import (
     LOCALITY_OVERRIDES,
     BackendConfig,
     BackendError,
     Locality,
-    backend_identity,
-    make_backend,
     resolve_locality,
-    validate_config,
 )
-from robot_brain.core.llm.openai_compat import OpenAiCompatBackend
-from robot_brain.core.llm.scripted import ScriptedBackend
 
 LOOPBACK = "http://127.0.0.1:8000/v1"
 CLOUD = "https://api.example.com/v1"

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from robot_brain.core.llm.backend import BackendConfig, BackendError, Locality, make_backend
 from robot_brain.core.llm.openai_compat import OpenAiCompatBackend, locality_of_url
+from robot_brain.core.llm.registry import make_backend
+from robot_brain.core.llm.types import BackendConfig, BackendError, Locality
 from test.unit.llm_helpers import request
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.core.llm.backend import BackendConfig, BackendError, Locality, make_backend
+from robot_brain.core.llm.registry import make_backend
 from robot_brain.core.llm.scripted import GARBAGE_TEXT, SCRIPTED_ERROR
+from robot_brain.core.llm.types import BackendConfig, BackendError, Locality
 from test.unit.llm_helpers import PLAN, request
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from robot_brain.core.llm.backend import BackendConfig, BackendError, LlmReply
+from robot_brain.core.llm.types import BackendConfig, BackendError, LlmReply
 from robot_brain.core.llm.worker import LlmWorker
 from test.unit.llm_helpers import PLAN, poll_until, replies, request
 
@@ -246,7 +246,7 @@ def test_child_exits_when_parent_is_killed(tmp_path) -> None:  # type: ignore[no
     script.write_text(
         "import sys, time\n"
         f"sys.path.insert(0, {str(root)!r})\n"
-        "from robot_brain.core.llm.backend import BackendConfig\n"
+        "from robot_brain.core.llm.types import BackendConfig\n"
         "from robot_brain.core.llm.worker import LlmWorker\n"
         "w = LlmWorker(BackendConfig(kind='scripted'))\n"
         "w.start()\n"

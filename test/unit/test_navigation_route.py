@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.navigation.legs import LegConfig, run_leg
+from robot_brain.core.evaluation.legs import LegConfig, run_leg
 from robot_brain.core.navigation.route_planner import (
     GoalBlockedError,
     NoRouteError,

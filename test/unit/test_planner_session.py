@@ -9,18 +9,14 @@ from typing import Any
 import pytest
 
 from robot_brain.core.geometry import Pose2D
-from robot_brain.core.llm.backend import LlmReply, Locality
+from robot_brain.core.llm.types import LlmReply, Locality
 from robot_brain.core.llm.worker import WorkerEvent
+from robot_brain.core.planner.backend_pool import BackendPool, PoolConfig, make_backend_infos
 from robot_brain.core.planner.messages import PLAN_SCHEMA_FILE, STATUS_SCHEMA_FILE, schema_errors
 from robot_brain.core.planner.routing import Mode, RoutingConfig
-from robot_brain.core.planner.session import (
-    PlannerSession,
-    SessionConfig,
-    TickOutput,
-    is_stop_word,
-    make_backend_infos,
-)
+from robot_brain.core.planner.session import PlannerSession, SessionConfig, TickOutput
 from robot_brain.core.planner.skills import PlanLimits
+from robot_brain.core.planner.stop_words import is_stop_word
 from robot_brain.core.resources import default_world_path
 from robot_brain.core.world import load_world
 
@@ -81,8 +77,10 @@ def make(routes: dict[Mode, str] | None = None, eco_interval: float = 30.0,
     infos = make_backend_infos(
         names, lambda n: ("fake-model", "remote" if n == "openai" else "local"), 20.0, 7.5,
         {"llama_cpp": 3.0, "openai": 1.5})
-    config = SessionConfig(PlanLimits(), routing, power_gate=power_gate)
-    return PlannerSession(world, config, workers, infos, stopped=stopped), workers
+    config = SessionConfig(PlanLimits(), routing)
+    pool = BackendPool(routing, workers, infos, PoolConfig(power_gate=power_gate),
+                       stopped=stopped)
+    return PlannerSession(world, config, pool), workers
 
 
 def check_schemas(out: TickOutput) -> None:
@@ -275,9 +273,8 @@ def test_status_changed_flag_and_health() -> None:
 
 
 def test_routing_needs_workers() -> None:
-    world = load_world(default_world_path())
     with pytest.raises(ValueError, match="no worker"):
-        PlannerSession(world, SessionConfig(PlanLimits(), RoutingConfig("openai")), {}, {})
+        BackendPool(RoutingConfig("openai"), {}, {})
 
 
 GATED = {Mode.NORMAL: "preferred", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
@@ -373,7 +370,7 @@ def test_auto_with_gating_keeps_the_accelerator_off_while_remote_is_cheaper() ->
     w["llama_cpp"].reply(2, '{"steps": [{"skill": "navigate_to", "place": "door"}]}')
     s.tick(2.0)
     w["llama_cpp"].stopped = False
-    out = s.tick(1.0 + s.config.unavailable_s + 1.0)
+    out = s.tick(1.0 + s.pool.config.unavailable_s + 1.0)
     assert w["llama_cpp"].stopped and out.status.accelerator_on is False
 
 

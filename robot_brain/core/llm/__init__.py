@@ -6,17 +6,18 @@ is loaded only inside the worker process (or by an explicit make_backend call).
 
 from __future__ import annotations
 
-from robot_brain.core.llm.backend import (
+from robot_brain.core.llm.registry import BACKEND_KINDS, make_backend
+from robot_brain.core.llm.types import (
     BackendConfig,
     BackendError,
     LlmBackend,
     LlmReply,
     LlmRequest,
     Locality,
-    make_backend,
 )
 
 __all__ = [
+    "BACKEND_KINDS",
     "BackendConfig",
     "BackendError",
     "LlmBackend",

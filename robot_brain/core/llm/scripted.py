@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from robot_brain.core.llm.backend import (
+from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
     ERROR_TIMEOUT,
     BackendConfig,
@@ -23,11 +23,29 @@ from robot_brain.core.llm.backend import (
     resolve_locality,
 )
 
+#: 'illegal_instruction' dies with SIGILL in its start-up self-test, as llama.cpp built for a CPU
+#: feature the machine lacks does: it exercises the start-up failure path without that CPU.
+SCRIPTED_FAILURES = ("none", "hang", "garbage", "error", "crash", "truncated",
+                     "illegal_instruction")
 GARBAGE_TEXT = "Sure! I would love to help you with that. Walking to the kitchen now :)"
 SCRIPTED_ERROR = "backend error: scripted failure"
 # Sleep granularity: short enough that cancellation is seen within a few ms.
 _SLICE_S = 0.005
 DEFAULT_REPLY = '{"steps": [{"skill": "stop"}]}'
+
+
+def validate(config: BackendConfig) -> None:
+    if config.failure not in SCRIPTED_FAILURES:
+        raise BackendError(
+            f"scripted failure {config.failure!r} is not one of {', '.join(SCRIPTED_FAILURES)}"
+        )
+    if config.latency_s < 0:
+        raise BackendError(f"scripted latency_s must be >= 0, got {config.latency_s}")
+
+
+def identity(config: BackendConfig) -> tuple[str, Locality]:
+    """(model, locality) without building the backend."""
+    return "scripted", resolve_locality(config, Locality.LOCAL)
 
 
 def load_reply_file(path: str) -> tuple[str, ...]:

@@ -32,7 +32,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from robot_brain.core.llm.backend import (
+from robot_brain.core.llm.registry import (
+    backend_identity,
+    make_backend,
+    prepare_config,
+    validate_config,
+)
+from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
     ERROR_TIMEOUT,
     BackendConfig,
@@ -40,9 +46,6 @@ from robot_brain.core.llm.backend import (
     LlmReply,
     LlmRequest,
     Locality,
-    backend_identity,
-    make_backend,
-    validate_config,
 )
 
 _START_METHOD: Final = "spawn"  # never fork: the parent has rclpy/DDS threads
@@ -233,17 +236,19 @@ class LlmWorker:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Spawn the child. For llama_cpp the model file is located (and assembled) here, so a
-        missing package or file is a BackendError at start-up rather than a crashing child."""
+        """Spawn the child. What the backend prepares in the parent (llama_cpp: the model file
+        is located and assembled) happens here, so a missing package or file is a BackendError
+        at start-up rather than a crashing child."""
         if self._proc is not None:
             return
-        if self._config.kind == "llama_cpp":
-            from robot_brain.core.llm.model_files import resolve_model_path
-
-            path = resolve_model_path(self._config.model_path)
-            self._config = dataclasses.replace(self._config, model_path=str(path))
-            self.model = path.name
+        self.prepare()
         self._spawn()
+
+    def prepare(self) -> None:
+        """What start() does before spawning (raises BackendError), for a worker that starts
+        later: a bad model file is found now rather than at its first start."""
+        self._config = prepare_config(self._config)
+        _, self.model, _ = backend_identity(self._config)
 
     def _spawn(self) -> None:
         self._requests = self._ctx.Queue()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -104,6 +105,12 @@ class Route:
     waypoints: tuple[tuple[float, float], ...]
     length: float      # m along the waypoints
     expanded: int      # A* cells expanded (0 when the straight line was clear)
+
+
+class RouteSource(Protocol):
+    """What a route's user (the planner's executive) needs of a route planner."""
+
+    def plan(self, start: tuple[float, float], goal: tuple[float, float]) -> Route: ...
 
 
 @dataclass(frozen=True)

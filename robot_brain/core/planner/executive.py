@@ -19,10 +19,9 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
-from typing import Protocol
 
 from robot_brain.core.geometry import Pose2D
-from robot_brain.core.navigation.route_planner import NoRouteError, Route
+from robot_brain.core.navigation.route_planner import NoRouteError, RouteSource
 from robot_brain.core.planner.skills import Plan, Skill, Step
 
 
@@ -42,10 +41,23 @@ class ExecutiveConfigError(ValueError):
     """Executive settings that cannot work (tolerances, timeout)."""
 
 
-class RouteSource(Protocol):
-    """What the executive needs of a route planner (robot_brain.core.navigation)."""
-
-    def plan(self, start: tuple[float, float], goal: tuple[float, float]) -> Route: ...
+def check_config(goal_tolerance: float, step_timeout_s: float, waypoint_tolerance: float,
+                 routed: bool) -> None:
+    """Raise ExecutiveConfigError for settings that cannot work; `routed`: with a route
+    planner (waypoints)."""
+    if not goal_tolerance > 0.0:
+        raise ExecutiveConfigError(f"goal_tolerance must be > 0, got {goal_tolerance}")
+    if not step_timeout_s > 0.0:
+        raise ExecutiveConfigError(f"step_timeout_s must be > 0, got {step_timeout_s}")
+    if not (math.isfinite(waypoint_tolerance) and waypoint_tolerance > 0.0):
+        raise ExecutiveConfigError(
+            f"waypoint_tolerance must be > 0, got {waypoint_tolerance}")
+    if routed and waypoint_tolerance < goal_tolerance:
+        # The controller stops within goal_tolerance of whatever goal it has: a waypoint
+        # needing a closer approach would never be passed.
+        raise ExecutiveConfigError(
+            f"waypoint_tolerance ({waypoint_tolerance}) must be at least goal_tolerance "
+            f"({goal_tolerance})")
 
 
 @dataclass(frozen=True)
@@ -74,19 +86,8 @@ class Executive:
                  route_planner: RouteSource | None = None,
                  waypoint_tolerance: float = 0.35) -> None:
         """`route_planner` None: the step's target is the goal, with no waypoints."""
-        if not goal_tolerance > 0.0:
-            raise ExecutiveConfigError(f"goal_tolerance must be > 0, got {goal_tolerance}")
-        if not step_timeout_s > 0.0:
-            raise ExecutiveConfigError(f"step_timeout_s must be > 0, got {step_timeout_s}")
-        if not (math.isfinite(waypoint_tolerance) and waypoint_tolerance > 0.0):
-            raise ExecutiveConfigError(
-                f"waypoint_tolerance must be > 0, got {waypoint_tolerance}")
-        if route_planner is not None and waypoint_tolerance < goal_tolerance:
-            # The controller stops within goal_tolerance of whatever goal it has: a waypoint
-            # needing a closer approach would never be passed.
-            raise ExecutiveConfigError(
-                f"waypoint_tolerance ({waypoint_tolerance}) must be at least goal_tolerance "
-                f"({goal_tolerance})")
+        check_config(goal_tolerance, step_timeout_s, waypoint_tolerance,
+                     routed=route_planner is not None)
         self.goal_tolerance = goal_tolerance
         self.step_timeout_s = step_timeout_s
         self.route_planner = route_planner

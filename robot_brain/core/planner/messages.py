@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 
+from robot_brain.core.llm.types import LlmReply
 from robot_brain.core.planner.skills import Plan
 from robot_brain.core.resources import package_file
 
@@ -52,6 +53,20 @@ class PlanRecord:
     plan: Plan | None
     raw: str
     route_reason: str
+
+    @classmethod
+    def make(cls, request_id: int, instruction: str, accepted: bool, reason: str,
+             route_reason: str, plan: Plan | None = None, source: str = "llm",
+             reply: LlmReply | None = None, backend: str = "none",
+             locality: str = "none") -> PlanRecord:
+        """The one way a record is built: with the LLM's `reply` (from `backend`, at
+        `locality`), or without one (stop word, power mode, nothing to ask)."""
+        if reply is None:
+            return cls(request_id, instruction, source, "none", "", "none", None, 0, None,
+                       accepted, reason, plan, "", route_reason)
+        return cls(request_id, instruction, source, reply.backend or backend, reply.model,
+                   locality, reply.latency_s, reply.tokens, reply.generation_time_s, accepted,
+                   reason, plan, reply.text or "", route_reason)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -26,10 +26,13 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from robot_brain.core.llm.registry import BACKEND_KINDS
+
 ROUTE_PREFERRED = "preferred"
 ROUTE_AUTO = "auto"
 ROUTE_DOCK = "dock"
-KNOWN_BACKENDS = ("llama_cpp", "openai", "scripted")
+#: The backend names a route may use: the registry's kinds (launch/brain.launch.py reads this).
+KNOWN_BACKENDS = BACKEND_KINDS
 
 
 class RoutingError(ValueError):

@@ -18,8 +18,9 @@ from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety import SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D
+from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.sectors import sector_minima
-from robot_brain.core.planner.executive import Executive, RouteSource
+from robot_brain.core.planner.executive import Executive
 from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.sim.simulator import SimConfig, Simulator
 from robot_brain.core.world import Place, World
