@@ -48,6 +48,8 @@ from robot_brain.core.planner.executive import check_config as check_executive_c
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
 from robot_brain.core.planner.session import PlannerSession, SessionConfig, TickOutput
 from robot_brain.core.planner.skills import PlanLimits
+from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
+from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
@@ -104,6 +106,11 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               1.0, 50.0),
     ParamSpec("goal_frame", "odom", "frame_id of planner/goal (world coordinates = odom)."),
     ParamSpec("stop_words", True, "'stop', 'halt', 'freeze', ... stop at once without the LLM."),
+    ParamSpec("vertical_tier", True, "Ask the vertical planner model (ONNX, milliseconds, in "
+              "this process) before the LLM; false = every instruction goes to the LLM."),
+    ParamSpec("vertical_threshold", DEFAULT_THRESHOLD, "The vertical tier answers at or above "
+              "this calibrated confidence; below it, out of its domain, or for what it cannot "
+              "express, the LLM answers.", 0.0, 1.0),
     # global routes for motion steps (the controller stays reactive; it gets waypoints)
     ParamSpec("route_planning", True, "Route navigate_to/dock steps round walls and furniture: "
               "planner/goal carries the route's waypoints (A* on the world's occupancy grid) "
@@ -183,7 +190,8 @@ class PlannerParams:
             limits=self.limits(), routing=self.routing(), goal_tolerance=v["goal_tolerance"],
             step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
             max_tokens=v["max_tokens"], temperature=v["temperature"],
-            stop_words=v["stop_words"], waypoint_tolerance=v["waypoint_tolerance"])
+            stop_words=v["stop_words"], waypoint_tolerance=v["waypoint_tolerance"],
+            vertical_threshold=v["vertical_threshold"])
 
     def backend_infos(self, names: tuple[str, ...]) -> dict[str, BackendInfo]:
         """Routing's figures per backend; the prior expected time is `prior_<kind>_s`, or for
@@ -243,6 +251,9 @@ class PlannerNode(Node):
             config.routing.check()
         except RoutingError as exc:
             raise ConfigError(str(exc)) from exc
+        # Built once (~50 ms) and before any worker starts: the model is loaded and checked
+        # against its metadata here, so a missing or corrupt model is a start-up error.
+        vertical = VerticalPlanner(world, config.limits) if v["vertical_tier"] else None
         # The pool starts a worker for each route that can ever be taken (with the defaults
         # just the preferred backend; 'auto' adds its candidates) and, with power gating,
         # leaves off a local one the normal route cannot use.
@@ -254,7 +265,8 @@ class PlannerNode(Node):
                                    nice=v["nice"]),
             PoolConfig(unavailable_s=v["backend_unavailable_s"], power_gate=gate))
         stopped = pool.gated_off
-        self.session = PlannerSession(world, config, pool, route_planner=route_planner)
+        self.session = PlannerSession(world, config, pool, route_planner=route_planner,
+                                      vertical=vertical)
 
         self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
         self.goal_pub = self.create_publisher(PoseStamped, "planner/goal", qos.STATE)
@@ -287,7 +299,9 @@ class PlannerNode(Node):
             f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
             f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
             f"accelerator power gating {'on' if gate else 'off'}"
-            + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}")
+            + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}, "
+            + (f"vertical tier first (threshold {v['vertical_threshold']:g})" if vertical
+               else "vertical tier off"))
 
     # -- inputs: cache only ----------------------------------------------------------------
 

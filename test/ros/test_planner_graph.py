@@ -29,8 +29,10 @@ START_TIMEOUT = 60.0  # node + worker process start, well above the ~3 s it take
 
 
 def planner(g: Graph, replies: list[str] | None = None, **params: Any) -> None:
+    # The LLM path: these tests are about workers, routing and replies, so the vertical tier
+    # (which would answer "go to the kitchen" itself) is off unless a test turns it on.
     base: dict[str, Any] = {"backend": "scripted", "status_hz": STATUS_HZ,
-                            "goal_republish_hz": GOAL_HZ}
+                            "goal_republish_hz": GOAL_HZ, "vertical_tier": False}
     if replies:
         # A file, not scripted_replies: JSON inside a -p list override is not valid YAML.
         path = g.log_dir / "replies.json"
@@ -105,6 +107,32 @@ def test_instruction_to_accepted_plan_and_goal_at_1hz(tmp_path: Path) -> None:
         assert schema_errors(STATUS_SCHEMA_FILE, status) == []
         assert status["state"] == "executing" and status["locality"] == "none"
         assert status["tokens"] > 0 and status["last_latency_s"] is not None
+
+
+def test_cascade_the_vertical_tier_plans_in_the_node_and_the_llm_only_when_handed_off(
+        tmp_path: Path) -> None:
+    with Graph(tmp_path) as g:
+        probe = g.probe
+        assert probe is not None
+        subscribe_all(probe)
+        planner(g, [KITCHEN], vertical_tier=True)
+        wait_started(probe)
+        pub = ready_publisher(probe, String, "brain/instruction", qos.RELIABLE)
+        pub.publish(String(data="Would you walk to the door, please?"))
+        probe.wait_for(lambda: bool(plans(probe)), 30.0, "planner/plan")
+        first = plans(probe)[0]
+        assert schema_errors(PLAN_SCHEMA_FILE, first) == []
+        assert first["accepted"] and first["source"] == "vertical"
+        assert first["steps"][0]["place"] == "door" and first["latency_s"] < 2.0
+        probe.wait_for(lambda: last_status(probe).get("tier") == "vertical", 10.0,
+                       "planner/status tier vertical")
+        # Out of the vertical tier's domain: the LLM (here scripted) answers, and says why.
+        pub.publish(String(data="Could you tidy up the mess a little?"))
+        probe.wait_for(lambda: len(plans(probe)) >= 2, 30.0, "a second planner/plan")
+        second = plans(probe)[1]
+        assert second["source"] == "llm" and second["backend"] == "scripted"
+        assert "vertical tier handed off" in second["route_reason"]
+        assert schema_errors(STATUS_SCHEMA_FILE, last_status(probe)) == []
 
 
 def test_never_blocks_while_worker_hangs(tmp_path: Path) -> None:

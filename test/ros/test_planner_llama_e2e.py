@@ -82,7 +82,7 @@ def test_embedded_model_plans_and_the_robot_arrives(tmp_path: Path) -> None:
                                         "holdoff_s": 0.2})
         g.start("controller")
         g.start("planner", name="planner",
-                parameters={"backend": "llama_cpp", "n_threads": 1,
+                parameters={"backend": "llama_cpp", "n_threads": 1, "vertical_tier": False,
                             "request_timeout_s": PLAN_BOUND_S,
                             "hang_timeout_s": 2 * PLAN_BOUND_S})
         statuses = lambda: _json(probe.messages("planner/status"))  # noqa: E731

@@ -57,6 +57,9 @@ def test_no_example_is_an_instruction_of_the_scored_set() -> None:
     scored = {c.text.strip().lower() for c in load_instruction_set().cases}
     shown = {e.instruction.strip().lower() for e in fixed_examples(WORLD) + example_pool(WORLD)}
     assert not scored & shown
+    # Nor a near-duplicate of one (the corpus generator's own check and threshold).
+    from robot_brain.core.planner.vertical.overlap import find_overlaps
+    assert find_overlaps(sorted(scored), sorted(shown)) == []
 
 
 def test_retrieval_puts_the_closest_example_last_and_is_deterministic() -> None:

@@ -37,11 +37,16 @@ def _opt(value: float | None) -> float | None:
     return round(max(value, 0.0), 4)
 
 
+#: The plan record's source and backend when the vertical tier answered.
+VERTICAL_SOURCE = "vertical"
+VERTICAL_MODEL = "planner_intent.onnx"
+
+
 @dataclass(frozen=True)
 class PlanRecord:
     request_id: int
     instruction: str
-    source: str  # llm | power | stop_word
+    source: str  # stop_word | vertical | llm | power
     backend: str
     model: str
     locality: str  # local | remote | none
@@ -58,10 +63,15 @@ class PlanRecord:
     def make(cls, request_id: int, instruction: str, accepted: bool, reason: str,
              route_reason: str, plan: Plan | None = None, source: str = "llm",
              reply: LlmReply | None = None, backend: str = "none",
-             locality: str = "none") -> PlanRecord:
+             locality: str = "none", latency_s: float | None = None) -> PlanRecord:
         """The one way a record is built: with the LLM's `reply` (from `backend`, at
-        `locality`), or without one (stop word, power mode, nothing to ask)."""
+        `locality`), or without one (stop word, power mode, nothing to ask, or the vertical
+        tier, which runs on board in `latency_s`)."""
         if reply is None:
+            if source == VERTICAL_SOURCE:
+                return cls(request_id, instruction, source, VERTICAL_SOURCE, VERTICAL_MODEL,
+                           "local", latency_s, 0, latency_s, accepted, reason, plan, "",
+                           route_reason)
             return cls(request_id, instruction, source, "none", "", "none", None, 0, None,
                        accepted, reason, plan, "", route_reason)
         return cls(request_id, instruction, source, reply.backend or backend, reply.model,
@@ -113,6 +123,7 @@ class StatusRecord:
     plans_accepted: int
     plans_rejected: int
     replies_superseded: int
+    tier: str = ""  # stop_word | vertical | llm | power: who answered the latest instruction
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

@@ -17,6 +17,7 @@ from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import ExecEvent, ExecOutput
 from robot_brain.core.planner.messages import StatusRecord
 from robot_brain.core.planner.skills import Step
+from robot_brain.core.planner.vertical.planner import VerticalResult
 from robot_brain.core.stats import RollingWindow
 
 
@@ -29,6 +30,8 @@ class PlannerCounters:
     failures: int = 0
     restarts: int = 0
     latency: RollingWindow = field(default_factory=lambda: RollingWindow(200))
+    #: Plans started, by the tier that made them (stop_word, vertical, llm, power).
+    by_tier: dict[str, int] = field(default_factory=dict)
 
     def health(self, status: Mapping[str, Any], start_failures: Mapping[str, str],
                accelerator_on: bool) -> HealthReport:
@@ -48,6 +51,7 @@ class PlannerCounters:
             "worker_restarts": self.restarts, "accelerator_on": accelerator_on,
             "latency_p50_s": self.latency.percentile(50),
             "latency_p99_s": self.latency.percentile(99),
+            **{f"plans_by_tier.{t}": n for t, n in sorted(self.by_tier.items())},
         }
         return HealthReport("planner", level, message, values)
 
@@ -63,6 +67,8 @@ class PlannerReport:
     mode: str = "unknown"
     last_reply: LlmReply | None = None
     last_status: dict[str, Any] | None = None
+    tier: str = ""  # which cascade tier answered the latest instruction
+    last_vertical: VerticalResult | None = None
 
     def pool_note(self, note: PoolNote) -> str:
         """Take what the backend pool reported; returns the log line."""
@@ -104,7 +110,7 @@ class PlannerReport:
             pending=pending, step_index=out.step_index, step_count=out.step_count,
             step=step.describe() if step is not None else "", outcome=out.outcome,
             plans_accepted=c.accepted, plans_rejected=c.rejected,
-            replies_superseded=c.superseded)
+            replies_superseded=c.superseded, tier=self.tier)
 
     def changed(self, status: StatusRecord) -> bool:
         """Remember `status`; whether it differs from the one before."""

@@ -1,5 +1,9 @@
 """The planner's logic without ROS: instruction -> request -> plan -> executive.
 
+Planning is a cascade (DESIGN.md): stop words first, then the vertical model (a few ms, in this
+process), and the LLM only for what that model hands off (unsure, out of its domain, or what
+it cannot express). Every plan, whichever tier made it, goes through the same validator.
+
 The node feeds it cached inputs and calls `tick(now)` from one timer; everything here is
 bounded and non-blocking: the LLM runs in the BackendPool's worker processes (which it starts,
 power-gates and judges available), which this class only submits to and polls. Request ids
@@ -10,7 +14,7 @@ cancellation) is kept in text (PlannerReport) for planner/status and planner/pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from robot_brain.core.geometry import Pose2D
@@ -19,13 +23,15 @@ from robot_brain.core.llm.types import LlmReply, LlmRequest
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import Executive, Goal
+from robot_brain.core.planner.first_tiers import FirstTiers
 from robot_brain.core.planner.messages import PlanRecord, StatusRecord
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.reporting import PlannerReport
 from robot_brain.core.planner.routing import Mode, RouteAction, RoutingConfig, route
-from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, Step, dock_plan
-from robot_brain.core.planner.stop_words import is_stop_word
+from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, dock_plan
 from robot_brain.core.planner.validation import PlanValidator
+from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
+from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import World
 
 
@@ -39,6 +45,8 @@ class SessionConfig:
     max_tokens: int = 256
     temperature: float = 0.0
     stop_words: bool = True
+    #: The vertical tier answers at or above this calibrated confidence; below, the LLM.
+    vertical_threshold: float = DEFAULT_THRESHOLD
     #: Intermediate waypoints of a routed motion step count as passed within this (m).
     waypoint_tolerance: float = 0.35
 
@@ -67,14 +75,18 @@ class _Request:
 
 class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, pool: BackendPool,
-                 route_planner: RouteSource | None = None) -> None:
+                 route_planner: RouteSource | None = None,
+                 vertical: VerticalPlanner | None = None) -> None:
         """`pool`: the workers of every backend `config.routing` can select;
-        `route_planner`: waypoints for motion steps (None = the step's target directly)."""
+        `route_planner`: waypoints for motion steps (None = the step's target directly);
+        `vertical`: the vertical tier (None = every instruction goes to the LLM)."""
         config.routing.check()
         self.world = world
         self.config = config
         self.pool = pool
         self.validator = PlanValidator(world, config.limits)
+        self.first = FirstTiers(self.validator, vertical, config.vertical_threshold,
+                                config.stop_words)
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
                                    config.waypoint_tolerance)
         self.report = PlannerReport(last_backend=config.routing.preferred)
@@ -129,12 +141,16 @@ class PlannerSession:
         if not instruction:
             self._record(rid, "", False, "empty instruction", "")
             return rid
-        if self.config.stop_words and is_stop_word(instruction):
-            self._start_plan(rid, instruction, Plan((Step(Skill.STOP),)), "stop_word",
-                             "stop word: executed at once without the LLM", now)
-            self.report.route_reason = "stop word: no LLM call"
+        first = self.first.answer(instruction)
+        self.report.last_vertical = first.vertical
+        if first.plan is not None:
+            self.report.tier = first.tier
+            self._start_plan(rid, instruction, first.plan, first.tier, first.reason, now,
+                             first.latency_s)
+            self.report.route_reason = f"{first.tier.replace('_', ' ')}: no LLM call"
             return rid
-        self._pending = _Request(rid, instruction, now)
+        self.report.tier = "llm"
+        self._pending = _Request(rid, instruction, now, route_reason=first.hand_off)
         self._dispatch(now)
         return rid
 
@@ -190,6 +206,9 @@ class PlannerSession:
             self._enter_dock(now, decision.reason, request_id=pending.request_id,
                              instruction=pending.instruction)
             return
+        if pending.route_reason:
+            decision = replace(decision, reason=f"{pending.route_reason}; {decision.reason}")
+            self.report.route_reason = decision.reason
         if decision.action is RouteAction.NONE or decision.backend is None:
             self.report.error = True
             why = f"no backend: {decision.reason}"
@@ -237,6 +256,7 @@ class PlannerSession:
             self._record(request_id, instruction, False,
                          "power mode wants dock but the world has no 'dock' place", reason)
             return
+        self.report.tier = "power"
         self._start_plan(request_id, instruction, plan, "power", reason, now)
 
     # -- replies and plans -----------------------------------------------------------------
@@ -278,21 +298,27 @@ class PlannerSession:
                      flight.route_reason, plan=verdict.plan, reply=reply, backend=backend)
 
     def _start_plan(self, rid: int, instruction: str, plan: Plan, source: str, reason: str,
-                    now: float) -> None:
-        """A plan that needs no LLM (stop word, power mode's dock) starts at once."""
+                    now: float, latency_s: float | None = None) -> None:
+        """A plan that needs no LLM (stop word, vertical tier, power mode's dock) starts at
+        once."""
         self.executive.start(plan, now)
         self.report.message = f"{reason}: {plan.describe()}"
-        self._record(rid, instruction, True, reason, reason, plan=plan, source=source)
+        self._record(rid, instruction, True, reason, reason, plan=plan, source=source,
+                     latency_s=latency_s)
 
     def _record(self, rid: int, instruction: str, accepted: bool, reason: str,
                 route_reason: str, plan: Plan | None = None, source: str = "llm",
-                reply: LlmReply | None = None, backend: str = "none") -> None:
-        """Every plan record goes out (and is counted) here; `reply` = the LLM answered."""
+                reply: LlmReply | None = None, backend: str = "none",
+                latency_s: float | None = None) -> None:
+        """Every plan record goes out (and is counted) here; `reply` = the LLM answered,
+        `latency_s` = the vertical tier's time when it answered."""
         if accepted:
             self.report.counters.accepted += 1
+            by_tier = self.report.counters.by_tier
+            by_tier[source] = by_tier.get(source, 0) + 1
         else:
             self.report.counters.rejected += 1
             self.report.message = f"plan rejected: {reason}"
         self._plans.append(PlanRecord.make(
             rid, instruction, accepted, reason, route_reason, plan, source, reply, backend,
-            self.pool.locality(backend) if reply else "none"))
+            self.pool.locality(backend) if reply else "none", latency_s))
