@@ -24,6 +24,7 @@ setup(
         ("share/" + package_name + "/schemas", glob("robot_brain/schemas/*.json")),
         ("share/" + package_name + "/models", glob("robot_brain/models/*.onnx")
          + glob("gazebo/models/*.sdf")),
+        ("share/" + package_name + "/foxglove", glob("foxglove/*.json")),
     ],
     install_requires=["setuptools", "numpy", "PyYAML", "jsonschema"],
     zip_safe=True,
@@ -40,6 +41,7 @@ setup(
             "planner = robot_brain.nodes.planner_node:main",
             "power_monitor = robot_brain.nodes.power_monitor_node:main",
             "recorder = robot_brain.nodes.recorder_node:main",
+            "live_view = robot_brain.nodes.live_view_node:main",
             "robot-brain = robot_brain.cli.main:main",
         ],
     },

@@ -1,7 +1,8 @@
 """Start the whole robot_brain: `ros2 launch robot_brain brain.launch.py [arg:=value ...]`.
 
 Arguments: namespace, params_file, use_sim_time, sim (start the built-in simulated humanoid),
-record (ros2 bag record -s mcap of the brain's topics), planner_backend, rt_priority.
+record (ros2 bag record -s mcap of the brain's topics), planner_backend, rt_priority,
+live (the Foxglove WebSocket live view, docs/live_view.md) and live_port.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from launch.actions import DeclareLaunchArgument, ExecuteProcess
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import ParameterValue
 
 # The topics a run is analysed from (robot-brain report reads the same list).
 RECORDED_TOPICS = [
@@ -53,6 +55,11 @@ def generate_launch_description() -> LaunchDescription:
                               description="Record the brain's topics with ros2 bag (MCAP)."),
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
                               description="LLM backend: llama_cpp, openai or scripted."),
+        DeclareLaunchArgument("live", default_value="false",
+                              description="Serve a Foxglove WebSocket live view "
+                                          "(docs/live_view.md); loopback only by default."),
+        DeclareLaunchArgument("live_port", default_value="8765",
+                              description="TCP port of the live view."),
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of controller and watchdog "
                                           "(0 = normal scheduling)."),
@@ -62,6 +69,9 @@ def generate_launch_description() -> LaunchDescription:
         brain_node("watchdog", {"rt_priority": rt_priority}),
         brain_node("planner", {"backend": LaunchConfiguration("planner_backend")}),
         brain_node("power_monitor"),
+        brain_node("live_view", {"port": ParameterValue(LaunchConfiguration("live_port"),
+                                                        value_type=int)},
+                   condition=IfCondition(LaunchConfiguration("live"))),
         ExecuteProcess(
             cmd=["ros2", "bag", "record", "-s", "mcap", "-o",
                  PathJoinSubstitution(["runs", "brain_bag"])] + RECORDED_TOPICS,
