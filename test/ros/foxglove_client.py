@@ -8,11 +8,17 @@ log time, payload).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
@@ -49,6 +55,7 @@ class Advertised:
 @dataclass
 class FoxgloveClient:
     ws: ClientConnection
+    stack: contextlib.ExitStack
     channels: dict[int, Advertised] = field(default_factory=dict)
     server_info: dict[str, Any] | None = None
     statuses: list[dict[str, Any]] = field(default_factory=list)
@@ -65,9 +72,10 @@ class FoxgloveClient:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
             sock.connect((u.hostname, u.port))
-        ws = connect(url, sock=sock, subprotocols=[SUBPROTOCOL], max_size=None,
-                     max_queue=max_queue, open_timeout=10)
-        return FoxgloveClient(ws)
+        stack = contextlib.ExitStack()
+        ws = stack.enter_context(connect(url, sock=sock, subprotocols=[SUBPROTOCOL],
+                                         max_size=None, max_queue=max_queue, open_timeout=10))
+        return FoxgloveClient(ws, stack)
 
     def pump(self, timeout: float) -> bool:
         """Handle one incoming message; False when none came within `timeout`."""
@@ -116,6 +124,75 @@ class FoxgloveClient:
 
     def close(self) -> None:
         try:
-            self.ws.close()
+            self.stack.close()
         except Exception:  # noqa: BLE001 - a test's cleanup must not mask its failure
             pass
+
+
+STALLED_CLIENT_USAGE = "python -m test.ros.foxglove_client stall URL"
+
+
+def start_stalled_client(url: str) -> subprocess.Popen[str]:
+    """A client process that subscribes to every channel and then stops reading: it stops
+    itself (SIGSTOP) with a 4 kB receive buffer, so the server meets a peer that takes nothing.
+    After SIGCONT it drains for 2 s and prints how many messages it then got.
+
+    Returns once it has subscribed (and stopped)."""
+    proc = subprocess.Popen([sys.executable, "-m", "test.ros.foxglove_client", "stall", url],
+                            stdout=subprocess.PIPE, text=True,
+                            cwd=str(Path(__file__).resolve().parents[2]))
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("subscribed"):
+        proc.kill()
+        raise AssertionError(f"stalled client did not subscribe: {line!r}")
+    deadline = time.monotonic() + 10.0
+    while _state(proc.pid) != "T":
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError("stalled client did not stop itself")
+        time.sleep(0.05)
+    return proc
+
+
+def resume_stalled_client(proc: subprocess.Popen[str]) -> int:
+    """SIGCONT, let it drain, return how many messages it got after resuming (-1 if none)."""
+    proc.send_signal(signal.SIGCONT)
+    out, _ = proc.communicate(timeout=30)
+    m = [line for line in out.splitlines() if line.startswith("drained")]
+    return int(m[0].split()[1]) if m else -1
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
+def _stall(url: str) -> int:
+    client = FoxgloveClient.open(url, rcvbuf=4096, max_queue=1)
+    client.wait(lambda: bool(client.channels), 10.0, "advertisements")
+    time.sleep(0.5)  # all advertisements in
+    while client.pump(0.05):
+        pass
+    client.subscribe(list(client.channels))
+    print("subscribed", len(client.channels), flush=True)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    n = 0
+    end = time.monotonic() + 2.0
+    try:
+        while time.monotonic() < end:
+            n += int(client.pump(0.1))
+    except Exception as exc:  # noqa: BLE001 - the server may have dropped us: report it
+        print("closed", repr(exc), flush=True)
+    print("drained", n, flush=True)
+    client.close()
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "stall":
+        print(STALLED_CLIENT_USAGE, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(_stall(sys.argv[2]))

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Live view benchmark: the fast path's figures without the live view, and with the live view
+serving a client that subscribed to every channel and then stopped reading.
+
+    PYTHONPATH=. .venv/bin/python bench/live_view_bench.py --duration 60
+
+A mode of bench/fast_path_bench.py (same nodes, goals, probe and printout: controller tick
+jitter and period, scan->cmd_vel latency, watchdog deadline misses), with two conditions:
+
+* `no_live`: sim + perception + controller + watchdog;
+* `stalled_client`: the same plus `live_view`, and a Foxglove client process that subscribes to
+  every channel and then SIGSTOPs itself (4 kB receive buffer), so the server meets a peer that
+  takes nothing for the whole window.
+
+Added per condition: watchdog estop latches (estop_episodes over the condition, stall tests
+off so none is provoked), and for the stalled client the live view's memory (VmRSS) at start
+and end and how many messages the client drained when resumed (the queued backlog).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import fast_path_bench as fpb  # noqa: E402
+
+from test.ros.foxglove_client import resume_stalled_client, start_stalled_client  # noqa: E402
+
+_state: dict[str, Any] = {"load": "", "bench": None, "client": None, "rss": []}
+_start_nodes, _stop_nodes = fpb.start_nodes, fpb.stop_nodes
+
+
+def _rss_kb(pid: int) -> int:
+    m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+    return int(m.group(1)) if m else -1
+
+
+def start_nodes(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
+    from robot_brain.cli.processes import NodeProcess
+
+    procs = _start_nodes(args, log_dir)
+    _state["rss"] = []
+    if _state["load"] == "stalled_client":
+        log_path = log_dir / "live_view.log"
+        log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_nodes
+        lv = NodeProcess("live_view", params_files=[fpb.CONFIG], parameters={"port": 0},
+                         log=log).start()
+        procs["live_view"] = lv
+        url, end = "", time.monotonic() + 60.0
+        while not url and time.monotonic() < end:
+            m = re.search(r"live view on (ws://[\d.]+:\d+)", log_path.read_text(errors="replace"))
+            url = m.group(1) if m else ""
+            time.sleep(0.1)
+        if not url:
+            raise RuntimeError(f"live_view did not come up; log {log_path}")
+        _state["client"] = start_stalled_client(url)
+        _state["rss"].append(_rss_kb(lv.pid))
+    return procs
+
+
+def stop_nodes(procs: dict[str, Any]) -> None:
+    bench = _state["bench"]
+    with bench.rec.lock:
+        latches = fpb.counter_delta(list(bench.rec.wd_diag), 0.0, float("inf"), "estop_episodes")
+    print(f"\n[{_state['load']}] watchdog estop latches over the condition: {latches}")
+    if "live_view" in procs:
+        _state["rss"].append(_rss_kb(procs["live_view"].pid))
+        drained = resume_stalled_client(_state["client"])
+        print(f"[{_state['load']}] live_view VmRSS {_state['rss'][0]} kB at start, "
+              f"{_state['rss'][1]} kB after the stall; the client drained {drained} messages "
+              f"when resumed")
+    _stop_nodes(procs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--duration", type=float, default=60.0, help="measured seconds per condition")
+    ap.add_argument("--warmup", type=float, default=5.0)
+    ap.add_argument("--conditions", default="no_live,stalled_client")
+    ap.add_argument("--log-dir", type=Path, default=Path("/tmp/live_view_bench"))
+    ap.add_argument("--domain", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "27")))
+    args = ap.parse_args(argv)
+    # Before rclpy is imported anywhere (here and in the node processes, which inherit it).
+    os.environ.update(ROS_DOMAIN_ID=str(args.domain), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
+    os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
+    os.environ.setdefault("AMENT_PREFIX_PATH", sys.prefix)
+    print(f"live view bench: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load "
+          f"average {os.getloadavg()[0]:.2f} at start, {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    # The fast-path bench's settings for the rest: shipped rate and policy, no real-time
+    # rights assumed, no provoked stalls (they would latch the watchdog on purpose).
+    args.rate_hz, args.policy, args.rt_priority, args.phase_lock = 100.0, "onnx", 0, "on"
+    args.stalls, args.deadline_ms, args.sentinel, args.llama_nice = 0, 20.0, False, 10
+    args.log_dir.mkdir(parents=True, exist_ok=True)
+    fpb.start_nodes, fpb.stop_nodes = start_nodes, stop_nodes
+    bench = fpb.Bench(args)
+    _state["bench"] = bench
+    try:
+        for load in args.conditions.split(","):
+            _state["load"] = load
+            fpb.run_condition(bench, args, load, args.log_dir)
+    finally:
+        bench.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
