@@ -24,7 +24,7 @@ setup(
         ("share/" + package_name + "/schemas", glob("robot_brain/schemas/*.json")),
         ("share/" + package_name + "/models", glob("robot_brain/models/*.onnx")
          + glob("gazebo/models/*.sdf")),
-        ("share/" + package_name + "/foxglove", glob("foxglove/*.json")),
+        ("share/" + package_name + "/layouts", glob("layouts/*.json")),
     ],
     install_requires=["setuptools", "numpy", "PyYAML", "jsonschema"],
     zip_safe=True,

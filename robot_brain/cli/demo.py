@@ -317,9 +317,10 @@ def _live_view(port: int) -> list[str]:
         executable_path("live_view")
     except ExecutableNotFound as exc:
         raise DemoError(f"--live: the live_view node is not installed ({exc})") from exc
+    layout = shipped_config().parents[1] / "layouts" / "robot_brain_layout.json"
     print(f"robot-brain demo: live view on ws://127.0.0.1:{port}: in Foxglove, Open "
           f"connection -> Foxglove WebSocket -> ws://127.0.0.1:{port}, then import the layout "
-          f"foxglove/robot_brain_layout.json", flush=True)
+          f"{layout}", flush=True)
     return ["live_view"]
 
 

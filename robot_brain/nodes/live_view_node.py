@@ -1,7 +1,7 @@
 """`live_view`: a Foxglove WebSocket server of the running brain (foxglove_bridge-compatible).
 
 Serves on ws://127.0.0.1:8765 by default (open it in Foxglove: "Open connection" -> Foxglove
-WebSocket, then foxglove/robot_brain_layout.json):
+WebSocket, then layouts/robot_brain_layout.json):
 
 * every topic of robot_brain.core.live.topics passed through unchanged: the serialized CDR
   message as received (never decoded), on a channel named with its fully qualified ROS name,
@@ -201,7 +201,7 @@ class LiveViewNode(Node):
             " (NOT loopback: reachable from the network, unauthenticated)"
         self.get_logger().info(
             f"live view on {self.url}{exposed}: {len(self._limiters)} ROS topics + 4 scene "
-            f"channels; open it in Foxglove with foxglove/robot_brain_layout.json")
+            f"channels; layout: share/robot_brain/layouts/robot_brain_layout.json")
 
     # --- ROS -> channels (executor thread; each callback is one bounded hand-over) --------
 

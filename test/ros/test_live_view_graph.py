@@ -3,8 +3,9 @@ through a real WebSocket client library (`websockets`) speaking the Foxglove pro
 
 * every advertised channel has the expected schema and delivers a message that decodes with
   that schema (CDR with the ros2msg text, protobuf with the FileDescriptorSet);
-* a client that subscribes to everything and then never reads leaves the controller's tick
-  figures on /diagnostics essentially unchanged (generous bound: 10x) while others are served;
+* a client that subscribes to everything and then never reads (a stopped process) leaves the
+  controller's tick figures on /diagnostics essentially unchanged (generous bound: 10x) while
+  others are served, also after it vanishes;
 * malformed client messages are refused and the server goes on serving.
 """
 
@@ -25,7 +26,7 @@ from std_msgs.msg import Bool, Float32, String
 from robot_brain.core.live.ros_schemas import ros2msg_schema
 from robot_brain.core.live.topics import DERIVED_CHANNELS, qualify, served_topics
 from robot_brain.ros import qos
-from test.ros.foxglove_client import FoxgloveClient
+from test.ros.foxglove_client import FoxgloveClient, start_stalled_client
 from test.ros.graph import CONFIG, Graph
 from test.ros.test_config_consistency import _config, _declared_parameters
 
@@ -140,9 +141,11 @@ def test_every_advertised_channel_has_its_schema_and_decodes(brain: Brain) -> No
         def all_decoded() -> bool:
             for cid, msgs in client.received.items():
                 topic = client.channels[cid].topic
-                if topic not in decoded and msgs:
-                    decoded[topic] = decoders[cid](msgs[-1][1])
-            return set(decoded) == set(channels)
+                if msgs:
+                    decoded[topic] = decoders[cid](msgs[-1][1])  # the latest, every time
+            tf = decoded.get("/live_view/tf")
+            return set(decoded) == set(channels) and len(tf.transforms) == 2  # type: ignore
+
 
         end = time.monotonic() + 30.0
         while not all_decoded():
@@ -174,13 +177,10 @@ def test_a_client_that_never_reads_does_not_slow_the_brain(brain: Brain) -> None
     t0 = time.monotonic()
     time.sleep(WINDOW_S)
     baseline = brain.controller_windows(t0)
-    # A small kernel buffer and a one-frame library queue: the client stops taking data off the
-    # socket at once, so the server's per-client queue fills within seconds.
-    stalled = FoxgloveClient.open(brain.url, rcvbuf=4096, max_queue=1)
+    # A client process that subscribes to every channel and then stops itself (SIGSTOP, 4 kB
+    # receive buffer): nothing is read from its socket for the whole window.
+    stalled = start_stalled_client(brain.url)
     try:
-        stalled.wait(lambda: len(stalled.channels) >= 22, 10.0, "the advertisements")
-        stalled.subscribe(list(stalled.channels))
-        time.sleep(2.0)  # let its queue fill
         t1 = time.monotonic()
         time.sleep(WINDOW_S)
         during = brain.controller_windows(t1)
@@ -193,7 +193,17 @@ def test_a_client_that_never_reads_does_not_slow_the_brain(brain: Brain) -> None
         finally:
             other.close()
     finally:
-        stalled.close()
+        # Then it vanishes without a goodbye (SIGKILL while stopped).
+        stalled.kill()
+        stalled.wait(timeout=10)
+    after_vanish = FoxgloveClient.open(brain.url)
+    try:
+        after_vanish.wait(lambda: "/odom" in after_vanish.by_topic(), 10.0, "advertisements")
+        after_vanish.subscribe([after_vanish.by_topic()["/odom"].id])
+        after_vanish.wait(lambda: bool(after_vanish.received), 10.0,
+                          "odom after a client vanished")
+    finally:
+        after_vanish.close()
     assert len(baseline) >= WINDOW_S / 2 and len(during) >= WINDOW_S / 2
     before, after = _medians(baseline), _medians(during)
     print(f"controller figures (medians of 1-s windows) without / with a stalled client: "
@@ -247,4 +257,4 @@ def test_live_view_declares_every_key_of_its_config(brain: Brain) -> None:
 
 def test_layout_file_is_installed_with_the_package() -> None:
     setup = (Path(__file__).resolve().parents[2] / "setup.py").read_text()
-    assert '"/foxglove", glob("foxglove/*.json")' in setup
+    assert '"/layouts", glob("layouts/*.json")' in setup

@@ -18,7 +18,7 @@ from robot_brain.core.report.topics import RECORDED_TOPICS
 
 def test_shipped_layout_is_current() -> None:
     assert LAYOUT_FILE.read_text() == render(), (
-        "foxglove/robot_brain_layout.json is out of date: run "
+        "layouts/robot_brain_layout.json is out of date: run "
         "`python -m robot_brain.core.live.layout --write`")
 
 

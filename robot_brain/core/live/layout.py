@@ -1,4 +1,4 @@
-"""The Foxglove layout of the live view (foxglove/robot_brain_layout.json), built here.
+"""The Foxglove layout of the live view (layouts/robot_brain_layout.json), built here.
 
 `python -m robot_brain.core.live.layout --write` rewrites the shipped file; a unit test fails
 when it differs from `build_layout()`, and checks that every topic it names is one the bridge
@@ -26,7 +26,7 @@ from typing import Any
 
 from robot_brain.core.live.topics import DERIVED_CHANNELS, qualify, served_topics
 
-LAYOUT_FILE = Path(__file__).resolve().parents[3] / "foxglove" / "robot_brain_layout.json"
+LAYOUT_FILE = Path(__file__).resolve().parents[3] / "layouts" / "robot_brain_layout.json"
 
 SCRIPT_LATENCY_OUT = "/studio_script/scan_to_cmd_vel"
 SCRIPT_LOOPS_OUT = "/studio_script/brain_loops"
