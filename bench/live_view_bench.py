@@ -8,13 +8,15 @@ A mode of bench/fast_path_bench.py (same nodes, goals, probe and printout: contr
 jitter and period, scan->cmd_vel latency, watchdog deadline misses), with two conditions:
 
 * `no_live`: sim + perception + controller + watchdog;
+* `live_idle`: the same plus `live_view`, no client connected;
 * `stalled_client`: the same plus `live_view`, and a Foxglove client process that subscribes to
   every channel and then SIGSTOPs itself (4 kB receive buffer), so the server meets a peer that
   takes nothing for the whole window.
 
 Added per condition: watchdog estop latches (estop_episodes over the condition, stall tests
-off so none is provoked), and for the stalled client the live view's memory (VmRSS) at start
-and end and how many messages the client drained when resumed (the queued backlog).
+off so none is provoked) in the measured window and since start-up; with the live view its CPU time and memory (VmRSS) over the
+condition, and how many messages the stalled client drained when resumed (what was queued
+for it: kernel socket buffers plus the server's per-client backlog).
 """
 
 from __future__ import annotations
@@ -44,12 +46,18 @@ def _rss_kb(pid: int) -> int:
     return int(m.group(1)) if m else -1
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_nodes(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
     from robot_brain.cli.processes import NodeProcess
 
     procs = _start_nodes(args, log_dir)
     _state["rss"] = []
-    if _state["load"] == "stalled_client":
+    if _state["load"] in ("live_idle", "stalled_client"):
         log_path = log_dir / "live_view.log"
         log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_nodes
         lv = NodeProcess("live_view", params_files=[fpb.CONFIG], parameters={"port": 0},
@@ -62,22 +70,34 @@ def start_nodes(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
             time.sleep(0.1)
         if not url:
             raise RuntimeError(f"live_view did not come up; log {log_path}")
-        _state["client"] = start_stalled_client(url)
+        _state["client"] = start_stalled_client(url) if _state["load"] == "stalled_client" \
+            else None
         _state["rss"].append(_rss_kb(lv.pid))
+        _state["cpu"] = _cpu_s(lv.pid)
     return procs
 
 
 def stop_nodes(procs: dict[str, Any]) -> None:
     bench = _state["bench"]
+    # The measured window: run_condition sleeps `duration`, then 1.5 s, then (stalls off)
+    # stops the nodes.
+    now, duration = time.monotonic(), _state["duration"]
     with bench.rec.lock:
-        latches = fpb.counter_delta(list(bench.rec.wd_diag), 0.0, float("inf"), "estop_episodes")
-    print(f"\n[{_state['load']}] watchdog estop latches over the condition: {latches}")
+        wd = list(bench.rec.wd_diag)
+    latches = fpb.counter_delta(wd, now - 1.5 - duration, now - 0.5, "estop_episodes")
+    total = fpb.counter_delta(wd, 0.0, now, "estop_episodes")
+    print(f"\n[{_state['load']}] watchdog estop latches: {latches} in the measured window "
+          f"({total} since the watchdog's first report, start-up included)")
     if "live_view" in procs:
-        _state["rss"].append(_rss_kb(procs["live_view"].pid))
-        drained = resume_stalled_client(_state["client"])
-        print(f"[{_state['load']}] live_view VmRSS {_state['rss'][0]} kB at start, "
-              f"{_state['rss'][1]} kB after the stall; the client drained {drained} messages "
-              f"when resumed")
+        pid = procs["live_view"].pid
+        _state["rss"].append(_rss_kb(pid))
+        cpu = _cpu_s(pid) - _state["cpu"]
+        print(f"[{_state['load']}] live_view: {cpu:.1f} CPU s over the condition, VmRSS "
+              f"{_state['rss'][0]} kB at start, {_state['rss'][1]} kB at the end")
+        if _state["client"] is not None:
+            drained = resume_stalled_client(_state["client"])
+            print(f"[{_state['load']}] the stalled client drained {drained} messages when "
+                  f"resumed")
     _stop_nodes(procs)
 
 
@@ -85,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--duration", type=float, default=60.0, help="measured seconds per condition")
     ap.add_argument("--warmup", type=float, default=5.0)
-    ap.add_argument("--conditions", default="no_live,stalled_client")
+    ap.add_argument("--conditions", default="no_live,live_idle,stalled_client")
     ap.add_argument("--log-dir", type=Path, default=Path("/tmp/live_view_bench"))
     ap.add_argument("--domain", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "27")))
     args = ap.parse_args(argv)
@@ -102,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args.log_dir.mkdir(parents=True, exist_ok=True)
     fpb.start_nodes, fpb.stop_nodes = start_nodes, stop_nodes
     bench = fpb.Bench(args)
-    _state["bench"] = bench
+    _state["bench"], _state["duration"] = bench, args.duration
     try:
         for load in args.conditions.split(","):
             _state["load"] = load
