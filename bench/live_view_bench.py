@@ -13,10 +13,10 @@ jitter and period, scan->cmd_vel latency, watchdog deadline misses), with two co
   every channel and then SIGSTOPs itself (4 kB receive buffer), so the server meets a peer that
   takes nothing for the whole window.
 
-Added per condition: watchdog estop latches (estop_episodes over the condition, stall tests
-off so none is provoked) in the measured window and since start-up; with the live view its CPU time and memory (VmRSS) over the
-condition, and how many messages the stalled client drained when resumed (what was queued
-for it: kernel socket buffers plus the server's per-client backlog).
+Added per condition: watchdog estop latches (estop_episodes; stall tests off so none is
+provoked) in the measured window and since start-up; with the live view its CPU time and
+memory (VmRSS) over the condition, and how many messages the stalled client drained when
+resumed (what was queued for it: kernel socket buffers plus the server's per-client backlog).
 """
 
 from __future__ import annotations

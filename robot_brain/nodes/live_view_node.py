@@ -12,17 +12,20 @@ WebSocket, then layouts/robot_brain_layout.json):
   (foxglove.SceneUpdate) and `live_view/tf` (foxglove.FrameTransforms odom->base_link->laser,
   so the 3D panel works without tf2_msgs).
 
-Off the fast path: its own process; streams are subscribed best effort, keep last 1, and
-thinned to `max_rate_hz` before they reach the server; the server (Rust, its own threads)
-keeps a bounded queue per client (`client_backlog`), dropping a slow client's oldest data and
-disconnecting a client whose control queue fills. Publishers never wait for this node, and this
-node never waits for a client. The view is read-only: clients cannot publish, call services or
-set parameters.
+Off the fast path: its own process, below the brain's priority (`nice`); a ROS topic is
+subscribed only while a client watches it or a channel built from it (as foxglove_bridge does),
+so an unwatched live view costs the graph nothing; streams are subscribed best effort, keep
+last 1, and thinned to `max_rate_hz` before they reach the server; the server (Rust, its own
+threads) keeps a bounded queue per client (`client_backlog`), dropping a slow client's oldest
+data and disconnecting a client whose control queue fills. Publishers never wait for this
+node, and this node never waits for a client. The view is read-only: clients cannot publish,
+call services or set parameters.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -31,11 +34,12 @@ from typing import Any, Callable, Sequence
 import foxglove
 from foxglove.channels import FrameTransformsChannel, SceneUpdateChannel
 from foxglove.websocket import ChannelView, Client
+from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 from rclpy.serialization import deserialize_message
-from rclpy.subscription import MessageInfo
+from rclpy.subscription import MessageInfo, Subscription
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
@@ -50,11 +54,13 @@ from robot_brain.core.live.scene import (
 )
 from robot_brain.core.live.throttle import RateLimiter
 from robot_brain.core.live.topics import (
+    DERIVED_INPUTS,
     DERIVED_ROBOT,
     DERIVED_ROUTE,
     DERIVED_TF,
     DERIVED_WORLD,
     Delivery,
+    needed_topics,
     served_topics,
 )
 from robot_brain.core.resources import resolve_world_path
@@ -85,6 +91,8 @@ LIVE_VIEW_PARAMS: tuple[ParamSpec, ...] = (
               "as a client subscribes to them) (s).", 0.5, 3600.0),
     ParamSpec("goal_timeout_s", 5.0, "A planner/goal not refreshed this long is no longer "
               "drawn (s).", 0.5, 600.0),
+    ParamSpec("nice", 10, "Nice level of the whole process (all its threads: executor, DDS, "
+              "WebSocket server), so it yields the CPU to the fast path.", 0, 19),
     ParamSpec("diagnostics_period_s", 1.0, "Period of the live view's /diagnostics (s).",
               0.1, 60.0),
     ParamSpec("odom_frame", "odom", "Fixed frame: odom's pose, the world, the goal."),
@@ -111,6 +119,7 @@ class LiveViewParams:
     world_period_s: float
     goal_timeout_s: float
     diagnostics_period_s: float
+    nice: int
     frames: Frames
     world_file: str
     robot_radius: float
@@ -122,6 +131,7 @@ class LiveViewParams:
             host=v["host"].strip() or "127.0.0.1", port=v["port"], max_rate_hz=v["max_rate_hz"],
             client_backlog=v["client_backlog"], world_period_s=v["world_period_s"],
             goal_timeout_s=v["goal_timeout_s"], diagnostics_period_s=v["diagnostics_period_s"],
+            nice=v["nice"],
             frames=Frames(v["odom_frame"], v["base_frame"], v["laser_frame"]),
             world_file=v["world_file"], robot_radius=v["robot_radius"],
             cmd_vel_stamped=v["cmd_vel_stamped"])
@@ -133,26 +143,37 @@ class _Listener(foxglove.websocket.ServerListener):
     def __init__(self, scene_topics: set[str]) -> None:
         self.scene_topics = scene_topics
         self.resend = threading.Event()
+        self.changed = threading.Event()
         self.lock = threading.Lock()
-        self.subscriptions: dict[int, int] = {}  # client id -> subscribed channels
+        self.by_client: dict[int, int] = {}    # client id -> subscribed channels
+        self.by_channel: dict[str, int] = {}   # channel topic -> client subscriptions
 
     def on_subscribe(self, client: Client, channel: ChannelView) -> None:
         with self.lock:
-            self.subscriptions[client.id] = self.subscriptions.get(client.id, 0) + 1
+            self.by_client[client.id] = self.by_client.get(client.id, 0) + 1
+            self.by_channel[channel.topic] = self.by_channel.get(channel.topic, 0) + 1
         if channel.topic in self.scene_topics:
             self.resend.set()
+        self.changed.set()
 
     def on_unsubscribe(self, client: Client, channel: ChannelView) -> None:
+        """Also called for each of a client's channels when it disconnects."""
         with self.lock:
-            n = self.subscriptions.get(client.id, 0) - 1
-            if n > 0:
-                self.subscriptions[client.id] = n
-            else:
-                self.subscriptions.pop(client.id, None)
+            for table, key in ((self.by_client, client.id), (self.by_channel, channel.topic)):
+                n = table.get(key, 0) - 1
+                if n > 0:
+                    table[key] = n
+                else:
+                    table.pop(key, None)
+        self.changed.set()
 
     def counts(self) -> tuple[int, int]:
         with self.lock:
-            return len(self.subscriptions), sum(self.subscriptions.values())
+            return len(self.by_client), sum(self.by_client.values())
+
+    def watched(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.by_channel)
 
 
 class LiveViewNode(Node):
@@ -172,6 +193,8 @@ class LiveViewNode(Node):
         self._goal_rx = -math.inf
         self._waypoints: list[tuple[float, float]] = []
         self._limiters: dict[str, RateLimiter] = {}
+        self._inputs: dict[str, Callable[[], Subscription[Any]]] = {}  # relative name -> subscribe
+        self._following: dict[str, Subscription[Any]] = {}
         self._tf_limiter = RateLimiter(p.max_rate_hz)
 
         name = self.resolve_topic_name
@@ -193,6 +216,7 @@ class LiveViewNode(Node):
                 f"cannot serve on ws://{p.host}:{p.port} ({exc}); is another live view or "
                 "foxglove_bridge using the port? Set the live_view parameter 'port'") from exc
         self.url = f"ws://{p.host}:{self._server.port}"
+        niced = _renice_process(p.nice)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self._next_scene = 0.0
         self.create_timer(0.25, self._housekeeping)
@@ -201,11 +225,13 @@ class LiveViewNode(Node):
             " (NOT loopback: reachable from the network, unauthenticated)"
         self.get_logger().info(
             f"live view on {self.url}{exposed}: {len(self._limiters)} ROS topics + 4 scene "
-            f"channels; layout: share/robot_brain/layouts/robot_brain_layout.json")
+            f"channels (nice {p.nice} on {niced} threads); layout: "
+            f"share/robot_brain/layouts/robot_brain_layout.json")
 
     # --- ROS -> channels (executor thread; each callback is one bounded hand-over) --------
 
     def _serve(self, topic: str, msgtype: str, delivery: Delivery) -> None:
+        """A channel for `topic` now; the ROS subscription only while it is watched."""
         fq = self.resolve_topic_name(topic)
         try:
             schema = foxglove.Schema(name=msgtype, encoding="ros2msg",
@@ -233,7 +259,20 @@ class LiveViewNode(Node):
             channel.log(raw, log_time=int(info.get("received_timestamp") or 0) or time.time_ns())
             self._forwarded += 1
 
-        self.create_subscription(message_class(msgtype), fq, forward, _QOS[delivery], raw=True)
+        cls = message_class(msgtype)
+        self._inputs[topic] = lambda: self.create_subscription(cls, fq, forward, _QOS[delivery],
+                                                               raw=True)
+
+    def _follow_watched(self) -> None:
+        """Subscribe to what clients watch now, unsubscribe from what nobody watches."""
+        name = self.resolve_topic_name
+        relative = {name(t): t for t in list(self._inputs) + list(DERIVED_INPUTS)}
+        watched = {relative[t]: n for t, n in self._listener.watched().items() if t in relative}
+        wanted = needed_topics(watched) & set(self._inputs)
+        for topic in set(self._following) - wanted:
+            self.destroy_subscription(self._following.pop(topic))
+        for topic in wanted - set(self._following):
+            self._following[topic] = self._inputs[topic]()
 
     def _on_odom(self, raw: bytes) -> None:
         if not self._tf_limiter.allow(time.monotonic()):
@@ -247,8 +286,6 @@ class LiveViewNode(Node):
         self._tf_ch.log(frame_transforms(pose, self.params.frames, time.time_ns()))
 
     def _on_goal(self, raw: bytes) -> None:
-        from geometry_msgs.msg import PoseStamped
-
         msg = deserialize_message(raw, PoseStamped)
         pos, q = msg.pose.position, msg.pose.orientation
         norm = q.x * q.x + q.y * q.y + q.z * q.z + q.w * q.w
@@ -272,6 +309,9 @@ class LiveViewNode(Node):
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
+        if self._listener.changed.is_set():
+            self._listener.changed.clear()
+            self._follow_watched()
         if self._listener.resend.is_set() or now >= self._next_scene:
             self._listener.resend.clear()
             self._next_scene = now + self.params.world_period_s
@@ -293,11 +333,29 @@ class LiveViewNode(Node):
             "server", Level.OK, f"{self.url}: {clients} client(s) subscribed", {
                 "url": self.url, "clients_subscribed": clients, "subscriptions": subs,
                 "messages_forwarded": self._forwarded, "messages_thinned": thinned,
+                "ros_topics_followed": len(self._following),
                 "client_backlog": self.params.client_backlog})])
 
     def on_shutdown(self) -> None:
         """Close the server (clients see the connection end); called by run_node."""
         self._server.stop()
+
+
+def _renice_process(nice: int) -> int:
+    """Set every thread of this process to `nice` (Linux nice is per thread); return how many
+    took it. Threads started later inherit it from their creator."""
+    done = 0
+    try:
+        tids = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:
+        tids = [0]
+    for tid in tids:
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+            done += 1
+        except OSError:
+            pass
+    return done
 
 
 def main(args: Sequence[str] | None = None) -> int:

@@ -114,6 +114,28 @@ def brain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Brain]:
         assert lv.running(), dict(g.logs())["live_view"]
 
 
+def _live_view_follows(brain: Brain, topic: str) -> bool:
+    infos = brain.probe.node.get_subscriptions_info_by_topic(topic)
+    return any(i.node_name == "live_view" for i in infos)
+
+
+def test_unwatched_topics_are_not_subscribed(brain: Brain) -> None:
+    """No client: the live view follows no ROS topic (it costs the graph nothing)."""
+    time.sleep(1.0)
+    assert not any(_live_view_follows(brain, qualify(t.name)) for t in served_topics(True))
+    client = FoxgloveClient.open(brain.url)
+    try:
+        client.wait(lambda: "/live_view/tf" in client.by_topic(), 10.0, "advertisements")
+        client.subscribe([client.by_topic()["/live_view/tf"].id])
+        brain.probe.wait_for(lambda: _live_view_follows(brain, "/odom"), 10.0,
+                             "odom followed for the transforms")
+        assert not _live_view_follows(brain, "/scan")
+    finally:
+        client.close()
+    brain.probe.wait_for(lambda: not _live_view_follows(brain, "/odom"), 10.0,
+                         "odom dropped once the client left")
+
+
 def test_every_advertised_channel_has_its_schema_and_decodes(brain: Brain) -> None:
     expected = {qualify(t.name): t.msgtype for t in served_topics(True)}
     client = FoxgloveClient.open(brain.url)
@@ -236,6 +258,7 @@ def test_malformed_client_messages_are_refused_without_harm(brain: Brain) -> Non
     finally:
         bad.close()
     print(f"server answers to the malformed client: {bad.statuses}")
+    assert any(st.get("level") == 2 for st in bad.statuses), "refused with an error status"
     # Nothing reached the graph, and the server still serves a new client.
     good = FoxgloveClient.open(brain.url)
     try:

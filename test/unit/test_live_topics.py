@@ -9,7 +9,7 @@ from mcap_ros2._dynamic import generate_dynamic
 
 from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
 from robot_brain.core.live.throttle import RateLimiter
-from robot_brain.core.live.topics import Delivery, qualify, served_topics
+from robot_brain.core.live.topics import Delivery, needed_topics, qualify, served_topics
 from robot_brain.core.report.bag import default_typestore
 
 
@@ -57,3 +57,11 @@ def test_rate_limiter_thins_without_queueing() -> None:
     passed = [lim.allow(t * 0.01) for t in range(100)]  # 100 Hz for 1 s
     assert 9 <= sum(passed) <= 10 and lim.dropped == 100 - sum(passed)
     assert all(RateLimiter(0.0).allow(0.0) for _ in range(3))
+
+
+def test_a_topic_is_followed_only_while_watched() -> None:
+    assert needed_topics({}) == set()
+    assert needed_topics({"scan": 1, "odom": 0}) == {"scan"}
+    assert needed_topics({"live_view/tf": 2}) == {"odom"}
+    assert needed_topics({"live_view/route": 1, "live_view/world": 1}) == \
+        {"planner/goal", "planner/plan", "odom"}

@@ -146,9 +146,7 @@ def build_layout() -> dict[str, Any]:
         "3D!live": three_d,
         "Plot!cmd_vel": _plot("cmd_vel (what the robot obeys)", [
             _series("/cmd_vel.twist.linear.x", "linear x (m/s)", "#4e98e2"),
-            _series("/cmd_vel.twist.angular.z", "angular z (rad/s)", "#f5774d"),
-            _series("/controller/cmd_vel.twist.linear.x", "controller linear x (m/s)",
-                    "#9bcbff")], 30.0),
+            _series("/cmd_vel.twist.angular.z", "angular z (rad/s)", "#f5774d")], 30.0),
         "Plot!latency": _plot("fast path timing (ms)", [
             _series(f"{SCRIPT_LATENCY_OUT}.latency_ms", "scan->cmd_vel (ms)", "#f7df71"),
             _series(f"{SCRIPT_LOOPS_OUT}.jitter_p99_ms", "tick jitter p99 (ms)", "#5cd6a9"),

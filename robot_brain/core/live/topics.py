@@ -78,3 +78,23 @@ def qualify(name: str, namespace: str = "/") -> str:
         return name
     ns = namespace.rstrip("/")
     return f"{ns}/{name}"
+
+
+#: ROS topics a bridge-only channel is built from.
+DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
+    DERIVED_TF: ("odom",),
+    DERIVED_ROUTE: ("planner/goal", "planner/plan", "odom"),
+    DERIVED_WORLD: (),
+    DERIVED_ROBOT: (),
+}
+
+
+def needed_topics(subscribed: dict[str, int]) -> set[str]:
+    """The ROS topics to subscribe to, given how many client subscriptions each channel has
+    (relative names): a topic is followed only while someone watches it or a channel built
+    from it, as foxglove_bridge does, so an unwatched live view costs the graph nothing."""
+    watched = {name for name, n in subscribed.items() if n > 0}
+    out = set(watched) - set(DERIVED_INPUTS)
+    for name in watched & set(DERIVED_INPUTS):
+        out.update(DERIVED_INPUTS[name])
+    return out
