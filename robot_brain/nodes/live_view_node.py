@@ -15,7 +15,7 @@ WebSocket, then layouts/robot_brain_layout.json):
 Off the fast path: its own process, below the brain's priority (`nice`); a ROS topic is
 subscribed only while a client watches it or a channel built from it (as foxglove_bridge does),
 so an unwatched live view costs the graph nothing; streams are subscribed best effort, keep
-last 1, and thinned to `max_rate_hz` before they reach the server; the server (Rust, its own
+last 1, and polled at `max_rate_hz` (never woken per message); the server (Rust, its own
 threads) keeps a bounded queue per client (`client_backlog`), dropping a slow client's oldest
 data and disconnecting a client whose control queue fills. Publishers never wait for this
 node, and this node never waits for a client. The view is read-only: clients cannot publish,
@@ -36,6 +36,7 @@ from foxglove.channels import FrameTransformsChannel, SceneUpdateChannel
 from foxglove.websocket import ChannelView, Client
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
+from rclpy.exceptions import InvalidHandle
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 from rclpy.serialization import deserialize_message
@@ -52,7 +53,6 @@ from robot_brain.core.live.scene import (
     route_scene,
     world_scene,
 )
-from robot_brain.core.live.throttle import RateLimiter
 from robot_brain.core.live.topics import (
     DERIVED_INPUTS,
     DERIVED_ROBOT,
@@ -81,8 +81,9 @@ LIVE_VIEW_PARAMS: tuple[ParamSpec, ...] = (
               "served topic to the network without authentication: an explicit choice."),
     ParamSpec("port", 8765, "TCP port of the WebSocket server (0 = any free port, logged).",
               0, 65535),
-    ParamSpec("max_rate_hz", 20.0, "Highest rate of each stream channel (scan, odom, cmd_vel, "
-              "obstacles, transforms); faster streams are thinned here, never queued.",
+    ParamSpec("max_rate_hz", 20.0, "Rate at which stream channels (scan, odom, cmd_vel, "
+              "obstacles, transforms) take the newest sample; faster streams are thinned, "
+              "never queued.",
               0.5, 1000.0),
     ParamSpec("client_backlog", 128, "Messages queued per WebSocket client; when full the "
               "oldest is dropped, so a slow client loses data and never slows the brain.",
@@ -176,6 +177,19 @@ class _Listener(foxglove.websocket.ServerListener):
             return dict(self.by_channel)
 
 
+@dataclass
+class _Followed:
+    """A ROS subscription of the live view; `forward` set = a polled stream."""
+
+    node: Node
+    subscription: Subscription[Any]
+    forward: Callable[[bytes, MessageInfo], None] | None
+
+
+def _ignore(raw: bytes) -> None:
+    """Callback of polled subscriptions, which no executor runs."""
+
+
 class LiveViewNode(Node):
     def __init__(self) -> None:
         super().__init__("live_view")
@@ -192,10 +206,13 @@ class LiveViewNode(Node):
         self._goal: Pose2D | None = None
         self._goal_rx = -math.inf
         self._waypoints: list[tuple[float, float]] = []
-        self._limiters: dict[str, RateLimiter] = {}
-        self._inputs: dict[str, Callable[[], Subscription[Any]]] = {}  # relative name -> subscribe
-        self._following: dict[str, Subscription[Any]] = {}
-        self._tf_limiter = RateLimiter(p.max_rate_hz)
+        self._inputs: dict[str, Callable[[], _Followed]] = {}  # relative name -> subscribe
+        self._following: dict[str, _Followed] = {}
+        # Streams are subscribed on this second node, which no executor spins: their samples
+        # are taken by the poll timer. Hidden name; remaps of the command line are applied
+        # by resolving every name with this node first.
+        self._poller = Node("_live_view_streams", use_global_arguments=False,
+                            start_parameter_services=False, enable_rosout=False)
 
         name = self.resolve_topic_name
         self._world_ch = SceneUpdateChannel(name(DERIVED_WORLD), context=self._ctx)
@@ -220,11 +237,12 @@ class LiveViewNode(Node):
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self._next_scene = 0.0
         self.create_timer(0.25, self._housekeeping)
+        self.create_timer(1.0 / p.max_rate_hz, self._poll)
         self.create_timer(p.diagnostics_period_s, self._publish_diagnostics)
         exposed = "" if p.host in ("127.0.0.1", "localhost", "::1") else \
             " (NOT loopback: reachable from the network, unauthenticated)"
         self.get_logger().info(
-            f"live view on {self.url}{exposed}: {len(self._limiters)} ROS topics + 4 scene "
+            f"live view on {self.url}{exposed}: {len(self._inputs)} ROS topics + 4 scene "
             f"channels (nice {p.nice} on {niced} threads); layout: "
             f"share/robot_brain/layouts/robot_brain_layout.json")
 
@@ -240,8 +258,6 @@ class LiveViewNode(Node):
             self.get_logger().warning(f"{fq} not served: {exc}")
             return
         channel = foxglove.Channel(fq, schema=schema, message_encoding="cdr", context=self._ctx)
-        limiter = RateLimiter(self.params.max_rate_hz if delivery is Delivery.STREAM else 0.0)
-        self._limiters[fq] = limiter
         extra: Callable[[bytes], None] | None = None
         if msgtype == "nav_msgs/msg/Odometry":
             extra = self._on_odom
@@ -253,15 +269,23 @@ class LiveViewNode(Node):
         def forward(raw: bytes, info: MessageInfo) -> None:
             if extra is not None:
                 extra(raw)
-            if not limiter.allow(time.monotonic()):
-                return
             # Log time = middleware receipt on the system clock, as the recorder writes it.
             channel.log(raw, log_time=int(info.get("received_timestamp") or 0) or time.time_ns())
             self._forwarded += 1
 
         cls = message_class(msgtype)
-        self._inputs[topic] = lambda: self.create_subscription(cls, fq, forward, _QOS[delivery],
-                                                               raw=True)
+        if delivery is Delivery.STREAM:
+            # Polled at max_rate_hz (a keep-last-1 reader holds the newest sample), never woken
+            # per message: a 100 Hz stream costs this process 20 takes a second, not 100
+            # callbacks.
+            def follow() -> _Followed:
+                sub = self._poller.create_subscription(cls, fq, _ignore, qos.SENSOR, raw=True)
+                return _Followed(self._poller, sub, forward)
+        else:
+            def follow() -> _Followed:
+                sub = self.create_subscription(cls, fq, forward, _QOS[delivery], raw=True)
+                return _Followed(self, sub, None)
+        self._inputs[topic] = follow
 
     def _follow_watched(self) -> None:
         """Subscribe to what clients watch now, unsubscribe from what nobody watches."""
@@ -270,13 +294,25 @@ class LiveViewNode(Node):
         watched = {relative[t]: n for t, n in self._listener.watched().items() if t in relative}
         wanted = needed_topics(watched) & set(self._inputs)
         for topic in set(self._following) - wanted:
-            self.destroy_subscription(self._following.pop(topic))
+            f = self._following.pop(topic)
+            f.node.destroy_subscription(f.subscription)
         for topic in wanted - set(self._following):
             self._following[topic] = self._inputs[topic]()
 
+    def _poll(self) -> None:
+        """Take the newest sample of each followed stream (at most one per stream and period)."""
+        for f in list(self._following.values()):
+            if f.forward is None:
+                continue
+            try:
+                with f.subscription.handle:
+                    taken = f.subscription.handle.take_message(f.subscription.msg_type, True)
+            except InvalidHandle:
+                continue
+            if taken is not None:
+                f.forward(taken[0], taken[1])
+
     def _on_odom(self, raw: bytes) -> None:
-        if not self._tf_limiter.allow(time.monotonic()):
-            return
         msg = deserialize_message(raw, Odometry)
         pos, q = msg.pose.pose.position, msg.pose.pose.orientation
         pose = Pose2D(pos.x, pos.y, yaw_from_quaternion(q.x, q.y, q.z, q.w))
@@ -328,17 +364,17 @@ class LiveViewNode(Node):
 
     def _publish_diagnostics(self) -> None:
         clients, subs = self._listener.counts()
-        thinned = sum(lim.dropped for lim in self._limiters.values())
         diagnostics.publish(self, self._diag_pub, [HealthReport(
             "server", Level.OK, f"{self.url}: {clients} client(s) subscribed", {
                 "url": self.url, "clients_subscribed": clients, "subscriptions": subs,
-                "messages_forwarded": self._forwarded, "messages_thinned": thinned,
+                "messages_forwarded": self._forwarded,
                 "ros_topics_followed": len(self._following),
                 "client_backlog": self.params.client_backlog})])
 
     def on_shutdown(self) -> None:
         """Close the server (clients see the connection end); called by run_node."""
         self._server.stop()
+        self._poller.destroy_node()
 
 
 def _renice_process(nice: int) -> int:

@@ -116,7 +116,7 @@ def brain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Brain]:
 
 def _live_view_follows(brain: Brain, topic: str) -> bool:
     infos = brain.probe.node.get_subscriptions_info_by_topic(topic)
-    return any(i.node_name == "live_view" for i in infos)
+    return any(i.node_name in ("live_view", "_live_view_streams") for i in infos)
 
 
 def test_unwatched_topics_are_not_subscribed(brain: Brain) -> None:

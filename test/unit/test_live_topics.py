@@ -1,5 +1,5 @@
 """What the live view passes through: a ros2msg schema for every served type that decodes the
-CDR of a real message, and the per-channel rate limit."""
+CDR of a real message, and which topics are followed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from mcap_ros2._dynamic import generate_dynamic
 
 from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
-from robot_brain.core.live.throttle import RateLimiter
 from robot_brain.core.live.topics import Delivery, needed_topics, qualify, served_topics
 from robot_brain.core.report.bag import default_typestore
 
@@ -50,13 +49,6 @@ def test_qualify() -> None:
     assert qualify("scan") == "/scan"
     assert qualify("/diagnostics", "/robot1") == "/diagnostics"
     assert qualify("planner/goal", "/robot1") == "/robot1/planner/goal"
-
-
-def test_rate_limiter_thins_without_queueing() -> None:
-    lim = RateLimiter(10.0)
-    passed = [lim.allow(t * 0.01) for t in range(100)]  # 100 Hz for 1 s
-    assert 9 <= sum(passed) <= 10 and lim.dropped == 100 - sum(passed)
-    assert all(RateLimiter(0.0).allow(0.0) for _ in range(3))
 
 
 def test_a_topic_is_followed_only_while_watched() -> None:
