@@ -55,6 +55,7 @@ def _cpu_s(pid: int) -> float:
 def start_nodes(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
     from robot_brain.cli.processes import NodeProcess
 
+    _state["loadavg"] = os.getloadavg()[0]
     procs = _start_nodes(args, log_dir)
     _state["rss"] = []
     if _state["load"] in ("live_idle", "stalled_client"):
@@ -87,7 +88,8 @@ def stop_nodes(procs: dict[str, Any]) -> None:
     latches = fpb.counter_delta(wd, now - 1.5 - duration, now - 0.5, "estop_episodes")
     total = fpb.counter_delta(wd, 0.0, now, "estop_episodes")
     print(f"\n[{_state['load']}] watchdog estop latches: {latches} in the measured window "
-          f"({total} since the watchdog's first report, start-up included)")
+          f"({total} since the watchdog's first report, start-up included); machine load "
+          f"average {_state['loadavg']:.2f} at the start, {os.getloadavg()[0]:.2f} now")
     if "live_view" in procs:
         pid = procs["live_view"].pid
         _state["rss"].append(_rss_kb(pid))

@@ -191,6 +191,17 @@ def test_every_advertised_channel_has_its_schema_and_decodes(brain: Brain) -> No
     assert plan["steps"][0]["place"] == "kitchen"
 
 
+def _assert_served(url: str, topic: str, what: str) -> None:
+    """A new client connects, subscribes to `topic` and gets a message of it."""
+    client = FoxgloveClient.open(url)
+    try:
+        client.wait(lambda: topic in client.by_topic(), 10.0, "advertisements")
+        client.subscribe([client.by_topic()[topic].id])
+        client.wait(lambda: bool(client.received), 10.0, what)
+    finally:
+        client.close()
+
+
 def _medians(windows: list[dict[str, float]]) -> dict[str, float]:
     return {k: statistics.median(w[k] for w in windows) for k in windows[0]}
 
@@ -206,26 +217,12 @@ def test_a_client_that_never_reads_does_not_slow_the_brain(brain: Brain) -> None
         t1 = time.monotonic()
         time.sleep(WINDOW_S)
         during = brain.controller_windows(t1)
-        # Meanwhile another client is served.
-        other = FoxgloveClient.open(brain.url)
-        try:
-            other.wait(lambda: "/scan" in other.by_topic(), 10.0, "advertisements")
-            other.subscribe([other.by_topic()["/scan"].id])
-            other.wait(lambda: bool(other.received), 10.0, "a scan while a client stalls")
-        finally:
-            other.close()
+        _assert_served(brain.url, "/scan", "a scan while a client stalls")
     finally:
         # Then it vanishes without a goodbye (SIGKILL while stopped).
         stalled.kill()
         stalled.wait(timeout=10)
-    after_vanish = FoxgloveClient.open(brain.url)
-    try:
-        after_vanish.wait(lambda: "/odom" in after_vanish.by_topic(), 10.0, "advertisements")
-        after_vanish.subscribe([after_vanish.by_topic()["/odom"].id])
-        after_vanish.wait(lambda: bool(after_vanish.received), 10.0,
-                          "odom after a client vanished")
-    finally:
-        after_vanish.close()
+    _assert_served(brain.url, "/odom", "odom after a client vanished")
     assert len(baseline) >= WINDOW_S / 2 and len(during) >= WINDOW_S / 2
     before, after = _medians(baseline), _medians(during)
     print(f"controller figures (medians of 1-s windows) without / with a stalled client: "
@@ -260,13 +257,7 @@ def test_malformed_client_messages_are_refused_without_harm(brain: Brain) -> Non
     print(f"server answers to the malformed client: {bad.statuses}")
     assert any(st.get("level") == 2 for st in bad.statuses), "refused with an error status"
     # Nothing reached the graph, and the server still serves a new client.
-    good = FoxgloveClient.open(brain.url)
-    try:
-        good.wait(lambda: "/cmd_vel" in good.by_topic(), 10.0, "advertisements")
-        good.subscribe([good.by_topic()["/cmd_vel"].id])
-        good.wait(lambda: bool(good.received), 10.0, "cmd_vel after the malformed client")
-    finally:
-        good.close()
+    _assert_served(brain.url, "/cmd_vel", "cmd_vel after the malformed client")
     assert all(p.running() for p in brain.graph.processes), dict(brain.graph.logs())
 
 
