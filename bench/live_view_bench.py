@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=5.0)
     ap.add_argument("--conditions", default="no_live,live_idle,stalled_client")
     ap.add_argument("--log-dir", type=Path, default=Path("/tmp/live_view_bench"))
+    ap.add_argument("--rt-priority", type=int, default=0,
+                    help="SCHED_FIFO of controller and watchdog (0 = none, the default)")
     ap.add_argument("--domain", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "27")))
     args = ap.parse_args(argv)
     # Before rclpy is imported anywhere (here and in the node processes, which inherit it).
@@ -117,9 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AMENT_PREFIX_PATH", sys.prefix)
     print(f"live view bench: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load "
           f"average {os.getloadavg()[0]:.2f} at start, {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    # The fast-path bench's settings for the rest: shipped rate and policy, no real-time
-    # rights assumed, no provoked stalls (they would latch the watchdog on purpose).
-    args.rate_hz, args.policy, args.rt_priority, args.phase_lock = 100.0, "onnx", 0, "on"
+    # The fast-path bench's settings for the rest: shipped rate and policy, no provoked
+    # stalls (they would latch the watchdog on purpose).
+    args.rate_hz, args.policy, args.phase_lock = 100.0, "onnx", "on"
     args.stalls, args.deadline_ms, args.sentinel, args.llama_nice = 0, 20.0, False, 10
     args.log_dir.mkdir(parents=True, exist_ok=True)
     fpb.start_nodes, fpb.stop_nodes = start_nodes, stop_nodes
