@@ -109,6 +109,7 @@ _QOS: dict[Delivery, QoSProfile] = {
     Delivery.EVENTS: QoSProfile(depth=5, reliability=qos.SENSOR.reliability,
                                 durability=qos.SENSOR.durability, history=qos.SENSOR.history),
 }
+_QOS[Delivery.LAST_EVENT] = _QOS[Delivery.EVENTS]
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,10 @@ class LiveViewParams:
 class _Listener(foxglove.websocket.ServerListener):
     """Called on the server's threads: only records, never logs messages or blocks."""
 
-    def __init__(self, scene_topics: set[str]) -> None:
+    def __init__(self, scene_topics: set[str], replayed_topics: set[str]) -> None:
         self.scene_topics = scene_topics
+        self.replayed_topics = replayed_topics
+        self.replay: set[str] = set()  # channels a client just subscribed to (under lock)
         self.resend = threading.Event()
         self.changed = threading.Event()
         self.lock = threading.Lock()
@@ -153,6 +156,8 @@ class _Listener(foxglove.websocket.ServerListener):
         with self.lock:
             self.by_client[client.id] = self.by_client.get(client.id, 0) + 1
             self.by_channel[channel.topic] = self.by_channel.get(channel.topic, 0) + 1
+            if channel.topic in self.replayed_topics:
+                self.replay.add(channel.topic)
         if channel.topic in self.scene_topics:
             self.resend.set()
         self.changed.set()
@@ -175,6 +180,11 @@ class _Listener(foxglove.websocket.ServerListener):
     def watched(self) -> dict[str, int]:
         with self.lock:
             return dict(self.by_channel)
+
+    def take_replay(self) -> set[str]:
+        with self.lock:
+            out, self.replay = self.replay, set()
+            return out
 
 
 @dataclass
@@ -208,6 +218,8 @@ class LiveViewNode(Node):
         self._waypoints: list[tuple[float, float]] = []
         self._inputs: dict[str, Callable[[], _Followed]] = {}  # relative name -> subscribe
         self._following: dict[str, _Followed] = {}
+        self._always: set[str] = set()  # LAST_EVENT topics (relative)
+        self._last: dict[str, tuple[foxglove.Channel, bytes, int]] = {}  # by channel name
         # Streams are subscribed on this second node, which no executor spins: their samples
         # are taken by the poll timer. Hidden name; remaps of the command line are applied
         # by resolving every name with this node first.
@@ -222,7 +234,8 @@ class LiveViewNode(Node):
         for topic in served_topics(p.cmd_vel_stamped):
             self._serve(topic.name, topic.msgtype, topic.delivery)
 
-        self._listener = _Listener({name(DERIVED_WORLD), name(DERIVED_ROBOT)})
+        self._listener = _Listener({name(DERIVED_WORLD), name(DERIVED_ROBOT)},
+                                   {name(t) for t in self._always})
         try:
             self._server = foxglove.start_server(
                 name="robot_brain live view", host=p.host, port=p.port, capabilities=[],
@@ -236,6 +249,7 @@ class LiveViewNode(Node):
         niced = _renice_process(p.nice)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self._next_scene = 0.0
+        self._follow_watched()  # the LAST_EVENT topics, from the start
         self.create_timer(0.25, self._housekeeping)
         self.create_timer(1.0 / p.max_rate_hz, self._poll)
         self.create_timer(p.diagnostics_period_s, self._publish_diagnostics)
@@ -266,12 +280,19 @@ class LiveViewNode(Node):
         elif topic == "planner/plan":
             extra = self._on_plan
 
+        replayed = delivery is Delivery.LAST_EVENT
+        if replayed:
+            self._always.add(topic)
+
         def forward(raw: bytes, info: MessageInfo) -> None:
             if extra is not None:
                 extra(raw)
             # Log time = middleware receipt on the system clock, as the recorder writes it.
-            channel.log(raw, log_time=int(info.get("received_timestamp") or 0) or time.time_ns())
+            log_time = int(info.get("received_timestamp") or 0) or time.time_ns()
+            channel.log(raw, log_time=log_time)
             self._forwarded += 1
+            if replayed:
+                self._last[fq] = (channel, raw, log_time)
 
         cls = message_class(msgtype)
         if delivery is Delivery.STREAM:
@@ -292,7 +313,7 @@ class LiveViewNode(Node):
         name = self.resolve_topic_name
         relative = {name(t): t for t in list(self._inputs) + list(DERIVED_INPUTS)}
         watched = {relative[t]: n for t, n in self._listener.watched().items() if t in relative}
-        wanted = needed_topics(watched) & set(self._inputs)
+        wanted = needed_topics(watched, self._always) & set(self._inputs)
         for topic in set(self._following) - wanted:
             f = self._following.pop(topic)
             f.node.destroy_subscription(f.subscription)
@@ -348,6 +369,10 @@ class LiveViewNode(Node):
         if self._listener.changed.is_set():
             self._listener.changed.clear()
             self._follow_watched()
+        for fq in self._listener.take_replay():
+            if fq in self._last:  # sent again to all: a newly subscribed client gets it too
+                channel, raw, log_time = self._last[fq]
+                channel.log(raw, log_time=log_time)
         if self._listener.resend.is_set() or now >= self._next_scene:
             self._listener.resend.clear()
             self._next_scene = now + self.params.world_period_s

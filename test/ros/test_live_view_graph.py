@@ -24,7 +24,7 @@ from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Bool, Float32, String
 
 from robot_brain.core.live.ros_schemas import ros2msg_schema
-from robot_brain.core.live.topics import DERIVED_CHANNELS, qualify, served_topics
+from robot_brain.core.live.topics import DERIVED_CHANNELS, Delivery, qualify, served_topics
 from robot_brain.ros import qos
 from test.ros.foxglove_client import FoxgloveClient, start_stalled_client
 from test.ros.graph import CONFIG, Graph
@@ -120,9 +120,11 @@ def _live_view_follows(brain: Brain, topic: str) -> bool:
 
 
 def test_unwatched_topics_are_not_subscribed(brain: Brain) -> None:
-    """No client: the live view follows no ROS topic (it costs the graph nothing)."""
+    """No client: the live view follows no ROS topic but the one-shot events."""
     time.sleep(1.0)
-    assert not any(_live_view_follows(brain, qualify(t.name)) for t in served_topics(True))
+    assert not any(_live_view_follows(brain, qualify(t.name)) for t in served_topics(True)
+                   if t.delivery is not Delivery.LAST_EVENT)
+    assert _live_view_follows(brain, "/planner/plan")
     client = FoxgloveClient.open(brain.url)
     try:
         client.wait(lambda: "/live_view/tf" in client.by_topic(), 10.0, "advertisements")
@@ -134,6 +136,23 @@ def test_unwatched_topics_are_not_subscribed(brain: Brain) -> None:
         client.close()
     brain.probe.wait_for(lambda: not _live_view_follows(brain, "/odom"), 10.0,
                          "odom dropped once the client left")
+
+
+def test_a_late_viewer_gets_the_last_plan(brain: Brain) -> None:
+    plan = json.dumps({"steps": [{"skill": "say", "text": "sent before anyone watched"}]})
+    for _ in range(5):  # best effort on loopback: a few copies, before any client
+        brain.pubs["planner/plan"].publish(String(data=plan))
+        time.sleep(0.2)
+    time.sleep(0.5)
+    client = FoxgloveClient.open(brain.url)
+    try:
+        client.wait(lambda: "/planner/plan" in client.by_topic(), 10.0, "advertisements")
+        ch = client.by_topic()["/planner/plan"]
+        client.subscribe([ch.id])
+        client.wait(lambda: bool(client.received.get(ch.id)), 10.0, "the replayed plan")
+        assert ch.decoder()(client.received[ch.id][-1][1]).data == plan
+    finally:
+        client.close()
 
 
 def test_every_advertised_channel_has_its_schema_and_decodes(brain: Brain) -> None:

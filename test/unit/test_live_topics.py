@@ -57,3 +57,9 @@ def test_a_topic_is_followed_only_while_watched() -> None:
     assert needed_topics({"live_view/tf": 2}) == {"odom"}
     assert needed_topics({"live_view/route": 1, "live_view/world": 1}) == \
         {"planner/goal", "planner/plan", "odom"}
+    assert needed_topics({}, always=["brain/say"]) == {"brain/say"}
+
+
+def test_one_shot_events_are_replayed_to_late_viewers() -> None:
+    replayed = {t.name for t in served_topics() if t.delivery is Delivery.LAST_EVENT}
+    assert replayed == {"planner/plan", "brain/instruction", "brain/say"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Iterable
 
 
 class Delivery(Enum):
@@ -25,6 +26,9 @@ class Delivery(Enum):
     STATE = "state"
     #: Best effort, small depth: low-rate events and reports.
     EVENTS = "events"
+    #: As EVENTS, but followed even while unwatched and the last message replayed to a client
+    #: that subscribes: one-shot events a late viewer still wants (the plan, what was said).
+    LAST_EVENT = "last_event"
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def cmd_vel_type(stamped: bool) -> str:
 def served_topics(cmd_vel_stamped: bool = True) -> tuple[ServedTopic, ...]:
     """The ROS topics the bridge passes through (DESIGN.md's types and QoS)."""
     twist = cmd_vel_type(cmd_vel_stamped)
-    S, T, E = Delivery.STREAM, Delivery.STATE, Delivery.EVENTS
+    S, T, E, L = Delivery.STREAM, Delivery.STATE, Delivery.EVENTS, Delivery.LAST_EVENT
     return (
         ServedTopic("scan", "sensor_msgs/msg/LaserScan", S),
         ServedTopic("odom", "nav_msgs/msg/Odometry", S),
@@ -50,10 +54,10 @@ def served_topics(cmd_vel_stamped: bool = True) -> tuple[ServedTopic, ...]:
         ServedTopic("perception/obstacles", "sensor_msgs/msg/LaserScan", S),
         ServedTopic("battery_state", "sensor_msgs/msg/BatteryState", E),
         ServedTopic("perception/scene", "std_msgs/msg/String", E),
-        ServedTopic("planner/plan", "std_msgs/msg/String", E),
+        ServedTopic("planner/plan", "std_msgs/msg/String", L),
         ServedTopic("planner/status", "std_msgs/msg/String", E),
-        ServedTopic("brain/instruction", "std_msgs/msg/String", E),
-        ServedTopic("brain/say", "std_msgs/msg/String", E),
+        ServedTopic("brain/instruction", "std_msgs/msg/String", L),
+        ServedTopic("brain/say", "std_msgs/msg/String", L),
         ServedTopic("power/endurance", "std_msgs/msg/Float32", E),
         ServedTopic("/diagnostics", "diagnostic_msgs/msg/DiagnosticArray", E),
         ServedTopic("planner/goal", "geometry_msgs/msg/PoseStamped", T),
@@ -89,12 +93,13 @@ DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def needed_topics(subscribed: dict[str, int]) -> set[str]:
+def needed_topics(subscribed: dict[str, int], always: Iterable[str] = ()) -> set[str]:
     """The ROS topics to subscribe to, given how many client subscriptions each channel has
     (relative names): a topic is followed only while someone watches it or a channel built
-    from it, as foxglove_bridge does, so an unwatched live view costs the graph nothing."""
+    from it, as foxglove_bridge does, so an unwatched live view costs the graph next to
+    nothing; `always` (the LAST_EVENT topics, a few messages a minute) are followed anyway."""
     watched = {name for name, n in subscribed.items() if n > 0}
-    out = set(watched) - set(DERIVED_INPUTS)
+    out = (watched | set(always)) - set(DERIVED_INPUTS)
     for name in watched & set(DERIVED_INPUTS):
         out.update(DERIVED_INPUTS[name])
     return out
