@@ -4,7 +4,8 @@ Arguments (`ros2 launch robot_brain brain.launch.py --show-args` lists them): na
 params_file, use_sim_time, sim (start the built-in simulated humanoid), record (record the
 brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
-rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it).
+rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), live
+(the Foxglove WebSocket live view, docs/live_view.md) and live_port.
 
 The brain is one unit: before any node starts, the parameter file must exist and read, and
 settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
@@ -121,6 +122,15 @@ def _brain(context: LaunchContext) -> list:
                             emulate_tty=True, on_exit=_node_exited(name)))
     if _true(context, "record"):
         actions += _recorder(context, namespace, use_sim_time, params_file)
+    if _true(context, "live"):
+        port = LaunchConfiguration("live_port").perform(context)
+        if not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise BrainLaunchError(f"live_port:={port} must be a TCP port (1-65535)")
+        # Off the fast path, and not part of the brain: its exit does not stop the robot.
+        actions.append(Node(package="robot_brain", executable="live_view", name="live_view",
+                            namespace=namespace, output="screen", emulate_tty=True,
+                            parameters=[params_file, {"use_sim_time": use_sim_time,
+                                                      "port": int(port)}]))
     return actions
 
 
@@ -145,6 +155,11 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
                               choices=_backend_kinds(),
                               description="LLM backend of the planner."),
+        DeclareLaunchArgument("live", default_value="false", choices=BOOLEAN,
+                              description="Serve a Foxglove WebSocket live view "
+                                          "(docs/live_view.md); loopback only by default."),
+        DeclareLaunchArgument("live_port", default_value="8765",
+                              description="TCP port of the live view."),
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of the watchdog; the "
                                           "controller runs 3 and perception 6 below it "

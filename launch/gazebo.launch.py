@@ -110,6 +110,8 @@ def generate_launch_description() -> LaunchDescription:
             "planner_backend": LaunchConfiguration("planner_backend"),
             "record": LaunchConfiguration("record"),
             "bag_dir": LaunchConfiguration("bag_dir"),
+            "live": LaunchConfiguration("live"),
+            "live_port": LaunchConfiguration("live_port"),
             "rt_priority": LaunchConfiguration("rt_priority"),
         }.items())
 
@@ -143,6 +145,10 @@ def generate_launch_description() -> LaunchDescription:
                               description="Record the brain's topics (MCAP)."),
         DeclareLaunchArgument("bag_dir", default_value="runs",
                               description="Where record:=true creates brain_<timestamp>/."),
+        DeclareLaunchArgument("live", default_value="false", choices=["true", "false"],
+                              description="Serve the Foxglove live view (docs/live_view.md)."),
+        DeclareLaunchArgument("live_port", default_value="8765",
+                              description="TCP port of the live view."),
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of the watchdog (controller 3 "
                                           "and perception 6 below it)."),

@@ -21,6 +21,7 @@ DATA_FILES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("share/" + PACKAGE + "/worlds", (PACKAGE + "/worlds/*.yaml", "gazebo/worlds/*.sdf")),
     ("share/" + PACKAGE + "/schemas", (PACKAGE + "/schemas/*.json",)),
     ("share/" + PACKAGE + "/models", (PACKAGE + "/models/*.onnx", "gazebo/models/*.sdf")),
+    ("share/" + PACKAGE + "/layouts", ("layouts/*.json",)),
 )
 
 

@@ -64,6 +64,8 @@ class DemoOptions:
     nodes: tuple[str, ...] | None
     quiet: bool
     until_done: bool = False
+    live: bool = False
+    live_port: int = 8765
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -73,7 +75,8 @@ class DemoOptions:
             goal=tuple(args.goal) if args.goal else None, run_dir=args.run_dir,
             record=not args.no_record,
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
-            quiet=args.quiet, until_done=args.until_done)
+            quiet=args.quiet, until_done=args.until_done, live=args.live,
+            live_port=args.live_port)
 
 
 def shipped_config() -> Path:
@@ -151,6 +154,8 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
         params.update({"use_param_goal": True, "goal_x": gx, "goal_y": gy})
     if name == "recorder":
         params["output_dir"] = str(run_dir / "bag")
+    if name == "live_view":
+        params["port"] = opts.live_port
     return params
 
 
@@ -207,7 +212,8 @@ def _run(opts: DemoOptions) -> int:
     os.environ.update({k: env[k] for k in ("AMENT_PREFIX_PATH", "RMW_IMPLEMENTATION",
                                            "ROS_AUTOMATIC_DISCOVERY_RANGE")})
     record = opts.record and _recorder_available()
-    to_start = nodes + (["recorder"] if record else [])
+    to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
+                                                           if opts.live else [])
 
     print(f"robot-brain demo: starting {', '.join(to_start)} "
           f"(config {params_file}, domain {env.get('ROS_DOMAIN_ID', '0')}, run dir {run_dir})",
@@ -364,6 +370,19 @@ def _recorder_available() -> bool:
     except ExecutableNotFound:
         return False
     return True
+
+
+def _live_view(port: int) -> list[str]:
+    """The live view to start, after saying where to point Foxglove (docs/live_view.md)."""
+    try:
+        executable_path("live_view")
+    except ExecutableNotFound as exc:
+        raise DemoError(f"--live: the live_view node is not installed ({exc})") from exc
+    layout = shipped_config().parents[1] / "layouts" / "robot_brain_layout.json"
+    print(f"robot-brain demo: live view on ws://127.0.0.1:{port}: in Foxglove, Open "
+          f"connection -> Foxglove WebSocket -> ws://127.0.0.1:{port}, then import the layout "
+          f"{layout}", flush=True)
+    return ["live_view"]
 
 
 def _report(run_dir: Path) -> None:

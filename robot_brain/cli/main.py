@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--until-done", action="store_true",
                       help="end as soon as the plan is done, failed or rejected "
                            "(--duration stays the upper bound)")
+    demo.add_argument("--live", action="store_true",
+                      help="also serve a Foxglove WebSocket live view on 127.0.0.1 "
+                           "(docs/live_view.md)")
+    demo.add_argument("--live-port", type=int, default=8765,
+                      help="TCP port of the live view (default 8765)")
 
     report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
     report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")

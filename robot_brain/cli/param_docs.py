@@ -14,7 +14,8 @@ from pathlib import Path
 
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec
 
-NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor", "recorder")
+NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor", "recorder",
+         "live_view")
 BEGIN = "<!-- NODE-PARAMETERS BEGIN (generated: python -m robot_brain.cli.param_docs --write) -->"
 END = "<!-- NODE-PARAMETERS END -->"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"

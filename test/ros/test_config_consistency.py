@@ -74,7 +74,7 @@ def test_launch_arguments_cover_the_documented_ones() -> None:
 
 
 def test_config_blocks_name_real_nodes() -> None:
-    unknown = set(_config()) - {"/**"} - set(BRAIN_NODES) - {"recorder"}
+    unknown = set(_config()) - {"/**"} - set(BRAIN_NODES) - {"recorder", "live_view"}
     assert not unknown, f"config blocks for unknown nodes: {unknown}"
 
 
