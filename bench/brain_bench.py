@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from fast_path_bench import start_llama  # noqa: E402
 
+from robot_brain.cli.processes import children_of  # noqa: E402
+
 NODE_NAMES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor",
               "recorder", "live_view")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -118,23 +120,10 @@ def user_node(log: UserLog, places: list[str], every_s: float, graph: bool,
     rclpy.try_shutdown()
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
 def node_pids(demo_pid: int) -> dict[str, int]:
     """Node name -> pid among the demo's children; the planner's LLM worker as 'llm_worker'."""
     found: dict[str, int] = {}
-    for pid in _children(demo_pid):
+    for pid in children_of(demo_pid):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
@@ -144,7 +133,7 @@ def node_pids(demo_pid: int) -> dict[str, int]:
             if name in NODE_NAMES and b"lib/robot_brain" in part:
                 found[name] = pid
     if "planner" in found:
-        for pid in _children(found["planner"]):
+        for pid in children_of(found["planner"]):
             # spawn's children: the resource tracker and the worker (spawn_main + a pipe fd).
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()

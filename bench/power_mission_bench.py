@@ -108,11 +108,20 @@ def routings(remote: str, server_url: str, remote_latency_s: float, reply_file: 
         remote_name = "scripted"
         remote_params = {"scripted_reply_file": str(reply_file),
                          "scripted_latency_s": remote_latency_s, "scripted_locality": "remote"}
-    common: dict[str, Any] = {"n_threads": 1, "step_timeout_s": 60.0, "request_timeout_s": 60.0}
+    # The LLM routings are measured without the vertical tier (every instruction to a model);
+    # `cascade` turns it on in front of the same embedded model.
+    common: dict[str, Any] = {"n_threads": 1, "step_timeout_s": 60.0, "request_timeout_s": 60.0,
+                              "vertical_tier": False}
     return {
+        # Today's planner before the cascade: every instruction to the embedded LLM.
         "local": Routing("local", {
             **common, "backend": "llama_cpp", "route_normal": "llama_cpp",
             "route_eco": "llama_cpp", "route_critical": "llama_cpp"}, ("llama_cpp",)),
+        # The cascade: stop words, the vertical model, then the same embedded LLM.
+        "cascade": Routing("cascade", {
+            **common, "backend": "llama_cpp", "route_normal": "llama_cpp",
+            "route_eco": "llama_cpp", "route_critical": "llama_cpp",
+            "vertical_tier": True}, ("llama_cpp",)),
         "remote": Routing("remote", {
             **common, **remote_params, "backend": remote_name, "route_normal": remote_name,
             "route_eco": remote_name, "route_critical": remote_name}, (remote_name,)),

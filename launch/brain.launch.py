@@ -69,6 +69,14 @@ def _node_exited(name: str):  # noqa: ANN202 - launch's on_exit callable
     return on_exit
 
 
+def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain: bool = True
+          ) -> Node:
+    """One of the package's executables; a node of the brain ends the launch when it exits."""
+    return Node(package="robot_brain", executable=name, name=name, namespace=namespace,
+                parameters=params, output="screen", emulate_tty=True,
+                on_exit=_node_exited(name) if part_of_brain else None)
+
+
 def _recorder(context: LaunchContext, namespace: LaunchConfiguration,
               use_sim_time: LaunchConfiguration, params_file: str) -> list:
     root = LaunchConfiguration("bag_dir").perform(context) or "runs"
@@ -78,10 +86,8 @@ def _recorder(context: LaunchContext, namespace: LaunchConfiguration,
                                + RECORDED_TOPICS, output="screen",
                                on_exit=_node_exited("ros2 bag record"))]
     # No rosbag2 (the PyPI-wheel install): the project's recorder writes the same MCAP.
-    return [Node(package="robot_brain", executable="recorder", name="recorder",
-                 namespace=namespace, output="screen", emulate_tty=True,
-                 parameters=[params_file, {"use_sim_time": use_sim_time, "output_dir": out}],
-                 on_exit=_node_exited("recorder"))]
+    return [_node("recorder", namespace,
+                  [params_file, {"use_sim_time": use_sim_time, "output_dir": out}])]
 
 
 def _brain(context: LaunchContext) -> list:
@@ -117,9 +123,7 @@ def _brain(context: LaunchContext) -> list:
         params: list = [params_file, {"use_sim_time": use_sim_time}]
         if name in extra:
             params.append(extra[name])
-        actions.append(Node(package="robot_brain", executable=name, name=name,
-                            namespace=namespace, parameters=params, output="screen",
-                            emulate_tty=True, on_exit=_node_exited(name)))
+        actions.append(_node(name, namespace, params))
     if _true(context, "record"):
         actions += _recorder(context, namespace, use_sim_time, params_file)
     if _true(context, "live"):
@@ -127,10 +131,9 @@ def _brain(context: LaunchContext) -> list:
         if not (port.isdigit() and 1 <= int(port) <= 65535):
             raise BrainLaunchError(f"live_port:={port} must be a TCP port (1-65535)")
         # Off the fast path, and not part of the brain: its exit does not stop the robot.
-        actions.append(Node(package="robot_brain", executable="live_view", name="live_view",
-                            namespace=namespace, output="screen", emulate_tty=True,
-                            parameters=[params_file, {"use_sim_time": use_sim_time,
-                                                      "port": int(port)}]))
+        actions.append(_node("live_view", namespace, [
+            params_file, {"use_sim_time": use_sim_time, "port": int(port)}],
+            part_of_brain=False))
     return actions
 
 

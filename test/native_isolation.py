@@ -9,7 +9,6 @@ them fails with the signal named, and the rest of the suite runs on.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from robot_brain.core.llm.worker import describe_signal
 
 MARKER = "native_llm"
 IN_CHILD_ENV = "ROBOT_BRAIN_NATIVE_CHILD"
@@ -28,17 +29,6 @@ _results: dict[str, dict[str, tuple[str, str]]] = {}  # module -> test name -> (
 
 def in_child() -> bool:
     return os.environ.get(IN_CHILD_ENV) == "1"
-
-
-def _signal_text(code: int) -> str:
-    try:
-        sig = signal.Signals(-code)
-    except ValueError:
-        return f"signal {-code}"
-    if sig == signal.SIGILL:
-        return ("SIGILL (illegal instruction: llama.cpp was built for a CPU feature this "
-                "machine lacks; rebuild it portably, see docs/llm.md)")
-    return sig.name
 
 
 def _run_module(root: Path, module: str, names: list[str]) -> dict[str, tuple[str, str]]:
@@ -52,7 +42,8 @@ def _run_module(root: Path, module: str, names: list[str]) -> dict[str, tuple[st
             cwd=root, env=env, capture_output=True, text=True, timeout=_CHILD_TIMEOUT_S,
             check=False)
         if proc.returncode < 0 or not xml.exists():
-            why = (f"the child pytest running {module} died with {_signal_text(proc.returncode)}"
+            why = (f"the child pytest running {module} died of "
+                   f"{describe_signal(-proc.returncode)}"
                    if proc.returncode < 0 else f"the child pytest exited {proc.returncode}")
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
             return {n: ("failed", f"{why}\n{tail}") for n in names}

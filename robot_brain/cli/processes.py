@@ -21,6 +21,21 @@ class ExecutableNotFound(FileNotFoundError):
     """The node executable is not installed where ros2 run would look for it."""
 
 
+def children_of(parent: int) -> list[int]:
+    """PIDs whose parent is `parent` (Linux /proc; a process that vanishes is skipped)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command may hold spaces or parentheses: the fields follow the last ')'.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
 def install_prefix() -> Path:
     """The prefix that holds lib/robot_brain/ (the venv, or a colcon install space)."""
     for prefix in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep):

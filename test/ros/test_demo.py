@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.cli.processes import NodeProcess
+from robot_brain.cli.processes import NodeProcess, children_of
 from test.ros.graph import CONFIG
 
 pytestmark = pytest.mark.ros
@@ -124,20 +124,6 @@ def test_stop_ends_a_sigstopped_node(tmp_path: Path) -> None:
         log.close()
 
 
-def _children_of(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # The command may hold spaces or parentheses: the fields follow the last ')'.
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(entry.name))
-    return found
-
-
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
@@ -199,7 +185,7 @@ def test_demo_fails_naming_a_node_that_dies_mid_run(tmp_path: Path) -> None:
         victim = None
         while time.monotonic() < deadline and victim is None:
             time.sleep(0.5)
-            for pid in _children_of(proc.pid):
+            for pid in children_of(proc.pid):
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
                 if any(part.endswith(b"/controller") for part in cmd):
                     victim = pid

@@ -389,19 +389,23 @@ def test_power_gate_start_failure_is_reported_not_raised() -> None:
     assert s.tick(31.0).status.accelerator_on and w["llama_cpp"].start_attempts == 2
 
 
+def crash_at_start(worker: FakeWorker, rid: int) -> None:
+    """The worker dies in its start-up self-test; its queued request is answered as crashed."""
+    worker.events += [
+        WorkerEvent("crashed", message="worker died of an illegal instruction (SIGILL)",
+                    during_startup=True),
+        WorkerEvent("reply", LlmReply(rid, "", "llama_cpp", "m", Locality.LOCAL, 0, 0.0, 0.1,
+                                      "worker crashed: worker died of an illegal instruction")),
+    ]
+
+
 def test_backend_that_cannot_start_is_an_error_and_routing_falls_back() -> None:
     from robot_brain.core.health import Level
     s, w = make(names=("llama_cpp", "openai"))
     rid = s.on_instruction("go to the kitchen", 0.0)
     s.tick(0.0)
     assert w["llama_cpp"].submitted[0].request_id == rid
-    # The worker dies in its start-up self-test; its queued request is answered as crashed.
-    w["llama_cpp"].events += [
-        WorkerEvent("crashed", message="worker died of an illegal instruction (SIGILL)",
-                    during_startup=True),
-        WorkerEvent("reply", LlmReply(rid, "", "llama_cpp", "m", Locality.LOCAL, 0, 0.0, 0.1,
-                                      "worker crashed: worker died of an illegal instruction")),
-    ]
+    crash_at_start(w["llama_cpp"], rid)
     out = s.tick(0.5)
     health = s.health()
     assert health.level is Level.ERROR and "illegal instruction" in health.message
@@ -420,12 +424,7 @@ def test_backend_that_cannot_start_and_no_fallback_rejects_with_the_reason() -> 
     s, w = make(names=("llama_cpp",))
     rid = s.on_instruction("go to the kitchen", 0.0)
     s.tick(0.0)
-    w["llama_cpp"].events += [
-        WorkerEvent("crashed", message="worker died of an illegal instruction (SIGILL)",
-                    during_startup=True),
-        WorkerEvent("reply", LlmReply(rid, "", "llama_cpp", "m", Locality.LOCAL, 0, 0.0, 0.1,
-                                      "worker crashed: illegal instruction")),
-    ]
+    crash_at_start(w["llama_cpp"], rid)
     out = s.tick(0.5)
     assert len(out.plans) == 1 and not out.plans[0].accepted
     assert "unavailable" in out.plans[0].reason and out.status.state == "error"

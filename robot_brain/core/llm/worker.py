@@ -66,19 +66,27 @@ class WorkerEvent:
     during_startup: bool = False
 
 
+#: What a SIGILL in this project almost always means, and the fix.
+SIGILL_CAUSE = ("an illegal instruction (SIGILL) in native code: llama.cpp built for a CPU "
+                "feature this machine lacks; rebuild it portably (docs/llm.md)")
+
+
+def describe_signal(signum: int) -> str:
+    """A signal's name, with SIGILL's usual cause."""
+    try:
+        sig = signal.Signals(signum)
+    except ValueError:
+        return f"signal {signum}"
+    return SIGILL_CAUSE if sig == signal.SIGILL else sig.name
+
+
 def describe_exit(code: int | None) -> str:
     """A worker's exit code in words; a signal is named, SIGILL with its usual cause."""
     if code is None or code >= 0:
         return f"worker exited with code {code}"
-    try:
-        sig = signal.Signals(-code)
-    except ValueError:
-        return f"worker killed by signal {-code}"
-    if sig == signal.SIGILL:
-        return ("worker died of an illegal instruction (SIGILL) in native code: llama.cpp "
-                "built for a CPU feature this machine lacks; rebuild it portably "
-                "(docs/llm.md)")
-    return f"worker killed by {sig.name}"
+    if code == -signal.SIGILL:
+        return f"worker died of {SIGILL_CAUSE}"
+    return f"worker killed by {describe_signal(-code)}"
 
 
 @dataclass(frozen=True)
