@@ -7,14 +7,17 @@
 Per condition it runs `robot-brain demo` exactly as `scripts/demo.sh` does (every node in its
 own process, the recorder on, the llama_cpp planner, the shipped config), and beside it a
 "user" node that sends an instruction every `--every` seconds, cycling through the world's
-places. Conditions:
+places, or later when the previous plan is still running (at most `--max-wait` seconds: a
+plan cut by the next instruction is counted as cut, not done). Conditions:
 
 * quiet: nothing else;
 * llm:   a llama.cpp generation running without pause (1 thread, nice 10, as the planner's
          worker), on top of the planner's own generations;
 * hog:   one busy process per core at nice 0;
 * graph: the user node also lists topics, nodes and one node's parameters every second, as a
-         person running `ros2 topic list` / `ros2 param list` beside the robot would.
+         person running `ros2 topic list` / `ros2 param list` beside the robot would;
+* live / live_stalled: the live view on (`--live`), with no client, or with a Foxglove client
+         that subscribes to every channel and then stops reading (SIGSTOP, 4 kB buffer).
 
 Reported from the bag (robot_brain.core.report) and the nodes' diagnostics: watchdog latches
 per minute, time stopped by the watchdog (%), graded slow-downs, deadline misses (cmd_vel
@@ -35,6 +38,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,6 +51,7 @@ from robot_brain.cli.processes import children_of  # noqa: E402
 NODE_NAMES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor",
               "recorder", "live_view")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+LIVE_PORT = 8766
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -56,13 +61,16 @@ class UserLog:
     sent: list[tuple[float, str]] = field(default_factory=list)
     #: request id -> outcome ('done', 'failed: ...') as first reported
     outcomes: dict[int, str] = field(default_factory=dict)
+    #: the latest request's outcome so far ('' while it runs)
+    current_outcome: str = ""
     #: request ids the planner reported (to match instructions to requests)
     requests: set[int] = field(default_factory=set)
     graph_queries: int = 0
+    window_end: float = 0.0  # monotonic end of the measured window
 
 
-def user_node(log: UserLog, places: list[str], every_s: float, graph: bool,
-              stop: threading.Event) -> None:
+def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float,
+              graph: bool, stop: threading.Event) -> None:
     """Send instructions every `every_s`; with `graph`, query the graph every second."""
     import rclpy
     from rcl_interfaces.srv import ListParameters
@@ -83,6 +91,8 @@ def user_node(log: UserLog, places: list[str], every_s: float, graph: bool,
         outcome = str(status.get("outcome") or "")
         with log.lock:
             log.requests.add(rid)
+            if rid == max(log.requests):
+                log.current_outcome = outcome
             if outcome.startswith(("done", "failed", "cancelled")) and rid not in log.outcomes:
                 log.outcomes[rid] = outcome
 
@@ -99,13 +109,18 @@ def user_node(log: UserLog, places: list[str], every_s: float, graph: bool,
     next_instruction = time.monotonic() + 2.0
     while not stop.is_set():
         now = time.monotonic()
-        if now >= next_instruction:
+        with log.lock:
+            running = bool(log.sent) and not log.current_outcome.startswith(
+                ("done", "failed", "cancelled"))
+            waited = now - log.sent[-1][0] if log.sent else 0.0
+        if now >= next_instruction and (not running or waited >= max_wait_s):
             place = places[i % len(places)]
             i += 1
             text = f"Please walk to the {place.replace('_', ' ')}."
-            pub.publish(String(data=text))
             with log.lock:
                 log.sent.append((now, text))
+                log.current_outcome = ""
+            pub.publish(String(data=text))
             next_instruction = now + every_s
         if graph:
             node.get_topic_names_and_types()
@@ -176,7 +191,7 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     env = dict(os.environ, ROS_DOMAIN_ID=str(args.domain),
                ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
     os.environ.update({k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE")})
-    loads: list[subprocess.Popen[bytes]] = []
+    loads: list[subprocess.Popen[Any]] = []
     if name == "hog":
         loads = start_hogs()
     elif name == "llm":
@@ -184,8 +199,8 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     duration = args.minutes * 60.0
     demo_cmd = [sys.executable, "-m", "robot_brain.cli.main", "demo", "--duration",
                 str(duration + 20.0), "--quiet", "--run-dir", str(run_dir)]
-    if args.live:
-        demo_cmd.append("--live")
+    if args.live or name.startswith("live"):
+        demo_cmd += ["--live", "--live-port", str(LIVE_PORT)]
     demo = subprocess.Popen(demo_cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     out_lines: list[str] = []
@@ -194,7 +209,8 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     log = UserLog()
     stop = threading.Event()
     user = threading.Thread(target=user_node, args=(log, world_places(), args.every,
-                                                    name == "graph", stop), daemon=True)
+                                                    args.max_wait, name == "graph", stop),
+                            daemon=True)
     try:
         deadline = time.monotonic() + 120.0
         while not any("all" in line and "nodes up" in line for line in out_lines):
@@ -202,6 +218,9 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
                 raise RuntimeError("the demo did not start:\n" + "".join(out_lines[-20:]))
             time.sleep(0.2)
         time.sleep(5.0)  # the planner's model loads; its first instruction is the demo's
+        if name == "live_stalled":
+            from test.ros.foxglove_client import start_stalled_client
+            loads.append(start_stalled_client(f"ws://127.0.0.1:{LIVE_PORT}"))
         user.start()
         pids = node_pids(demo.pid)
         cpu0 = {n: cpu_s(p) for n, p in pids.items()}
@@ -214,11 +233,12 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
                     rss[n].append(value)
             time.sleep(1.0)
         elapsed = time.monotonic() - t0
+        log.window_end = time.monotonic()
         cpu1 = {n: cpu_s(p) for n, p in pids.items()}
     finally:
         stop.set()
         for p in loads:
-            p.kill()
+            p.kill()  # SIGKILL also ends a stopped process
             p.wait()
     demo.send_signal(signal.SIGINT)
     try:
@@ -229,10 +249,10 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     user.join(timeout=10)
     cpu = {n: 100.0 * (cpu1[n] - cpu0[n]) / elapsed for n in pids
            if cpu0.get(n) is not None and cpu1.get(n) is not None}
-    return summarise(name, run_dir, elapsed, log, cpu, rss, out_lines)
+    return summarise(name, run_dir, elapsed, args.every, log, cpu, rss, out_lines)
 
 
-def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
+def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: UserLog,
               cpu: dict[str, float], rss: dict[str, list[float]],
               out_lines: list[str]) -> dict[str, object]:
     from robot_brain.core.report.pipeline import collect_figures
@@ -243,8 +263,11 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
     wd = {k: v for status, values in fig.node_diagnostics.items() if "watchdog" in status
           for k, v in values.items()}
     with log.lock:
-        sent = len(log.sent)
+        # An instruction sent less than one interval before the end had no time to finish.
+        sent = sum(1 for t, _ in log.sent if t <= log.window_end - every_s)
         done = sum(1 for o in log.outcomes.values() if o == "done")
+        cut = sum(1 for o in log.outcomes.values() if o.startswith("cancelled"))
+        failed = sum(1 for o in log.outcomes.values() if o.startswith("failed"))
     brain = ("perception", "controller", "watchdog", "planner", "power_monitor")
     result: dict[str, object] = {
         "condition": name,
@@ -258,7 +281,8 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
         "scan_cmd_vel_ms": {k: round(1e3 * getattr(fig.latency_cmd_vel, k), 2)
                             for k in ("p50", "p99", "max")},
         "controller_period_p99_ms": round(1e3 * fig.control.period.p99, 2),
-        "plans_done": done, "instructions_sent": sent,
+        "plans_done": done, "plans_cut": cut, "plans_failed": failed,
+        "instructions_sent": sent,
         "cpu_pct": {n: round(v, 1) for n, v in sorted(cpu.items())},
         "cpu_brain_pct": round(sum(cpu.get(n, 0.0) for n in brain), 1),
         "cpu_brain_sim_recorder_pct": round(sum(cpu.get(n, 0.0) for n in
@@ -269,7 +293,6 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
         "demo_last_line": next((line.strip() for line in reversed(out_lines)
                                 if "robot-brain demo:" in line), ""),
     }
-    del elapsed
     return result
 
 
@@ -284,7 +307,8 @@ def print_result(r: dict[str, object]) -> None:
     print(f"  scan->cmd_vel               p50 {lat['p50']} ms, p99 {lat['p99']} ms, "
           f"max {lat['max']} ms")
     print(f"  controller period p99       {r['controller_period_p99_ms']} ms")
-    print(f"  plans done / sent           {r['plans_done']} / {r['instructions_sent']}")
+    print(f"  plans done / sent           {r['plans_done']} / {r['instructions_sent']} "
+          f"(cut by the next instruction {r['plans_cut']}, failed {r['plans_failed']})")
     print(f"  CPU (% of one core)         brain {r['cpu_brain_pct']}, with sim+recorder "
           f"{r['cpu_brain_sim_recorder_pct']}: {r['cpu_pct']}")
     print(f"  RSS (MB)                    nodes {r['rss_nodes_mb']}: {r['rss_mb']}")
@@ -294,8 +318,10 @@ def print_result(r: dict[str, object]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0, help="per condition")
-    ap.add_argument("--conditions", default="quiet,llm,hog,graph")
+    ap.add_argument("--conditions", default="quiet,llm,hog,graph,live,live_stalled")
     ap.add_argument("--every", type=float, default=15.0, help="seconds between instructions")
+    ap.add_argument("--max-wait", type=float, default=60.0,
+                    help="longest wait for a running plan before the next instruction (s)")
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "brain_bench")
     ap.add_argument("--domain", type=int, default=57)
     ap.add_argument("--live", action="store_true", help="also start the live view")

@@ -45,8 +45,9 @@ from robot_brain.core.planner.backend_pool import (
 )
 from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
+from robot_brain.core.planner.messages import TickOutput
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
-from robot_brain.core.planner.session import PlannerSession, SessionConfig, TickOutput
+from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
@@ -315,20 +316,20 @@ class PlannerNode(Node):
             self._bad_scenes += 1
             return
         if isinstance(scene, dict):
-            self.session.set_scene(scene)
+            self.session.scene = scene
 
     def _on_mode(self, msg: String) -> None:
         self._mode = msg.data
 
     def _on_battery(self, msg: BatteryState) -> None:
         pct = float(msg.percentage)
-        self.session.set_battery(pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None)
+        self.session.battery = pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None
 
     def _on_odom(self, msg: Odometry) -> None:
         p = msg.pose.pose
         q = p.orientation
-        self.session.set_pose(Pose2D(p.position.x, p.position.y,
-                                     yaw_from_quaternion(q.x, q.y, q.z, q.w)))
+        self.session.pose = Pose2D(p.position.x, p.position.y,
+                                   yaw_from_quaternion(q.x, q.y, q.z, q.w))
 
     # -- the tick --------------------------------------------------------------------------
 

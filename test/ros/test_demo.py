@@ -104,6 +104,9 @@ def test_demo_ends_on_sigint_with_summary_and_no_orphans(tmp_path: Path) -> None
             proc.kill()
     assert proc.returncode == 0, out + err
     assert "robot_brain demo summary" in out
+    # One line about the interruption, no traceback (the monitor's spin thread once printed
+    # an ExternalShutdownException on every Ctrl-C).
+    assert "Traceback" not in out + err and "interrupted, shutting down" in out
     assert not _descendants_of_run(run_dir)
 
 

@@ -12,9 +12,14 @@ from robot_brain.core.geometry import Pose2D
 from robot_brain.core.llm.types import LlmReply, Locality
 from robot_brain.core.llm.worker import WorkerEvent
 from robot_brain.core.planner.backend_pool import BackendPool, PoolConfig, make_backend_infos
-from robot_brain.core.planner.messages import PLAN_SCHEMA_FILE, STATUS_SCHEMA_FILE, schema_errors
+from robot_brain.core.planner.messages import (
+    PLAN_SCHEMA_FILE,
+    STATUS_SCHEMA_FILE,
+    TickOutput,
+    schema_errors,
+)
 from robot_brain.core.planner.routing import Mode, RoutingConfig
-from robot_brain.core.planner.session import PlannerSession, SessionConfig, TickOutput
+from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.stop_words import is_stop_word
 from robot_brain.core.resources import default_world_path
@@ -262,7 +267,7 @@ def test_status_changed_flag_and_health() -> None:
     assert s.tick(0.1).status_changed
     w["scripted"].reply(1, KITCHEN)
     s.tick(0.2)
-    s.set_pose(Pose2D(3.0, 2.4, 0.0))
+    s.pose = Pose2D(3.0, 2.4, 0.0)
     out = s.tick(0.3)
     assert out.status.outcome == "done" and out.status.state == "idle"
     health = s.health()

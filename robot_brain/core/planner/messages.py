@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 
 from robot_brain.core.llm.types import LlmReply
+from robot_brain.core.planner.executive import Goal
 from robot_brain.core.planner.skills import Plan
 from robot_brain.core.resources import package_file
 
@@ -131,3 +132,16 @@ class StatusRecord:
         out["generation_time_s"] = _opt(self.generation_time_s)
         out["instruction"] = self.instruction[:INSTRUCTION_CLIP]
         return out
+
+
+@dataclass(frozen=True)
+class TickOutput:
+    """What one planner tick emits: the advice to the fast path and the records to publish."""
+
+    goal: Goal | None
+    hold: bool
+    say: tuple[str, ...]
+    plans: tuple[PlanRecord, ...]
+    status: StatusRecord
+    status_changed: bool
+    log: tuple[str, ...]

@@ -70,6 +70,15 @@ class PlannerReport:
     tier: str = ""  # which cascade tier answered the latest instruction
     last_vertical: VerticalResult | None = None
 
+    def count_plan(self, accepted: bool, tier: str, reason: str) -> None:
+        """A plan record went out: counted, by tier when accepted; a rejection is the news."""
+        if accepted:
+            self.counters.accepted += 1
+            self.counters.by_tier[tier] = self.counters.by_tier.get(tier, 0) + 1
+        else:
+            self.counters.rejected += 1
+            self.message = f"plan rejected: {reason}"
+
     def pool_note(self, note: PoolNote) -> str:
         """Take what the backend pool reported; returns the log line."""
         if note.message is not None:

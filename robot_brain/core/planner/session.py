@@ -1,15 +1,12 @@
 """The planner's logic without ROS: instruction -> request -> plan -> executive.
 
-Planning is a cascade (DESIGN.md): stop words first, then the vertical model (a few ms, in this
-process), and the LLM only for what that model hands off (unsure, out of its domain, or what
-it cannot express). Every plan, whichever tier made it, goes through the same validator.
-
-The node feeds it cached inputs and calls `tick(now)` from one timer; everything here is
-bounded and non-blocking: the LLM runs in the BackendPool's worker processes (which it starts,
-power-gates and judges available), which this class only submits to and polls. Request ids
-increase with every instruction; only a reply to the latest one is used, anything older is
-counted as superseded and dropped. Every decision that has a reason (routing, rejection,
-cancellation) is kept in text (PlannerReport) for planner/status and planner/plan.
+Planning is a cascade (DESIGN.md): stop words, then the vertical model (about a millisecond,
+here), and the LLM only for what that model hands off (first_tiers.py); every plan goes
+through the same validator. The node sets the cached inputs (pose, scene, battery) and calls
+`tick(now)` from one timer; everything here is bounded and non-blocking: the LLM runs in the
+BackendPool's worker processes, which this class only submits to and polls. Only a reply to
+the latest request is used; older ones are counted as superseded. Every decision's reason is
+kept in text (PlannerReport) for planner/status and planner/plan.
 """
 
 from __future__ import annotations
@@ -22,9 +19,9 @@ from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
-from robot_brain.core.planner.executive import Executive, Goal
+from robot_brain.core.planner.executive import Executive
 from robot_brain.core.planner.first_tiers import FirstTiers
-from robot_brain.core.planner.messages import PlanRecord, StatusRecord
+from robot_brain.core.planner.messages import PlanRecord, TickOutput
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.reporting import PlannerReport
 from robot_brain.core.planner.routing import Mode, RouteAction, RoutingConfig, route
@@ -49,17 +46,6 @@ class SessionConfig:
     vertical_threshold: float = DEFAULT_THRESHOLD
     #: Intermediate waypoints of a routed motion step count as passed within this (m).
     waypoint_tolerance: float = 0.35
-
-
-@dataclass(frozen=True)
-class TickOutput:
-    goal: Goal | None
-    hold: bool
-    say: tuple[str, ...]
-    plans: tuple[PlanRecord, ...]
-    status: StatusRecord
-    status_changed: bool
-    log: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -91,9 +77,10 @@ class PlannerSession:
                                    config.waypoint_tolerance)
         self.report = PlannerReport(last_backend=config.routing.preferred)
         self.mode: Mode | None = None
+        # Cached inputs, set by the node's subscription callbacks (the latest value only).
         self.scene: Mapping[str, Any] | None = None
         self.pose: Pose2D | None = None
-        self.battery: float | None = None
+        self.battery: float | None = None  # state of charge 0..1
         self._latest_id = 0  # ids increase with every instruction (and dock by power mode)
         self._in_flight: _Request | None = None
         self._pending: _Request | None = None
@@ -101,16 +88,7 @@ class PlannerSession:
         self._plans: list[PlanRecord] = []
         self._log: list[str] = []
 
-    # -- inputs (the node's subscription callbacks only cache; these only store) ------------
-
-    def set_pose(self, pose: Pose2D) -> None:
-        self.pose = pose
-
-    def set_scene(self, scene: Mapping[str, Any]) -> None:
-        self.scene = scene
-
-    def set_battery(self, fraction: float | None) -> None:
-        self.battery = fraction
+    # -- inputs (the node's callbacks only store pose, scene, battery; the mode routes) ------
 
     def set_mode(self, text: str, now: float) -> None:
         mode = Mode.parse(text)
@@ -312,13 +290,7 @@ class PlannerSession:
                 latency_s: float | None = None) -> None:
         """Every plan record goes out (and is counted) here; `reply` = the LLM answered,
         `latency_s` = the vertical tier's time when it answered."""
-        if accepted:
-            self.report.counters.accepted += 1
-            by_tier = self.report.counters.by_tier
-            by_tier[source] = by_tier.get(source, 0) + 1
-        else:
-            self.report.counters.rejected += 1
-            self.report.message = f"plan rejected: {reason}"
+        self.report.count_plan(accepted, source, reason)
         self._plans.append(PlanRecord.make(
             rid, instruction, accepted, reason, route_reason, plan, source, reply, backend,
             self.pool.locality(backend) if reply else "none", latency_s))
