@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import signal
@@ -340,8 +341,11 @@ def counter_delta(diag: list[tuple[float, dict[str, str]]], t0: float, t1: float
     return inside[-1] - (before[-1] if before else inside[0])
 
 
-def measure_stalls(bench: Bench, ctl: Any, count: int) -> list[float]:
-    reactions: list[float] = []
+def measure_stalls(bench: Bench, ctl: Any, count: int) -> list[tuple[float, float]]:
+    """Per stall: (first stopping command, zero) after SIGSTOP of the controller, in s. The
+    watchdog's graded response slows down first (a command slower than the last one
+    forwarded), then reaches zero at its deceleration; NaN when zero was not reached."""
+    reactions: list[tuple[float, float]] = []
     attempts = 0
     while len(reactions) < count and attempts < 4 * count:
         attempts += 1
@@ -353,13 +357,17 @@ def measure_stalls(bench: Bench, ctl: Any, count: int) -> list[float]:
         t_stop = time.monotonic()
         ctl.signal_group(signal.SIGSTOP)
         try:
-            time.sleep(0.3)
+            time.sleep(1.0)  # long enough to decelerate from full speed (0.6 m/s at 1.5 m/s^2)
         finally:
             ctl.signal_group(signal.SIGCONT)
         with bench.rec.lock:
-            after = [c for c in bench.rec.cmd if c[1] > t_stop and c[3] == 0.0 and c[4] == 0.0]
-        if after:
-            reactions.append(after[0][1] - t_stop)
+            after = [c for c in bench.rec.cmd if c[1] > t_stop]
+        slowing = [c for c in after if abs(c[3]) < abs(last[3]) - 1e-6 or
+                   (c[3] == 0.0 and c[4] == 0.0)]
+        zero = [c for c in after if c[3] == 0.0 and c[4] == 0.0]
+        if slowing:
+            reactions.append((slowing[0][1] - t_stop,
+                              zero[0][1] - t_stop if zero else math.nan))
         time.sleep(1.5)
     return reactions
 
@@ -471,9 +479,11 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
           f"{pct(upstream, 99):.2f} ms; obstacles->cmd_vel p50 {pct(downstream, 50):.2f} / "
           f"p99 {pct(downstream, 99):.2f} ms (DDS reception at the probe)")
     if reactions:
-        ms = [1e3 * r for r in reactions]
-        print(f"stall->stop         median {med(ms):.1f} ms, max {max(ms):.1f} ms "
-              f"({len(ms)} stalls)")
+        ms = [1e3 * r for r, _ in reactions]
+        zeros = [1e3 * z for _, z in reactions if z == z]
+        print(f"stall->stop         first stopping command median {med(ms):.1f} ms, max "
+              f"{max(ms):.1f} ms; zero median {med(zeros) if zeros else math.nan:.0f} ms, max "
+              f"{max(zeros, default=math.nan):.0f} ms ({len(ms)} stalls)")
     else:
         print("stall->stop         no measurement (robot not moving at stall time)")
     print(f"goals reached       {reached} (route {ROUTE})")
