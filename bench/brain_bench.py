@@ -263,8 +263,10 @@ def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: Use
     wd = {k: v for status, values in fig.node_diagnostics.items() if "watchdog" in status
           for k, v in values.items()}
     with log.lock:
-        # An instruction sent less than one interval before the end had no time to finish.
-        sent = sum(1 for t, _ in log.sent if t <= log.window_end - every_s)
+        # An instruction sent less than one interval before the end had no time to finish;
+        # the demo's own first instruction counts too (its outcome is among the statuses).
+        sent = sum(1 for t, _ in log.sent if t <= log.window_end - every_s) + sum(
+            1 for line in out_lines if "instruction sent" in line)
         done = sum(1 for o in log.outcomes.values() if o == "done")
         cut = sum(1 for o in log.outcomes.values() if o.startswith("cancelled"))
         failed = sum(1 for o in log.outcomes.values() if o.startswith("failed"))

@@ -343,8 +343,9 @@ def counter_delta(diag: list[tuple[float, dict[str, str]]], t0: float, t1: float
 
 def measure_stalls(bench: Bench, ctl: Any, count: int) -> list[tuple[float, float]]:
     """Per stall: (first stopping command, zero) after SIGSTOP of the controller, in s. The
-    watchdog's graded response slows down first (a command slower than the last one
-    forwarded), then reaches zero at its deceleration; NaN when zero was not reached."""
+    watchdog's graded response slows down first, then reaches zero at its deceleration (NaN
+    when zero was not reached). A stopping command is one the watchdog made itself: its stamp
+    is not a scan's (forwarded commands carry their scan's stamp)."""
     reactions: list[tuple[float, float]] = []
     attempts = 0
     while len(reactions) < count and attempts < 4 * count:
@@ -362,8 +363,8 @@ def measure_stalls(bench: Bench, ctl: Any, count: int) -> list[tuple[float, floa
             ctl.signal_group(signal.SIGCONT)
         with bench.rec.lock:
             after = [c for c in bench.rec.cmd if c[1] > t_stop]
-        slowing = [c for c in after if abs(c[3]) < abs(last[3]) - 1e-6 or
-                   (c[3] == 0.0 and c[4] == 0.0)]
+            scans = {s[1] for s in bench.rec.scans}
+        slowing = [c for c in after if c[2] not in scans]
         zero = [c for c in after if c[3] == 0.0 and c[4] == 0.0]
         if slowing:
             reactions.append((slowing[0][1] - t_stop,
