@@ -443,7 +443,5 @@ def _find(diags: dict[str, dict[str, object]], node: str) -> dict[str, dict[str,
 
 
 def _pct(v: object) -> str:
-    try:
-        return f"{float(str(v)) * 100:.1f} %"
-    except ValueError:
-        return "?"
+    fraction = _float(v)
+    return f"{fraction * 100:.1f} %" if fraction is not None else "?"

@@ -57,8 +57,9 @@ def install_layout(prefix: Path, source: Path) -> list[Path]:
     wanted: dict[Path, set[str]] = {}
     for dest, files in data_files(source):
         directory = prefix / dest
-        for parent in reversed([directory, *directory.relative_to(prefix).parents][:-1]):
-            _real_dir(prefix / parent)
+        parts = Path(dest).parts
+        for depth in range(1, len(parts) + 1):  # each level real, shallowest first
+            _real_dir(prefix.joinpath(*parts[:depth]))
         names = wanted.setdefault(directory, set())
         for rel in files:
             link = directory / Path(rel).name

@@ -278,7 +278,6 @@ class WatchdogNode(Node):
         values = dict(deadline.values)
         values["stops_published"] = self._stops_published
         values["commands_taken_before_check"] = self._taken_before_check
-        values["checks_armed"] = self._armed_checks
         values.update({f"late_commands.{c.value}": n for c, n in self.gaps.causes.items()})
         reports = [
             HealthReport(deadline.name, deadline.level, deadline.message, values),

@@ -12,7 +12,7 @@ from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.planner.stop_words import is_stop_word
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.cascade import Tier, decide
-from robot_brain.core.planner.vertical.planner import VerticalPlanner, VerticalResult
+from robot_brain.core.planner.vertical.planner import VerticalPlanner
 
 STOP_WORD = "stop_word"
 VERTICAL = "vertical"
@@ -28,7 +28,6 @@ class FirstAnswer:
     reason: str = ""
     latency_s: float | None = None
     hand_off: str = ""
-    vertical: VerticalResult | None = None
 
 
 class FirstTiers:
@@ -50,11 +49,10 @@ class FirstTiers:
         if decision.tier is Tier.LLM or decision.plan is None:
             why = decision.hand_off.value if decision.hand_off else "no plan"
             return FirstAnswer(None, hand_off=f"vertical tier handed off ({why}, confidence "
-                                              f"{decision.confidence:.2f})", vertical=result)
+                                              f"{decision.confidence:.2f})")
         verdict = self.validator.validate_text(json.dumps(decision.plan))
         if not verdict.accepted or verdict.plan is None:
-            return FirstAnswer(None, hand_off=f"vertical plan not valid ({verdict.reason})",
-                               vertical=result)
+            return FirstAnswer(None, hand_off=f"vertical plan not valid ({verdict.reason})")
         return FirstAnswer(verdict.plan, VERTICAL,
                            f"vertical tier (confidence {decision.confidence:.2f}): "
-                           f"{decision.reason}", result.latency_s, vertical=result)
+                           f"{decision.reason}", result.latency_s)

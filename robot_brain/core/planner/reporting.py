@@ -17,7 +17,6 @@ from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import ExecEvent, ExecOutput
 from robot_brain.core.planner.messages import StatusRecord
 from robot_brain.core.planner.skills import Step
-from robot_brain.core.planner.vertical.planner import VerticalResult
 from robot_brain.core.stats import RollingWindow
 
 
@@ -68,7 +67,6 @@ class PlannerReport:
     last_reply: LlmReply | None = None
     last_status: dict[str, Any] | None = None
     tier: str = ""  # which cascade tier answered the latest instruction
-    last_vertical: VerticalResult | None = None
 
     def count_plan(self, accepted: bool, tier: str, reason: str) -> None:
         """A plan record went out: counted, by tier when accepted; a rejection is the news."""

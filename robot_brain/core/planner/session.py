@@ -120,7 +120,6 @@ class PlannerSession:
             self._record(rid, "", False, "empty instruction", "")
             return rid
         first = self.first.answer(instruction)
-        self.report.last_vertical = first.vertical
         if first.plan is not None:
             self.report.tier = first.tier
             self._start_plan(rid, instruction, first.plan, first.tier, first.reason, now,
