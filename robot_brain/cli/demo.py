@@ -308,13 +308,14 @@ def _run(opts: DemoOptions) -> int:
         signal.signal(signal.SIGTERM, previous)
         elapsed = time.monotonic() - t_start
         snapshot = monitor.snapshot()
+        # The observer goes first, while the nodes are still up (see BackgroundSpinner).
+        spinner.stop()
         stop_all(processes)
         for tail in tails.values():
             tail.pump()
         for p in processes:
             if p.log:
                 p.log.close()
-        spinner.stop()
 
     if failure is not None and not all_up:
         raise failure  # start-up failed: there is nothing to summarise

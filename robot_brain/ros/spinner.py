@@ -4,6 +4,11 @@ For observers beside a main thread that does other work (the demo's monitor, tes
 benchmarks). Stopping joins the spin thread *before* destroying the node: destroying a node
 that a wait set still holds aborts the process ("terminate called without an active
 exception").
+
+Stop it *before* the nodes it talks to exit: Fast DDS 3.2 can deadlock a participant that
+destroys its endpoints while remote endpoints are being removed (seen once in a test probe:
+the UDP receive thread, unpairing a departed writer, holds the discovery mutex and waits for
+the event thread, which waits for that mutex; the destroying thread waits for both, for ever).
 """
 
 from __future__ import annotations

@@ -106,9 +106,10 @@ class Graph:
             yield p.label, path.read_text(errors="replace") if path.exists() else ""
 
     def __exit__(self, *exc: object) -> None:
+        # The probe goes first, while the nodes are still up (see BackgroundSpinner).
+        if self.probe is not None:
+            stop_probe(self.probe)
         stop_all(self.processes)
         for p in self.processes:
             if p.log:
                 p.log.close()
-        if self.probe is not None:
-            stop_probe(self.probe)
