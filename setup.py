@@ -31,6 +31,7 @@ setup(
             "sim = robot_brain.nodes.sim_node:main",
             "perception = robot_brain.nodes.perception_node:main",
             "controller = robot_brain.nodes.controller_node:main",
+            "fast_path = robot_brain.nodes.fast_path:main",
             "watchdog = robot_brain.nodes.watchdog_node:main",
             "planner = robot_brain.nodes.planner_node:main",
             "power_monitor = robot_brain.nodes.power_monitor_node:main",

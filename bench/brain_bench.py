@@ -48,8 +48,9 @@ from fast_path_bench import start_llama  # noqa: E402
 
 from robot_brain.cli.processes import children_of  # noqa: E402
 
-NODE_NAMES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor",
-              "recorder", "live_view")
+#: Processes by executable; fast_path hosts perception and controller (composition).
+NODE_NAMES = ("sim", "perception", "controller", "fast_path", "watchdog", "planner",
+              "power_monitor", "recorder", "live_view")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LIVE_PORT = 8766
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -201,6 +202,7 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
                 str(duration + 20.0), "--quiet", "--run-dir", str(run_dir)]
     if args.live or name.startswith("live"):
         demo_cmd += ["--live", "--live-port", str(LIVE_PORT)]
+    demo_cmd += args.demo_arg
     demo = subprocess.Popen(demo_cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     out_lines: list[str] = []
@@ -270,7 +272,7 @@ def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: Use
         done = sum(1 for o in log.outcomes.values() if o == "done")
         cut = sum(1 for o in log.outcomes.values() if o.startswith("cancelled"))
         failed = sum(1 for o in log.outcomes.values() if o.startswith("failed"))
-    brain = ("perception", "controller", "watchdog", "planner", "power_monitor")
+    brain = ("perception", "controller", "fast_path", "watchdog", "planner", "power_monitor")
     result: dict[str, object] = {
         "condition": name,
         "duration_s": round(fig.duration_s, 1),
@@ -327,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "brain_bench")
     ap.add_argument("--domain", type=int, default=57)
     ap.add_argument("--live", action="store_true", help="also start the live view")
+    ap.add_argument("--demo-arg", action="append", default=[],
+                    help="extra argument for robot-brain demo, for A/B runs (repeatable; e.g. "
+                         "--demo-arg=--no-compose --demo-arg=--params-file=old.yaml)")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     args = ap.parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -4,8 +4,9 @@ Arguments (`ros2 launch robot_brain brain.launch.py --show-args` lists them): na
 params_file, use_sim_time, sim (start the built-in simulated humanoid), record (record the
 brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
-rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), live
-(the Foxglove WebSocket live view, docs/live_view.md) and live_port.
+rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), compose
+(perception and controller in one process, docs/composition.md), live (the Foxglove
+WebSocket live view, docs/live_view.md) and live_port.
 
 The brain is one unit: before any node starts, the parameter file must exist and read, and
 settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
@@ -77,6 +78,20 @@ def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain
                 on_exit=_node_exited(name) if part_of_brain else None)
 
 
+def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfiguration,
+               params_file: str, use_sim_time: LaunchConfiguration, extra: dict) -> Node:
+    """Several nodes in one process (robot_brain.core.composition). No `name`: a __node remap
+    would rename every hosted node; overrides go per node as `-p node:key:=value`."""
+    args: list = []
+    for node in hosted:
+        args += ["-p", [f"{node}:use_sim_time:=", use_sim_time]]
+        for key, value in extra.get(node, {}).items():
+            args += ["-p", f"{node}:{key}:={value}"]
+    return Node(package="robot_brain", executable=executable, namespace=namespace,
+                parameters=[params_file], ros_arguments=args, output="screen",
+                emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
+
+
 def _recorder(context: LaunchContext, namespace: LaunchConfiguration,
               use_sim_time: LaunchConfiguration, params_file: str) -> list:
     root = LaunchConfiguration("bag_dir").perform(context) or "runs"
@@ -108,6 +123,7 @@ def _brain(context: LaunchContext) -> list:
              "planner": {"backend": backend}}
     try:
         from robot_brain.cli.preflight import preflight
+        from robot_brain.core.composition import plan_processes
         from robot_brain.core.errors import StartupError
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
@@ -119,11 +135,15 @@ def _brain(context: LaunchContext) -> list:
         raise BrainLaunchError(str(exc)) from exc
 
     actions: list = []
-    for name in nodes:
+    for spec in plan_processes(nodes, compose=_true(context, "compose")):
+        if spec.composed:
+            actions.append(_composite(spec.executable, spec.nodes, namespace, params_file,
+                                      use_sim_time, extra))
+            continue
         params: list = [params_file, {"use_sim_time": use_sim_time}]
-        if name in extra:
-            params.append(extra[name])
-        actions.append(_node(name, namespace, params))
+        if spec.executable in extra:
+            params.append(extra[spec.executable])
+        actions.append(_node(spec.executable, namespace, params))
     if _true(context, "record"):
         actions += _recorder(context, namespace, use_sim_time, params_file)
     if _true(context, "live"):
@@ -158,6 +178,10 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
                               choices=_backend_kinds(),
                               description="LLM backend of the planner."),
+        DeclareLaunchArgument("compose", default_value="true", choices=BOOLEAN,
+                              description="Run perception and controller in one process "
+                                          "(fast_path); false = one process each "
+                                          "(docs/composition.md)."),
         DeclareLaunchArgument("live", default_value="false", choices=BOOLEAN,
                               description="Serve a Foxglove WebSocket live view "
                                           "(docs/live_view.md); loopback only by default."),

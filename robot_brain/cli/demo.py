@@ -30,6 +30,7 @@ from robot_brain.cli.processes import (
     ros_environment,
     stop_all,
 )
+from robot_brain.core.composition import ProcessSpec, plan_processes
 from robot_brain.core.errors import StartupError
 from robot_brain.core.mission import MissionFacts, judge
 
@@ -66,6 +67,7 @@ class DemoOptions:
     until_done: bool = False
     live: bool = False
     live_port: int = 8765
+    compose: bool = True
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -76,7 +78,7 @@ class DemoOptions:
             record=not args.no_record,
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
-            live_port=args.live_port)
+            live_port=args.live_port, compose=not args.no_compose)
 
 
 def shipped_config() -> Path:
@@ -215,7 +217,7 @@ def _run(opts: DemoOptions) -> int:
     to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
                                                            if opts.live else [])
 
-    print(f"robot-brain demo: starting {', '.join(to_start)} "
+    print(f"robot-brain demo: starting {_describe(plan_processes(to_start, opts.compose))} "
           f"(config {params_file}, domain {env.get('ROS_DOMAIN_ID', '0')}, run dir {run_dir})",
           flush=True)
 
@@ -240,14 +242,21 @@ def _run(opts: DemoOptions) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        for name in to_start:
-            log_path = log_dir / f"{name}.log"
+        for spec in plan_processes(to_start, opts.compose):
+            label = spec.executable
+            log_path = log_dir / f"{label}.log"
             log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
-            proc = NodeProcess(name, name=name, params_files=[params_file],
-                               parameters=_node_overrides(name, opts, nodes, run_dir),
-                               env=env, log=log)
+            if spec.composed:
+                # Hosted nodes keep their names: no __node remap, overrides per node.
+                proc = NodeProcess(label, params_files=[params_file], env=env, log=log,
+                                   node_parameters={n: _node_overrides(n, opts, nodes, run_dir)
+                                                    for n in spec.nodes})
+            else:
+                proc = NodeProcess(label, name=label, params_files=[params_file],
+                                   parameters=_node_overrides(label, opts, nodes, run_dir),
+                                   env=env, log=log)
             processes.append(proc.start())
-            tails[name] = LogTail(name, log_path, None if opts.quiet else sys.stdout)
+            tails[label] = LogTail(label, log_path, None if opts.quiet else sys.stdout)
 
         def pump() -> None:
             for tail in tails.values():
@@ -330,6 +339,11 @@ def _run(opts: DemoOptions) -> int:
     print(f"robot-brain demo: {outcome.line}", file=sys.stdout if outcome.success
           else sys.stderr, flush=True)
     return 0 if outcome.success else 1
+
+
+def _describe(specs: list[ProcessSpec]) -> str:
+    return ", ".join(s.executable + (f" ({' + '.join(s.nodes)})" if s.composed else "")
+                     for s in specs)
 
 
 def _facts(obs: DemoObservations, opts: DemoOptions, nodes: list[str], elapsed: float,

@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "(docs/live_view.md)")
     demo.add_argument("--live-port", type=int, default=8765,
                       help="TCP port of the live view (default 8765)")
+    demo.add_argument("--no-compose", action="store_true",
+                      help="run perception and controller as two processes instead of one "
+                           "(docs/composition.md)")
 
     report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
     report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec
+from robot_brain.ros.runtime import RUNTIME_PARAMS
 
 NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor", "recorder",
          "live_view")
@@ -60,7 +61,7 @@ def _row(s: ParamSpec) -> str:
 def render() -> str:
     out = [BEGIN, "", "**shared** (the `/**:` block, declared by every node)", "",
            "| parameter | default | range | meaning |", "|---|---|---|---|"]
-    out += [_row(s) for s in SHARED_PARAMS]
+    out += [_row(s) for s in SHARED_PARAMS + RUNTIME_PARAMS]
     out.append("")
     for node in NODES:
         out += [f"**`{node}`**", "", "| parameter | default | range | meaning |",

@@ -73,6 +73,8 @@ class NodeProcess:
     params_files: Sequence[Path] = ()
     parameters: dict[str, object] = field(default_factory=dict)
     remappings: dict[str, str] = field(default_factory=dict)
+    #: For a composite executable (several nodes, no `name`): overrides per hosted node.
+    node_parameters: dict[str, dict[str, object]] = field(default_factory=dict)
     namespace: str = ""
     env: dict[str, str] | None = None
     log: IO[bytes] | None = None
@@ -94,6 +96,9 @@ class NodeProcess:
             # Node-qualified: a bare `-p key:=v` is filed under `/**` and loses to the same key
             # in the parameter file's node block.
             cmd += ["-p", f"{self.name or self.executable}:{key}:={_param_literal(value)}"]
+        for node, params in self.node_parameters.items():
+            cmd += [a for key, value in params.items()
+                    for a in ("-p", f"{node}:{key}:={_param_literal(value)}")]
         for src, dst in self.remappings.items():
             cmd += ["-r", f"{src}:={dst}"]
         return cmd

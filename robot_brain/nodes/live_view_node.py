@@ -69,6 +69,7 @@ from robot_brain.nodes.recorder_node import message_class
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
+from robot_brain.ros.subscriptions import create_subscription_with_info
 
 
 class LiveViewStartupError(StartupError):
@@ -304,7 +305,8 @@ class LiveViewNode(Node):
                 return _Followed(self._poller, sub, forward)
         else:
             def follow() -> _Followed:
-                sub = self.create_subscription(cls, fq, forward, _QOS[delivery], raw=True)
+                sub = create_subscription_with_info(self, cls, fq, forward, _QOS[delivery],
+                                                    raw=True)
                 return _Followed(self, sub, None)
         self._inputs[topic] = follow
 

@@ -39,6 +39,7 @@ from robot_brain.core.report.topics import RECORDED_TOPICS
 from robot_brain.ros import diagnostics
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
+from robot_brain.ros.subscriptions import create_subscription_with_info
 
 
 class RecorderStartupError(StartupError):
@@ -195,7 +196,7 @@ class RecorderNode(Node):
         def on_message(raw: bytes, info: MessageInfo, topic: str = topic) -> None:
             self._write(topic, raw, info)
 
-        sub = self.create_subscription(cls, topic, on_message, qos, raw=True)
+        sub = create_subscription_with_info(self, cls, topic, on_message, qos, raw=True)
         self._recorded[topic] = _Recorded(msgtype, wanted, sub)
         if recorded is None:
             self.get_logger().info(f"recording {topic} [{msgtype}] ({_describe(wanted)})")

@@ -51,7 +51,11 @@ from robot_brain.core.watchdog import (
 )
 from robot_brain.core.watchdog.command_gaps import CommandTiming, GapAccounting
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.cmd_vel import CmdVelPublisher, create_cmd_vel_subscription, to_velocity
+from robot_brain.ros.cmd_vel import (
+    CmdVelPublisher,
+    create_cmd_vel_subscription_with_info,
+    to_velocity,
+)
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.pending import take_pending
 from robot_brain.ros.runtime import (
@@ -159,7 +163,7 @@ class WatchdogNode(Node):
         self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.cmd_vel_stamped, qos.RELIABLE)
         self.estop_pub = self.create_publisher(Bool, "watchdog/estop", qos.STATE)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
-        self.cmd_sub = create_cmd_vel_subscription(
+        self.cmd_sub = create_cmd_vel_subscription_with_info(
             self, "controller/cmd_vel", p.cmd_vel_stamped, qos.COMMANDS_IN, self._on_command)
         self.create_subscription(Bool, "estop", self._on_operator_estop, qos.STATE)
         self.create_subscription(DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,

@@ -11,6 +11,7 @@ from rclpy.qos import QoSProfile
 from rclpy.subscription import Subscription
 
 from robot_brain.core.geometry import Velocity
+from robot_brain.ros.subscriptions import InfoCallback, create_subscription_with_info
 
 
 def twist_type(stamped: bool) -> type:
@@ -47,3 +48,9 @@ class CmdVelPublisher:
 def create_cmd_vel_subscription(node: Node, topic: str, stamped: bool, qos: QoSProfile,
                                 callback: Callable[[Any], None]) -> Subscription:
     return node.create_subscription(twist_type(stamped), topic, callback, qos)
+
+
+def create_cmd_vel_subscription_with_info(node: Node, topic: str, stamped: bool,
+                                          qos: QoSProfile, callback: InfoCallback
+                                          ) -> Subscription:
+    return create_subscription_with_info(node, twist_type(stamped), topic, callback, qos)

@@ -1,8 +1,12 @@
 """Process entry point shared by every node: init, build, spin, clean shutdown, exit code.
 
 A node that cannot start (bad parameter, missing model, malformed world) raises one of the
-project's start-up errors; `run_node` logs it once, clearly, and exits 1, which `robot-brain
-demo` and `ros2 launch` both report. Ctrl-C and SIGTERM end the spin and destroy the node.
+project's start-up errors; `run_nodes` logs it once, clearly, and exits 1, which `robot-brain
+demo` and `ros2 launch` both report. Ctrl-C and SIGTERM end the spin and destroy the nodes.
+
+One process may host several nodes (composition, as a ROS 2 component container does: the
+fast path's perception and controller share one executor, robot_brain.nodes.fast_path); they
+are spun by one executor, chosen by the `executor` parameter.
 """
 
 from __future__ import annotations
@@ -12,17 +16,19 @@ import os
 import signal
 import sys
 import threading
+from enum import Enum
 from typing import Callable, Sequence
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.executors import Executor, ExternalShutdownException, SingleThreadedExecutor
+from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.params_file import load_params_file
-from robot_brain.ros.params import ConfigError, ParamSpec
+from robot_brain.ros.params import ConfigError, ParamSpec, declare_params
 
 EXIT_STARTUP_FAILED = 1
 #: Longest wait of one spin step, so a stop request is seen even by a node with no timer due
@@ -42,6 +48,42 @@ REALTIME_PARAMS: tuple[ParamSpec, ...] = (
 )
 
 
+class ExecutorKind(str, Enum):
+    """How a process waits for and runs its nodes' callbacks."""
+
+    #: rclpy's EventsExecutor (C++): the middleware pushes events into one queue and timers
+    #: run from a timer thread, so a wake-up costs no wait-set rebuild. About a third of the
+    #: CPU per callback of the single-threaded executor (bench/executor_bench.py).
+    EVENTS = "events"
+    #: rclpy's SingleThreadedExecutor: rebuilds a wait set in Python on every wake-up.
+    SINGLE_THREADED = "single_threaded"
+
+
+#: Declared by the runtime on every node (docs/parameters.md, shared table).
+RUNTIME_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("executor", ExecutorKind.EVENTS.value,
+              "How the node's process runs callbacks: 'events' (rclpy's C++ EventsExecutor, "
+              "about a third of the CPU per callback) or 'single_threaded' (rclpy's "
+              "SingleThreadedExecutor). Nodes composed in one process must agree.",
+              choices=tuple(k.value for k in ExecutorKind)),
+)
+
+
+def make_executor(kind: ExecutorKind) -> Executor:
+    if kind is ExecutorKind.EVENTS:
+        return EventsExecutor()
+    return SingleThreadedExecutor()
+
+
+def executor_kind(nodes: Sequence[Node]) -> ExecutorKind:
+    """Declare `executor` on every node and return the one value they agree on."""
+    kinds = {ExecutorKind(declare_params(n, RUNTIME_PARAMS)["executor"]) for n in nodes}
+    if len(kinds) > 1:
+        raise ConfigError("parameter 'executor' differs between nodes composed in one process "
+                          f"({sorted(k.value for k in kinds)}); they share one executor")
+    return kinds.pop()
+
+
 def parse_cpu_affinity(value: Sequence[int]) -> tuple[int, ...]:
     """The cpu_affinity parameter as CPU numbers; () = not pinned."""
     cpus = tuple(int(c) for c in value)
@@ -55,10 +97,18 @@ def parse_cpu_affinity(value: Sequence[int]) -> tuple[int, ...]:
 
 def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
              *, freeze_gc: bool = False) -> int:
-    """Build the node with `factory` and spin it on a SingleThreadedExecutor until shutdown.
+    """One node in its own process (see run_nodes)."""
+    return run_nodes((factory,), args, freeze_gc=freeze_gc)
 
-    A single-threaded executor is deliberate: in Python it jitters less than a multi-threaded
-    one, and every callback of these nodes is short and bounded.
+
+def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | None = None,
+              *, freeze_gc: bool = False) -> int:
+    """Build the nodes in order and spin them on one executor, on this thread, until shutdown.
+
+    One thread runs every callback, deliberately: in Python it jitters less than a
+    multi-threaded executor, and every callback of these nodes is short and bounded. The
+    nodes are built on this thread, so a real-time policy one of them applies (apply_realtime)
+    holds for the spin; composed, the last one built sets it.
     """
     argv = list(args) if args is not None else sys.argv
     try:
@@ -83,10 +133,12 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     for sig in stop_signals:
         signal.signal(sig, _raise_keyboard_interrupt)
-    node: Node | None = None
+    nodes: list[Node] = []
     try:
         try:
-            node = factory()
+            for factory in factories:
+                nodes.append(factory())
+            executor = make_executor(executor_kind(nodes))
         except StartupError as exc:  # every *ConfigError is one (core.errors)
             rclpy.logging.get_logger("robot_brain").fatal(f"cannot start: {exc}")
             print(f"robot_brain: cannot start: {exc}", file=sys.stderr, flush=True)
@@ -95,13 +147,13 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
             # Stopped while starting (Ctrl-C, or a launch shutting down): one line, no trace.
             print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
             return 0
+        for node in nodes:
+            executor.add_node(node)
         if freeze_gc:
             # Everything built at start-up moves out of the collector's reach, so a full
             # collection in the loop has less to walk.
             gc.collect()
             gc.freeze()
-        executor = SingleThreadedExecutor()
-        executor.add_node(node)
         # While spinning, a stop signal only sets a flag: an exception raised at an arbitrary
         # point could land inside a pybind11 call of rclpy, which turns it into a RuntimeError
         # ("Unable to convert call argument") and a traceback instead of a clean stop.
@@ -109,6 +161,13 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
         for sig in stop_signals:
             signal.signal(sig, stop)
         try:
+            # The EventsExecutor starts its timer thread on the first spin: that thread wakes
+            # the control tick, so it must follow the node's real-time policy too.
+            executor.spin_once(timeout_sec=0.0)
+            follow_realtime_policy()
+            # spin_once, not spin(): a stop request is seen within _STOP_POLL_S. (The
+            # EventsExecutor's spin() cannot be ended from a callback: shutting it down
+            # there leaves it busy-looping.)
             while not stop.requested and executor.context.ok():
                 executor.spin_once(timeout_sec=_STOP_POLL_S)
         except (KeyboardInterrupt, ExternalShutdownException):
@@ -119,7 +178,7 @@ def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
         # its own) must not kill the node half-way through shutdown: ignore it until done.
         for sig in stop_signals:
             signal.signal(sig, signal.SIG_IGN)
-        if node is not None:
+        for node in reversed(nodes):
             on_shutdown = getattr(node, "on_shutdown", None)
             if callable(on_shutdown):
                 try:
@@ -141,7 +200,7 @@ def params_files(argv: Sequence[str]) -> list[str]:
 class _StopRequest:
     """A SIGINT/SIGTERM handler that asks the spin loop to end after its current callback."""
 
-    def __init__(self, executor: SingleThreadedExecutor) -> None:
+    def __init__(self, executor: Executor) -> None:
         self.requested = False
         self._executor = executor
 
@@ -191,6 +250,29 @@ def apply_realtime(node: Node, priority: int, cpus: Sequence[int]) -> str:
             node.get_logger().warning(f"CPU affinity {list(cpus)} refused ({exc}); not pinned")
             notes.append("affinity refused")
     return ", ".join(notes) or "default scheduling"
+
+
+def follow_realtime_policy() -> int:
+    """Threads started after apply_realtime (the executor's timer thread) join the policy.
+
+    They get the level the middleware's threads got: one below the calling (spinning) thread.
+    Returns how many threads were raised; 0 when the calling thread is not real-time.
+    """
+    try:
+        if os.sched_getscheduler(0) != os.SCHED_FIFO:
+            return 0
+        below = max(1, os.sched_getparam(0).sched_priority - 1)
+    except (OSError, AttributeError):
+        return 0
+    raised = 0
+    for tid in _other_threads():
+        try:
+            if os.sched_getscheduler(tid) != os.SCHED_FIFO:
+                os.sched_setscheduler(tid, os.SCHED_FIFO, os.sched_param(below))
+                raised += 1
+        except OSError:
+            pass  # the thread ended meanwhile
+    return raised
 
 
 def _other_threads() -> list[int]:

@@ -63,8 +63,9 @@ def _sim_collisions(msgs: list[Any]) -> int | None:
     return None
 
 
-@pytest.mark.parametrize("policy", ["onnx"])
-def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) -> None:
+@pytest.mark.parametrize("composed", [True, False], ids=["fast_path", "separate"])
+def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, composed: bool) -> None:
+    policy = "onnx"
     with Graph(tmp_path) as g:
         probe = g.probe
         assert probe is not None
@@ -75,11 +76,16 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) 
         probe.subscribe(LaserScan, "perception/obstacles", PROBE_QOS)
         probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         g.start("sim")
-        g.start("perception")
         g.start("watchdog", parameters={"deadline_s": DEADLINE_S, "latch_s": DEADLINE_S,
                                         "holdoff_s": 0.2})
-        g.start("controller", parameters={"policy": policy, "use_param_goal": True,
-                                          "goal_x": GOAL[0], "goal_y": GOAL[1]})
+        controller = {"policy": policy, "use_param_goal": True, "goal_x": GOAL[0],
+                      "goal_y": GOAL[1]}
+        if composed:
+            # One process hosting both nodes under their own names (robot-brain demo's way).
+            g.start("fast_path", node_parameters={"controller": controller})
+        else:
+            g.start("perception")
+            g.start("controller", parameters=controller)
         probe.wait_for(lambda: bool(probe.messages("odom")) and bool(probe.messages("cmd_vel")),
                        START_WAIT_S, "odom and cmd_vel from the graph")
 
@@ -94,6 +100,9 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, policy: str) 
                            for r in probe.messages("perception/obstacles")}
         diag = probe.messages("/diagnostics")
         logs = dict(g.logs())
+        names = set(probe.node.get_node_names())
+    # Composed or not, the graph shows the same two nodes.
+    assert {"perception", "controller"} <= names, names
     print(f"\n{policy}: reached {GOAL} in {took:.1f} s after the graph was up; "
           f"{len(cmds)} cmd_vel; controller diagnostics {_controller_values(diag)}")
     # It went round the plant, not through it: somewhere near x = 1 it was off the axis.

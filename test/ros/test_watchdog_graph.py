@@ -104,8 +104,18 @@ def start_controller(graph: Graph, tmp_path: Path) -> NodeProcess:
         **slow, "use_param_goal": True, "goal_x": 4.4, "goal_y": 1.6})
 
 
+def start_fast_path(graph: Graph, tmp_path: Path) -> NodeProcess:
+    """The composed fast path (perception + controller in one process, as the demo runs it):
+    stopping that process stops both, and the watchdog in its own process still acts."""
+    slow = {"max_linear_speed": 0.25}
+    graph.start("sim", name="sim", parameters=slow)
+    return graph.start("fast_path", node_parameters={"controller": {
+        **slow, "use_param_goal": True, "goal_x": 4.4, "goal_y": 1.6}})
+
+
 SOURCES = [CommandSource("standin", start_standin),
-           CommandSource("controller", start_controller)]
+           CommandSource("controller", start_controller),
+           CommandSource("fast_path", start_fast_path)]
 
 
 @pytest.fixture(params=SOURCES, ids=lambda s: s.name)

@@ -1,0 +1,82 @@
+"""The process runtime under both executors: message info reaches callbacks, bad settings are
+refused in one line, and composed nodes must agree on their executor."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rclpy
+from rclpy.executors import Executor
+from std_msgs.msg import String
+
+from robot_brain.cli.processes import NodeProcess
+from robot_brain.ros.runtime import ExecutorKind, make_executor
+from robot_brain.ros.subscriptions import create_subscription_with_info
+from test.ros.graph import CONFIG
+
+pytestmark = pytest.mark.ros
+
+SPIN_BOUND_S = 20.0  # a 50 ms publish period, 10x and more for a loaded machine
+
+
+@pytest.mark.parametrize("kind", list(ExecutorKind))
+def test_message_info_reaches_the_callback(kind: ExecutorKind) -> None:
+    if not rclpy.ok():
+        rclpy.init()
+    node = rclpy.create_node(f"info_probe_{kind.value}")
+    executor: Executor = make_executor(kind)
+    got: list[tuple[Any, dict[str, Any]]] = []
+    try:
+        pub = node.create_publisher(String, "info_test", 10)
+        create_subscription_with_info(node, String, "info_test",
+                                      lambda m, info: got.append((m, info)), 10)
+        raw: list[tuple[bytes, dict[str, Any]]] = []
+        create_subscription_with_info(node, String, "info_test",
+                                      lambda m, info: raw.append((m, info)), 10, raw=True)
+        node.create_timer(0.05, lambda: pub.publish(String(data="hello")))
+        executor.add_node(node)
+        t0 = time.monotonic()
+        while (len(got) < 3 or len(raw) < 3) and time.monotonic() - t0 < SPIN_BOUND_S:
+            executor.spin_once(timeout_sec=0.1)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+    assert len(got) >= 3 and len(raw) >= 3
+    msg, info = got[0]
+    assert isinstance(msg, String) and msg.data == "hello"
+    assert info["received_timestamp"] >= info["source_timestamp"] > 0
+    assert isinstance(raw[0][0], bytes)
+
+
+def _run(tmp_path: Path, executable: str, **kwargs: Any) -> tuple[int | None, str]:
+    log_path = tmp_path / f"{executable}.log"
+    with open(log_path, "wb") as log:
+        proc = NodeProcess(executable, params_files=[CONFIG], log=log, **kwargs).start()
+        assert proc.proc is not None
+        try:
+            code = proc.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.stop()
+            code = None
+    return code, log_path.read_text(errors="replace")
+
+
+def test_an_unknown_executor_is_refused_in_one_line(tmp_path: Path) -> None:
+    code, log = _run(tmp_path, "power_monitor", name="power_monitor",
+                     parameters={"executor": "multi"})
+    assert code == 1, log
+    assert "parameter 'executor'" in log and "is not one of" in log
+    assert "Traceback" not in log
+
+
+def test_composed_nodes_must_agree_on_the_executor(tmp_path: Path) -> None:
+    code, log = _run(tmp_path, "fast_path", node_parameters={
+        "perception": {"executor": "single_threaded"}, "controller": {"executor": "events"}})
+    assert code == 1, log
+    assert "'executor' differs between nodes composed in one process" in log
+    assert "Traceback" not in log
+
