@@ -44,6 +44,7 @@ from robot_brain.core.perception.sectors import DEFAULT_SECTORS, sector_width
 from robot_brain.core.resources import package_file
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.latest import Poller
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
@@ -149,7 +150,9 @@ class PerceptionNode(Node):
         self._scene_pub = self.create_publisher(String, "perception/scene", qos.RELIABLE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self.create_subscription(LaserScan, "scan", self._on_scan, qos.SENSOR)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        # The pose is needed only for the 2 Hz scene: taken then, not a callback at 50 Hz.
+        self._poller = Poller(self)
+        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(1.0 / self.cfg.scene_rate_hz, self._publish_scene, clock=steady)
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
@@ -187,14 +190,18 @@ class PerceptionNode(Node):
         self._sectors_t = now
         self._monitor.on_callback(time.perf_counter() - t0)
 
-    def _on_odom(self, msg: Odometry) -> None:
-        p = msg.pose.pose
+    def _take_odom(self) -> None:
+        sample = self._odom.take()
+        if sample is None:
+            return
+        p = sample.msg.pose.pose
         q = p.orientation
         self._pose = Pose2D(p.position.x, p.position.y, yaw_from_quaternion(q.x, q.y, q.z, q.w))
-        self._pose_t = time.monotonic()
+        self._pose_t = sample.received
         self._monitor.on_odom(self._pose_t)
 
     def _publish_scene(self) -> None:
+        self._take_odom()
         now = time.monotonic()
         sectors = self._sectors if now - self._sectors_t <= self.cfg.scan_timeout_s else None
         pose = self._pose if now - self._pose_t <= self.cfg.odom_timeout_s else None
@@ -211,7 +218,12 @@ class PerceptionNode(Node):
         self._scene_pub.publish(String(data=json.dumps(data, separators=(",", ":"),
                                                        allow_nan=False)))
 
+    def destroy_node(self) -> None:
+        self._poller.destroy()
+        super().destroy_node()
+
     def _publish_diagnostics(self) -> None:
+        self._take_odom()
         diagnostics.publish(self, self._diag_pub, [self._monitor.report(time.monotonic())])
 
 

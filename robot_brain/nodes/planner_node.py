@@ -53,6 +53,7 @@ from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.latest import Poller
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
 
@@ -279,7 +280,9 @@ class PlannerNode(Node):
         self.create_subscription(String, "perception/scene", self._on_scene, qos.RELIABLE)
         self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
         self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        # The pose is read at the tick: taken then, not a callback per 50 Hz odom message.
+        self._poller = Poller(self)
+        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR)
 
         # Inputs cached by the callbacks, consumed by the tick.
         self._instructions: list[str] = []
@@ -325,15 +328,22 @@ class PlannerNode(Node):
         pct = float(msg.percentage)
         self.session.battery = pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None
 
-    def _on_odom(self, msg: Odometry) -> None:
-        p = msg.pose.pose
-        q = p.orientation
-        self.session.pose = Pose2D(p.position.x, p.position.y,
-                                   yaw_from_quaternion(q.x, q.y, q.z, q.w))
+    def _take_odom(self) -> None:
+        sample = self._odom.take()
+        if sample is not None:
+            p = sample.msg.pose.pose
+            q = p.orientation
+            self.session.pose = Pose2D(p.position.x, p.position.y,
+                                       yaw_from_quaternion(q.x, q.y, q.z, q.w))
+
+    def destroy_node(self) -> None:
+        self._poller.destroy()
+        super().destroy_node()
 
     # -- the tick --------------------------------------------------------------------------
 
     def _on_tick(self) -> None:
+        self._take_odom()
         now = time.monotonic()
         if self._mode is not None:
             mode, self._mode = self._mode, None

@@ -34,6 +34,7 @@ from robot_brain.core.power.estimator import (
 from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
 from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.latest import Poller
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
 
@@ -135,7 +136,9 @@ class PowerMonitorNode(Node):
 
         self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
         self.create_subscription(String, "planner/status", self._on_status, qos.RELIABLE)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        # The speed is read at publish_rate_hz: taken then, not a callback per odom message.
+        self._poller = Poller(self)
+        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR)
         self._endurance_pub = self.create_publisher(Float32, "power/endurance", qos.RELIABLE)
         self._mode_pub = self.create_publisher(String, "power/mode", qos.STATE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
@@ -159,11 +162,18 @@ class PowerMonitorNode(Node):
             self.get_logger().warning(f"ignoring planner/status: {exc}",
                                       throttle_duration_sec=10.0)
 
-    def _on_odom(self, msg: Odometry) -> None:
-        v = msg.twist.twist.linear.x
-        self._speed = float(v) if math.isfinite(v) else 0.0
+    def _take_odom(self) -> None:
+        sample = self._odom.take()
+        if sample is not None:
+            v = sample.msg.twist.twist.linear.x
+            self._speed = float(v) if math.isfinite(v) else 0.0
+
+    def destroy_node(self) -> None:
+        self._poller.destroy()
+        super().destroy_node()
 
     def _publish(self) -> None:
+        self._take_odom()
         now = time.monotonic()
         fresh = self._battery is not None and now - self._battery_rx <= \
             self.params.battery_timeout_s

@@ -122,7 +122,7 @@ def test_monitor_rates_and_percentiles() -> None:
     assert rep.values["callback_p99_ms"] == pytest.approx(0.2)
     assert rep.level is Level.OK
     assert rep.values["scan_rate_hz"] == pytest.approx(10.0)
-    assert rep.values["odom_rate_hz"] == pytest.approx(10.0)
+    assert rep.values["odom_age_s"] == pytest.approx(0.1)
     assert rep.values["inference_p99_ms"] == pytest.approx(0.0991, abs=1e-3)
     assert rep.values["published_total"] == 10
 

@@ -31,7 +31,6 @@ class PerceptionMonitor:
         self._last_odom_t = math.nan
         self._period_start = math.nan
         self._period_scans = 0
-        self._period_odoms = 0
         self._period_problems = 0
         self._invalid_beams_last = 0
 
@@ -55,23 +54,25 @@ class PerceptionMonitor:
     def on_callback(self, duration_s: float) -> None:
         self.callback_ms.add(duration_s * 1e3)
 
-    def on_odom(self, now: float) -> None:
+    def on_odom(self, received: float) -> None:
+        """The newest odometry, received at `received` (taken at the node's own rate, so
+        its age, not a rate, is what this node can tell)."""
         self.odoms += 1
-        self._period_odoms += 1
-        self._last_odom_t = now
+        self._last_odom_t = max(received, self._last_odom_t) if not math.isnan(
+            self._last_odom_t) else received
 
     def report(self, now: float) -> HealthReport:
         """The report for the period since the previous call; starts a new period."""
         period = now - self._period_start if not math.isnan(self._period_start) else math.nan
         scan_rate = self._period_scans / period if period > 0 else math.nan
-        odom_rate = self._period_odoms / period if period > 0 else math.nan
+        odom_age = now - self._last_odom_t
         problems = self._period_problems
         self._period_start = now
-        self._period_scans = self._period_odoms = self._period_problems = 0
+        self._period_scans = self._period_problems = 0
 
         values: dict[str, object] = {
             "scan_rate_hz": scan_rate,
-            "odom_rate_hz": odom_rate,
+            "odom_age_s": odom_age,
             "inference_p50_ms": self.inference_ms.percentile(50),
             "inference_p99_ms": self.inference_ms.percentile(99),
             "inference_max_ms": self.inference_ms.max(),
