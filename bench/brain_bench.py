@@ -48,9 +48,9 @@ from fast_path_bench import start_llama  # noqa: E402
 
 from robot_brain.cli.processes import children_of  # noqa: E402
 
-#: Processes by executable; fast_path hosts perception and controller (composition).
+#: Processes by executable; fast_path and slow_path host several nodes (composition).
 NODE_NAMES = ("sim", "perception", "controller", "fast_path", "watchdog", "planner",
-              "power_monitor", "recorder", "live_view")
+              "power_monitor", "slow_path", "recorder", "live_view")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LIVE_PORT = 8766
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -148,8 +148,9 @@ def node_pids(demo_pid: int) -> dict[str, int]:
             name = part.decode(errors="replace").rsplit("/", 1)[-1]
             if name in NODE_NAMES and b"lib/robot_brain" in part:
                 found[name] = pid
-    if "planner" in found:
-        for pid in children_of(found["planner"]):
+    host = found.get("planner") or found.get("slow_path")
+    if host is not None:
+        for pid in children_of(host):
             # spawn's children: the resource tracker and the worker (spawn_main + a pipe fd).
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -272,7 +273,10 @@ def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: Use
         done = sum(1 for o in log.outcomes.values() if o == "done")
         cut = sum(1 for o in log.outcomes.values() if o.startswith("cancelled"))
         failed = sum(1 for o in log.outcomes.values() if o.startswith("failed"))
-    brain = ("perception", "controller", "fast_path", "watchdog", "planner", "power_monitor")
+    # Composed, slow_path holds the recorder too: its share then counts in the brain's figure
+    # (an over-estimate of the brain; --demo-arg=--no-compose separates them).
+    brain = ("perception", "controller", "fast_path", "watchdog", "planner", "power_monitor",
+             "slow_path")
     result: dict[str, object] = {
         "condition": name,
         "duration_s": round(fig.duration_s, 1),

@@ -5,7 +5,7 @@ params_file, use_sim_time, sim (start the built-in simulated humanoid), record (
 brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
 rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), compose
-(perception and controller in one process, docs/composition.md), live (the Foxglove
+(fast_path and slow_path composites, docs/composition.md), live (the Foxglove
 WebSocket live view, docs/live_view.md) and live_port.
 
 The brain is one unit: before any node starts, the parameter file must exist and read, and
@@ -88,21 +88,21 @@ def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfig
         for key, value in extra.get(node, {}).items():
             args += ["-p", f"{node}:{key}:={value}"]
     return Node(package="robot_brain", executable=executable, namespace=namespace,
-                parameters=[params_file], ros_arguments=args, output="screen",
+                parameters=[params_file], arguments=["--nodes", ",".join(hosted)],
+                ros_arguments=args, output="screen",
                 emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
 
 
-def _recorder(context: LaunchContext, namespace: LaunchConfiguration,
-              use_sim_time: LaunchConfiguration, params_file: str) -> list:
+def _bag_record(context: LaunchContext) -> tuple[str, ExecuteProcess | None]:
+    """Where the bag goes, and `ros2 bag record` where rosbag2 is installed; None = the
+    project's recorder node (the PyPI-wheel install), started with the brain's nodes."""
     root = LaunchConfiguration("bag_dir").perform(context) or "runs"
     out = os.path.join(root, "brain_" + datetime.now().strftime("%Y%m%d-%H%M%S"))
     if shutil.which("ros2") and importlib.util.find_spec("ros2bag") is not None:
-        return [ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", "-o", out]
-                               + RECORDED_TOPICS, output="screen",
-                               on_exit=_node_exited("ros2 bag record"))]
-    # No rosbag2 (the PyPI-wheel install): the project's recorder writes the same MCAP.
-    return [_node("recorder", namespace,
-                  [params_file, {"use_sim_time": use_sim_time, "output_dir": out}])]
+        return out, ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", "-o", out]
+                                   + RECORDED_TOPICS, output="screen",
+                                   on_exit=_node_exited("ros2 bag record"))
+    return out, None
 
 
 def _brain(context: LaunchContext) -> list:
@@ -135,6 +135,13 @@ def _brain(context: LaunchContext) -> list:
         raise BrainLaunchError(str(exc)) from exc
 
     actions: list = []
+    if _true(context, "record"):
+        out, bag_record = _bag_record(context)
+        if bag_record is not None:
+            actions.append(bag_record)
+        else:  # the recorder node writes the same MCAP (composed into slow_path by default)
+            nodes += ("recorder",)
+            extra["recorder"] = {"output_dir": out}
     for spec in plan_processes(nodes, compose=_true(context, "compose")):
         if spec.composed:
             actions.append(_composite(spec.executable, spec.nodes, namespace, params_file,
@@ -144,8 +151,6 @@ def _brain(context: LaunchContext) -> list:
         if spec.executable in extra:
             params.append(extra[spec.executable])
         actions.append(_node(spec.executable, namespace, params))
-    if _true(context, "record"):
-        actions += _recorder(context, namespace, use_sim_time, params_file)
     if _true(context, "live"):
         port = LaunchConfiguration("live_port").perform(context)
         if not (port.isdigit() and 1 <= int(port) <= 65535):
@@ -179,9 +184,10 @@ def generate_launch_description() -> LaunchDescription:
                               choices=_backend_kinds(),
                               description="LLM backend of the planner."),
         DeclareLaunchArgument("compose", default_value="true", choices=BOOLEAN,
-                              description="Run perception and controller in one process "
-                                          "(fast_path); false = one process each "
-                                          "(docs/composition.md)."),
+                              description="Run perception + controller (fast_path) and "
+                                          "planner + power monitor + recorder (slow_path) "
+                                          "as one process each; false = one process per "
+                                          "node (docs/composition.md)."),
         DeclareLaunchArgument("live", default_value="false", choices=BOOLEAN,
                               description="Serve a Foxglove WebSocket live view "
                                           "(docs/live_view.md); loopback only by default."),

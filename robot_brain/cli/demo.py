@@ -232,6 +232,7 @@ def _run(opts: DemoOptions) -> int:
 
     processes: list[NodeProcess] = []
     tails: dict[str, LogTail] = {}
+    what: dict[str, str] = {}  # process label -> how a failure names it
     failure: DemoError | None = None
     interrupted = False
     all_up = False
@@ -249,6 +250,7 @@ def _run(opts: DemoOptions) -> int:
             if spec.composed:
                 # Hosted nodes keep their names: no __node remap, overrides per node.
                 proc = NodeProcess(label, params_files=[params_file], env=env, log=log,
+                                   arguments=spec.arguments,
                                    node_parameters={n: _node_overrides(n, opts, nodes, run_dir)
                                                     for n in spec.nodes})
             else:
@@ -257,6 +259,8 @@ def _run(opts: DemoOptions) -> int:
                                    env=env, log=log)
             processes.append(proc.start())
             tails[label] = LogTail(label, log_path, None if opts.quiet else sys.stdout)
+            what[label] = (f"'{label}' ({' + '.join(spec.nodes)})" if spec.composed
+                           else f"node '{label}'")
 
         def pump() -> None:
             for tail in tails.values():
@@ -270,7 +274,7 @@ def _run(opts: DemoOptions) -> int:
                 if code is not None:
                     pump()
                     raise DemoError(
-                        f"node '{p.label}' exited with code {code} "
+                        f"{what[p.label]} exited with code {code} "
                         f"(log {log_dir / (p.label + '.log')})", tails[p.label].last_lines())
 
         # Start-up: every node must appear in the graph.

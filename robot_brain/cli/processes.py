@@ -75,6 +75,8 @@ class NodeProcess:
     remappings: dict[str, str] = field(default_factory=dict)
     #: For a composite executable (several nodes, no `name`): overrides per hosted node.
     node_parameters: dict[str, dict[str, object]] = field(default_factory=dict)
+    #: Arguments before --ros-args (a composite's `--nodes a,b`).
+    arguments: Sequence[str] = ()
     namespace: str = ""
     env: dict[str, str] | None = None
     log: IO[bytes] | None = None
@@ -85,7 +87,7 @@ class NodeProcess:
         return self.name or self.executable
 
     def command(self) -> list[str]:
-        cmd = [str(executable_path(self.executable)), "--ros-args"]
+        cmd = [str(executable_path(self.executable)), *self.arguments, "--ros-args"]
         if self.name:
             cmd += ["-r", f"__node:={self.name}"]
         if self.namespace:

@@ -2,12 +2,14 @@
 
 `robot-brain demo` and `brain.launch.py` both ask `plan_processes` how to start a set of
 nodes, so the two doors cannot drift apart. A composite executable hosts several nodes on one
-executor (robot_brain.ros.runtime.run_nodes); the nodes keep their own names, parameter blocks,
+executor (robot_brain.nodes.container); the nodes keep their own names, parameter blocks,
 topics and diagnostics, so nothing outside the process can tell (docs/composition.md).
 
-Only the fast path is composed: perception feeds the controller at the scan rate, and one
-process saves a DDS hop and an interpreter. The watchdog is never composed with what it
-guards: a stalled process must be caught from outside it.
+* fast_path: perception feeds the controller at the scan rate; one process saves a DDS hop.
+* slow_path: the planner, the power monitor and the project's recorder: none of them is on
+  the fast path, each would otherwise pay a whole interpreter and DDS participant (~64 MB).
+
+The watchdog is never composed: a stalled process must be caught from outside it.
 """
 
 from __future__ import annotations
@@ -15,14 +17,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-#: Composite executable -> the nodes it hosts, in build order (the last one's real-time
-#: policy is the thread's).
+from robot_brain.core.errors import ConfigurationError
+
+#: Composite executable -> the nodes it may host, in build order (in fast_path the controller
+#: comes last: its real-time policy is the one the shared thread keeps).
 COMPOSITES: dict[str, tuple[str, ...]] = {
     "fast_path": ("perception", "controller"),
+    "slow_path": ("power_monitor", "planner", "recorder"),
 }
 
 #: Nodes that must keep a process of their own, whatever a composite says.
 NEVER_COMPOSED = frozenset({"watchdog"})
+
+NODES_FLAG = "--nodes"
+
+
+class CompositionError(ConfigurationError):
+    """A composite asked to host nodes it cannot."""
 
 
 @dataclass(frozen=True)
@@ -34,36 +45,54 @@ class ProcessSpec:
 
     @property
     def composed(self) -> bool:
-        return len(self.nodes) > 1
+        return self.executable in COMPOSITES
+
+    @property
+    def arguments(self) -> list[str]:
+        """Arguments before `--ros-args`: which nodes a composite hosts."""
+        return [NODES_FLAG, ",".join(self.nodes)] if self.composed else []
 
 
 def plan_processes(nodes: Sequence[str], compose: bool = True) -> list[ProcessSpec]:
     """The processes that run `nodes`, in start order.
 
-    With `compose`, a composite whose nodes are all in `nodes` replaces them, started where its
-    first node would have been; everything else is one process per node (the executable is
-    named after the node).
+    With `compose`, the members of a composite that are in `nodes` share one process when
+    there are at least two of them, started where the first of them would have been;
+    everything else is one process per node (the executable is named after the node).
     """
     specs: list[ProcessSpec] = []
     hosted: set[str] = set()
     for node in nodes:
         if node in hosted:
             continue
-        composite = _composite_for(node, nodes) if compose else None
-        if composite is not None:
-            specs.append(ProcessSpec(composite, COMPOSITES[composite]))
-            hosted.update(COMPOSITES[composite])
-        else:
-            specs.append(ProcessSpec(node, (node,)))
-            hosted.add(node)
+        spec = ProcessSpec(node, (node,))
+        if compose:
+            for executable, members in COMPOSITES.items():
+                present = tuple(m for m in members if m in nodes)
+                if node in members and len(present) >= 2:
+                    spec = ProcessSpec(executable, present)
+        specs.append(spec)
+        hosted.update(spec.nodes)
     return specs
 
 
-def _composite_for(node: str, wanted: Sequence[str]) -> str | None:
-    for executable, members in COMPOSITES.items():
-        if node in members and set(members) <= set(wanted):
-            return executable
-    return None
+def parse_hosted(composite: str, argv: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """(the nodes to host, argv without `--nodes a,b`); no flag = every member."""
+    members = COMPOSITES[composite]
+    args = list(argv)
+    ros_at = args.index("--ros-args") if "--ros-args" in args else len(args)
+    if NODES_FLAG not in args[:ros_at]:
+        return members, args
+    at = args.index(NODES_FLAG)
+    if at + 1 >= ros_at:
+        raise CompositionError(f"{NODES_FLAG} needs a comma-separated list of nodes")
+    wanted = tuple(n.strip() for n in args[at + 1].split(",") if n.strip())
+    unknown = [n for n in wanted if n not in members]
+    if unknown or not wanted:
+        raise CompositionError(f"{composite} hosts {list(members)}; cannot host {unknown or '[]'}")
+    # Build order is the table's, whatever order was asked for.
+    hosted = tuple(m for m in members if m in wanted)
+    return hosted, args[:at] + args[at + 2:]
 
 
 def check_composites() -> None:

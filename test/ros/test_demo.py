@@ -190,9 +190,9 @@ def test_demo_fails_naming_a_node_that_dies_mid_run(tmp_path: Path) -> None:
             time.sleep(0.5)
             for pid in children_of(proc.pid):
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-                if any(part.endswith(b"/controller") for part in cmd):
+                if any(part.endswith(b"/fast_path") for part in cmd):
                     victim = pid
-        assert victim is not None, "the controller never started"
+        assert victim is not None, "the fast path (perception + controller) never started"
         time.sleep(3.0)
         os.kill(victim, signal.SIGKILL)
         out, err = proc.communicate(timeout=120)
@@ -200,8 +200,9 @@ def test_demo_fails_naming_a_node_that_dies_mid_run(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 1, out + err
-    assert _last_line(err) == (f"robot-brain demo: FAILED: node 'controller' exited with code -9 "
-                               f"(log {run_dir.resolve() / 'logs' / 'controller.log'})"), err
+    assert _last_line(err) == (
+        "robot-brain demo: FAILED: 'fast_path' (perception + controller) exited with code -9 "
+        f"(log {run_dir.resolve() / 'logs' / 'fast_path.log'})"), err
     assert not _descendants_of_run(run_dir)
 
 

@@ -8,20 +8,35 @@ from pathlib import Path
 import pytest
 
 from robot_brain.core import composition
-from robot_brain.core.composition import ProcessSpec, check_composites, plan_processes
+from robot_brain.core.composition import (
+    CompositionError,
+    ProcessSpec,
+    check_composites,
+    parse_hosted,
+    plan_processes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BRAIN = ["sim", "perception", "controller", "watchdog", "power_monitor", "planner", "recorder"]
 
 
-def test_the_fast_path_is_one_process_in_the_perception_slot() -> None:
+def test_the_brain_runs_in_four_processes() -> None:
     specs = plan_processes(BRAIN)
-    assert [s.executable for s in specs] == ["sim", "fast_path", "watchdog", "power_monitor",
-                                             "planner", "recorder"]
-    fast = specs[1]
-    assert fast.composed and fast.nodes == ("perception", "controller")
+    assert specs == [
+        ProcessSpec("sim", ("sim",)),
+        ProcessSpec("fast_path", ("perception", "controller")),
+        ProcessSpec("watchdog", ("watchdog",)),
+        ProcessSpec("slow_path", ("power_monitor", "planner", "recorder")),
+    ]
+    assert specs[1].arguments == ["--nodes", "perception,controller"]
+    assert specs[0].arguments == [] and not specs[0].composed
     # Every node is started exactly once.
     assert sorted(n for s in specs for n in s.nodes) == sorted(BRAIN)
+
+
+def test_without_the_recorder_the_slow_path_hosts_the_other_two() -> None:
+    specs = plan_processes([n for n in BRAIN if n != "recorder"])
+    assert specs[-1] == ProcessSpec("slow_path", ("power_monitor", "planner"))
 
 
 def test_split_is_one_process_per_node() -> None:
@@ -30,8 +45,9 @@ def test_split_is_one_process_per_node() -> None:
     assert not any(s.composed for s in specs)
 
 
-@pytest.mark.parametrize("subset", [["sim", "perception"], ["controller", "watchdog"]])
-def test_a_composite_needs_all_its_nodes(subset: list[str]) -> None:
+@pytest.mark.parametrize("subset", [["sim", "perception"], ["controller", "watchdog"],
+                                    ["planner"]])
+def test_a_lone_member_keeps_its_own_executable(subset: list[str]) -> None:
     assert plan_processes(subset) == [ProcessSpec(n, (n,)) for n in subset]
 
 
@@ -51,9 +67,26 @@ def test_a_bad_table_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         check_composites()
 
 
-def test_every_composite_is_an_installed_executable() -> None:
+def test_hosted_nodes_from_the_command_line() -> None:
+    ros = ["--ros-args", "--params-file", "x.yaml"]
+    assert parse_hosted("slow_path", ["exe", *ros]) == (
+        ("power_monitor", "planner", "recorder"), ["exe", *ros])
+    # Build order is the table's, not the caller's.
+    assert parse_hosted("fast_path", ["exe", "--nodes", "controller,perception", *ros]) == (
+        ("perception", "controller"), ["exe", *ros])
+    with pytest.raises(CompositionError, match="cannot host \\['watchdog'\\]"):
+        parse_hosted("fast_path", ["exe", "--nodes", "perception,watchdog", *ros])
+    with pytest.raises(CompositionError, match="needs a comma-separated list"):
+        parse_hosted("fast_path", ["exe", "--nodes", *ros])
+
+
+def test_every_composite_is_an_installed_executable_and_every_node_is_registered() -> None:
     tree = ast.parse((ROOT / "setup.py").read_text())
     scripts = {ast.literal_eval(e).split("=")[0].strip()
                for n in ast.walk(tree) if isinstance(n, ast.List)
                for e in n.elts if isinstance(e, ast.Constant) and "=" in str(e.value)}
     assert set(composition.COMPOSITES) <= scripts
+    from robot_brain.nodes.container import NODE_CLASSES
+    members = {m for ms in composition.COMPOSITES.values() for m in ms}
+    assert members <= set(NODE_CLASSES)
+    assert set(NODE_CLASSES) <= scripts  # every node kind also runs alone
