@@ -16,6 +16,8 @@ plan cut by the next instruction is counted as cut, not done). Conditions:
 * hog:   one busy process per core at nice 0;
 * graph: the user node also lists topics, nodes and one node's parameters every second, as a
          person running `ros2 topic list` / `ros2 param list` beside the robot would;
+* churn: a short-lived ROS process (a new DDS participant that lists the topics and exits
+         after ~1 s, as one `ros2 topic list` does) every 3 s;
 * live / live_stalled: the live view on (`--live`), with no client, or with a Foxglove client
          that subscribes to every channel and then stops reading (SIGSTOP, 4 kB buffer).
 
@@ -176,6 +178,20 @@ def rss_mb(pid: int) -> float | None:
         return None
 
 
+#: One new participant every 3 s, each living ~1 s (a `ros2 topic list` each).
+#: The probes keep Fast DDS's default transports, as a user's shell would, whatever the brain
+#: was given.
+CHURN_SCRIPT = """
+import os, subprocess, sys, time
+ONE = ("import time, rclpy; rclpy.init(); n = rclpy.create_node('churn_probe'); "
+       "time.sleep(1.0); n.get_topic_names_and_types(); n.destroy_node(); rclpy.shutdown()")
+env = {k: v for k, v in os.environ.items() if k != "FASTDDS_BUILTIN_TRANSPORTS"}
+while True:
+    subprocess.Popen([sys.executable, "-c", ONE], env=env)
+    time.sleep(3.0)
+"""
+
+
 def start_hogs() -> list[subprocess.Popen[bytes]]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"])
             for _ in range(os.cpu_count() or 2)]
@@ -198,6 +214,8 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
         loads = start_hogs()
     elif name == "llm":
         loads = [start_llama(1, 10, out_dir)]
+    elif name == "churn":
+        loads = [subprocess.Popen([sys.executable, "-c", CHURN_SCRIPT], env=env)]
     duration = args.minutes * 60.0
     demo_cmd = [sys.executable, "-m", "robot_brain.cli.main", "demo", "--duration",
                 str(duration + 20.0), "--quiet", "--run-dir", str(run_dir)]

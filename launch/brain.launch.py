@@ -18,8 +18,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import tempfile
 from datetime import datetime
 
+import yaml
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchContext, LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction, Shutdown
@@ -79,17 +81,23 @@ def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain
 
 
 def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfiguration,
-               params_file: str, use_sim_time: LaunchConfiguration, extra: dict) -> Node:
+               params_file: str, use_sim_time: LaunchConfiguration, extra: dict,
+               context: LaunchContext) -> Node:
     """Several nodes in one process (robot_brain.core.composition). No `name`: a __node remap
-    would rename every hosted node; overrides go per node as `-p node:key:=value`."""
-    args: list = []
-    for node in hosted:
-        args += ["-p", [f"{node}:use_sim_time:=", use_sim_time]]
-        for key, value in extra.get(node, {}).items():
-            args += ["-p", f"{node}:{key}:={value}"]
+    would rename every hosted node. The per-node overrides go in a node-keyed parameter file
+    AFTER params_file: rcl applies --params-file and -p in command-line order and launch_ros
+    puts ros_arguments before parameters, so `-p node:key:=value` would lose to params_file's
+    node block; `/**/node` keys also match under a namespace (a bare `node:` key does not)."""
+    sim_time = use_sim_time.perform(context).lower() == "true"
+    overrides = {f"/**/{node}": {"ros__parameters": {"use_sim_time": sim_time,
+                                                     **extra.get(node, {})}}
+                 for node in hosted}
+    with tempfile.NamedTemporaryFile("w", prefix="launch_params_", suffix=".yaml",
+                                     delete=False) as f:
+        yaml.safe_dump(overrides, f)
     return Node(package="robot_brain", executable=executable, namespace=namespace,
-                parameters=[params_file], arguments=["--nodes", ",".join(hosted)],
-                ros_arguments=args, output="screen",
+                parameters=[params_file, f.name], arguments=["--nodes", ",".join(hosted)],
+                output="screen",
                 emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
 
 
@@ -145,7 +153,7 @@ def _brain(context: LaunchContext) -> list:
     for spec in plan_processes(nodes, compose=_true(context, "compose")):
         if spec.composed:
             actions.append(_composite(spec.executable, spec.nodes, namespace, params_file,
-                                      use_sim_time, extra))
+                                      use_sim_time, extra, context))
             continue
         params: list = [params_file, {"use_sim_time": use_sim_time}]
         if spec.executable in extra:

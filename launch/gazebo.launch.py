@@ -113,6 +113,7 @@ def generate_launch_description() -> LaunchDescription:
             "live": LaunchConfiguration("live"),
             "live_port": LaunchConfiguration("live_port"),
             "rt_priority": LaunchConfiguration("rt_priority"),
+            "compose": LaunchConfiguration("compose"),
         }.items())
 
     return LaunchDescription([
@@ -152,6 +153,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of the watchdog (controller 3 "
                                           "and perception 6 below it)."),
+        DeclareLaunchArgument("compose", default_value="true", choices=["true", "false"],
+                              description="fast_path and slow_path composites "
+                                          "(docs/composition.md); false = a process per node."),
         # Every node started from here on, Gazebo's own included, stamps with /clock.
         SetParameter(name="use_sim_time", value=True),
         gz_sim,

@@ -49,10 +49,18 @@ def load_params_file(path: str | Path) -> dict[str, Any]:
 
 
 def _matches(key: str, node: str, namespace: str) -> bool:
+    """Rcl's rule: a key names the node's full name (a leading '/' optional, so a bare `node`
+    is the root namespace only), `/**/node` any namespace, `/**` every node."""
     key = key.strip()
     full = f"{namespace.rstrip('/')}/{node}" if namespace else f"/{node}"
-    return key in (node, full, full.lstrip("/"), "/**", "**") or (
+    return key in (full, full.lstrip("/"), f"/**/{node}", "/**", "**") or (
         key.endswith("/*") and full.startswith(key[:-1]))
+
+
+def node_key(params: Mapping[str, Any], node: str, namespace: str = "") -> str | None:
+    """The key of `node`'s own block (not the `/**` block), or None."""
+    return next((str(k) for k in params if str(k).strip() not in ("/**", "**")
+                 and _matches(str(k), node, namespace)), None)
 
 
 def node_values(params: Mapping[str, Any], node: str, defaults: Mapping[str, Any],

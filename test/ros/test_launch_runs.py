@@ -35,6 +35,8 @@ pytestmark = pytest.mark.ros
 
 ROOT = Path(__file__).resolve().parents[2]
 NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor")
+#: The processes of the default, composed layout (docs/composition.md).
+COMPOSED = ("sim", "fast_path", "watchdog", "slow_path")
 
 # The package form without ros2cli: the launch file found through the ament index, exactly
 # as `ros2 launch robot_brain brain.launch.py` finds it.
@@ -75,8 +77,13 @@ def _run(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]
     return subprocess.run(_command(*args), capture_output=True, text=True, timeout=timeout)
 
 
-def test_package_form_starts_every_node_and_a_double_ctrl_c_stops_them_cleanly() -> None:
-    proc = _start("planner_backend:=scripted")
+@pytest.mark.parametrize("compose", [True, False], ids=["composed", "split"])
+def test_package_form_starts_every_node_and_a_double_ctrl_c_stops_them_cleanly(
+        compose: bool) -> None:
+    # Non-default overrides: they must reach hosted nodes too (a composite's overrides once
+    # lost to the params file's node blocks).
+    proc = _start("planner_backend:=scripted", "rt_priority:=60",
+                  f"compose:={'true' if compose else 'false'}")
     try:
         _wait_started(proc)
         os.killpg(proc.pid, signal.SIGINT)  # the terminal's Ctrl-C: every process
@@ -86,11 +93,16 @@ def test_package_form_starts_every_node_and_a_double_ctrl_c_stops_them_cleanly()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    for node in NODES:
-        assert f"[{node}-" in out and "process started" in out, f"{node} not started\n{out}"
+    processes = COMPOSED if compose else NODES
+    for name in processes:
+        assert f"[{name}-" in out and "process started" in out, f"{name} not started\n{out}"
     assert "process has died" not in out, out
-    assert out.count("process has finished cleanly") >= len(NODES), out
+    assert out.count("process has finished cleanly") >= len(processes), out
     assert "Traceback" not in out, out
+    lines = out.splitlines()
+    for node, fragment in (("watchdog", "SCHED_FIFO 60"), ("controller", "SCHED_FIFO 57"),
+                           ("perception", "SCHED_FIFO 54"), ("planner", "['scripted']")):
+        assert any(f"[{node}]" in line and fragment in line for line in lines), (node, out)
 
 
 def test_missing_params_file_is_an_error() -> None:
@@ -110,7 +122,7 @@ def test_a_value_outside_the_choices_is_refused() -> None:
 
 def test_settings_that_must_agree_across_nodes_are_checked_first(tmp_path: Path) -> None:
     config = yaml.safe_load((ROOT / "config" / "brain.yaml").read_text())
-    config["perception"]["ros__parameters"]["n_sectors"] = 24
+    config["/**/perception"]["ros__parameters"]["n_sectors"] = 24
     params = tmp_path / "p.yaml"
     params.write_text(yaml.safe_dump(config))
     result = _run(f"params_file:={params}")
@@ -123,16 +135,16 @@ def test_a_node_that_dies_ends_the_launch_non_zero_naming_it(tmp_path: Path) -> 
     proc = _start("planner_backend:=scripted", "record:=true", f"bag_dir:={tmp_path}")
     try:
         _wait_started(proc)
-        found = subprocess.run(["pgrep", "-f", "-g", str(proc.pid), "lib/robot_brain/controller"],
+        found = subprocess.run(["pgrep", "-f", "-g", str(proc.pid), "lib/robot_brain/fast_path"],
                                capture_output=True, text=True).stdout.split()
-        assert found, "controller not running"
+        assert found, "fast_path (perception + controller) not running"
         os.kill(int(found[0]), signal.SIGKILL)
         out, _ = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode != 0, out
-    assert "node 'controller' exited with code -9" in out, out
+    assert "node 'fast_path (perception, controller)' exited with code -9" in out, out
     # record:=true without rosbag2 records with the project's recorder, in a fresh folder.
     bags = list(tmp_path.glob("brain_*"))
     assert len(bags) == 1 and (bags[0] / "metadata.yaml").exists(), out

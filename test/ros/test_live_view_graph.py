@@ -282,7 +282,7 @@ def test_malformed_client_messages_are_refused_without_harm(brain: Brain) -> Non
 
 def test_live_view_declares_every_key_of_its_config(brain: Brain) -> None:
     assert CONFIG.exists()
-    own = set(_config()["live_view"]["ros__parameters"])
+    own = set(_config()["/**/live_view"]["ros__parameters"])
     shared = set(_config()["/**"]["ros__parameters"])
     declared = _declared_parameters(brain.graph, "live_view", timeout=60.0)
     assert not (own | shared) - declared, (own | shared) - declared

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from robot_brain.core.config_check import InconsistentConfigError, check, problems
-from robot_brain.core.params_file import ParamsFileError, load_params_file, node_values
+from robot_brain.core.params_file import (
+    ParamsFileError,
+    load_params_file,
+    node_key,
+    node_values,
+)
 
 GOOD = {
     "perception": {"n_sectors": 16}, "controller": {"n_sectors": 16, "rate_hz": 100.0,
@@ -62,6 +67,18 @@ def test_node_values_layer_defaults_wildcard_and_own_block() -> None:
     assert node_values(params, "controller", {"a": 0, "c": 9}) == {"a": 1, "b": 2, "c": 9}
     assert node_values(params, "perception", {}, namespace="/robot")["b"] == 3
     assert node_values(params, "perception", {})["b"] == 1  # other namespace: not its block
+
+
+def test_a_bare_node_key_is_the_root_namespace_only_and_wildcards_match_any() -> None:
+    # As rcl applies them (checked on rclpy 9.1.2): `perception:` does not reach /ns/perception.
+    params = {"perception": {"ros__parameters": {"b": 1}},
+              "/**/controller": {"ros__parameters": {"b": 2}}}
+    assert node_values(params, "perception", {"b": 0})["b"] == 1
+    assert node_values(params, "perception", {"b": 0}, namespace="/ns")["b"] == 0
+    assert node_values(params, "controller", {"b": 0}, namespace="/ns")["b"] == 2
+    assert node_values(params, "controller", {"b": 0})["b"] == 2
+    assert node_key(params, "controller", "/ns") == "/**/controller"
+    assert node_key(params, "perception", "/ns") is None
 
 
 def test_consistent_settings_pass() -> None:
