@@ -24,7 +24,13 @@ from datetime import datetime
 import yaml
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchContext, LaunchDescription
-from launch.actions import DeclareLaunchArgument, ExecuteProcess, OpaqueFunction, Shutdown
+from launch.actions import (
+    DeclareLaunchArgument,
+    ExecuteProcess,
+    OpaqueFunction,
+    SetEnvironmentVariable,
+    Shutdown,
+)
 from launch.events.process import ProcessExited
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
@@ -133,6 +139,7 @@ def _brain(context: LaunchContext) -> list:
         from robot_brain.cli.preflight import preflight
         from robot_brain.core.composition import plan_processes
         from robot_brain.core.errors import StartupError
+        from robot_brain.ros.dds_environment import missing_dds_settings
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
                                "first") from exc
@@ -142,7 +149,9 @@ def _brain(context: LaunchContext) -> list:
     except StartupError as exc:
         raise BrainLaunchError(str(exc)) from exc
 
-    actions: list = []
+    # Fast DDS over UDP only, unless the user chose (robot_brain/ros/dds_environment.py).
+    actions: list = [SetEnvironmentVariable(k, v)
+                     for k, v in missing_dds_settings(context.environment).items()]
     if _true(context, "record"):
         out, bag_record = _bag_record(context)
         if bag_record is not None:

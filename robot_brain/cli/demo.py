@@ -33,6 +33,7 @@ from robot_brain.cli.processes import (
 from robot_brain.core.composition import ProcessSpec, plan_processes
 from robot_brain.core.errors import StartupError
 from robot_brain.core.mission import MissionFacts, judge
+from robot_brain.ros.dds_environment import BRAIN_DDS_DEFAULTS
 
 if TYPE_CHECKING:
     from robot_brain.cli.monitor import DemoObservations
@@ -211,8 +212,10 @@ def _run(opts: DemoOptions) -> int:
 
     env = ros_environment()
     env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    # The demo's own monitor joins the graph like the nodes (robot_brain/ros/dds_environment.py).
     os.environ.update({k: env[k] for k in ("AMENT_PREFIX_PATH", "RMW_IMPLEMENTATION",
-                                           "ROS_AUTOMATIC_DISCOVERY_RANGE")})
+                                           "ROS_AUTOMATIC_DISCOVERY_RANGE",
+                                           *BRAIN_DDS_DEFAULTS)})
     record = opts.record and _recorder_available()
     to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
                                                            if opts.live else [])

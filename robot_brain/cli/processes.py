@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Sequence
 
+from robot_brain.ros.dds_environment import missing_dds_settings
+
 
 class ExecutableNotFound(FileNotFoundError):
     """The node executable is not installed where ros2 run would look for it."""
@@ -60,6 +62,7 @@ def ros_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     if prefix not in paths:
         env["AMENT_PREFIX_PATH"] = os.pathsep.join([prefix] + paths)
     env.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
+    env.update(missing_dds_settings(env))  # UDP only: see robot_brain/ros/dds_environment.py
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

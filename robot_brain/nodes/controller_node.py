@@ -54,6 +54,7 @@ from robot_brain.core.timing import LoopTimer
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher
+from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
@@ -220,7 +221,9 @@ class ControllerNode(Node):
         self._next_diagnostics = time.monotonic() + DIAGNOSTICS_PERIOD_S
         self.create_subscription(LaserScan, "perception/obstacles", self._on_obstacles,
                                  qos.SENSOR)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR)
+        # Raw: the six fields the controller needs are read from the bytes (odom_cdr), not
+        # converted into a whole Python Odometry 50 times a second.
+        self.create_subscription(Odometry, "odom", self._on_odom, qos.SENSOR, raw=True)
         self.create_subscription(PoseStamped, "planner/goal", self._on_goal, qos.STATE)
         self.create_subscription(Bool, "planner/hold", self._on_hold, qos.STATE)
         self.create_subscription(Bool, "watchdog/estop", self._on_estop, qos.STATE)
@@ -245,14 +248,15 @@ class ControllerNode(Node):
                        f"{self.params.n_sectors}: treated as unknown (blocked); set the same "
                        f"n_sectors for perception and controller")
 
-    def _on_odom(self, msg: Odometry) -> None:
-        p = msg.pose.pose
-        q = p.orientation
-        t = msg.twist.twist
-        self.core.on_odom(
-            Pose2D(float(p.position.x), float(p.position.y),
-                   yaw_from_quaternion(q.x, q.y, q.z, q.w)),
-            Velocity(float(t.linear.x), float(t.angular.z)), time.monotonic())
+    def _on_odom(self, raw: bytes) -> None:
+        now = time.monotonic()
+        try:
+            o = decode_odometry(raw)
+        except CdrError as exc:
+            self._warn("odom", f"odom sample ignored: {exc}")
+            return
+        self.core.on_odom(Pose2D(o.x, o.y, yaw_from_quaternion(o.qx, o.qy, o.qz, o.qw)),
+                          Velocity(o.linear_x, o.angular_z), now)
 
     def _on_goal(self, msg: PoseStamped) -> None:
         goal = Goal(float(msg.pose.position.x), float(msg.pose.position.y),

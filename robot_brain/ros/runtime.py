@@ -53,7 +53,7 @@ class ExecutorKind(str, Enum):
 
     #: rclpy's EventsExecutor (C++): the middleware pushes events into one queue and timers
     #: run from a timer thread, so a wake-up costs no wait-set rebuild. About a third of the
-    #: CPU per callback of the single-threaded executor (bench/executor_bench.py).
+    #: CPU per callback of the single-threaded executor (BENCHMARKS.md, whole-brain A/B).
     EVENTS = "events"
     #: rclpy's SingleThreadedExecutor: rebuilds a wait set in Python on every wake-up.
     SINGLE_THREADED = "single_threaded"

@@ -90,3 +90,9 @@ def test_every_composite_is_an_installed_executable_and_every_node_is_registered
     members = {m for ms in composition.COMPOSITES.values() for m in ms}
     assert members <= set(NODE_CLASSES)
     assert set(NODE_CLASSES) <= scripts  # every node kind also runs alone
+
+
+def test_brain_dds_defaults_fill_only_what_is_unset() -> None:
+    from robot_brain.ros.dds_environment import missing_dds_settings
+    assert missing_dds_settings({}) == {"FASTDDS_BUILTIN_TRANSPORTS": "UDPv4"}
+    assert missing_dds_settings({"FASTDDS_BUILTIN_TRANSPORTS": "DEFAULT"}) == {}

@@ -1,0 +1,39 @@
+"""decode_odometry reads what rclpy's serializer wrote, for any frame name length."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from nav_msgs.msg import Odometry
+from rclpy.serialization import serialize_message
+
+from robot_brain.ros.odom_cdr import CdrError, decode_odometry
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fields_match_the_message(seed: int) -> None:
+    rng = random.Random(seed)
+    msg = Odometry()
+    msg.header.stamp.sec = rng.randint(0, 2**31 - 1)
+    msg.header.frame_id = "o" * rng.randint(0, 9)
+    msg.child_frame_id = "b" * rng.randint(0, 9)
+    p = msg.pose.pose
+    p.position.x, p.position.y, p.position.z = (rng.uniform(-50, 50) for _ in range(3))
+    q = p.orientation
+    q.x, q.y, q.z, q.w = (rng.uniform(-1, 1) for _ in range(4))
+    msg.pose.covariance = [rng.uniform(-1, 1) for _ in range(36)]
+    t = msg.twist.twist
+    t.linear.x, t.linear.y, t.angular.z = (rng.uniform(-2, 2) for _ in range(3))
+    msg.twist.covariance = [rng.uniform(-1, 1) for _ in range(36)]
+    got = decode_odometry(serialize_message(msg))
+    assert (got.x, got.y) == (p.position.x, p.position.y)
+    assert (got.qx, got.qy, got.qz, got.qw) == (q.x, q.y, q.z, q.w)
+    assert (got.linear_x, got.angular_z) == (t.linear.x, t.angular.z)
+
+
+@pytest.mark.parametrize("raw", [b"", b"\x00\x01\x00\x00", b"\x07\x01\x00\x00" + bytes(400),
+                                 serialize_message(Odometry())[:100]])
+def test_bad_bytes_are_refused(raw: bytes) -> None:
+    with pytest.raises(CdrError):
+        decode_odometry(raw)
