@@ -309,6 +309,9 @@ def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: Use
         "controller_period_p99_ms": round(1e3 * fig.control.period.p99, 2),
         "plans_done": done, "plans_cut": cut, "plans_failed": failed,
         "instructions_sent": sent,
+        # Sent, but its plan still running when the window closed (at most one: the user node
+        # waits for a plan before the next instruction): neither done nor failed.
+        "plans_running_at_end": max(0, sent - done - cut - failed),
         "cpu_pct": {n: round(v, 1) for n, v in sorted(cpu.items())},
         "cpu_brain_pct": round(sum(cpu.get(n, 0.0) for n in brain), 1),
         "cpu_brain_sim_recorder_pct": round(sum(cpu.get(n, 0.0) for n in
@@ -334,7 +337,8 @@ def print_result(r: dict[str, object]) -> None:
           f"max {lat['max']} ms")
     print(f"  controller period p99       {r['controller_period_p99_ms']} ms")
     print(f"  plans done / sent           {r['plans_done']} / {r['instructions_sent']} "
-          f"(cut by the next instruction {r['plans_cut']}, failed {r['plans_failed']})")
+          f"(cut by the next instruction {r['plans_cut']}, failed {r['plans_failed']}, "
+          f"still running at the end {r['plans_running_at_end']})")
     print(f"  CPU (% of one core)         brain {r['cpu_brain_pct']}, with sim+recorder "
           f"{r['cpu_brain_sim_recorder_pct']}: {r['cpu_pct']}")
     print(f"  RSS (MB)                    nodes {r['rss_nodes_mb']}: {r['rss_mb']}")
