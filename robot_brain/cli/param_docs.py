@@ -12,11 +12,12 @@ import importlib
 import sys
 from pathlib import Path
 
+from robot_brain.nodes.container import NODE_CLASSES
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec
 from robot_brain.ros.runtime import RUNTIME_PARAMS
 
-NODES = ("sim", "perception", "controller", "watchdog", "planner", "power_monitor", "recorder",
-         "live_view")
+#: Every node kind, in the registry's order (robot_brain/nodes/container.py).
+NODES = tuple(NODE_CLASSES)
 BEGIN = "<!-- NODE-PARAMETERS BEGIN (generated: python -m robot_brain.cli.param_docs --write) -->"
 END = "<!-- NODE-PARAMETERS END -->"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
