@@ -29,7 +29,7 @@ from std_msgs.msg import String
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
 from robot_brain.core.perception.backend import OnnxSectorBackend
-from robot_brain.core.perception.model_builder import DEFAULT_MODEL_NAME, model_bytes
+from robot_brain.core.perception.model_contract import DEFAULT_MODEL_NAME
 from robot_brain.core.perception.monitor import PerceptionMonitor
 from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor
 from robot_brain.core.perception.scene import (
@@ -106,6 +106,9 @@ def load_backend(cfg: PerceptionConfig) -> OnnxSectorBackend:
     packaged = package_file("models", DEFAULT_MODEL_NAME)
     if cfg.n_sectors == DEFAULT_SECTORS and packaged.is_file():
         return OnnxSectorBackend(packaged, cfg.n_sectors)
+    # Imported only here: the builder pulls in the onnx package and protobuf (~11 MB of the
+    # process) that the packaged model never needs.
+    from robot_brain.core.perception.model_builder import model_bytes
     return OnnxSectorBackend(model_bytes(cfg.n_sectors), cfg.n_sectors,
                              label=f"<built in memory, {cfg.n_sectors} sectors>")
 

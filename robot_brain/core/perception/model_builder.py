@@ -24,7 +24,7 @@ from robot_brain.core.perception import model_contract as mc
 #: Opset 17: ReduceMin/ReduceMax still take `axes` as an attribute; widely supported.
 OPSET = 17
 PRODUCER = "robot_brain.core.perception.model_builder"
-DEFAULT_MODEL_NAME = "perception_sectors.onnx"
+DEFAULT_MODEL_NAME = mc.DEFAULT_MODEL_NAME
 
 
 def _const(name: str, value: np.ndarray) -> onnx.NodeProto:

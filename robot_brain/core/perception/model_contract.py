@@ -28,6 +28,9 @@ import numpy as np
 
 from robot_brain.core.errors import ModelContractError, StartupError
 
+#: The packaged sector model (robot_brain/models/), built by model_builder at set-up.
+DEFAULT_MODEL_NAME = "perception_sectors.onnx"
+
 CONTRACT_VERSION = "sectors/1"
 RANGES = "ranges"
 SECTOR_INDEX = "sector_index"
