@@ -50,6 +50,10 @@ def _logs(g: Graph) -> str:
     return "\n".join(f"--- {name}\n{text[-3000:]}" for name, text in g.logs())
 
 
+def _complete(scene: dict) -> bool:
+    return scene.get("robot") is not None and scene.get("unknown_fraction", 1.0) < 1.0
+
+
 def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
     world = _world(tmp_path)
     with Graph(tmp_path) as g:
@@ -62,11 +66,11 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         try:
             probe.wait_for(lambda: len(probe.messages("perception/obstacles")) >= 3, 60.0,
                            "three perception/obstacles messages")
-            # The first scenes may predate the first odom (robot pose null): wait for one
-            # with the pose.
-            probe.wait_for(lambda: any(json.loads(r.msg.data).get("robot") is not None
+            # The first scenes may predate the first odom (robot pose null) or the first scan
+            # (every sector unknown): wait for one with both.
+            probe.wait_for(lambda: any(_complete(json.loads(r.msg.data))
                                        for r in probe.messages("perception/scene")), 30.0,
-                           "a perception/scene message with the robot pose")
+                           "a perception/scene message with the robot pose and a scan")
         except AssertionError:
             pytest.fail(f"no output from perception\n{_logs(g)}")
         assert perception.running()
@@ -85,7 +89,7 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         assert np.all(np.isposinf(ranges[others])), ranges.tolist()
 
         scene = next(json.loads(r.msg.data) for r in reversed(probe.messages(
-            "perception/scene")) if json.loads(r.msg.data).get("robot") is not None)
+            "perception/scene")) if _complete(json.loads(r.msg.data)))
         validate_scene(scene)
         assert scene["robot"]["yaw"] == pytest.approx(START_YAW, abs=0.02)
         nearest = scene["obstacles"][0]
