@@ -30,7 +30,7 @@ from robot_brain.cli.processes import (
     ros_environment,
     stop_all,
 )
-from robot_brain.core.composition import ProcessSpec, plan_processes
+from robot_brain.core.composition import plan_processes
 from robot_brain.core.errors import StartupError
 from robot_brain.core.mission import MissionFacts, judge
 from robot_brain.ros.dds_environment import BRAIN_DDS_DEFAULTS
@@ -220,7 +220,8 @@ def _run(opts: DemoOptions) -> int:
     to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
                                                            if opts.live else [])
 
-    print(f"robot-brain demo: starting {_describe(plan_processes(to_start, opts.compose))} "
+    print(f"robot-brain demo: starting "
+          f"{', '.join(s.title for s in plan_processes(to_start, opts.compose))} "
           f"(config {params_file}, domain {env.get('ROS_DOMAIN_ID', '0')}, run dir {run_dir})",
           flush=True)
 
@@ -250,16 +251,13 @@ def _run(opts: DemoOptions) -> int:
             label = spec.executable
             log_path = log_dir / f"{label}.log"
             log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
-            if spec.composed:
-                # Hosted nodes keep their names: no __node remap, overrides per node.
-                proc = NodeProcess(label, params_files=[params_file], env=env, log=log,
-                                   arguments=spec.arguments,
-                                   node_parameters={n: _node_overrides(n, opts, nodes, run_dir)
-                                                    for n in spec.nodes})
-            else:
-                proc = NodeProcess(label, name=label, params_files=[params_file],
-                                   parameters=_node_overrides(label, opts, nodes, run_dir),
-                                   env=env, log=log)
+            # Overrides per hosted node; a composite gets no __node remap (it would rename
+            # every node it hosts).
+            proc = NodeProcess(label, name=None if spec.composed else label,
+                               params_files=[params_file], env=env, log=log,
+                               arguments=spec.arguments,
+                               node_parameters={n: _node_overrides(n, opts, nodes, run_dir)
+                                                for n in spec.nodes})
             processes.append(proc.start())
             tails[label] = LogTail(label, log_path, None if opts.quiet else sys.stdout)
             what[label] = (f"'{label}' ({' + '.join(spec.nodes)})" if spec.composed
@@ -346,11 +344,6 @@ def _run(opts: DemoOptions) -> int:
     print(f"robot-brain demo: {outcome.line}", file=sys.stdout if outcome.success
           else sys.stderr, flush=True)
     return 0 if outcome.success else 1
-
-
-def _describe(specs: list[ProcessSpec]) -> str:
-    return ", ".join(s.executable + (f" ({' + '.join(s.nodes)})" if s.composed else "")
-                     for s in specs)
 
 
 def _facts(obs: DemoObservations, opts: DemoOptions, nodes: list[str], elapsed: float,

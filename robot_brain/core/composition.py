@@ -48,6 +48,11 @@ class ProcessSpec:
         return self.executable in COMPOSITES
 
     @property
+    def title(self) -> str:
+        """`fast_path (perception + controller)`, or the node's name."""
+        return self.executable + (f" ({' + '.join(self.nodes)})" if self.composed else "")
+
+    @property
     def arguments(self) -> list[str]:
         """Arguments before `--ros-args`: which nodes a composite hosts."""
         return [NODES_FLAG, ",".join(self.nodes)] if self.composed else []
