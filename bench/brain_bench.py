@@ -179,13 +179,14 @@ def rss_mb(pid: int) -> float | None:
 
 
 #: One new participant every 3 s, each living ~1 s (a `ros2 topic list` each).
-#: The probes keep Fast DDS's default transports, as a user's shell would, whatever the brain
-#: was given.
+#: The probes are plain LOCALHOST participants (shared memory + UDP), as a user's shell would
+#: start them, whatever the brain was given (robot_brain/ros/dds_environment.py).
 CHURN_SCRIPT = """
 import os, subprocess, sys, time
 ONE = ("import time, rclpy; rclpy.init(); n = rclpy.create_node('churn_probe'); "
        "time.sleep(1.0); n.get_topic_names_and_types(); n.destroy_node(); rclpy.shutdown()")
-env = {k: v for k, v in os.environ.items() if k != "FASTDDS_BUILTIN_TRANSPORTS"}
+env = {k: v for k, v in os.environ.items()
+       if k not in ("FASTDDS_BUILTIN_TRANSPORTS", "FASTDDS_DEFAULT_PROFILES_FILE")}
 while True:
     subprocess.Popen([sys.executable, "-c", ONE], env=env)
     time.sleep(3.0)

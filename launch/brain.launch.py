@@ -139,7 +139,7 @@ def _brain(context: LaunchContext) -> list:
         from robot_brain.cli.preflight import preflight
         from robot_brain.core.composition import plan_processes
         from robot_brain.core.errors import StartupError
-        from robot_brain.ros.dds_environment import missing_dds_settings
+        from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
                                "first") from exc
@@ -151,7 +151,7 @@ def _brain(context: LaunchContext) -> list:
 
     # Fast DDS over UDP only, unless the user chose (robot_brain/ros/dds_environment.py).
     actions: list = [SetEnvironmentVariable(k, v)
-                     for k, v in missing_dds_settings(context.environment).items()]
+                     for k, v in brain_dds_settings(context.environment).items()]
     if _true(context, "record"):
         out, bag_record = _bag_record(context)
         if bag_record is not None:

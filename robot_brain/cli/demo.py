@@ -33,7 +33,7 @@ from robot_brain.cli.processes import (
 from robot_brain.core.composition import plan_processes
 from robot_brain.core.errors import StartupError
 from robot_brain.core.mission import MissionFacts, judge
-from robot_brain.ros.dds_environment import BRAIN_DDS_DEFAULTS
+from robot_brain.ros.dds_environment import DDS_VARIABLES
 
 if TYPE_CHECKING:
     from robot_brain.cli.monitor import DemoObservations
@@ -210,12 +210,12 @@ def _run(opts: DemoOptions) -> int:
     log_dir = run_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
 
-    env = ros_environment()
-    env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
-    # The demo's own monitor joins the graph like the nodes (robot_brain/ros/dds_environment.py).
+    # This machine only, unless the user chose otherwise; over UDP (ros/dds_environment.py).
+    env = ros_environment({"ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST", **os.environ})
+    # The demo's own monitor joins the graph like the nodes.
     os.environ.update({k: env[k] for k in ("AMENT_PREFIX_PATH", "RMW_IMPLEMENTATION",
-                                           "ROS_AUTOMATIC_DISCOVERY_RANGE",
-                                           *BRAIN_DDS_DEFAULTS)})
+                                           "ROS_AUTOMATIC_DISCOVERY_RANGE", *DDS_VARIABLES)
+                       if k in env})
     record = opts.record and _recorder_available()
     to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
                                                            if opts.live else [])

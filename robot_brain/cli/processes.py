@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Sequence
 
-from robot_brain.ros.dds_environment import missing_dds_settings
+from robot_brain.ros.dds_environment import brain_dds_settings
 
 
 class ExecutableNotFound(FileNotFoundError):
@@ -62,7 +62,7 @@ def ros_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     if prefix not in paths:
         env["AMENT_PREFIX_PATH"] = os.pathsep.join([prefix] + paths)
     env.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
-    env.update(missing_dds_settings(env))  # UDP only: see robot_brain/ros/dds_environment.py
+    env.update(brain_dds_settings(env))  # UDP only: see robot_brain/ros/dds_environment.py
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,33 @@ def test_bad_world_fails_at_start_with_a_clear_message(tmp_path: Path) -> None:
         assert proc.proc is not None
         assert proc.proc.wait(START_WAIT_S) == 1
     assert "outside the map bounds" in _log(g)
+
+
+def _thread_names(pid: int) -> list[str]:
+    names = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            names.append((task / "comm").read_text().strip())
+        except OSError:
+            pass  # the thread ended meanwhile
+    return names
+
+
+def test_brain_process_talks_udp_only_with_a_plain_localhost_participant(
+        tmp_path: Path) -> None:
+    """A node started as the demo starts it has no shared-memory transport (rmw's LOCALHOST
+    mode would add one: robot_brain/ros/dds_environment.py), yet this test's probe, a plain
+    LOCALHOST participant with shared memory, still exchanges messages with it both ways."""
+    with Graph(tmp_path) as g:
+        probe, proc = _start_sim(g)  # odom and scan received: sim -> probe works
+        pub = probe.publisher(TwistStamped, "cmd_vel", qos.RELIABLE)
+        probe.wait_for(lambda: pub.get_subscription_count() > 0, START_WAIT_S,
+                       "sim subscribed to cmd_vel")
+        x0 = _odom_x(probe)
+        _drive(pub, probe, 0.3, 1.0)  # probe -> sim works
+        assert _odom_x(probe) - x0 > 0.1, _log(g)
+        names = _thread_names(proc.pid)
+        assert any(n.startswith("dds.udp") for n in names), names
+        assert not any(n.startswith("dds.shm") for n in names), names
+        # The probe itself is LOCALHOST with shared memory, so the check above can fail.
+        assert any(n.startswith("dds.shm") for n in _thread_names(os.getpid()))

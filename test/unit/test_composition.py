@@ -92,7 +92,23 @@ def test_every_composite_is_an_installed_executable_and_every_node_is_registered
     assert set(NODE_CLASSES) <= scripts  # every node kind also runs alone
 
 
-def test_brain_dds_defaults_fill_only_what_is_unset() -> None:
-    from robot_brain.ros.dds_environment import missing_dds_settings
-    assert missing_dds_settings({}) == {"FASTDDS_BUILTIN_TRANSPORTS": "UDPv4"}
-    assert missing_dds_settings({"FASTDDS_BUILTIN_TRANSPORTS": "DEFAULT"}) == {}
+def test_brain_dds_settings_mean_udp_only_and_keep_what_the_user_chose() -> None:
+    from robot_brain.ros.dds_environment import LOOPBACK_PROFILE, brain_dds_settings
+    # SUBNET (the ROS default) honours the builtin-transports variable.
+    assert brain_dds_settings({}) == {"FASTDDS_BUILTIN_TRANSPORTS": "UDPv4"}
+    assert brain_dds_settings({"ROS_AUTOMATIC_DISCOVERY_RANGE": "SUBNET"}) == {
+        "FASTDDS_BUILTIN_TRANSPORTS": "UDPv4"}
+    # LOCALHOST would add shared memory whatever that variable says: the packaged profile.
+    local = brain_dds_settings({"ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST"})
+    assert local == {"ROS_AUTOMATIC_DISCOVERY_RANGE": "SYSTEM_DEFAULT",
+                     "FASTDDS_DEFAULT_PROFILES_FILE": str(LOOPBACK_PROFILE)}
+    text = LOOPBACK_PROFILE.read_text()
+    assert "<useBuiltinTransports>false</useBuiltinTransports>" in text
+    assert "SHM" not in text and "<address>127.0.0.1</address>" in text
+    # Applying the result again changes nothing (NodeProcess applies it to the demo's env).
+    assert brain_dds_settings({"ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST", **local}) == {}
+    for chosen in ({"FASTDDS_BUILTIN_TRANSPORTS": "DEFAULT"},
+                   {"FASTDDS_DEFAULT_PROFILES_FILE": "/etc/my.xml"},
+                   {"ROS_STATIC_PEERS": "10.0.0.2"},
+                   {"RMW_IMPLEMENTATION": "rmw_cyclonedds_cpp"}):
+        assert brain_dds_settings({"ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST", **chosen}) == {}
