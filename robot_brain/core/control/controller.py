@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from robot_brain.core.array_memo import frozen_copy
 from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
@@ -89,7 +90,7 @@ class ControllerCore:
         self.policy = policy
         self.safety = safety
         self.config = config
-        self._sectors = np.full(config.n_sectors, np.nan)
+        self._sectors = frozen_copy(np.full(config.n_sectors, np.nan))
         self._sectors_t = -math.inf
         self._stamp: Any = None
         self._pose: Pose2D | None = None
@@ -113,7 +114,9 @@ class ControllerCore:
         ok = r.size == self.config.n_sectors
         if not ok:
             self.bad_obstacle_messages += 1
-        self._sectors = sanitize_sectors(r, self.config.n_sectors)
+        # Frozen: what the policy and the safety filter derive from it is computed once per
+        # message, not once per tick (robot_brain.core.array_memo).
+        self._sectors = frozen_copy(sanitize_sectors(r, self.config.n_sectors))
         self._sectors_t = now
         self._stamp = stamp
         return ok

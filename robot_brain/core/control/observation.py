@@ -81,10 +81,15 @@ def encode_goal(dx: float, dy: float) -> np.ndarray:
     return np.array([min(dist, GOAL_CAP) / GOAL_CAP, dx / dist, dy / dist], dtype=np.float32)
 
 
+def encode_velocity(linear: float, angular: float) -> np.ndarray:
+    """(linear, angular) as float32; a non-finite odometry velocity reads as standing still."""
+    if not (math.isfinite(linear) and math.isfinite(angular)):
+        return np.zeros(2, dtype=np.float32)
+    return np.array([linear, angular], dtype=np.float32)
+
+
 def build_observation(ranges: np.ndarray, n_sectors: int, goal_dx: float, goal_dy: float,
                       linear: float, angular: float) -> Observation:
     sectors = encode_sectors(sanitize_sectors(ranges, n_sectors))
-    vel = np.array([linear, angular], dtype=np.float32)
-    if not np.all(np.isfinite(vel)):
-        vel = np.zeros(2, dtype=np.float32)
-    return Observation(sectors[None, :], encode_goal(goal_dx, goal_dy)[None, :], vel[None, :])
+    return Observation(sectors[None, :], encode_goal(goal_dx, goal_dy)[None, :],
+                       encode_velocity(linear, angular)[None, :])

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from robot_brain.core.array_memo import ArrayMemo
 from robot_brain.core.control.expert import AnalyticExpert, ExpertConfig
 from robot_brain.core.control.observation import (
     CMD_FEATURES,
@@ -23,6 +24,8 @@ from robot_brain.core.control.observation import (
     OUTPUT_CMD,
     VELOCITY_FEATURES,
     build_observation,
+    encode_goal,
+    encode_velocity,
     sanitize_sectors,
 )
 from robot_brain.core.errors import ModelContractError
@@ -93,6 +96,7 @@ class OnnxPolicy:
         self.path = path
         self.n_sectors = n_sectors
         self._session = _open_session(path, n_sectors)
+        self._features: ArrayMemo[np.ndarray] = ArrayMemo()
         self.model_sectors = check_contract(self._session, n_sectors, path)
         # The first run allocates onnxruntime's buffers (milliseconds): pay it at start-up,
         # not in the first real tick, and fail now if the model cannot run at all.
@@ -105,14 +109,20 @@ class OnnxPolicy:
 
     def command(self, sectors: np.ndarray, goal_dx: float, goal_dy: float,
                 velocity: Velocity) -> Velocity:
-        obs = build_observation(sectors, self.n_sectors, goal_dx, goal_dy, velocity.linear,
-                                velocity.angular)
-        out = self._session.run([OUTPUT_CMD], {INPUT_SECTORS: obs.sectors, INPUT_GOAL: obs.goal,
-                                               INPUT_VELOCITY: obs.velocity})[0]
+        # The sector features change once per perception message, the goal and velocity every
+        # tick: the first are memoized on the (frozen) sectors array (core.array_memo).
+        features = self._features.get(sectors, None, lambda: self._encode_sectors(sectors)) \
+            if isinstance(sectors, np.ndarray) else self._encode_sectors(sectors)
+        out = self._session.run([OUTPUT_CMD], {
+            INPUT_SECTORS: features, INPUT_GOAL: encode_goal(goal_dx, goal_dy)[None, :],
+            INPUT_VELOCITY: encode_velocity(velocity.linear, velocity.angular)[None, :]})[0]
         flat = np.asarray(out, dtype=np.float64).reshape(-1)
         if flat.size < CMD_FEATURES:
             return Velocity(math.nan, math.nan)
         return Velocity(float(flat[0]), float(flat[1]))
+
+    def _encode_sectors(self, sectors: np.ndarray) -> np.ndarray:
+        return build_observation(sectors, self.n_sectors, 1.0, 0.0, 0.0, 0.0).sectors
 
     def run_batch(self, sectors: np.ndarray, goal: np.ndarray, velocity: np.ndarray) -> np.ndarray:
         """Raw network output for already-encoded batches (training checks)."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from robot_brain.core.array_memo import ArrayMemo
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
@@ -125,6 +126,8 @@ class SectorZones:
         bearings = sector_sample_bearings(n_sectors)
         self._cos = np.cos(bearings)
         self._sin = np.sin(bearings)
+        # Once per direction per sectors message, not per tick (robot_brain.core.array_memo).
+        self._memo: ArrayMemo[tuple[float, bool]] = ArrayMemo()
 
     def free_distance(self, ranges: np.ndarray, direction: int) -> tuple[float, bool]:
         """(free distance in m beyond the body along direction +1/-1, unknown-ahead flag).
@@ -132,6 +135,12 @@ class SectorZones:
         A sector's minimum may lie anywhere across the sector, so every sample bearing counts
         (conservative); +inf sectors are free; NaN sectors in the half-plane of travel block.
         """
+        if isinstance(ranges, np.ndarray):
+            return self._memo.get(ranges, direction,
+                                  lambda: self._free_distance(ranges, direction))
+        return self._free_distance(ranges, direction)
+
+    def _free_distance(self, ranges: np.ndarray, direction: int) -> tuple[float, bool]:
         r = np.asarray(ranges, dtype=np.float64).reshape(-1)
         if r.size != self.n_sectors:
             return 0.0, True
