@@ -37,6 +37,7 @@ from robot_brain.core.navigation.route_planner import (
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
+from robot_brain.core.perception.scene import SceneError, parse_scene
 from robot_brain.core.planner.backend_pool import (
     BackendInfo,
     BackendPool,
@@ -61,6 +62,9 @@ from robot_brain.ros.runtime import run_node
 #: array by rclpy and would then refuse strings); '' entries are ignored.
 NO_STRINGS = [""]
 ROUTES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
+
+#: Seconds between repeated warnings of one kind.
+WARN_THROTTLE_S = 5.0
 
 PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("backend", DEFAULT_BACKEND, "Preferred LLM backend.", choices=KNOWN_BACKENDS),
@@ -313,13 +317,13 @@ class PlannerNode(Node):
         self._instructions.append(msg.data)
 
     def _on_scene(self, msg: String) -> None:
+        # Validated here, on arrival, not by perception on the fast path (core.perception.scene).
         try:
-            scene = json.loads(msg.data)
-        except json.JSONDecodeError:
+            self.session.scene = parse_scene(msg.data)
+        except SceneError as exc:
             self._bad_scenes += 1
-            return
-        if isinstance(scene, dict):
-            self.session.scene = scene
+            self.get_logger().warning(f"perception/scene ignored: {exc}",
+                                      throttle_duration_sec=WARN_THROTTLE_S)
 
     def _on_mode(self, msg: String) -> None:
         self._mode = msg.data

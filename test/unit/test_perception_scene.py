@@ -16,6 +16,7 @@ from robot_brain.core.perception.scene import (
     build_scene,
     free_directions,
     nearest_obstacles,
+    parse_scene,
     scene_json,
     scene_to_dict,
     validate_scene,
@@ -117,3 +118,19 @@ def test_schema_rejects_malformed_scenes(mutate: object, fragment: str) -> None:
     mutate(d)  # type: ignore[operator]
     with pytest.raises(SceneError, match=fragment):
         validate_scene(d)
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("not json {", "not JSON"),
+    ("[1, 2]", "scene does not match"),
+    ('{"robot": null}', "scene does not match"),
+    ("[" * 100000 + "]" * 100000, "not JSON"),
+])
+def test_parse_scene_refuses_what_the_planner_must_not_use(text: str, fragment: str) -> None:
+    with pytest.raises(SceneError, match=fragment):
+        parse_scene(text)
+
+
+def test_parse_scene_returns_a_built_scene() -> None:
+    scene = build_scene(3.0, Pose2D(1.0, 2.0, 0.5), np.full(16, 2.0), PLACES, 16)
+    assert parse_scene(scene_json(scene)) == scene_to_dict(scene)
