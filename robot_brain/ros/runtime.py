@@ -12,6 +12,7 @@ are spun by one executor, chosen by the `executor` parameter.
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import signal
 import sys
@@ -147,6 +148,7 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
             # Stopped while starting (Ctrl-C, or a launch shutting down): one line, no trace.
             print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
             return 0
+        presign_timer_callbacks(nodes)
         for node in nodes:
             executor.add_node(node)
         if freeze_gc:
@@ -190,6 +192,40 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
         # The handlers stay ignored until the process exits: `ros2 launch` forwards its own
         # SIGINT after the terminal's, and one landing during interpreter teardown would
         # otherwise kill the finished node by signal (exit -2).
+
+
+def presign_timer_callbacks(nodes: Sequence[Node]) -> int:
+    """Give every timer callback a precomputed signature; returns how many were wrapped.
+
+    Both of rclpy's executors call `inspect.signature(timer.callback)` on *every* firing, to
+    see whether the callback wants a TimerInfo: ~24 us for a bound method, against ~2.4 us for
+    a function that carries `__signature__`. At the controller's 100 Hz and the sim's 160 timer
+    firings a second that is wasted CPU on the fast path. The wrapper keeps the callback's own
+    signature, so a callback that asks for a TimerInfo still gets one.
+    """
+    wrapped = 0
+    for node in nodes:
+        for timer in node.timers:
+            callback = timer.callback
+            if callback is None or getattr(callback, "__signature__", None) is not None:
+                continue
+            timer.callback = _presigned(callback)
+            wrapped += 1
+    return wrapped
+
+
+def _presigned(callback: Callable[..., object]) -> Callable[..., object]:
+    def call(*args: object, **kwargs: object) -> object:
+        return callback(*args, **kwargs)
+
+    try:
+        # Resolved annotations: under `from __future__ import annotations` a TimerInfo
+        # parameter is the string 'TimerInfo', which the single-threaded executor misses.
+        signature = inspect.signature(callback, eval_str=True)
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve: as rclpy sees it
+        signature = inspect.signature(callback)
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
 
 
 def params_files(argv: Sequence[str]) -> list[str]:

@@ -3,6 +3,7 @@ refused in one line, and composed nodes must agree on their executor."""
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import time
 from pathlib import Path
@@ -11,10 +12,11 @@ from typing import Any
 import pytest
 import rclpy
 from rclpy.executors import Executor
+from rclpy.timer import TimerInfo
 from std_msgs.msg import String
 
 from robot_brain.cli.processes import NodeProcess
-from robot_brain.ros.runtime import ExecutorKind, make_executor
+from robot_brain.ros.runtime import ExecutorKind, make_executor, presign_timer_callbacks
 from robot_brain.ros.subscriptions import create_subscription_with_info
 from test.ros.graph import CONFIG
 
@@ -50,6 +52,53 @@ def test_message_info_reaches_the_callback(kind: ExecutorKind) -> None:
     assert isinstance(msg, String) and msg.data == "hello"
     assert info["received_timestamp"] >= info["source_timestamp"] > 0
     assert isinstance(raw[0][0], bytes)
+
+
+class _Ticker:
+    def __init__(self) -> None:
+        self.plain = 0
+        self.infos: list[TimerInfo] = []
+
+    def on_plain(self) -> None:
+        self.plain += 1
+
+    def on_info(self, info: TimerInfo) -> None:
+        self.infos.append(info)
+
+
+@pytest.mark.parametrize("kind", list(ExecutorKind))
+def test_presigned_timer_callbacks_still_fire_and_still_get_timer_info(
+        kind: ExecutorKind, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not rclpy.ok():
+        rclpy.init()
+    node = rclpy.create_node(f"presign_probe_{kind.value}")
+    ticker = _Ticker()
+    node.create_timer(0.02, ticker.on_plain)
+    node.create_timer(0.02, ticker.on_info)
+    assert presign_timer_callbacks([node]) == 2
+    assert presign_timer_callbacks([node]) == 0  # already carrying their signature
+    # The executors look the signature up on every firing: it must no longer be computed.
+    real = inspect._signature_from_callable  # type: ignore[attr-defined]
+    computed: list[object] = []
+
+    def counting(obj: object, *args: Any, **kwargs: Any) -> Any:
+        if getattr(obj, "__signature__", None) is None:
+            computed.append(obj)
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(inspect, "_signature_from_callable", counting)
+    executor: Executor = make_executor(kind)
+    try:
+        executor.add_node(node)
+        t0 = time.monotonic()
+        while (ticker.plain < 3 or len(ticker.infos) < 3) and time.monotonic() - t0 < SPIN_BOUND_S:
+            executor.spin_once(timeout_sec=0.1)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+    assert ticker.plain >= 3 and len(ticker.infos) >= 3
+    assert all(isinstance(i, TimerInfo) for i in ticker.infos)
+    assert not computed
 
 
 def _run(tmp_path: Path, executable: str, **kwargs: Any) -> tuple[int | None, str]:
