@@ -16,7 +16,12 @@ from rclpy.timer import TimerInfo
 from std_msgs.msg import String
 
 from robot_brain.cli.processes import NodeProcess
-from robot_brain.ros.runtime import ExecutorKind, make_executor, presign_timer_callbacks
+from robot_brain.ros.runtime import (
+    ExecutorKind,
+    make_executor,
+    presign_timer_callbacks,
+    spin_for,
+)
 from robot_brain.ros.subscriptions import create_subscription_with_info
 from test.ros.graph import CONFIG
 
@@ -99,6 +104,29 @@ def test_presigned_timer_callbacks_still_fire_and_still_get_timer_info(
     assert ticker.plain >= 3 and len(ticker.infos) >= 3
     assert all(isinstance(i, TimerInfo) for i in ticker.infos)
     assert not computed
+
+
+@pytest.mark.parametrize("kind", list(ExecutorKind))
+def test_spin_for_runs_the_callbacks_of_a_slice_and_returns(kind: ExecutorKind) -> None:
+    if not rclpy.ok():
+        rclpy.init()
+    node = rclpy.create_node(f"slice_probe_{kind.value}")
+    ticker = _Ticker()
+    node.create_timer(0.01, ticker.on_plain)
+    executor: Executor = make_executor(kind)
+    try:
+        executor.add_node(node)
+        t0 = time.monotonic()
+        for _ in range(3):
+            spin_for(executor, 0.2)
+        took = time.monotonic() - t0
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+    # 0.6 s of slices at 100 Hz: the events executor runs them all in each slice, the
+    # single-threaded one at least one per call; neither may block past its slices.
+    assert ticker.plain >= (10 if kind is ExecutorKind.EVENTS else 3)
+    assert took < 6.0
 
 
 def _run(tmp_path: Path, executable: str, **kwargs: Any) -> tuple[int | None, str]:
