@@ -27,8 +27,10 @@ def frozen_copy(array: np.ndarray) -> np.ndarray:
     return out
 
 
-def is_frozen(array: np.ndarray) -> bool:
-    return bool(array.flags.owndata and not array.flags.writeable)
+def is_frozen(array: object) -> bool:
+    """True for an ndarray that owns its data and is read-only (anything else: False)."""
+    return (isinstance(array, np.ndarray) and bool(array.flags.owndata)
+            and not array.flags.writeable)
 
 
 class ArrayMemo(Generic[T]):
@@ -39,9 +41,12 @@ class ArrayMemo(Generic[T]):
         self._results: dict[Hashable, T] = {}
         self.hits = 0
 
-    def get(self, array: np.ndarray, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, array: object, key: Hashable, compute: Callable[[], T]) -> T:
+        """compute(), or its result for the same frozen `array` and `key` (anything that is not
+        a frozen array, a list say, is computed every call)."""
         if not is_frozen(array):
             return compute()
+        assert isinstance(array, np.ndarray)
         if array is not self._array:
             self._array = array
             self._results = {}

@@ -23,8 +23,8 @@ from robot_brain.core.control.observation import (
     INPUT_VELOCITY,
     OUTPUT_CMD,
     VELOCITY_FEATURES,
-    build_observation,
     encode_goal,
+    encode_sectors,
     encode_velocity,
     sanitize_sectors,
 )
@@ -111,8 +111,7 @@ class OnnxPolicy:
                 velocity: Velocity) -> Velocity:
         # The sector features change once per perception message, the goal and velocity every
         # tick: the first are memoized on the (frozen) sectors array (core.array_memo).
-        features = self._features.get(sectors, None, lambda: self._encode_sectors(sectors)) \
-            if isinstance(sectors, np.ndarray) else self._encode_sectors(sectors)
+        features = self._features.get(sectors, None, lambda: self._sector_features(sectors))
         out = self._session.run([OUTPUT_CMD], {
             INPUT_SECTORS: features, INPUT_GOAL: encode_goal(goal_dx, goal_dy)[None, :],
             INPUT_VELOCITY: encode_velocity(velocity.linear, velocity.angular)[None, :]})[0]
@@ -121,8 +120,8 @@ class OnnxPolicy:
             return Velocity(math.nan, math.nan)
         return Velocity(float(flat[0]), float(flat[1]))
 
-    def _encode_sectors(self, sectors: np.ndarray) -> np.ndarray:
-        return build_observation(sectors, self.n_sectors, 1.0, 0.0, 0.0, 0.0).sectors
+    def _sector_features(self, sectors: np.ndarray) -> np.ndarray:
+        return encode_sectors(sanitize_sectors(sectors, self.n_sectors))[None, :]
 
     def run_batch(self, sectors: np.ndarray, goal: np.ndarray, velocity: np.ndarray) -> np.ndarray:
         """Raw network output for already-encoded batches (training checks)."""

@@ -135,10 +135,7 @@ class SectorZones:
         A sector's minimum may lie anywhere across the sector, so every sample bearing counts
         (conservative); +inf sectors are free; NaN sectors in the half-plane of travel block.
         """
-        if isinstance(ranges, np.ndarray):
-            return self._memo.get(ranges, direction,
-                                  lambda: self._free_distance(ranges, direction))
-        return self._free_distance(ranges, direction)
+        return self._memo.get(ranges, direction, lambda: self._free_distance(ranges, direction))
 
     def _free_distance(self, ranges: np.ndarray, direction: int) -> tuple[float, bool]:
         r = np.asarray(ranges, dtype=np.float64).reshape(-1)
