@@ -248,6 +248,9 @@ def test_hostile_and_broken_replies_never_reach_goal(tmp_path: Path) -> None:
         assert "'garage' is not in world" in got[3]["reason"]
         assert "inside an obstacle" in got[4]["reason"]
         assert "truncated" in got[5]["reason"]
+        # planner/status and planner/plan are two topics: nothing orders their arrival here.
+        probe.wait_for(lambda: last_status(probe).get("plans_rejected") == len(replies),
+                       10 * 1.0, "the status after the last rejection")
         status = last_status(probe)
         assert status["state"] == "error" and status["plans_rejected"] == len(replies)
         assert status["message"].startswith("plan rejected")
