@@ -226,11 +226,14 @@ def _run(opts: DemoOptions) -> int:
           flush=True)
 
     import rclpy
+    from rclpy.signals import SignalHandlerOptions
 
     from robot_brain.cli.monitor import DemoMonitor, wait_until
     from robot_brain.ros.spinner import BackgroundSpinner
 
-    rclpy.init(args=[])
+    # Ctrl-C and SIGTERM end the demo through KeyboardInterrupt (below). rclpy's own handler
+    # would shut the context down under the monitor's spin thread (a traceback there).
+    rclpy.init(args=[], signal_handler_options=SignalHandlerOptions.NO)
     monitor = DemoMonitor()
     spinner = BackgroundSpinner(monitor)
 
@@ -246,6 +249,9 @@ def _run(opts: DemoOptions) -> int:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
+    # Installed explicitly: a demo started in the background by a shell inherits SIGINT
+    # ignored, and `kill -INT` would then be lost (seen: the run went on to its duration).
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         for spec in plan_processes(to_start, opts.compose):
             label = spec.executable
@@ -320,6 +326,7 @@ def _run(opts: DemoOptions) -> int:
         failure = exc
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         elapsed = time.monotonic() - t_start
         snapshot = monitor.snapshot()
         # The observer goes first, while the nodes are still up (see BackgroundSpinner).

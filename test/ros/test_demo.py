@@ -86,12 +86,22 @@ def test_demo_fails_clearly_when_a_node_cannot_start(tmp_path: Path) -> None:
     assert "broken.yaml" in result.stderr
 
 
-def test_demo_ends_on_sigint_with_summary_and_no_orphans(tmp_path: Path) -> None:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("inherited_ignored", [False, True],
+                         ids=["foreground", "background-job"])
+def test_demo_ends_on_sigint_with_summary_and_no_orphans(tmp_path: Path,
+                                                         inherited_ignored: bool) -> None:
+    """Also when started as a shell's background job, which inherits SIGINT ignored (a
+    `kill -INT` was once lost and the run went on to its duration)."""
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
         ROBOT_BRAIN + ["demo", "--duration", "0", "--nodes", "sim", "--no-record", "--quiet",
                        "--run-dir", str(run_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_ignore_sigint if inherited_ignored else None)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not (run_dir / "logs" / "sim.log").exists():
