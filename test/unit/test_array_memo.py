@@ -83,3 +83,10 @@ def test_onnx_policy_answers_the_same_memoized_or_not() -> None:
         # The goal and velocity still change every tick under the same sectors.
         moved = policy.command(frozen, dx + 1.0, dy, v)
         assert moved == policy.command(r.copy(), dx + 1.0, dy, v)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 1e300])
+def test_velocity_feature_reads_unusable_odometry_as_standing_still(bad: float) -> None:
+    from robot_brain.core.control.observation import encode_velocity
+    assert encode_velocity(bad, 0.1).tolist() == [0.0, 0.0]
+    assert encode_velocity(0.3, bad).tolist() == [0.0, 0.0]

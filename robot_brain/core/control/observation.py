@@ -83,9 +83,11 @@ def encode_goal(dx: float, dy: float) -> np.ndarray:
 
 def encode_velocity(linear: float, angular: float) -> np.ndarray:
     """(linear, angular) as float32; a non-finite odometry velocity reads as standing still."""
-    if not (math.isfinite(linear) and math.isfinite(angular)):
+    # Checked after the cast: a finite float64 beyond float32's range becomes inf.
+    vel = np.array([linear, angular], dtype=np.float32)
+    if not np.all(np.isfinite(vel)):
         return np.zeros(2, dtype=np.float32)
-    return np.array([linear, angular], dtype=np.float32)
+    return vel
 
 
 def build_observation(ranges: np.ndarray, n_sectors: int, goal_dx: float, goal_dy: float,
