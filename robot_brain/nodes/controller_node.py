@@ -49,7 +49,6 @@ from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, yaw_from_
 from robot_brain.core.health import HealthReport
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.thread_usage import ThreadUsage
-from robot_brain.core.throttle import KeyedThrottle
 from robot_brain.core.timing import LoopTimer
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
@@ -62,6 +61,7 @@ from robot_brain.ros.runtime import (
     parse_cpu_affinity,
     run_node,
 )
+from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
@@ -209,7 +209,7 @@ class ControllerNode(Node):
         self._usage_after_tick = ThreadUsage.sample()
         self._last_tick: float | None = None
         self._zero_stamp = Time()
-        self._warnings = KeyedThrottle(WARN_THROTTLE_S)
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
 
         self.cmd_pub = CmdVelPublisher(self, "controller/cmd_vel", p.cmd_vel_stamped,
                                        qos.RELIABLE, frame_id=p.frame_id)
@@ -270,10 +270,8 @@ class ControllerNode(Node):
                                    throttle_duration_sec=60.0)
 
     def _warn(self, key: str, text: str) -> None:
-        """A warning at most every WARN_THROTTLE_S per kind (rclpy throttles per call site,
-        which would hide a second kind of bad input behind the first)."""
-        if self._warnings.allow(key, time.monotonic()):
-            self.get_logger().warning(text)
+        """A warning at most every WARN_THROTTLE_S per kind (robot_brain.ros.throttled_log)."""
+        self._log.warning(key, text)
 
     def _on_hold(self, msg: Bool) -> None:
         self.core.hold = bool(msg.data)
@@ -297,8 +295,7 @@ class ControllerNode(Node):
         stamp = result.source_stamp if result.source_stamp is not None else self._zero_stamp
         self.cmd_pub.publish(result.velocity, stamp)
         if result.policy_error is not None:
-            self.get_logger().error(f"policy failed, commanding zero: {result.policy_error}",
-                                    throttle_duration_sec=WARN_THROTTLE_S)
+            self._log.error("policy", f"policy failed, commanding zero: {result.policy_error}")
         # After the command is out: the phase step and any explaining are off the latency path.
         # Late by half a period already puts the next command near the watchdog's deadline.
         if missed or gap - scheduled > 0.5 * self.period:

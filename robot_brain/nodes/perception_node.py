@@ -43,6 +43,7 @@ from robot_brain.core.resources import package_file
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import Poller
+from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
@@ -50,6 +51,7 @@ from robot_brain.ros.runtime import (
     parse_cpu_affinity,
     run_node,
 )
+from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
@@ -126,6 +128,7 @@ class PerceptionNode(Node):
         # Perception is on the fast path (scan -> obstacles -> controller): the same real-time
         # knobs as the controller, so a busy machine does not delay the scan it serves.
         self.realtime = apply_realtime(self, self.cfg.rt_priority, self.cfg.cpu_affinity)
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
             world = load_world_file(self.cfg.world_file)
         except WorldError as exc:
@@ -153,7 +156,8 @@ class PerceptionNode(Node):
         self.create_subscription(LaserScan, "scan", self._on_scan, qos.SENSOR)
         # The pose is needed only for the 2 Hz scene: taken then, not a callback at 50 Hz.
         self._poller = Poller(self)
-        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR)
+        # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
+        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(1.0 / self.cfg.scene_rate_hz, self._publish_scene, clock=steady)
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
@@ -170,8 +174,7 @@ class PerceptionNode(Node):
         self._monitor.on_scan(result, now)
         if result.outcome is not ScanOutcome.OK:
             action = "dropped" if result.sectors is None else "published as unknown sectors"
-            self.get_logger().warning(f"bad scan {action}: {result.reason}",
-                                      throttle_duration_sec=WARN_THROTTLE_S)
+            self._log.warning(result.outcome.name, f"bad scan {action}: {result.reason}")
         if result.sectors is None:
             self._monitor.on_callback(time.perf_counter() - t0)
             return
@@ -195,9 +198,12 @@ class PerceptionNode(Node):
         sample = self._odom.take()
         if sample is None:
             return
-        p = sample.msg.pose.pose
-        q = p.orientation
-        self._pose = Pose2D(p.position.x, p.position.y, yaw_from_quaternion(q.x, q.y, q.z, q.w))
+        try:
+            o = decode_odometry(sample.msg)
+        except CdrError as exc:
+            self._log.warning("odom", f"odom sample ignored: {exc}")
+            return
+        self._pose = Pose2D(o.x, o.y, yaw_from_quaternion(o.qx, o.qy, o.qz, o.qw))
         self._pose_t = sample.received
         self._monitor.on_odom(self._pose_t)
 
@@ -217,7 +223,8 @@ class PerceptionNode(Node):
                                                        allow_nan=False)))
 
     def destroy_node(self) -> None:
-        self._poller.destroy()
+        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
+            self._poller.destroy()
         super().destroy_node()
 
     def _publish_diagnostics(self) -> None:

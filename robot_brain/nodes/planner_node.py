@@ -55,8 +55,10 @@ from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import Poller
+from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
+from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A string-array parameter needs a non-empty default (an empty list is declared as a byte
 #: array by rclpy and would then refuse strings); '' entries are ignored.
@@ -286,7 +288,9 @@ class PlannerNode(Node):
         self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
         # The pose is read at the tick: taken then, not a callback per 50 Hz odom message.
         self._poller = Poller(self)
-        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR)
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
+        # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
+        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
 
         # Inputs cached by the callbacks, consumed by the tick.
         self._instructions: list[str] = []
@@ -322,8 +326,7 @@ class PlannerNode(Node):
             self.session.scene = parse_scene(msg.data)
         except SceneError as exc:
             self._bad_scenes += 1
-            self.get_logger().warning(f"perception/scene ignored: {exc}",
-                                      throttle_duration_sec=WARN_THROTTLE_S)
+            self._log.warning("scene", f"perception/scene ignored: {exc}")
 
     def _on_mode(self, msg: String) -> None:
         self._mode = msg.data
@@ -334,14 +337,18 @@ class PlannerNode(Node):
 
     def _take_odom(self) -> None:
         sample = self._odom.take()
-        if sample is not None:
-            p = sample.msg.pose.pose
-            q = p.orientation
-            self.session.pose = Pose2D(p.position.x, p.position.y,
-                                       yaw_from_quaternion(q.x, q.y, q.z, q.w))
+        if sample is None:
+            return
+        try:
+            o = decode_odometry(sample.msg)
+        except CdrError as exc:
+            self._log.warning("odom", f"odom sample ignored: {exc}")
+            return
+        self.session.pose = Pose2D(o.x, o.y, yaw_from_quaternion(o.qx, o.qy, o.qz, o.qw))
 
     def destroy_node(self) -> None:
-        self._poller.destroy()
+        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
+            self._poller.destroy()
         super().destroy_node()
 
     # -- the tick --------------------------------------------------------------------------

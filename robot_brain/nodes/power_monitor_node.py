@@ -35,8 +35,13 @@ from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import Poller
+from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
+from robot_brain.ros.throttled_log import ThrottledLog
+
+#: Warnings about one kind of bad input at most this often (s).
+WARN_THROTTLE_S = 10.0
 
 
 class PowerMonitorStartupError(StartupError):
@@ -138,7 +143,9 @@ class PowerMonitorNode(Node):
         self.create_subscription(String, "planner/status", self._on_status, qos.RELIABLE)
         # The speed is read at publish_rate_hz: taken then, not a callback per odom message.
         self._poller = Poller(self)
-        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR)
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
+        # As bytes: the speed is read from them (odom_cdr), no Python Odometry built.
+        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         self._endurance_pub = self.create_publisher(Float32, "power/endurance", qos.RELIABLE)
         self._mode_pub = self.create_publisher(String, "power/mode", qos.STATE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
@@ -159,17 +166,22 @@ class PowerMonitorNode(Node):
             self._activity = parse_planner_status(msg.data)
         except PlannerStatusError as exc:
             self._bad_messages += 1
-            self.get_logger().warning(f"ignoring planner/status: {exc}",
-                                      throttle_duration_sec=10.0)
+            self._log.warning("status", f"ignoring planner/status: {exc}")
 
     def _take_odom(self) -> None:
         sample = self._odom.take()
-        if sample is not None:
-            v = sample.msg.twist.twist.linear.x
-            self._speed = float(v) if math.isfinite(v) else 0.0
+        if sample is None:
+            return
+        try:
+            v = decode_odometry(sample.msg).linear_x
+        except CdrError as exc:
+            self._log.warning("odom", f"odom sample ignored: {exc}")
+            return
+        self._speed = float(v) if math.isfinite(v) else 0.0
 
     def destroy_node(self) -> None:
-        self._poller.destroy()
+        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
+            self._poller.destroy()
         super().destroy_node()
 
     def _publish(self) -> None:

@@ -36,10 +36,11 @@ from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
-from robot_brain.core.throttle import KeyedThrottle
 from robot_brain.core.world import World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.cmd_vel import create_cmd_vel_subscription, to_velocity
+from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
+from robot_brain.ros.latest import Poller
+from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
@@ -47,6 +48,7 @@ from robot_brain.ros.runtime import (
     parse_cpu_affinity,
     run_node,
 )
+from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,
 #: overloaded machine) the robot loses time instead of jumping.
@@ -176,7 +178,7 @@ class SimNode(Node):
 
         # Cached inputs (subscription callbacks only write these).
         self._extra_load_w: float = planner_load_w(PlannerActivity(), self.p.loads)
-        self._warnings = KeyedThrottle(WARN_THROTTLE_S)
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
         self._status_warned = False
 
         # Loop bookkeeping, for the real-time factor and the diagnostics.
@@ -189,6 +191,7 @@ class SimNode(Node):
 
         self._scan_pub = self.create_publisher(LaserScan, "scan", qos.SENSOR_PUB)
         self._odom_pub = self.create_publisher(Odometry, "odom", qos.SENSOR_PUB)
+        self._odom_encoder = OdometryEncoder(self.p.odom_frame, self.p.base_frame)
         self._battery_pub = self.create_publisher(BatteryState, "battery_state", qos.RELIABLE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self._clock_pub: Publisher | None = (
@@ -196,8 +199,12 @@ class SimNode(Node):
             if self.p.publish_clock else None)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
 
-        create_cmd_vel_subscription(self, "cmd_vel", self.p.cmd_vel_stamped, qos.RELIABLE,
-                                    self._on_cmd_vel)
+        # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
+        # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
+        # an executor wake-up and a message conversion each.
+        self._poller = Poller(self)
+        self._cmd_vel = self._poller.latest(twist_type(self.p.cmd_vel_stamped), "cmd_vel",
+                                            qos.RELIABLE, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
         self._timer(self.p.physics_rate_hz, self._on_physics)
@@ -235,15 +242,22 @@ class SimNode(Node):
         return self.create_publisher(TFMessage, "/tf", qos.RELIABLE), TFMessage
 
     def _warn_throttled(self, key: str, text: str) -> None:
-        now = time.monotonic()
-        if self._warnings.allow(key, now):
-            self.get_logger().warning(text)
+        self._log.warning(key, text)
 
     # --- inputs ---------------------------------------------------------------------------
 
-    def _on_cmd_vel(self, msg: Any) -> None:
-        v = to_velocity(msg)
-        if not self.sim.set_command(v, time.monotonic()):
+    def _take_cmd_vel(self) -> None:
+        sample = self._cmd_vel.take()
+        if sample is None:
+            return
+        try:
+            v, _ = decode_command(sample.msg, self.p.cmd_vel_stamped)
+        except CdrError as exc:
+            self._commands_rejected += 1
+            self._warn_throttled("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
+                                                f"{self._commands_rejected} rejected so far")
+            return
+        if not self.sim.set_command(v, sample.received):
             self._commands_rejected += 1
             self._warn_throttled("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
                                             f"angular {v.angular}); {self._commands_rejected} "
@@ -265,6 +279,7 @@ class SimNode(Node):
     # --- physics --------------------------------------------------------------------------
 
     def _on_physics(self) -> None:
+        self._take_cmd_vel()
         now = time.monotonic()
         if self._last_physics_t is None:
             self._last_physics_t = now
@@ -297,22 +312,16 @@ class SimNode(Node):
         self._scan_pub.publish(msg)
 
     def _publish_odom(self) -> None:
-        stamp = self.get_clock().now().to_msg()
+        now = self.get_clock().now()
         pose, vel = self.sim.pose, self.sim.velocity
-        msg = Odometry()
-        msg.header.stamp = stamp
-        msg.header.frame_id = self.p.odom_frame
-        msg.child_frame_id = self.p.base_frame
-        msg.pose.pose.position.x = pose.x
-        msg.pose.pose.position.y = pose.y
-        qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
-        o = msg.pose.pose.orientation
-        o.x, o.y, o.z, o.w = qx, qy, qz, qw
-        msg.twist.twist.linear.x = vel.linear
-        msg.twist.twist.angular.z = vel.angular
-        self._odom_pub.publish(msg)
+        q = quaternion_from_yaw(pose.yaw)
+        sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
+        # As bytes (robot_brain.ros.odom_cdr): the same Odometry on the wire, without building
+        # the Python message (two 36-double covariances) 50 times a second.
+        self._odom_pub.publish(self._odom_encoder.encode(sec, nanosec, pose.x, pose.y, q,
+                                                         vel.linear, vel.angular))
         if self._tf_pub is not None:
-            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(stamp, pose)]))
+            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now.to_msg(), pose)]))
 
     def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
         t = TransformStamped()
@@ -354,14 +363,20 @@ class SimNode(Node):
             "real_time_factor": round(self.sim.time / wall, 4) if wall > 0 else math.nan,
             "physics_ticks": self._physics_ticks,
             "physics_dt_clamped": self._clamped_ticks,
-            "cmd_vel_received": self._commands_received,
-            "cmd_vel_rejected_non_finite": self._commands_rejected,
+            # Taken at the physics steps: the newest command at each, not every one sent.
+            "cmd_vel_taken": self._commands_received,
+            "cmd_vel_rejected": self._commands_rejected,
             "planner_load_w": self._extra_load_w,
         })
         return HealthReport(report.name, report.level, report.message, values)
 
     def _publish_diagnostics(self) -> None:
         diagnostics.publish(self, self._diag_pub, [self.health()])
+
+    def destroy_node(self) -> None:
+        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
+            self._poller.destroy()
+        super().destroy_node()
 
     def on_shutdown(self) -> None:
         s = self.sim

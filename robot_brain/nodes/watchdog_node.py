@@ -52,9 +52,10 @@ from robot_brain.core.watchdog import (
 from robot_brain.core.watchdog.command_gaps import CommandTiming, GapAccounting
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import (
+    CdrError,
     CmdVelPublisher,
     create_cmd_vel_subscription_with_info,
-    to_velocity,
+    decode_command,
 )
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.pending import take_pending
@@ -64,10 +65,13 @@ from robot_brain.ros.runtime import (
     parse_cpu_affinity,
     run_node,
 )
+from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A receipt time older than this is not trusted (the wall clock may have stepped): such a
 #: command counts as received when handled, as it would without middleware timestamps.
 MAX_RECEIPT_AGE_S = 1.0
+#: Warnings of one kind at most this often (a late or malformed command at 100 Hz).
+WARN_THROTTLE_S = 1.0
 #: Commands taken before a latch: the whole subscription queue (qos.COMMANDS_IN depth).
 DRAIN_LIMIT = qos.COMMANDS_IN.depth
 
@@ -157,6 +161,8 @@ class WatchdogNode(Node):
         self._stops_published = 0
         self.gaps = GapAccounting(p.deadline_s)
         self._taken_before_check = 0
+        self._malformed = 0
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
         self._armed_checks = 0
         self._periodic = True  # the check timer runs at check_rate_hz (not armed)
 
@@ -180,26 +186,33 @@ class WatchdogNode(Node):
 
     # -- inputs: each hands its receipt time (steady clock) to the core --------------------
 
-    def _on_command(self, msg: Any, info: MessageInfo) -> None:
+    def _on_command(self, raw: bytes, info: MessageInfo) -> None:
         now = time.monotonic()
         handled = time.time()
+        try:
+            velocity, fields = decode_command(raw, self.params.cmd_vel_stamped)
+        except CdrError as exc:
+            # Not a command: it refreshes nothing, so the deadline still runs.
+            self._malformed += 1
+            self._log.warning("malformed", f"ignoring a malformed controller/cmd_vel: {exc} "
+                                    f"({self._malformed} so far)")
+            return
         # The middleware's receipt (same host, same wall clock) moved onto the steady clock.
         age = handled - info["received_timestamp"] * 1e-9
         received = now - age if 0.0 < age <= MAX_RECEIPT_AGE_S else now
         previous = self.core.last_receipt
-        decision = self.core.command_received(received, to_velocity(msg))
+        decision = self.core.command_received(received, velocity)
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
         # check timer are the watchdog's own and are stamped now.
-        self._apply(decision, getattr(getattr(msg, "header", None), "stamp", None))
+        self._apply(decision, fields.stamp)
         self._arm_check()
         # After forwarding (off the command's path): who made a late command late.
         timing = CommandTiming(info["source_timestamp"] * 1e-9,
                                info["received_timestamp"] * 1e-9, handled)
         report = self.gaps.observe(timing, None if previous is None else received - previous)
         if report is not None:
-            self.get_logger().warning(f"late command: {report.describe()}",
-                                      throttle_duration_sec=1.0)
+            self._log.warning("late", f"late command: {report.describe()}")
 
     def _arm_check(self) -> None:
         """Fresh: the next check one deadline from now (the timer restarts on every command,
@@ -282,6 +295,7 @@ class WatchdogNode(Node):
         values = dict(deadline.values)
         values["stops_published"] = self._stops_published
         values["commands_taken_before_check"] = self._taken_before_check
+        values["commands_malformed"] = self._malformed
         values.update({f"late_commands.{c.value}": n for c, n in self.gaps.causes.items()})
         reports = [
             HealthReport(deadline.name, deadline.level, deadline.message, values),

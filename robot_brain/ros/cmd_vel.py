@@ -1,8 +1,12 @@
-"""cmd_vel as TwistStamped or Twist, chosen by the shared `cmd_vel_stamped` parameter."""
+"""cmd_vel as TwistStamped or Twist, chosen by the shared `cmd_vel_stamped` parameter.
+
+Commands travel as CDR bytes (robot_brain.ros.twist_cdr): published with publish(bytes),
+subscribed with raw=True and read with decode_command. The graph sees the same types.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from geometry_msgs.msg import Twist, TwistStamped
 from rclpy.node import Node
@@ -12,46 +16,47 @@ from rclpy.subscription import Subscription
 
 from robot_brain.core.geometry import Velocity
 from robot_brain.ros.subscriptions import InfoCallback, create_subscription_with_info
+from robot_brain.ros.twist_cdr import (
+    CdrError,
+    Stamp,
+    StampLike,
+    TwistEncoder,
+    TwistFields,
+    decode_twist,
+)
+
+__all__ = ["CdrError", "CmdVelPublisher", "TwistFields", "create_cmd_vel_subscription_with_info",
+           "decode_command", "twist_type"]
 
 
 def twist_type(stamped: bool) -> type:
     return TwistStamped if stamped else Twist
 
 
-def to_velocity(msg: Any) -> Velocity:
-    twist = msg.twist if isinstance(msg, TwistStamped) else msg
-    return Velocity(float(twist.linear.x), float(twist.angular.z))
+def decode_command(raw: bytes, stamped: bool) -> tuple[Velocity, TwistFields]:
+    """The command in serialized bytes, or CdrError."""
+    fields = decode_twist(raw, stamped)
+    return Velocity(fields.linear_x, fields.angular_z), fields
 
 
 class CmdVelPublisher:
     def __init__(self, node: Node, topic: str, stamped: bool, qos: QoSProfile,
                  frame_id: str = "base_link") -> None:
-        self._node = node
+        self._clock = node.get_clock()
         self._stamped = stamped
         self._pub: Publisher = node.create_publisher(twist_type(stamped), topic, qos)
-        # One message, refilled on every publish: rclpy converts it to the middleware's form
-        # inside publish(), so nothing keeps it, and building a TwistStamped (header, twist,
-        # four vectors) cost more than the publish itself at 100 Hz.
-        self._msg: Any = TwistStamped() if stamped else Twist()
-        if stamped:
-            self._msg.header.frame_id = frame_id
-        self._twist = self._msg.twist if stamped else self._msg
+        self._encoder = TwistEncoder(stamped, frame_id)
 
-    def publish(self, v: Velocity, stamp: Any = None) -> None:
-        if self._stamped:
-            self._msg.header.stamp = (stamp if stamp is not None
-                                      else self._node.get_clock().now().to_msg())
-        self._twist.linear.x = float(v.linear)
-        self._twist.angular.z = float(v.angular)
-        self._pub.publish(self._msg)
-
-
-def create_cmd_vel_subscription(node: Node, topic: str, stamped: bool, qos: QoSProfile,
-                                callback: Callable[[Any], None]) -> Subscription:
-    return node.create_subscription(twist_type(stamped), topic, callback, qos)
+    def publish(self, v: Velocity, stamp: StampLike | None = None) -> None:
+        """`stamp`: a builtin_interfaces/Time or Stamp; None = the node's clock now."""
+        if self._stamped and stamp is None:
+            stamp = Stamp.from_nanoseconds(self._clock.now().nanoseconds)
+        self._pub.publish(self._encoder.encode(float(v.linear), float(v.angular), stamp))
 
 
 def create_cmd_vel_subscription_with_info(node: Node, topic: str, stamped: bool,
                                           qos: QoSProfile, callback: InfoCallback
-                                          ) -> Subscription:
-    return create_subscription_with_info(node, twist_type(stamped), topic, callback, qos)
+                                          ) -> Subscription[Any]:
+    """callback(raw bytes, info): read them with decode_command."""
+    return create_subscription_with_info(node, twist_type(stamped), topic, callback, qos,
+                                         raw=True)

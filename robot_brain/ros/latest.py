@@ -60,21 +60,37 @@ class LatestSample(Generic[MsgT]):
         return Sample(msg, now - min(max(age, 0.0), since_last))
 
 
+def poller_name(host_name: str) -> str:
+    """The graph name of a host node's Poller: its subscriptions show under this node (hidden
+    from `ros2 node list` by the leading underscore)."""
+    return f"_{host_name}_polled"
+
+
 class Poller:
     """The hidden, never-spun helper node of one host node; destroy it with the host."""
 
     def __init__(self, host: Node) -> None:
         self._host = host
-        self._node = Node(f"_{host.get_name()}_polled", namespace=host.get_namespace(),
+        self._node = Node(poller_name(host.get_name()), namespace=host.get_namespace(),
                           use_global_arguments=False, start_parameter_services=False,
                           enable_rosout=False)
 
-    def latest(self, msg_type: type[MsgT], topic: str, qos: QoSProfile) -> LatestSample[MsgT]:
+    def latest(self, msg_type: type[Any], topic: str, qos: QoSProfile,
+               *, raw: bool = False) -> LatestSample[Any]:
+        """The newest `msg_type` sample on `topic`; with raw=True its CDR bytes."""
         depth_one = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
                                reliability=qos.reliability, durability=qos.durability)
-        sub = self._node.create_subscription(msg_type, self._host.resolve_topic_name(topic),
-                                             _never_called, depth_one)
-        return LatestSample(sub)
+        return LatestSample(self.subscription(msg_type, topic, depth_one, raw=raw))
+
+    def subscription(self, msg_type: type[Any], topic: str, qos: QoSProfile,
+                     *, raw: bool = False) -> Subscription[Any]:
+        """A subscription that nothing wakes for: its samples wait in the middleware's queue
+        (qos.depth of them, keep last) until taken (LatestSample, pending.take_pending)."""
+        return self._node.create_subscription(msg_type, self._host.resolve_topic_name(topic),
+                                              _never_called, qos, raw=raw)
+
+    def destroy_subscription(self, sub: Subscription[Any]) -> None:
+        self._node.destroy_subscription(sub)
 
     def destroy(self) -> None:
         self._node.destroy_node()

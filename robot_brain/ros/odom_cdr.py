@@ -1,14 +1,13 @@
-"""The few fields of a serialized nav_msgs/Odometry the controller uses, read in place.
+"""The few fields of a serialized nav_msgs/Odometry the controller uses, read in place; and
+the sim's odometry written as bytes.
 
 The controller takes odometry at 50 Hz, and rclpy's conversion of each CDR sample into a
 Python Odometry (two 36-double covariance arrays among the rest) costs more than everything
 the controller then does with it. Subscribed with `raw=True`, the bytes are read here with
 `struct`: position x/y, orientation, linear.x and angular.z, nothing else allocated.
 
-The layout is plain CDR (XCDR1) as Fast DDS writes it: a 4-byte encapsulation header (its
-second byte says the byte order), then the fields with each primitive aligned to its size
-relative to the end of that header. test/ros/test_odom_cdr.py checks it against rclpy's own
-serializer.
+The layout is plain CDR (robot_brain.ros.cdr). test/ros/test_odom_cdr.py checks it against
+rclpy's own serializer.
 """
 
 from __future__ import annotations
@@ -16,9 +15,17 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
+from robot_brain.ros.cdr import (
+    HEADER_SIZE,
+    LITTLE_ENDIAN_HEADER,
+    CdrError,
+    align,
+    byte_order,
+    encode_string,
+    skip_string,
+)
 
-class CdrError(ValueError):
-    """Bytes that are not a serialized Odometry."""
+__all__ = ["CdrError", "OdomFields", "OdometryEncoder", "decode_odometry"]
 
 
 class OdomFields(NamedTuple):
@@ -32,28 +39,48 @@ class OdomFields(NamedTuple):
     angular_z: float
 
 
-_HEADER = 4  # encapsulation: 0x00 0x01 = CDR little-endian, 0x00 0x00 = big-endian
 _COVARIANCE = 36 * 8
 
 
 def decode_odometry(raw: bytes) -> OdomFields:
-    if len(raw) < _HEADER or raw[0] != 0 or raw[1] not in (0, 1):
-        raise CdrError("not a plain CDR sample (encapsulation header)")
-    order = "<" if raw[1] == 1 else ">"
+    order = byte_order(raw)
     try:
         pos = 8  # header.stamp: int32 sec + uint32 nanosec
-        for _ in range(2):  # header.frame_id, child_frame_id: uint32 length (with NUL) + bytes
-            pos = _align(pos, 4)
-            (length,) = struct.unpack_from(order + "I", raw, _HEADER + pos)
-            pos += 4 + length
-        pos = _align(pos, 8)
-        x, y, _z, qx, qy, qz, qw = struct.unpack_from(order + "7d", raw, _HEADER + pos)
+        pos = skip_string(raw, order, pos)  # header.frame_id
+        pos = skip_string(raw, order, pos)  # child_frame_id
+        pos = align(pos, 8)
+        x, y, _z, qx, qy, qz, qw = struct.unpack_from(order + "7d", raw, HEADER_SIZE + pos)
         pos += 7 * 8 + _COVARIANCE
-        lx, _ly, _lz, _ax, _ay, az = struct.unpack_from(order + "6d", raw, _HEADER + pos)
+        lx, _ly, _lz, _ax, _ay, az = struct.unpack_from(order + "6d", raw, HEADER_SIZE + pos)
     except struct.error as exc:
         raise CdrError(f"truncated Odometry sample ({len(raw)} bytes)") from exc
     return OdomFields(x, y, qx, qy, qz, qw, lx, az)
 
 
-def _align(pos: int, size: int) -> int:
-    return (pos + size - 1) // size * size
+_POSE = struct.Struct("<7d")
+_TWIST = struct.Struct("<6d")
+_STAMP = struct.Struct("<iI")
+_ZERO_COVARIANCE = bytes(_COVARIANCE)
+
+
+class OdometryEncoder:
+    """Bytes of an Odometry with fixed frames, a planar pose and velocity, zero covariances.
+
+    The sim publishes odometry at 50 Hz; building the Python message and converting it cost
+    about as much as the rest of its physics step."""
+
+    def __init__(self, frame_id: str, child_frame_id: str) -> None:
+        first = encode_string(frame_id, 8, 4)
+        self._frames = first + encode_string(child_frame_id, 8 + len(first), 8)
+
+    def encode(self, sec: int, nanosec: int, x: float, y: float,
+               q: tuple[float, float, float, float], linear_x: float, angular_z: float
+               ) -> bytes:
+        try:
+            stamp = _STAMP.pack(sec, nanosec)
+        except struct.error as exc:
+            raise CdrError(f"stamp out of range: {sec} s {nanosec} ns") from exc
+        return b"".join((LITTLE_ENDIAN_HEADER, stamp, self._frames,
+                         _POSE.pack(x, y, 0.0, *q), _ZERO_COVARIANCE,
+                         _TWIST.pack(linear_x, 0.0, 0.0, 0.0, 0.0, angular_z),
+                         _ZERO_COVARIANCE))

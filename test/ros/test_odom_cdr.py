@@ -37,3 +37,25 @@ def test_fields_match_the_message(seed: int) -> None:
 def test_bad_bytes_are_refused(raw: bytes) -> None:
     with pytest.raises(CdrError):
         decode_odometry(raw)
+
+
+@pytest.mark.parametrize(("frame", "child"), [("odom", "base_link"), ("", ""), ("o", "bb"),
+                                              ("odom_frame", "c"), ("ab", "abcdefgh")])
+def test_encoded_odometry_deserializes_to_the_pose(frame: str, child: str) -> None:
+    from rclpy.serialization import deserialize_message
+
+    from robot_brain.ros.odom_cdr import OdometryEncoder
+
+    raw = OdometryEncoder(frame, child).encode(12, 34, 1.5, -2.5, (0.0, 0.0, 0.6, 0.8),
+                                               0.4, -0.3)
+    msg = deserialize_message(raw, Odometry)
+    assert (msg.header.stamp.sec, msg.header.stamp.nanosec) == (12, 34)
+    assert (msg.header.frame_id, msg.child_frame_id) == (frame, child)
+    p = msg.pose.pose
+    assert (p.position.x, p.position.y, p.position.z) == (1.5, -2.5, 0.0)
+    assert (p.orientation.x, p.orientation.y, p.orientation.z, p.orientation.w) == (
+        0.0, 0.0, 0.6, 0.8)
+    assert (msg.twist.twist.linear.x, msg.twist.twist.angular.z) == (0.4, -0.3)
+    assert not any(msg.pose.covariance) and not any(msg.twist.covariance)
+    assert len(raw) == len(serialize_message(msg))
+    assert decode_odometry(raw) == (1.5, -2.5, 0.0, 0.0, 0.6, 0.8, 0.4, -0.3)

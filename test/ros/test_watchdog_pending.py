@@ -12,6 +12,7 @@ import rclpy
 from geometry_msgs.msg import TwistStamped
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
+from rclpy.serialization import serialize_message
 
 from robot_brain.nodes.watchdog_node import WatchdogNode
 from robot_brain.ros import qos
@@ -29,10 +30,11 @@ PAUSE_S = 0.8  # the watchdog's executor does not run; its middleware keeps rece
 NAMESPACE = "pending_test"
 
 
-def command(speed: float) -> TwistStamped:
+def command(speed: float) -> bytes:
+    """What the watchdog's raw subscription hands it."""
     msg = TwistStamped()
     msg.twist.linear.x = speed
-    return msg
+    return serialize_message(msg)
 
 
 @pytest.fixture()
@@ -108,3 +110,18 @@ def test_a_missing_or_implausible_receipt_time_counts_as_handled_now(
     assert receipt is not None and receipt >= before
     assert not watchdog.core.estop
     assert watchdog.core.counters().deadline_misses == 0
+
+
+@pytest.mark.parametrize("raw", [b"", b"\x00\x01\x00\x00", b"\x09\x09" + bytes(60)],
+                         ids=["empty", "header only", "not CDR"])
+def test_malformed_command_bytes_refresh_nothing(watchdog: WatchdogNode, raw: bytes) -> None:
+    # A raw subscription hands over whatever a writer of the type name sent: bytes that are
+    # not a command are counted and ignored, so the deadline keeps running.
+    now_ns = time.time_ns()
+    info = {"source_timestamp": now_ns, "received_timestamp": now_ns}
+    before = watchdog.core.last_receipt
+    watchdog._on_command(raw, info)  # type: ignore[arg-type]
+    assert watchdog.core.last_receipt == before
+    assert watchdog._malformed == 1
+    watchdog._on_command(command(0.3), info)  # type: ignore[arg-type]
+    assert watchdog.core.last_receipt is not None and watchdog.core.last_receipt != before
