@@ -229,6 +229,7 @@ def _run(opts: DemoOptions) -> int:
     from rclpy.signals import SignalHandlerOptions
 
     from robot_brain.cli.monitor import DemoMonitor, wait_until
+    from robot_brain.ros.latest import poller_name
     from robot_brain.ros.spinner import BackgroundSpinner
 
     # Ctrl-C and SIGTERM end the demo through KeyboardInterrupt (below). rclpy's own handler
@@ -303,7 +304,9 @@ def _run(opts: DemoOptions) -> int:
               f"{time.monotonic() - t_start:.1f} s", flush=True)
 
         if "planner" in nodes and opts.goal is None:
-            listeners = frozenset({"planner", "recorder"} if record else {"planner"})
+            # The recorder's subscriptions sit on its Poller node (recorder_node.py).
+            listeners = frozenset({"planner", poller_name("recorder")} if record
+                                  else {"planner"})
             if not wait_until(lambda: (pump(), check_alive(),
                                        monitor.planner_ready(listeners))[-1],
                               PLANNER_READY_TIMEOUT_S):

@@ -6,11 +6,20 @@ written by the `rosbags` library, so `ros2 bag info`, Foxglove and `rosbags` ope
 is re-checked periodically, so topics that appear late are recorded from then on. The bag is
 flushed periodically (a crash loses about one flush period) and closed cleanly on shutdown
 (Ctrl-C, SIGTERM).
+
+Messages are taken in batches, not handed over one callback each: the subscriptions sit on a
+hidden helper node that no executor spins (robot_brain.ros.latest.Poller), their samples wait
+in the middleware's queues (`queue_depth`, keep last), and a timer takes everything that
+arrived every `take_period_s` and writes it in receipt order. The brain's command streams
+alone are 200 messages a second; an executor wake-up per message cost more than the writing
+(docs/recording.md). Log times stay the middleware's receipt times, so the batching does not
+move them.
 """
 
 from __future__ import annotations
 
 import importlib
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,9 +46,13 @@ from robot_brain.core.report.bagwriter import STORAGES, BagWriteError, BagWriter
 from robot_brain.core.report.recording_qos import RequestQos, adapt_to_offers
 from robot_brain.core.report.topics import RECORDED_TOPICS
 from robot_brain.ros import diagnostics
+from robot_brain.ros.latest import Poller
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.pending import take_pending
 from robot_brain.ros.runtime import run_node
-from robot_brain.ros.subscriptions import create_subscription_with_info
+
+#: Every this many graph checks, every topic's publishers are read again in full.
+FULL_CHECK_EVERY = 10
 
 
 class RecorderStartupError(StartupError):
@@ -57,7 +70,11 @@ RECORDER_PARAMS: tuple[ParamSpec, ...] = (
               0.05, 60.0),
     ParamSpec("flush_period_s", 1.0, "Buffered messages are written to the file at this "
               "period; a crash loses at most this much (s).", 0.05, 600.0),
-    ParamSpec("queue_depth", 100, "Subscription queue depth per topic (keep last).", 1, 10000),
+    ParamSpec("queue_depth", 100, "Subscription queue depth per topic (keep last): it must "
+              "hold one take period of the fastest topic.", 1, 10000),
+    ParamSpec("take_period_s", 0.05, "What arrived is taken from the queues and written, in "
+              "receipt order, at this period (s): one wake-up per period instead of one per "
+              "message.", 0.001, 1.0),
     ParamSpec("diagnostics_period_s", 1.0, "Period of the recorder's /diagnostics (s).",
               0.1, 60.0),
 )
@@ -71,6 +88,7 @@ class RecorderParams:
     discovery_period_s: float
     flush_period_s: float
     queue_depth: int
+    take_period_s: float
     diagnostics_period_s: float
 
     @staticmethod
@@ -81,7 +99,8 @@ class RecorderParams:
         out = Path(v["output_dir"]).expanduser() if v["output_dir"] else \
             Path.cwd() / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S") / "bag"
         return RecorderParams(topics, out, v["storage"], v["discovery_period_s"],
-                              v["flush_period_s"], v["queue_depth"], v["diagnostics_period_s"])
+                              v["flush_period_s"], v["queue_depth"], v["take_period_s"],
+                              v["diagnostics_period_s"])
 
 
 def to_bag_qos(q: QoSProfile) -> Qos:
@@ -126,6 +145,10 @@ class RecorderNode(Node):
         self._write_errors = 0
         self._sim_time = bool(self.get_parameter("use_sim_time").value)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self._poller = Poller(self)
+        self._publisher_counts: dict[str, int] = {}
+        self._checks = 0
+        self.create_timer(p.take_period_s, self._take)
         self.create_timer(p.discovery_period_s, self._discover)
         self.create_timer(p.flush_period_s, self._flush)
         self.create_timer(p.diagnostics_period_s, self._publish_diagnostics)
@@ -138,7 +161,17 @@ class RecorderNode(Node):
     def _discover(self) -> None:
         if self._bag is None:
             return
+        # The publishers' details (QoS, types) are read only when a topic's publisher count
+        # changed, and for every topic every FULL_CHECK_EVERY checks (a publisher replaced by
+        # another between two checks): reading them for ~20 topics twice a second was the
+        # recorder's largest cost after the messages.
+        self._checks += 1
+        full = self._checks % FULL_CHECK_EVERY == 0
         for topic in self._topics:
+            count = self.count_publishers(topic)
+            if not full and self._publisher_counts.get(topic) == count:
+                continue
+            self._publisher_counts[topic] = count
             infos = [i for i in self.get_publishers_info_by_topic(topic)
                      if not (i.node_name == self.get_name()
                              and i.node_namespace == self.get_namespace())]
@@ -161,7 +194,7 @@ class RecorderNode(Node):
                 return
             # A late publisher the current subscription cannot match (e.g. best effort):
             # subscribe again with the weaker request, as the graph now needs.
-            self.destroy_subscription(recorded.subscription)
+            self._poller.destroy_subscription(recorded.subscription)
             self.get_logger().info(f"{topic}: new publisher, subscribing again with "
                                    f"{_describe(wanted)}")
         else:
@@ -193,24 +226,43 @@ class RecorderNode(Node):
             durability=DurabilityPolicy.TRANSIENT_LOCAL if wanted.transient_local
             else DurabilityPolicy.VOLATILE)
 
-        def on_message(raw: bytes, info: MessageInfo, topic: str = topic) -> None:
-            self._write(topic, raw, info)
-
-        sub = create_subscription_with_info(self, cls, topic, on_message, qos, raw=True)
+        sub = self._poller.subscription(cls, topic, qos, raw=True)
         self._recorded[topic] = _Recorded(msgtype, wanted, sub)
         if recorded is None:
             self.get_logger().info(f"recording {topic} [{msgtype}] ({_describe(wanted)})")
 
     # --- writing -----------------------------------------------------------------------------
 
-    def _write(self, topic: str, raw: bytes, info: MessageInfo) -> None:
+    def _take(self) -> None:
+        """Everything that arrived since the last take, every topic, written in receipt order.
+        Bounded: at most queue_depth messages per topic, none of the takes waits."""
         if self._bag is None:
             return
-        # Receipt time as the middleware saw it (not delayed by this executor), or the node's
-        # clock under sim time so log times and message stamps share a time base.
-        t_ns = self.get_clock().now().nanoseconds if self._sim_time \
-            else int(info.get("received_timestamp") or 0) or self.get_clock().now().nanoseconds
-        # Log times never go backwards: readers that stream the file expect order.
+        batch: list[tuple[int, str, bytes]] = []
+        now_ns = time.time_ns()
+        clock_now_ns = self.get_clock().now().nanoseconds
+        for topic, recorded in self._recorded.items():
+            for raw, info in take_pending(recorded.subscription, self.params.queue_depth):
+                batch.append((self._log_time(info, now_ns, clock_now_ns), topic, raw))
+        batch.sort(key=lambda item: item[0])
+        for t_ns, topic, raw in batch:
+            self._write(topic, t_ns, raw)
+
+    def _log_time(self, info: MessageInfo, now_ns: int, clock_now_ns: int) -> int:
+        """Receipt time as the middleware saw it (not when this node took it); under sim time
+        the same moment on the node's clock, so log times and message stamps share a base."""
+        received = int(info.get("received_timestamp") or 0)
+        if not received:
+            return clock_now_ns
+        if not self._sim_time:
+            return received
+        return clock_now_ns - max(0, now_ns - received)
+
+    def _write(self, topic: str, t_ns: int, raw: bytes) -> None:
+        if self._bag is None:
+            return
+        # Log times never go backwards: readers that stream the file expect order (a message
+        # taken in the next batch can have arrived while this one was being taken).
         t_ns = max(t_ns, self._last_ns)
         self._last_ns = t_ns
         try:
@@ -242,8 +294,14 @@ class RecorderNode(Node):
                     "topics_recorded": len(self._recorded),
                     "topics_waiting": len(missing), "write_errors": self._write_errors})])
 
+    def destroy_node(self) -> None:
+        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
+            self._poller.destroy()
+        super().destroy_node()
+
     def on_shutdown(self) -> None:
         """Close the bag (index, summary, metadata.yaml); called by run_node on any exit."""
+        self._take()  # what arrived since the last take
         bag, self._bag = self._bag, None
         if bag is None:
             return

@@ -24,6 +24,7 @@ from std_msgs.msg import Bool
 from robot_brain.cli.recording import recorder_args
 from robot_brain.cli.report import run_report
 from robot_brain.ros import qos
+from robot_brain.ros.latest import poller_name
 from test.ros.graph import CONFIG, Graph, Probe
 
 pytestmark = pytest.mark.ros
@@ -50,7 +51,7 @@ def _recorder_kwargs(run_dir: Path, **extra: Any) -> dict[str, Any]:
 def _wait_recording(graph: Graph, probe: Probe, topics: list[str]) -> None:
     """Until the recorder subscribes to every topic (it shows up as their subscriber)."""
     def ready() -> bool:
-        return all(any(i.node_name == "recorder"
+        return all(any(i.node_name == poller_name("recorder")
                        for i in probe.node.get_subscriptions_info_by_topic(t)) for t in topics)
     probe.wait_for(ready, START_WAIT_S, f"the recorder to subscribe to {topics}")
 
