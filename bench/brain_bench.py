@@ -8,7 +8,9 @@ Per condition it runs `robot-brain demo` exactly as `scripts/demo.sh` does (ever
 own process, the recorder on, the llama_cpp planner, the shipped config), and beside it a
 "user" node that sends an instruction every `--every` seconds, cycling through the world's
 places, or later when the previous plan is still running (at most `--max-wait` seconds: a
-plan cut by the next instruction is counted as cut, not done). Conditions:
+plan cut by the next instruction is counted as cut, not done). After the `--minutes` window
+no new instruction is sent and the one running may finish (the drain, within `--max-wait` of
+its sending), so every plan sent is judged; CPU and RSS are the window's. Conditions:
 
 * quiet: nothing else;
 * llm:   a llama.cpp generation running without pause (1 thread, nice 10, as the planner's
@@ -71,10 +73,19 @@ class UserLog:
     graph_queries: int = 0
     window_end: float = 0.0  # monotonic end of the measured window
 
+    def last_plan_over(self, now: float, max_wait_s: float) -> bool:
+        """The newest instruction's plan ended (or had max_wait_s to)."""
+        with self.lock:
+            if not self.sent:
+                return True
+            return (self.current_outcome.startswith(("done", "failed", "cancelled"))
+                    or now - self.sent[-1][0] >= max_wait_s)
+
 
 def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float,
-              graph: bool, stop: threading.Event) -> None:
-    """Send instructions every `every_s`; with `graph`, query the graph every second."""
+              graph: bool, stop: threading.Event, draining: threading.Event) -> None:
+    """Send instructions every `every_s` until `draining`; with `graph`, query the graph every
+    second until `stop`."""
     import rclpy
     from rcl_interfaces.srv import ListParameters
     from std_msgs.msg import String
@@ -116,7 +127,8 @@ def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float
             running = bool(log.sent) and not log.current_outcome.startswith(
                 ("done", "failed", "cancelled"))
             waited = now - log.sent[-1][0] if log.sent else 0.0
-        if now >= next_instruction and (not running or waited >= max_wait_s):
+        if (not draining.is_set() and now >= next_instruction
+                and (not running or waited >= max_wait_s)):
             place = places[i % len(places)]
             i += 1
             text = f"Please walk to the {place.replace('_', ' ')}."
@@ -218,8 +230,9 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     elif name == "churn":
         loads = [subprocess.Popen([sys.executable, "-c", CHURN_SCRIPT], env=env)]
     duration = args.minutes * 60.0
+    # After the window: up to max_wait for the last plan to end (the drain), then a margin.
     demo_cmd = [sys.executable, "-m", "robot_brain.cli.main", "demo", "--duration",
-                str(duration + 20.0), "--quiet", "--run-dir", str(run_dir)]
+                str(duration + args.max_wait + 30.0), "--quiet", "--run-dir", str(run_dir)]
     if args.live or name.startswith("live"):
         demo_cmd += ["--live", "--live-port", str(LIVE_PORT)]
     demo_cmd += args.demo_arg
@@ -230,8 +243,10 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     reader.start()
     log = UserLog()
     stop = threading.Event()
+    draining = threading.Event()
     user = threading.Thread(target=user_node, args=(log, world_places(), args.every,
-                                                    args.max_wait, name == "graph", stop),
+                                                    args.max_wait, name == "graph", stop,
+                                                    draining),
                             daemon=True)
     try:
         deadline = time.monotonic() + 120.0
@@ -257,6 +272,12 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
         elapsed = time.monotonic() - t0
         log.window_end = time.monotonic()
         cpu1 = {n: cpu_s(p) for n, p in pids.items()}
+        # The drain: no new instruction, and the one running may finish (within max_wait of
+        # its sending), so every plan sent is judged done, cut or failed, none left walking.
+        # CPU and RSS are the window's; the bag's figures include the drain.
+        draining.set()
+        while demo.poll() is None and not log.last_plan_over(time.monotonic(), args.max_wait):
+            time.sleep(0.5)
     finally:
         stop.set()
         for p in loads:
@@ -271,10 +292,10 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     user.join(timeout=10)
     cpu = {n: 100.0 * (cpu1[n] - cpu0[n]) / elapsed for n in pids
            if cpu0.get(n) is not None and cpu1.get(n) is not None}
-    return summarise(name, run_dir, elapsed, args.every, log, cpu, rss, out_lines)
+    return summarise(name, run_dir, elapsed, log, cpu, rss, out_lines)
 
 
-def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: UserLog,
+def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
               cpu: dict[str, float], rss: dict[str, list[float]],
               out_lines: list[str]) -> dict[str, object]:
     from robot_brain.core.report.pipeline import collect_figures
@@ -285,10 +306,9 @@ def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: Use
     wd = {k: v for status, values in fig.node_diagnostics.items() if "watchdog" in status
           for k, v in values.items()}
     with log.lock:
-        # An instruction sent less than one interval before the end had no time to finish;
-        # the demo's own first instruction counts too (its outcome is among the statuses).
-        sent = sum(1 for t, _ in log.sent if t <= log.window_end - every_s) + sum(
-            1 for line in out_lines if "instruction sent" in line)
+        # Every instruction sent had its drain to finish in; the demo's own first one counts
+        # too (its outcome is among the statuses).
+        sent = len(log.sent) + sum(1 for line in out_lines if "instruction sent" in line)
         done = sum(1 for o in log.outcomes.values() if o == "done")
         cut = sum(1 for o in log.outcomes.values() if o.startswith("cancelled"))
         failed = sum(1 for o in log.outcomes.values() if o.startswith("failed"))
@@ -310,8 +330,8 @@ def summarise(name: str, run_dir: Path, elapsed: float, every_s: float, log: Use
         "controller_period_p99_ms": round(1e3 * fig.control.period.p99, 2),
         "plans_done": done, "plans_cut": cut, "plans_failed": failed,
         "instructions_sent": sent,
-        # Sent, but its plan still running when the window closed (at most one: the user node
-        # waits for a plan before the next instruction): neither done nor failed.
+        # Sent, but its plan still running max_wait after its sending (at most one: the user
+        # node waits for a plan before the next instruction): neither done nor failed.
         "plans_running_at_end": max(0, sent - done - cut - failed),
         "cpu_pct": {n: round(v, 1) for n, v in sorted(cpu.items())},
         "cpu_brain_pct": round(sum(cpu.get(n, 0.0) for n in brain), 1),
