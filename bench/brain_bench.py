@@ -120,13 +120,16 @@ def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float
     while not stop.is_set() and node.count_subscribers("brain/instruction") < 2:
         time.sleep(0.2)  # the planner and the recorder
     i = 0
-    next_instruction = time.monotonic() + 2.0
+    started = time.monotonic()
+    next_instruction = started + 2.0
     while not stop.is_set():
         now = time.monotonic()
         with log.lock:
-            running = bool(log.sent) and not log.current_outcome.startswith(
-                ("done", "failed", "cancelled"))
-            waited = now - log.sent[-1][0] if log.sent else 0.0
+            # The demo's own first plan (sent before this node existed) counts as running too.
+            running = log.current_outcome == "running" or (
+                bool(log.sent) and not log.current_outcome.startswith(
+                    ("done", "failed", "cancelled")))
+            waited = now - (log.sent[-1][0] if log.sent else started)
         if (not draining.is_set() and now >= next_instruction
                 and (not running or waited >= max_wait_s)):
             place = places[i % len(places)]
