@@ -45,7 +45,7 @@ from robot_brain.core.control.phase_lock import (
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
 from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, SafetyFilter
 from robot_brain.core.errors import StartupError
-from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, yaw_from_quaternion
+from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.thread_usage import ThreadUsage
@@ -255,8 +255,7 @@ class ControllerNode(Node):
         except CdrError as exc:
             self._warn("odom", f"odom sample ignored: {exc}")
             return
-        self.core.on_odom(Pose2D(o.x, o.y, yaw_from_quaternion(o.qx, o.qy, o.qz, o.qw)),
-                          Velocity(o.linear_x, o.angular_z), now)
+        self.core.on_odom(o.pose(), Velocity(o.linear_x, o.angular_z), now)
 
     def _on_goal(self, msg: PoseStamped) -> None:
         goal = Goal(float(msg.pose.position.x), float(msg.pose.position.y),

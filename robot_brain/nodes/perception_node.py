@@ -27,7 +27,7 @@ from sensor_msgs.msg import LaserScan
 from std_msgs.msg import String
 
 from robot_brain.core.errors import StartupError
-from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
+from robot_brain.core.geometry import Pose2D
 from robot_brain.core.perception.backend import OnnxSectorBackend
 from robot_brain.core.perception.model_contract import DEFAULT_MODEL_NAME
 from robot_brain.core.perception.monitor import PerceptionMonitor
@@ -43,7 +43,7 @@ from robot_brain.core.resources import package_file
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import Poller
-from robot_brain.ros.odom_cdr import CdrError, decode_odometry
+from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
@@ -195,16 +195,11 @@ class PerceptionNode(Node):
         self._monitor.on_callback(time.perf_counter() - t0)
 
     def _take_odom(self) -> None:
-        sample = self._odom.take()
-        if sample is None:
+        taken = take_odometry(self._odom, self._log)
+        if taken is None:
             return
-        try:
-            o = decode_odometry(sample.msg)
-        except CdrError as exc:
-            self._log.warning("odom", f"odom sample ignored: {exc}")
-            return
-        self._pose = Pose2D(o.x, o.y, yaw_from_quaternion(o.qx, o.qy, o.qz, o.qw))
-        self._pose_t = sample.received
+        self._pose = taken[0].pose()
+        self._pose_t = taken[1]
         self._monitor.on_odom(self._pose_t)
 
     def _publish_scene(self) -> None:

@@ -21,7 +21,7 @@ from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
-from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
+from robot_brain.core.geometry import quaternion_from_yaw
 from robot_brain.core.llm.openai_compat import STRUCTURED_OUTPUT_MODES
 from robot_brain.core.llm.registry import (
     DEFAULT_BACKEND,
@@ -55,7 +55,7 @@ from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import Poller
-from robot_brain.ros.odom_cdr import CdrError, decode_odometry
+from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
@@ -336,15 +336,9 @@ class PlannerNode(Node):
         self.session.battery = pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None
 
     def _take_odom(self) -> None:
-        sample = self._odom.take()
-        if sample is None:
-            return
-        try:
-            o = decode_odometry(sample.msg)
-        except CdrError as exc:
-            self._log.warning("odom", f"odom sample ignored: {exc}")
-            return
-        self.session.pose = Pose2D(o.x, o.y, yaw_from_quaternion(o.qx, o.qy, o.qz, o.qw))
+        taken = take_odometry(self._odom, self._log)
+        if taken is not None:
+            self.session.pose = taken[0].pose()
 
     def destroy_node(self) -> None:
         if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first

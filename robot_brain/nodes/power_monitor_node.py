@@ -35,7 +35,7 @@ from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import Poller
-from robot_brain.ros.odom_cdr import CdrError, decode_odometry
+from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
@@ -169,15 +169,10 @@ class PowerMonitorNode(Node):
             self._log.warning("status", f"ignoring planner/status: {exc}")
 
     def _take_odom(self) -> None:
-        sample = self._odom.take()
-        if sample is None:
-            return
-        try:
-            v = decode_odometry(sample.msg).linear_x
-        except CdrError as exc:
-            self._log.warning("odom", f"odom sample ignored: {exc}")
-            return
-        self._speed = float(v) if math.isfinite(v) else 0.0
+        taken = take_odometry(self._odom, self._log)
+        if taken is not None:
+            v = taken[0].linear_x
+            self._speed = float(v) if math.isfinite(v) else 0.0
 
     def destroy_node(self) -> None:
         if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first

@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
+from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
 from robot_brain.ros.cdr import (
     HEADER_SIZE,
     LITTLE_ENDIAN_HEADER,
@@ -24,11 +25,15 @@ from robot_brain.ros.cdr import (
     encode_string,
     skip_string,
 )
+from robot_brain.ros.latest import LatestSample
+from robot_brain.ros.throttled_log import ThrottledLog
 
-__all__ = ["CdrError", "OdomFields", "OdometryEncoder", "decode_odometry"]
+__all__ = ["CdrError", "OdomFields", "OdometryEncoder", "decode_odometry", "take_odometry"]
 
 
 class OdomFields(NamedTuple):
+    """What the nodes read of an Odometry sample."""
+
     x: float
     y: float
     qx: float
@@ -38,8 +43,25 @@ class OdomFields(NamedTuple):
     linear_x: float
     angular_z: float
 
+    def pose(self) -> Pose2D:
+        return Pose2D(self.x, self.y, yaw_from_quaternion(self.qx, self.qy, self.qz, self.qw))
+
 
 _COVARIANCE = 36 * 8
+
+
+def take_odometry(latest: LatestSample[bytes], log: ThrottledLog
+                  ) -> tuple[OdomFields, float] | None:
+    """The newest odometry taken from a raw LatestSample and its receipt time (monotonic), or
+    None when none arrived or the bytes are not an Odometry (warned through `log`)."""
+    sample = latest.take()
+    if sample is None:
+        return None
+    try:
+        return decode_odometry(sample.msg), sample.received
+    except CdrError as exc:
+        log.warning("odom", f"odom sample ignored: {exc}")
+        return None
 
 
 def decode_odometry(raw: bytes) -> OdomFields:

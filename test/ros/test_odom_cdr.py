@@ -59,3 +59,38 @@ def test_encoded_odometry_deserializes_to_the_pose(frame: str, child: str) -> No
     assert not any(msg.pose.covariance) and not any(msg.twist.covariance)
     assert len(raw) == len(serialize_message(msg))
     assert decode_odometry(raw) == (1.5, -2.5, 0.0, 0.0, 0.6, 0.8, 0.4, -0.3)
+
+
+class _FakeLatest:
+    def __init__(self, raw: bytes | None) -> None:
+        self.raw = raw
+
+    def take(self) -> object:
+        from robot_brain.ros.latest import Sample
+
+        return None if self.raw is None else Sample(self.raw, 12.5)
+
+
+class _FakeLog:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def warning(self, key: str, text: str) -> bool:
+        self.warnings.append(text)
+        return True
+
+
+def test_take_odometry_reads_warns_or_returns_none() -> None:
+    from robot_brain.ros.odom_cdr import OdometryEncoder, take_odometry
+
+    log = _FakeLog()
+    raw = OdometryEncoder("odom", "base_link").encode(1, 2, 3.0, 4.0, (0.0, 0.0, 0.0, 1.0),
+                                                      0.5, 0.0)
+    taken = take_odometry(_FakeLatest(raw), log)  # type: ignore[arg-type]
+    assert taken is not None and taken[1] == 12.5
+    pose = taken[0].pose()
+    assert (pose.x, pose.y, pose.yaw) == (3.0, 4.0, 0.0) and taken[0].linear_x == 0.5
+    assert take_odometry(_FakeLatest(None), log) is None  # type: ignore[arg-type]
+    assert log.warnings == []
+    assert take_odometry(_FakeLatest(b"\x00\x01\x00\x00"), log) is None  # type: ignore[arg-type]
+    assert len(log.warnings) == 1 and "odom sample ignored" in log.warnings[0]
