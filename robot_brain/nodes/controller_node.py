@@ -243,17 +243,16 @@ class ControllerNode(Node):
             if until_ns is not None:
                 self.phase.on_input(until_ns * 1e-9)
         if not self.core.on_obstacles(msg.ranges, msg.header.stamp, time.monotonic()):
-            self._warn("sectors",
-                       f"perception/obstacles has {len(msg.ranges)} sectors, expected "
-                       f"{self.params.n_sectors}: treated as unknown (blocked); set the same "
-                       f"n_sectors for perception and controller")
+            self._log.warning("sectors", f"perception/obstacles has {len(msg.ranges)} sectors, "
+                              f"expected {self.params.n_sectors}: treated as unknown (blocked); "
+                              "set the same n_sectors for perception and controller")
 
     def _on_odom(self, raw: bytes) -> None:
         now = time.monotonic()
         try:
             o = decode_odometry(raw)
         except CdrError as exc:
-            self._warn("odom", f"odom sample ignored: {exc}")
+            self._log.warning("odom", f"odom sample ignored: {exc}")
             return
         self.core.on_odom(o.pose(), Velocity(o.linear_x, o.angular_z), now)
 
@@ -262,15 +261,11 @@ class ControllerNode(Node):
                     msg.header.frame_id)
         reason = self.core.on_goal(goal, time.monotonic())
         if reason is not None:
-            self._warn(reason.name, f"planner/goal ({goal.x}, {goal.y}) in frame "
-                                    f"'{goal.frame}' ignored: {reason.value}")
+            self._log.warning(reason.name, f"planner/goal ({goal.x}, {goal.y}) in frame "
+                                           f"'{goal.frame}' ignored: {reason.value}")
         elif self.params.use_param_goal:
             self.get_logger().info("planner/goal ignored: use_param_goal is set",
                                    throttle_duration_sec=60.0)
-
-    def _warn(self, key: str, text: str) -> None:
-        """A warning at most every WARN_THROTTLE_S per kind (robot_brain.ros.throttled_log)."""
-        self._log.warning(key, text)
 
     def _on_hold(self, msg: Bool) -> None:
         self.core.hold = bool(msg.data)
@@ -310,9 +305,9 @@ class ControllerNode(Node):
         self.loop.tick_end(end)
         self._usage_after_tick = ThreadUsage.sample()
         if end - now > 0.5 * self.period:
-            self._warn("slow_tick", f"tick took {(end - now) * 1e3:.1f} ms (period "
-                                    f"{self.period * 1e3:g} ms): "
-                                    f"{self._usage_after_tick.since(usage_at_start).describe()}")
+            usage = self._usage_after_tick.since(usage_at_start)
+            self._log.warning("slow_tick", f"tick took {(end - now) * 1e3:.1f} ms (period "
+                                           f"{self.period * 1e3:g} ms): {usage.describe()}")
         if end >= self._next_diagnostics:
             # Never behind: after a stall the next report is one period on, not a burst.
             self._next_diagnostics = max(self._next_diagnostics + DIAGNOSTICS_PERIOD_S,
@@ -321,9 +316,10 @@ class ControllerNode(Node):
 
     def _explain_late_tick(self, gap: float, scheduled: float, between: ThreadUsage,
                            missed: int) -> None:
-        self._warn("late_tick", f"tick late: {gap * 1e3:.1f} ms since the last one (due after "
-                                f"{scheduled * 1e3:.1f} ms), {missed} tick(s) skipped; between "
-                                f"them this thread had {between.describe()}")
+        self._log.warning("late_tick", f"tick late: {gap * 1e3:.1f} ms since the last one (due "
+                                       f"after {scheduled * 1e3:.1f} ms), {missed} tick(s) "
+                                       f"skipped; between them this thread had "
+                                       f"{between.describe()}")
 
     def _on_diagnostics(self) -> None:
         stats, late = self.loop.window()

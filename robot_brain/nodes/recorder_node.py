@@ -259,8 +259,7 @@ class RecorderNode(Node):
         return clock_now_ns - max(0, now_ns - received)
 
     def _write(self, topic: str, t_ns: int, raw: bytes) -> None:
-        if self._bag is None:
-            return
+        assert self._bag is not None  # only _take writes, and it checks
         # Log times never go backwards: readers that stream the file expect order (a message
         # taken in the next batch can have arrived while this one was being taken).
         t_ns = max(t_ns, self._last_ns)

@@ -241,9 +241,6 @@ class SimNode(Node):
         self._tf_static_pub = static  # kept alive so late joiners still get it
         return self.create_publisher(TFMessage, "/tf", qos.RELIABLE), TFMessage
 
-    def _warn_throttled(self, key: str, text: str) -> None:
-        self._log.warning(key, text)
-
     # --- inputs ---------------------------------------------------------------------------
 
     def _take_cmd_vel(self) -> None:
@@ -254,14 +251,14 @@ class SimNode(Node):
             v, _ = decode_command(sample.msg, self.p.cmd_vel_stamped)
         except CdrError as exc:
             self._commands_rejected += 1
-            self._warn_throttled("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
-                                                f"{self._commands_rejected} rejected so far")
+            self._log.warning("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
+                                             f"{self._commands_rejected} rejected so far")
             return
         if not self.sim.set_command(v, sample.received):
             self._commands_rejected += 1
-            self._warn_throttled("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
-                                            f"angular {v.angular}); {self._commands_rejected} "
-                                            "rejected so far")
+            self._log.warning("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
+                                         f"angular {v.angular}); {self._commands_rejected} "
+                                         "rejected so far")
             return
         self._commands_received += 1
 

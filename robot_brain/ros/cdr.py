@@ -40,6 +40,17 @@ def skip_string(raw: bytes, order: str, pos: int) -> int:
     return pos + 4 + length
 
 
+_STAMP = struct.Struct("<iI")
+
+
+def encode_stamp(sec: int, nanosec: int) -> bytes:
+    """A little-endian builtin_interfaces/Time (int32 sec, uint32 nanosec), or CdrError."""
+    try:
+        return _STAMP.pack(sec, nanosec)
+    except struct.error as exc:
+        raise CdrError(f"stamp out of range: {sec} s {nanosec} ns") from exc
+
+
 def encode_string(text: str, pos: int, next_size: int) -> bytes:
     """A little-endian string at `pos` (already 4-aligned), zero-padded so that the field
     after it, a primitive of `next_size` bytes, starts aligned."""

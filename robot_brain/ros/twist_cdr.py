@@ -4,8 +4,9 @@ Every command of the brain crosses two 100 Hz hops (controller -> watchdog -> ro
 conversion of a TwistStamped between its Python object and the middleware's form (a header,
 a stamp, a twist, two vectors: five Python objects) costs more than the watchdog's whole
 decision, on each side of each hop: on the 2-core test machines a 100 Hz subscriber took
-~5 % of a core with messages and ~3 % with bytes. Publishing bytes is `Publisher.publish`
-with a `bytes` argument (rclpy's publish_raw); subscribing is `raw=True`.
+6.6–8.6 % of a core with messages and 4.8–5.7 % with bytes (BENCHMARKS.md). Publishing
+bytes is `Publisher.publish` with a `bytes` argument (rclpy's publish_raw); subscribing is
+`raw=True`.
 
 The layout is plain CDR (robot_brain.ros.cdr): TwistStamped = stamp (int32 sec, uint32
 nanosec), frame_id (string), then six float64 (linear x y z, angular x y z) 8-aligned; Twist =
@@ -23,6 +24,7 @@ from robot_brain.ros.cdr import (
     CdrError,
     align,
     byte_order,
+    encode_stamp,
     encode_string,
     skip_string,
 )
@@ -57,7 +59,6 @@ class TwistFields(NamedTuple):
     angular_z: float
 
 
-_STAMP = struct.Struct("<iI")
 _SIX = struct.Struct("<6d")
 _SIX_BIG = struct.Struct(">6d")
 
@@ -75,11 +76,7 @@ class TwistEncoder:
         twist = _SIX.pack(linear_x, 0.0, 0.0, 0.0, 0.0, angular_z)
         if not self.stamped:
             return LITTLE_ENDIAN_HEADER + twist
-        sec, nanosec = (0, 0) if stamp is None else (stamp.sec, stamp.nanosec)
-        try:
-            head = _STAMP.pack(sec, nanosec)
-        except struct.error as exc:
-            raise CdrError(f"stamp out of range: {sec} s {nanosec} ns") from exc
+        head = encode_stamp(0, 0) if stamp is None else encode_stamp(stamp.sec, stamp.nanosec)
         return LITTLE_ENDIAN_HEADER + head + self._frame + twist
 
 
