@@ -277,7 +277,6 @@ class ControllerNode(Node):
 
     def _on_tick(self) -> None:
         now = time.monotonic()
-        usage_at_start = ThreadUsage.sample()
         scheduled = self._intervals.pop(0) if self._intervals else self.period
         missed = self.loop.tick_start(now, scheduled)
         gap = now - self._last_tick if self._last_tick is not None else math.nan
@@ -292,9 +291,12 @@ class ControllerNode(Node):
             self._log.error("policy", f"policy failed, commanding zero: {result.policy_error}")
         # After the command is out: the phase step and any explaining are off the latency path.
         # Late by half a period already puts the next command near the watchdog's deadline.
+        # The thread's usage is sampled once per tick, at its end (a sample costs ~40-80 us
+        # after the wake-up, more than the decision it would explain); a late tick is
+        # explained from the previous tick's end to this command.
         if missed or gap - scheduled > 0.5 * self.period:
-            self._explain_late_tick(gap, scheduled, usage_at_start.since(self._usage_after_tick),
-                                    missed)
+            self._explain_late_tick(gap, scheduled,
+                                    ThreadUsage.sample().since(self._usage_after_tick), missed)
         next_period = self.phase.on_tick() if self.phase is not None else self.period
         next_ns = round(next_period * 1e9)
         if next_ns != self._programmed_ns:
@@ -303,11 +305,13 @@ class ControllerNode(Node):
         self._intervals.append(next_ns * 1e-9)
         end = time.monotonic()
         self.loop.tick_end(end)
+        usage_before = self._usage_after_tick
         self._usage_after_tick = ThreadUsage.sample()
         if end - now > 0.5 * self.period:
-            usage = self._usage_after_tick.since(usage_at_start)
+            usage = self._usage_after_tick.since(usage_before)
             self._log.warning("slow_tick", f"tick took {(end - now) * 1e3:.1f} ms (period "
-                                           f"{self.period * 1e3:g} ms): {usage.describe()}")
+                                           f"{self.period * 1e3:g} ms); since the previous "
+                                           f"tick ended this thread had {usage.describe()}")
         if end >= self._next_diagnostics:
             # Never behind: after a stall the next report is one period on, not a burst.
             self._next_diagnostics = max(self._next_diagnostics + DIAGNOSTICS_PERIOD_S,
@@ -318,8 +322,8 @@ class ControllerNode(Node):
                            missed: int) -> None:
         self._log.warning("late_tick", f"tick late: {gap * 1e3:.1f} ms since the last one (due "
                                        f"after {scheduled * 1e3:.1f} ms), {missed} tick(s) "
-                                       f"skipped; between them this thread had "
-                                       f"{between.describe()}")
+                                       f"skipped; from the previous tick's end to this "
+                                       f"command this thread had {between.describe()}")
 
     def _on_diagnostics(self) -> None:
         stats, late = self.loop.window()
