@@ -262,3 +262,70 @@ def test_aging_perception_never_lets_the_robot_speed_up() -> None:
 def test_hold_longer_than_the_timeout_is_refused() -> None:
     with pytest.raises(ControllerConfigError, match="perception_hold_s"):
         ControllerConfig(perception_timeout_s=0.2, perception_hold_s=0.3)
+
+
+class CountingPolicy(AnalyticPolicy):
+    """The analytic policy, counting calls and recording what it was asked."""
+
+    def __init__(self) -> None:
+        super().__init__(ExpertConfig(), N)
+        self.asked: list[tuple[float, float, Velocity]] = []
+
+    def command(self, sectors: np.ndarray, goal_dx: float, goal_dy: float,
+                velocity: Velocity) -> Velocity:
+        self.asked.append((goal_dx, goal_dy, velocity))
+        return super().command(sectors, goal_dx, goal_dy, velocity)
+
+
+def test_the_policy_is_asked_again_only_when_an_input_changed() -> None:
+    policy = CountingPolicy()
+    core = make(policy)
+    ready(core)
+    first = [core.tick(0.01 * i, DT).velocity for i in range(1, 4)]
+    assert len(policy.asked) == 1 and core.policy_calls == 1
+    # The safety filter still runs each tick: the ramp from rest goes on with one answer.
+    assert first[0].linear < first[1].linear < first[2].linear
+    steps = [
+        lambda t: core.on_odom(Pose2D(0.1, 0.0, 0.0), Velocity(0.3, 0.0), t),
+        lambda t: core.on_obstacles(FREE, "stamp-2", t),
+        lambda t: core.on_goal(Goal(3.0, 1.0), t),
+    ]
+    for k, change in enumerate(steps, start=2):
+        change(0.04)
+        core.tick(0.04 + 0.01 * k, DT)
+        core.tick(0.045 + 0.01 * k, DT)
+        assert len(policy.asked) == k, f"after change {k - 1}"
+    # What it was asked after the odometry moved: the goal from the new pose.
+    assert policy.asked[1][0] == pytest.approx(2.9)
+    assert policy.asked[-1][1] == pytest.approx(1.0)
+
+
+def test_reused_answers_equal_asking_every_tick() -> None:
+    """Ticks between messages give the same commands as a policy asked on every tick."""
+    rng = np.random.default_rng(7)
+    memo, every = make(CountingPolicy()), make(CountingPolicy())
+    fresh_each_tick = every.policy
+    out_memo, out_every = [], []
+    for i in range(400):
+        t = 0.01 * i
+        sectors, goal_y = rng.uniform(0.3, 6.0, N), float(rng.uniform(-1, 1))
+        for core in (memo, every):
+            if i % 10 == 0:
+                core.on_obstacles(sectors, f"s{i}", t)
+            if i % 2 == 0:
+                core.on_odom(Pose2D(0.002 * i, 0.0, 0.001 * i), Velocity(0.3, 0.05), t)
+            if i % 100 == 0:
+                core.on_goal(Goal(3.0, goal_y), t)
+        every._asked = None  # forget the last answer: the policy is asked every tick
+        out_memo.append(memo.tick(t, DT).velocity)
+        out_every.append(every.tick(t, DT).velocity)
+    assert out_memo == out_every
+    assert memo.policy_calls < 0.6 * len(fresh_each_tick.asked)  # type: ignore[attr-defined]
+
+
+def test_a_failing_policy_is_asked_again_next_tick() -> None:
+    core = make(FailingPolicy(Velocity(0.2, 0.0)))
+    ready(core)
+    core.tick(0.01, DT)
+    core.tick(0.02, DT)
+    assert core.policy_errors == 2

@@ -98,6 +98,12 @@ class ControllerCore:
         self._odom_t = -math.inf
         self._goal: Goal | None = None
         self._goal_t = -math.inf
+        # The last policy call: its inputs (the very objects, replaced on each new message)
+        # and its command. Odometry comes at half the tick rate and sectors at a tenth, so
+        # most ticks would ask the policy the same question again.
+        self._asked: tuple[object, ...] | None = None
+        self._answer = ZERO_VELOCITY
+        self.policy_calls = 0
         self._fixed_goal = False
         self.hold = False
         self.estop = False
@@ -180,6 +186,7 @@ class ControllerCore:
             "goals_rejected": self.goals_rejected,
             "bad_obstacle_messages": self.bad_obstacle_messages,
             "policy_errors": self.policy_errors,
+            "policy_calls": self.policy_calls,
         })
         values.update({f"interventions.{r.value}": n for r, n in self.safety.counts.items()})
         if self.policy_errors:
@@ -201,13 +208,21 @@ class ControllerCore:
         error: str | None = None
         if mode is Mode.DRIVING:
             assert self._pose is not None and self._goal is not None
-            dx, dy = self._pose.to_local(self._goal.x, self._goal.y)
-            try:
-                command = self.policy.command(self._sectors, dx, dy, self._velocity)
-            except Exception as exc:  # noqa: BLE001 - a failing policy must not kill the loop
-                self.policy_errors += 1
-                error = f"{type(exc).__name__}: {exc}"
-                command = Velocity(math.nan, math.nan)
+            asked = (self._sectors, self._pose, self._goal, self._velocity)
+            last = self._asked
+            if last is not None and all(a is b for a, b in zip(asked, last, strict=True)):
+                command = self._answer  # a policy is a function of these (Policy)
+            else:
+                dx, dy = self._pose.to_local(self._goal.x, self._goal.y)
+                self._asked = None
+                self.policy_calls += 1
+                try:
+                    command = self.policy.command(self._sectors, dx, dy, self._velocity)
+                    self._asked, self._answer = asked, command
+                except Exception as exc:  # noqa: BLE001 - a failing policy must not kill the loop
+                    self.policy_errors += 1
+                    error = f"{type(exc).__name__}: {exc}"
+                    command = Velocity(math.nan, math.nan)
         if mode in (Mode.NO_ODOM, Mode.NO_GOAL, Mode.GOAL_STALE, Mode.REACHED):
             # Holding still for want of a goal is the normal idle state, not an intervention.
             self.safety.reset(ZERO_VELOCITY)

@@ -41,7 +41,10 @@ class PolicyContractError(ModelContractError):
 
 
 class Policy(Protocol):
-    """Maps raw sector minima, the goal in the robot frame and the velocity to a command."""
+    """Maps raw sector minima, the goal in the robot frame and the velocity to a command.
+
+    A function of those inputs (no state between calls): the controller asks again only when
+    one of them changed, not on every tick (ControllerCore.tick)."""
 
     name: str
     n_sectors: int
