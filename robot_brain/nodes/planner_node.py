@@ -37,7 +37,6 @@ from robot_brain.core.navigation.route_planner import (
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
-from robot_brain.core.perception.scene import SceneError, parse_scene
 from robot_brain.core.planner.backend_pool import (
     BackendInfo,
     BackendPool,
@@ -321,12 +320,8 @@ class PlannerNode(Node):
         self._instructions.append(msg.data)
 
     def _on_scene(self, msg: String) -> None:
-        # Validated here, on arrival, not by perception on the fast path (core.perception.scene).
-        try:
-            self.session.scene = parse_scene(msg.data)
-        except SceneError as exc:
-            self._bad_scenes += 1
-            self._log.warning("scene", f"perception/scene ignored: {exc}")
+        # Kept as text: the session validates the newest scene when a prompt needs it.
+        self.session.scenes.put(msg.data)
 
     def _on_mode(self, msg: String) -> None:
         self._mode = msg.data
@@ -360,6 +355,10 @@ class PlannerNode(Node):
             rid = self.session.on_instruction(text, now)
             self.get_logger().info(f"instruction {rid}: {text[:80]!r}")
         out = self.session.tick(now)
+        scenes = self.session.scenes
+        if scenes.rejected != self._bad_scenes:
+            self._bad_scenes = scenes.rejected
+            self._log.warning("scene", f"perception/scene ignored: {scenes.last_error}")
         self._publish(out, now)
 
     def _publish(self, out: TickOutput, now: float) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.perception.scene import (
+    LatestScene,
     NamedPoint,
     SceneConfig,
     SceneError,
@@ -134,3 +135,20 @@ def test_parse_scene_refuses_what_the_planner_must_not_use(text: str, fragment: 
 def test_parse_scene_returns_a_built_scene() -> None:
     scene = build_scene(3.0, Pose2D(1.0, 2.0, 0.5), np.full(16, 2.0), PLACES, 16)
     assert parse_scene(scene_json(scene)) == scene_to_dict(scene)
+
+
+def test_latest_scene_validates_when_used_and_keeps_the_last_valid_one() -> None:
+    scenes = LatestScene()
+    assert scenes.get() is None
+    good = build_scene(1.0, Pose2D(0.0, 0.0, 0.0), None, PLACES, 16)
+    scenes.put(scene_json(good))
+    scenes.put("{not json")  # superseded before use: never parsed, never counted
+    scenes.put(scene_json(good))
+    assert scenes.rejected == 0 and scenes.received == 3
+    assert scenes.get() == scene_to_dict(good)
+    scenes.put('{"stamp": "yesterday"}')
+    assert scenes.get() == scene_to_dict(good)  # the bad one is refused, the last valid stays
+    assert scenes.rejected == 1 and scenes.last_error is not None
+    assert "scene" in scenes.last_error
+    scenes.put("{not json")
+    assert scenes.get() == scene_to_dict(good) and scenes.rejected == 2

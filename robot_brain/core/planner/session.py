@@ -12,12 +12,12 @@ kept in text (PlannerReport) for planner/status and planner/plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
 
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
 from robot_brain.core.navigation.route_planner import RouteSource
+from robot_brain.core.perception.scene import LatestScene
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import Executive
 from robot_brain.core.planner.first_tiers import FirstTiers
@@ -78,7 +78,8 @@ class PlannerSession:
         self.report = PlannerReport(last_backend=config.routing.preferred)
         self.mode: Mode | None = None
         # Cached inputs, set by the node's subscription callbacks (the latest value only).
-        self.scene: Mapping[str, Any] | None = None
+        # perception/scene, validated when a prompt needs it (LatestScene)
+        self.scenes = LatestScene()
         self.pose: Pose2D | None = None
         self.battery: float | None = None  # state of charge 0..1
         self._latest_id = 0  # ids increase with every instruction (and dock by power mode)
@@ -197,7 +198,7 @@ class PlannerSession:
 
     def _submit(self, pending: _Request, backend: str, reason: str, now: float) -> None:
         prompt = build_prompt(self.world, self.config.limits, PromptContext(
-            pending.instruction, self.scene, self.pose, self.battery))
+            pending.instruction, self.scenes.get(), self.pose, self.battery))
         self.pool.submit(backend, LlmRequest(
             request_id=pending.request_id, prompt=prompt.raw, messages=prompt.messages,
             json_schema=self.validator.schema, max_tokens=self.config.max_tokens,
