@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
-from rclpy.node import Node
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import String
 
@@ -42,7 +41,7 @@ from robot_brain.core.perception.sectors import DEFAULT_SECTORS, sector_width
 from robot_brain.core.resources import package_file
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.latest import Poller
+from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
@@ -121,7 +120,7 @@ def ranges_array(msg: LaserScan) -> np.ndarray:
     return np.asarray(r, dtype=np.float32).reshape(-1)
 
 
-class PerceptionNode(Node):
+class PerceptionNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("perception")
         self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
@@ -155,9 +154,8 @@ class PerceptionNode(Node):
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self.create_subscription(LaserScan, "scan", self._on_scan, qos.SENSOR)
         # The pose is needed only for the 2 Hz scene: taken then, not a callback at 50 Hz.
-        self._poller = Poller(self)
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
-        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
+        self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(1.0 / self.cfg.scene_rate_hz, self._publish_scene, clock=steady)
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
@@ -216,11 +214,6 @@ class PerceptionNode(Node):
         data = scene_to_dict(scene, self._scene_cfg.decimals)
         self._scene_pub.publish(String(data=json.dumps(data, separators=(",", ":"),
                                                        allow_nan=False)))
-
-    def destroy_node(self) -> None:
-        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
-            self._poller.destroy()
-        super().destroy_node()
 
     def _publish_diagnostics(self) -> None:
         self._take_odom()

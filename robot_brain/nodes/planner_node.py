@@ -16,7 +16,6 @@ from typing import Any
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
-from rclpy.node import Node
 from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool, String
 
@@ -53,7 +52,7 @@ from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.latest import Poller
+from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
@@ -227,7 +226,7 @@ class PlannerParams:
                           max_say_chars=v["max_say_chars"], min_clearance_m=v["robot_radius"])
 
 
-class PlannerNode(Node):
+class PlannerNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("planner")
         p = self.params = PlannerParams(declare_params(self, PARAMS))
@@ -286,10 +285,9 @@ class PlannerNode(Node):
         self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
         self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
         # The pose is read at the tick: taken then, not a callback per 50 Hz odom message.
-        self._poller = Poller(self)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
-        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
+        self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
 
         # Inputs cached by the callbacks, consumed by the tick.
         self._instructions: list[str] = []
@@ -334,11 +332,6 @@ class PlannerNode(Node):
         taken = take_odometry(self._odom, self._log)
         if taken is not None:
             self.session.pose = taken[0].pose()
-
-    def destroy_node(self) -> None:
-        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
-            self._poller.destroy()
-        super().destroy_node()
 
     # -- the tick --------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from nav_msgs.msg import Odometry
-from rclpy.node import Node
 from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Float32, String
 
@@ -34,7 +33,7 @@ from robot_brain.core.power.estimator import (
 from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.latest import Poller
+from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import run_node
@@ -125,7 +124,7 @@ def _positive_or_nan(x: float) -> float:
     return float(x) if math.isfinite(x) and x > 0.0 else math.nan
 
 
-class PowerMonitorNode(Node):
+class PowerMonitorNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("power_monitor")
         values = declare_params(self, SHARED_PARAMS + POWER_PARAMS)
@@ -142,10 +141,9 @@ class PowerMonitorNode(Node):
         self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
         self.create_subscription(String, "planner/status", self._on_status, qos.RELIABLE)
         # The speed is read at publish_rate_hz: taken then, not a callback per odom message.
-        self._poller = Poller(self)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         # As bytes: the speed is read from them (odom_cdr), no Python Odometry built.
-        self._odom = self._poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
+        self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         self._endurance_pub = self.create_publisher(Float32, "power/endurance", qos.RELIABLE)
         self._mode_pub = self.create_publisher(String, "power/mode", qos.STATE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
@@ -173,11 +171,6 @@ class PowerMonitorNode(Node):
         if taken is not None:
             v = taken[0].linear_x
             self._speed = float(v) if math.isfinite(v) else 0.0
-
-    def destroy_node(self) -> None:
-        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
-            self._poller.destroy()
-        super().destroy_node()
 
     def _publish(self) -> None:
         self._take_odom()

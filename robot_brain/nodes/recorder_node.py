@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rclpy.duration import Duration
-from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import MessageInfo, Subscription
 from rclpy.topic_endpoint_info import TopicEndpointInfo
@@ -46,7 +45,7 @@ from robot_brain.core.report.bagwriter import STORAGES, BagWriteError, BagWriter
 from robot_brain.core.report.recording_qos import RequestQos, adapt_to_offers
 from robot_brain.core.report.topics import RECORDED_TOPICS
 from robot_brain.ros import diagnostics
-from robot_brain.ros.latest import Poller
+from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.pending import take_pending
 from robot_brain.ros.runtime import run_node
@@ -128,7 +127,7 @@ class _Recorded:
     subscription: Subscription[Any]
 
 
-class RecorderNode(Node):
+class RecorderNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("recorder")
         values = declare_params(self, SHARED_PARAMS + RECORDER_PARAMS)
@@ -145,7 +144,6 @@ class RecorderNode(Node):
         self._write_errors = 0
         self._sim_time = bool(self.get_parameter("use_sim_time").value)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
-        self._poller = Poller(self)
         self._publisher_counts: dict[str, int] = {}
         self._checks = 0
         self.create_timer(p.take_period_s, self._take)
@@ -194,7 +192,7 @@ class RecorderNode(Node):
                 return
             # A late publisher the current subscription cannot match (e.g. best effort):
             # subscribe again with the weaker request, as the graph now needs.
-            self._poller.destroy_subscription(recorded.subscription)
+            self.poller.destroy_subscription(recorded.subscription)
             self.get_logger().info(f"{topic}: new publisher, subscribing again with "
                                    f"{_describe(wanted)}")
         else:
@@ -226,7 +224,7 @@ class RecorderNode(Node):
             durability=DurabilityPolicy.TRANSIENT_LOCAL if wanted.transient_local
             else DurabilityPolicy.VOLATILE)
 
-        sub = self._poller.subscription(cls, topic, qos, raw=True)
+        sub = self.poller.subscription(cls, topic, qos, raw=True)
         self._recorded[topic] = _Recorded(msgtype, wanted, sub)
         if recorded is None:
             self.get_logger().info(f"recording {topic} [{msgtype}] ({_describe(wanted)})")
@@ -292,11 +290,6 @@ class RecorderNode(Node):
             values={"path": str(self.params.output_dir), "messages": sum(counts.values()),
                     "topics_recorded": len(self._recorded),
                     "topics_waiting": len(missing), "write_errors": self._write_errors})])
-
-    def destroy_node(self) -> None:
-        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
-            self._poller.destroy()
-        super().destroy_node()
 
     def on_shutdown(self) -> None:
         """Close the bag (index, summary, metadata.yaml); called by run_node on any exit."""

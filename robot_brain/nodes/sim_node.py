@@ -18,7 +18,6 @@ from builtin_interfaces.msg import Time
 from geometry_msgs.msg import TransformStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
-from rclpy.node import Node
 from rclpy.publisher import Publisher
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import BatteryState, LaserScan
@@ -39,7 +38,7 @@ from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
 from robot_brain.core.world import World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
-from robot_brain.ros.latest import Poller
+from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
@@ -165,7 +164,7 @@ def _stamp_from_seconds(t: float) -> Time:
     return Time(sec=int(sec), nanosec=int((t - sec) * 1e9))
 
 
-class SimNode(Node):
+class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
         self.p = SimNodeParams.from_values(declare_params(self, SHARED_PARAMS + SIM_PARAMS))
@@ -202,8 +201,7 @@ class SimNode(Node):
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
         # an executor wake-up and a message conversion each.
-        self._poller = Poller(self)
-        self._cmd_vel = self._poller.latest(twist_type(self.p.cmd_vel_stamped), "cmd_vel",
+        self._cmd_vel = self.poller.latest(twist_type(self.p.cmd_vel_stamped), "cmd_vel",
                                             qos.RELIABLE, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
@@ -369,11 +367,6 @@ class SimNode(Node):
 
     def _publish_diagnostics(self) -> None:
         diagnostics.publish(self, self._diag_pub, [self.health()])
-
-    def destroy_node(self) -> None:
-        if getattr(self, "_poller", None) is not None:  # absent if __init__ failed first
-            self._poller.destroy()
-        super().destroy_node()
 
     def on_shutdown(self) -> None:
         s = self.sim

@@ -96,5 +96,24 @@ class Poller:
         self._node.destroy_node()
 
 
+class PollingNode(Node):
+    """A node that takes some topics when it needs them: `self.poller`, made on first use and
+    destroyed with the node (also when the node's __init__ failed before making it)."""
+
+    _own_poller: Poller | None = None
+
+    @property
+    def poller(self) -> Poller:
+        if self._own_poller is None:
+            self._own_poller = Poller(self)
+        return self._own_poller
+
+    def destroy_node(self) -> None:
+        if self._own_poller is not None:
+            self._own_poller.destroy()
+            self._own_poller = None
+        super().destroy_node()
+
+
 def _never_called(msg: Any) -> None:
     """No executor spins the helper node; its samples are taken by LatestSample."""

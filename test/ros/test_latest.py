@@ -50,3 +50,28 @@ def test_take_returns_only_the_newest_then_nothing() -> None:
     finally:
         poller.destroy()
         host.destroy_node()
+
+
+def test_a_polling_node_destroys_its_poller_and_survives_a_failed_init() -> None:
+    from robot_brain.ros.latest import PollingNode, poller_name
+
+    if not rclpy.ok():
+        rclpy.init()
+
+    class Host(PollingNode):
+        def __init__(self, fail: bool) -> None:
+            super().__init__("polling_host")
+            if fail:
+                raise ValueError("bad parameter")
+            self.latest = self.poller.latest(Int32, "counter", QoSProfile(depth=1))
+
+    host = Host(fail=False)
+    assert poller_name("polling_host") in host.get_node_names()
+    helper = host.poller
+    assert host.poller is helper  # one helper per host
+    host.destroy_node()
+    assert host._own_poller is None
+    with pytest.raises(ValueError, match="bad parameter"):
+        Host(fail=True)  # its half-built node is destroyed at clean-up without an error
+    never_used = Host.__new__(Host)
+    assert never_used._own_poller is None
