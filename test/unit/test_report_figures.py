@@ -302,6 +302,24 @@ def test_watchdog_own_stops_are_not_scan_latencies(tmp_path: Path) -> None:
     assert f.watchdog_own_commands == 1
 
 
+
+def test_settled_latency_leaves_out_the_bags_first_seconds(tmp_path: Path) -> None:
+    writer = BagWriter(tmp_path / "settle", "mcap")
+    for topic in ("/controller/cmd_vel", "/cmd_vel"):
+        writer.add_topic(topic, TYPES[topic])
+    ctrl, cmd = TYPES["/controller/cmd_vel"], TYPES["/cmd_vel"]
+    # 50 ms late while the recorder matches (0.5 s in), 4 ms and 7 ms once settled (3 s, 4 s).
+    for at_ms, late_ms in ((500, 50), (3000, 4), (4000, 7)):
+        stamp = T0 + (at_ms - late_ms) * MS
+        writer.write("/controller/cmd_vel", T0 + (at_ms - 1) * MS,
+                     TS.serialize_cdr(twist_stamped(stamp), ctrl))
+        writer.write("/cmd_vel", T0 + at_ms * MS, TS.serialize_cdr(twist_stamped(stamp), cmd))
+    writer.close()
+    f = collect_figures(tmp_path / "settle")
+    assert f.latency_cmd_vel.count == 3 and f.latency_cmd_vel.max == pytest.approx(0.050)
+    assert f.latency_cmd_vel_settled.count == 2
+    assert f.latency_cmd_vel_settled.max == pytest.approx(0.007)
+
 def test_latency_counts_the_first_command_of_each_scan_only() -> None:
     """Ticks reusing the same perception carry its stamp; only the first measures latency."""
     from types import SimpleNamespace

@@ -41,6 +41,9 @@ MAX_STATUSES = 64
 RECENT_STAMPS = 512
 
 NS_PER_S = 1_000_000_000
+#: Seconds from a bag's first message after which latencies count as settled (the recorder's
+#: subscriptions match within its first ~2 s; RunFigures.latency_cmd_vel_settled).
+SETTLE_S = 2.0
 
 
 class _Periods:
@@ -120,6 +123,7 @@ class FigureCollector:
         self._control = _Periods(T.CONTROLLER_CMD_VEL)
         self._command = _Periods(T.CMD_VEL)
         self._lat_cmd = array("d")
+        self._lat_cmd_t = array("q")  # the receipt time (ns) of each _lat_cmd sample
         self._lat_ctrl = array("d")
         self._negative = 0
         self._ctrl_stamps: OrderedDict[int, None] = OrderedDict()
@@ -213,6 +217,8 @@ class FigureCollector:
             self._negative += 1
             return
         out.append(latency)
+        if out is self._lat_cmd:
+            self._lat_cmd_t.append(t_ns)
 
     def _odom(self, t: float, msg: Any) -> None:
         p = msg.pose.pose.position
@@ -328,6 +334,9 @@ class FigureCollector:
                 watchdog_deadline_misses=_diag_int(node_diag, "watchdog", "miss"),
             ),
             latency_cmd_vel=Distribution.of(self._lat_cmd),
+            latency_cmd_vel_settled=Distribution.of(
+                [lat for lat, t in zip(self._lat_cmd, self._lat_cmd_t, strict=True)
+                 if t - t0_ns >= SETTLE_S * NS_PER_S]),
             latency_controller=Distribution.of(self._lat_ctrl),
             latency_samples=np.asarray(self._lat_cmd, dtype=float),
             negative_latencies=self._negative,

@@ -140,6 +140,10 @@ class RunFigures:
     controller_overruns: int | None
     safety: Safety
     latency_cmd_vel: Distribution
+    #: The same from SETTLE_S into the bag on: in its first seconds the recorder is still
+    #: matching its subscriptions, and what it receives then arrives late to it, not to the
+    #: robot (the whole-brain bench quotes both).
+    latency_cmd_vel_settled: Distribution
     latency_controller: Distribution
     #: cmd_vel latency samples in seconds, for the histogram.
     latency_samples: np.ndarray = field(repr=False)
