@@ -1,4 +1,5 @@
-"""The `sim` node on a real DDS graph: obeys cmd_vel, scans, stops by itself, shrugs off NaN."""
+"""The `sim` node on a real DDS graph: obeys cmd_vel, scans, stops by itself, shrugs off NaN
+and malformed bytes."""
 
 from __future__ import annotations
 
@@ -141,6 +142,15 @@ def test_non_finite_cmd_vel_is_ignored_and_the_node_lives(tmp_path: Path) -> Non
         probe.wait_for(lambda: pub.get_subscription_count() > 0, START_WAIT_S,
                        "sim subscribed to cmd_vel")
         x0 = _odom_x(probe)
+        # Bytes that are no TwistStamped (a CDR header, then too little): never a command.
+        for raw in (b"\x00\x01\x00\x00\x01\x02\x03", b"\x00\x01\x00\x00" + b"\xff" * 12):
+            for _ in range(5):
+                pub.publish(raw)
+                time.sleep(0.05)
+        probe.wait_for(lambda: int(_sim_status_values(probe).get("cmd_vel_rejected", 0)) > 0,
+                       START_WAIT_S, "malformed cmd_vel counted")
+        assert proc.running(), _log(g)
+        assert _odom_x(probe) == pytest.approx(x0, abs=1e-9)
         for bad in (math.nan, math.inf, -math.inf):
             _drive(pub, probe, bad, 0.5)
             _drive(pub, probe, 0.3, 0.5, angular=bad)
@@ -161,6 +171,7 @@ def test_non_finite_cmd_vel_is_ignored_and_the_node_lives(tmp_path: Path) -> Non
         assert proc.running(), _log(g)
     log = _log(g)
     assert "non-finite cmd_vel" in log
+    assert "malformed cmd_vel" in log
     assert "malformed planner/status" in log
 
 
