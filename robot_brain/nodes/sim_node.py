@@ -200,9 +200,11 @@ class SimNode(PollingNode):
 
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
-        # an executor wake-up and a message conversion each.
+        # an executor wake-up and a message conversion each. Best effort, as the watchdog's
+        # input: a repaired sample would arrive after the next command superseded it, and a
+        # reliable reader costs the writer its acknowledgements (qos.COMMANDS_IN).
         self._cmd_vel = self.poller.latest(twist_type(self.p.cmd_vel_stamped), "cmd_vel",
-                                            qos.RELIABLE, raw=True)
+                                            qos.COMMANDS_IN, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
         self._timer(self.p.physics_rate_hz, self._on_physics)
