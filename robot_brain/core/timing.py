@@ -146,3 +146,51 @@ class LoopTimer:
         self._periods.clear()
         self._jitter.clear()
         self._compute.clear()
+
+
+class TickSchedule:
+    """When a periodic tick is next due, scheduled as an rcl timer schedules its calls.
+
+    Times are integer nanoseconds on one monotonic clock. Each call is one period after the
+    previous call's due time, not after the call itself, so the phase is kept; calls missed
+    while the caller was busy are skipped, never run back to back. A period change applies
+    from the next due time on (the current one was scheduled with the old period), as with
+    rcl_timer_exchange_period.
+    """
+
+    def __init__(self, period_ns: int, start_ns: int) -> None:
+        self._period_ns = _positive_period(period_ns)
+        self.next_ns = start_ns + self._period_ns
+        self.calls = 0
+        self.skipped = 0
+
+    @property
+    def period_ns(self) -> int:
+        return self._period_ns
+
+    @period_ns.setter
+    def period_ns(self, value: int) -> None:
+        self._period_ns = _positive_period(value)
+
+    def until_ns(self, now_ns: int) -> int:
+        """Nanoseconds until the next call is due (<= 0: due now)."""
+        return self.next_ns - now_ns
+
+    def call(self, now_ns: int) -> bool:
+        """Take the call due at or before `now_ns`, scheduling the next; False if none is due."""
+        if now_ns < self.next_ns:
+            return False
+        self.next_ns += self._period_ns
+        if self.next_ns <= now_ns:
+            behind = (now_ns - self.next_ns) // self._period_ns + 1
+            self.skipped += behind
+            self.next_ns += behind * self._period_ns
+        self.calls += 1
+        return True
+
+
+def _positive_period(period_ns: int) -> int:
+    if isinstance(period_ns, bool) or not isinstance(period_ns, int) or period_ns <= 0:
+        raise ValueError(f"tick period must be a positive number of nanoseconds, "
+                         f"got {period_ns!r}")
+    return period_ns

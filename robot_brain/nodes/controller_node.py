@@ -31,6 +31,7 @@ from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
+from rclpy.timer import Timer
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import Bool
 
@@ -53,6 +54,7 @@ from robot_brain.core.timing import LoopTimer
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher
+from robot_brain.ros.inline_timer import InlineTimer
 from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
@@ -74,6 +76,9 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("n_sectors", DEFAULT_SECTORS, "Sectors on perception/obstacles; must equal "
               "perception's n_sectors and the model's input size (checked at start).", 1, 360),
     ParamSpec("rate_hz", 100.0, "Control tick rate on the steady clock (Hz).", 1.0, 500.0),
+    ParamSpec("inline_tick", True, "Run the tick from the process's spin loop, on its thread "
+              "(one wake-up per tick), instead of an rclpy timer (the EventsExecutor's timer "
+              "thread wakes the executor: two)."),
     ParamSpec("perception_timeout_s", 0.5, "perception/obstacles older than this (on receipt) "
               "-> decelerate to a stop (s).", 0.01, 10.0),
     ParamSpec("perception_hold_s", 0.25, "perception/obstacles older than this (a few scan "
@@ -116,6 +121,7 @@ class ControllerParams:
     model_path: str
     n_sectors: int
     rate_hz: float
+    inline_tick: bool
     perception_timeout_s: float
     perception_hold_s: float
     odom_timeout_s: float
@@ -215,7 +221,10 @@ class ControllerNode(Node):
                                        qos.RELIABLE, frame_id=p.frame_id)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.tick_timer = self.create_timer(self.period, self._on_tick, clock=steady)
+        # An rclpy timer, which any executor runs; run_nodes takes the tick over
+        # (take_inline_timer) unless inline_tick is off.
+        self.tick_timer: Timer | InlineTimer = self.create_timer(self.period, self._on_tick,
+                                                                 clock=steady)
         # No timer of its own: the 1 Hz report runs in the slack right after a tick (below), so
         # the single-threaded executor never has it queued in front of a tick.
         self._next_diagnostics = time.monotonic() + DIAGNOSTICS_PERIOD_S
@@ -317,6 +326,18 @@ class ControllerNode(Node):
             self._next_diagnostics = max(self._next_diagnostics + DIAGNOSTICS_PERIOD_S,
                                          end + 0.5 * DIAGNOSTICS_PERIOD_S)
             self._on_diagnostics()
+
+    def take_inline_timer(self) -> InlineTimer | None:
+        """The spin loop runs the tick from now on (robot_brain.ros.inline_timer), unless
+        inline_tick is off: the rclpy timer goes, on the same period and phase step."""
+        if isinstance(self.tick_timer, InlineTimer):
+            return self.tick_timer
+        if not self.params.inline_tick:
+            return None
+        self.destroy_timer(self.tick_timer)
+        inline = InlineTimer(self._programmed_ns, self._on_tick)
+        self.tick_timer = inline
+        return inline
 
     def _explain_late_tick(self, gap: float, scheduled: float, between: ThreadUsage,
                            missed: int) -> None:

@@ -26,10 +26,10 @@ from rclpy.executors import Executor, ExternalShutdownException, SingleThreadedE
 from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
-from rclpy.task import Future
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.params_file import load_params_file
+from robot_brain.ros.inline_timer import InlineTimer
 from robot_brain.ros.params import ConfigError, ParamSpec, declare_params
 
 EXIT_STARTUP_FAILED = 1
@@ -150,6 +150,7 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
             print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
             return 0
         presign_timer_callbacks(nodes)
+        inline = take_inline_timer(nodes)
         for node in nodes:
             executor.add_node(node)
         if freeze_gc:
@@ -172,7 +173,16 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
             # (The EventsExecutor's spin() cannot be ended from a callback: shutting it down
             # there leaves it busy-looping.)
             while not stop.requested and executor.context.ok():
-                spin_for(executor, _STOP_POLL_S)
+                if inline is None:
+                    spin_for(executor, _STOP_POLL_S)
+                    continue
+                # The executor's callbacks until the tick is due, then the tick, on this
+                # thread (robot_brain.ros.inline_timer).
+                wait_s = inline.time_until_next_call() * 1e-9
+                if wait_s > 0.0:
+                    spin_for(executor, min(wait_s, _STOP_POLL_S))
+                else:
+                    inline.call_if_due()
         except (KeyboardInterrupt, ExternalShutdownException):
             pass
         return 0
@@ -201,14 +211,43 @@ def spin_for(executor: Executor, seconds: float) -> None:
     The EventsExecutor runs every callback of the slice in C++ and returns once: its
     spin_once() comes back to Python after each single callback, a mutex, GIL and event-loop
     restart round trip per event (with 300 timer callbacks a second: 7.9 % of a core against
-    4.8 % this way, together with presign_timer_callbacks). A fresh, never-completed future
-    each slice: the executor adds a done-callback to the future it is given, which a reused
-    one would accumulate. The single-threaded executor waits for one callback at a time.
+    4.8 % this way, together with presign_timer_callbacks). The future it is given never
+    completes and keeps nothing (_NeverDone). The single-threaded executor returns after one
+    callback, or at the timeout.
     """
     if isinstance(executor, Executor):  # rclpy's Python executors
         executor.spin_once(timeout_sec=seconds)
     else:  # the EventsExecutor is a C++ class (rclpy.experimental's factory casts it)
-        executor.spin_until_future_complete(Future(), timeout_sec=seconds)
+        executor.spin_until_future_complete(_NEVER_DONE, timeout_sec=seconds)
+
+
+class _NeverDone:
+    """A future that never completes, for slicing the EventsExecutor's spin: all the executor
+    does with it is ask to be called back when it is done, which never happens, and withdraw
+    that request after the slice, so nothing needs keeping (an rclpy Future per slice is an
+    object, a lock and a callback list per tick once the tick runs inline)."""
+
+    @staticmethod
+    def add_done_callback(callback: object) -> None:
+        return None
+
+    @staticmethod
+    def remove_done_callback(callback: object) -> None:
+        return None
+
+
+_NEVER_DONE = _NeverDone()
+
+
+def take_inline_timer(nodes: Sequence[Node]) -> InlineTimer | None:
+    """The first node that hands its tick to the spin loop (ros.inline_timer), if any."""
+    for node in nodes:
+        take = getattr(node, "take_inline_timer", None)
+        if callable(take):
+            timer = take()
+            if isinstance(timer, InlineTimer):
+                return timer
+    return None
 
 
 def presign_timer_callbacks(nodes: Sequence[Node]) -> int:

@@ -63,8 +63,11 @@ def _sim_collisions(msgs: list[Any]) -> int | None:
     return None
 
 
-@pytest.mark.parametrize("composed", [True, False], ids=["fast_path", "separate"])
-def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, composed: bool) -> None:
+@pytest.mark.parametrize(("composed", "inline_tick"), [(True, True), (False, True),
+                                                    (False, False)],
+                         ids=["fast_path", "separate", "separate_rclpy_timer"])
+def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, composed: bool,
+                                                   inline_tick: bool) -> None:
     policy = "onnx"
     with Graph(tmp_path) as g:
         probe = g.probe
@@ -79,7 +82,7 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, composed: boo
         g.start("watchdog", parameters={"deadline_s": DEADLINE_S, "latch_s": DEADLINE_S,
                                         "holdoff_s": 0.2})
         controller = {"policy": policy, "use_param_goal": True, "goal_x": GOAL[0],
-                      "goal_y": GOAL[1]}
+                      "goal_y": GOAL[1], "inline_tick": inline_tick}
         if composed:
             # One process hosting both nodes under their own names (robot-brain demo's way).
             g.start("fast_path", node_parameters={"controller": controller})
@@ -119,6 +122,8 @@ def test_humanoid_reaches_a_goal_round_an_obstacle(tmp_path: Path, composed: boo
     assert len(in_window) >= 0.5 * len(moving), (len(in_window), len(moving))
     carried = sum(_stamp_ns(m.header.stamp) in obstacle_stamps for m in in_window)
     assert carried >= 0.9 * len(in_window), (carried, len(in_window))
+    # Ticking, from the spin loop or an rclpy timer (100 Hz nominal; 10x slack for load).
+    assert float(_controller_values(diag)["rate_hz"]) > 10.0, _controller_values(diag)
 
 
 @pytest.mark.parametrize(("params", "fragment"), [

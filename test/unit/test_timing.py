@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from robot_brain.core.timing import LoopTimer, LoopTimingError, TickStats
+from robot_brain.core.timing import LoopTimer, LoopTimingError, TickSchedule, TickStats
 
 P = 0.01  # 100 Hz
 
@@ -181,3 +181,36 @@ def test_keyed_throttle_per_kind() -> None:
     throttle = KeyedThrottle(5.0)
     assert throttle.allow("nan", 0.0) and throttle.allow("size", 0.1)
     assert not throttle.allow("nan", 4.9) and throttle.allow("nan", 5.0)
+
+
+MS = 1_000_000
+
+
+def test_tick_schedule_keeps_the_phase_and_skips_missed_calls() -> None:
+    s = TickSchedule(10 * MS, start_ns=0)
+    assert s.until_ns(0) == 10 * MS
+    assert not s.call(9 * MS)  # not due yet
+    assert s.call(10 * MS + 300_000)  # 0.3 ms late
+    assert s.next_ns == 20 * MS  # one period after the due time, not after the call
+    assert s.call(47 * MS)  # busy: the calls due at 30 and 40 ms are skipped, not queued
+    assert (s.next_ns, s.skipped, s.calls) == (50 * MS, 2, 2)
+    assert not s.call(49 * MS)
+    assert s.until_ns(49 * MS) == MS
+
+
+def test_tick_schedule_period_change_applies_from_the_next_due_time() -> None:
+    s = TickSchedule(10 * MS, start_ns=0)
+    assert s.call(10 * MS)
+    s.period_ns = 9 * MS  # set inside the call, as a phase-lock step does
+    assert s.next_ns == 20 * MS  # already scheduled with the old period
+    assert s.call(20 * MS)
+    assert s.next_ns == 29 * MS
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, None])
+def test_tick_schedule_refuses_a_bad_period(bad: object) -> None:
+    with pytest.raises(ValueError, match="tick period"):
+        TickSchedule(bad, start_ns=0)  # type: ignore[arg-type]
+    s = TickSchedule(MS, start_ns=0)
+    with pytest.raises(ValueError, match="tick period"):
+        s.period_ns = bad  # type: ignore[assignment]

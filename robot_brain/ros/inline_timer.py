@@ -1,0 +1,56 @@
+"""A periodic tick run by the process's spin loop itself instead of by an rclpy timer.
+
+rclpy's EventsExecutor runs timers from a timer thread that wakes, posts the call to the
+executor and wakes the executor's thread in turn: two wake-ups per tick, and on the project's
+2-core VMs code runs many times slower right after a wake-up (bench/wake_cost_bench.py). With
+an InlineTimer the spin loop (robot_brain.ros.runtime.run_nodes) waits on the executor only
+until the tick is due and then calls it on the same thread: one wake-up per tick. Everything
+else of the process (subscriptions, services, other timers) is still the executor's, between
+ticks, on that same thread, so the tick never runs beside another callback.
+
+The part of rclpy's Timer interface the controller uses is kept (time_until_next_call,
+timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.TickSchedule).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Protocol
+
+from robot_brain.core.timing import TickSchedule
+
+
+class InlineTimer:
+    """A tick on the steady clock, called by the spin loop when due."""
+
+    def __init__(self, period_ns: int, callback: Callable[[], None]) -> None:
+        self.callback = callback
+        self.schedule = TickSchedule(period_ns, time.monotonic_ns())
+
+    @property
+    def timer_period_ns(self) -> int:
+        return self.schedule.period_ns
+
+    @timer_period_ns.setter
+    def timer_period_ns(self, value: int) -> None:
+        self.schedule.period_ns = value
+
+    def time_until_next_call(self) -> int:
+        """Nanoseconds until the tick is due (<= 0: due now), as rclpy's Timer says it."""
+        return self.schedule.until_ns(time.monotonic_ns())
+
+    def call_if_due(self) -> bool:
+        """Run the tick if it is due; whether it ran."""
+        if not self.schedule.call(time.monotonic_ns()):
+            return False
+        self.callback()
+        return True
+
+
+class InlineTickNode(Protocol):
+    """A node whose tick the spin loop may run (ControllerNode)."""
+
+    def take_inline_timer(self) -> InlineTimer | None:
+        """Hand the tick over to the spin loop: the node drops its rclpy timer and returns
+        the InlineTimer to call, or None to keep its rclpy timer (a parameter said so)."""
+        ...
