@@ -292,7 +292,7 @@ class PlannerNode(PollingNode):
         # Inputs cached by the callbacks, consumed by the tick.
         self._instructions: list[str] = []
         self._mode: str | None = None
-        self._bad_scenes = 0
+        self._scenes_warned = 0  # rejected scenes already warned about
         self._goal: Goal | None = None
         self._goal_sent_at = -math.inf
         self._hold: bool | None = None
@@ -349,8 +349,8 @@ class PlannerNode(PollingNode):
             self.get_logger().info(f"instruction {rid}: {text[:80]!r}")
         out = self.session.tick(now)
         scenes = self.session.scenes
-        if scenes.rejected != self._bad_scenes:
-            self._bad_scenes = scenes.rejected
+        if scenes.rejected != self._scenes_warned:
+            self._scenes_warned = scenes.rejected
             self._log.warning("scene", f"perception/scene ignored: {scenes.last_error}")
         self._publish(out, now)
 
@@ -403,9 +403,10 @@ class PlannerNode(PollingNode):
 
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
-        if self._bad_scenes:
+        bad_scenes = self.session.scenes.rejected
+        if bad_scenes:
             report = type(report)(report.name, report.level, report.message,
-                                  {**report.values, "bad_scenes": self._bad_scenes})
+                                  {**report.values, "bad_scenes": bad_scenes})
         diagnostics.publish(self, self.diag_pub, [report])
 
     def on_shutdown(self) -> None:

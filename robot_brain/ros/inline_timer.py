@@ -15,7 +15,7 @@ timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.TickSch
 from __future__ import annotations
 
 import time
-from typing import Callable, Protocol
+from typing import Callable
 
 from robot_brain.core.timing import TickSchedule
 
@@ -46,11 +46,3 @@ class InlineTimer:
         self.callback()
         return True
 
-
-class InlineTickNode(Protocol):
-    """A node whose tick the spin loop may run (ControllerNode)."""
-
-    def take_inline_timer(self) -> InlineTimer | None:
-        """Hand the tick over to the spin loop: the node drops its rclpy timer and returns
-        the InlineTimer to call, or None to keep its rclpy timer (a parameter said so)."""
-        ...
