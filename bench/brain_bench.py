@@ -27,6 +27,13 @@ Reported from the bag (robot_brain.core.report) and the nodes' diagnostics: watc
 per minute, time stopped by the watchdog (%), graded slow-downs, deadline misses (cmd_vel
 periods over 20 ms), scan->cmd_vel p50/p99/max, controller period p99, plans done / sent, and
 per node CPU (% of one core, over the run) and RSS. Numbers go into BENCHMARKS.md.
+
+The platform's share is reported beside them: each CPU's steal time over the window (the
+hypervisor's own account of time it did not run the virtual CPU, /proc/stat), and with
+`--sentinel` bench/platform_sentinel.py on each CPU (SCHED_FIFO 99, a wake-up every 5 ms:
+~2-4 % of each CPU) counting the wake-ups the platform itself made late. On a host that
+freezes its guests' CPUs for 5-15 ms, no scheduling inside the guest keeps a 10 ms loop on
+time, and these say when that happened.
 """
 
 from __future__ import annotations
@@ -178,6 +185,61 @@ def node_pids(demo_pid: int) -> dict[str, int]:
     return found
 
 
+def steal_jiffies() -> dict[str, tuple[int, int]]:
+    """Per CPU (steal, all) jiffies since boot, from /proc/stat (steal is the 8th field)."""
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        parts = line.split()
+        if parts and parts[0].startswith("cpu") and parts[0] != "cpu" and len(parts) > 8:
+            values = [int(v) for v in parts[1:]]
+            # guest and guest_nice (fields 9-10) are already counted in user and nice.
+            out[parts[0]] = (values[7], sum(values[:8]))
+    return out
+
+
+def steal_pct(before: dict[str, tuple[int, int]],
+              after: dict[str, tuple[int, int]]) -> dict[str, float]:
+    """Each CPU's steal over the window, in % of the window."""
+    pct: dict[str, float] = {}
+    for cpu, (steal1, all1) in after.items():
+        steal0, all0 = before.get(cpu, (steal1, all1))
+        pct[cpu] = round(100.0 * (steal1 - steal0) / max(1, all1 - all0), 2)
+    return pct
+
+
+def start_sentinels(out_dir: Path, seconds: float) -> list[tuple[subprocess.Popen[bytes], Path]]:
+    """bench/platform_sentinel.py on every CPU for `seconds`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = []
+    for cpu in sorted(os.sched_getaffinity(0)):
+        path = out_dir / f"sentinel_cpu{cpu}.jsonl"
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "platform_sentinel.py"), "--cpu", str(cpu),
+             "--out", str(path), "--duration", f"{seconds:.0f}", "--period-ms", "5"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append((proc, path))
+    return started
+
+
+def sentinel_summary(paths: list[Path], minutes: float) -> dict[str, object]:
+    """Late wake-ups the platform caused: count > 5 ms and > 10 ms per minute, worst."""
+    late = []
+    for path in paths:
+        try:
+            records = [json.loads(line) for line in path.read_text().splitlines()]
+        except (OSError, ValueError):
+            continue
+        late += [r["late_ms"] for r in records if "late_ms" in r]
+    per_min = max(minutes, 1e-9)
+    return {"over_5ms_per_min": round(sum(x > 5.0 for x in late) / per_min, 1),
+            "over_10ms_per_min": round(sum(x > 10.0 for x in late) / per_min, 1),
+            "worst_ms": round(max(late, default=0.0), 1), "cpus": len(paths)}
+
+
 def cpu_s(pid: int) -> float | None:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -226,6 +288,8 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
                ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
     os.environ.update({k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE")})
     loads: list[subprocess.Popen[Any]] = []
+    sentinels: list[tuple[subprocess.Popen[bytes], Path]] = []
+    steal: dict[str, float] = {}
     if name == "hog":
         loads = start_hogs()
     elif name == "llm":
@@ -264,6 +328,9 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
         user.start()
         pids = node_pids(demo.pid)
         cpu0 = {n: cpu_s(p) for n, p in pids.items()}
+        steal0 = steal_jiffies()
+        if args.sentinel:
+            sentinels = start_sentinels(run_dir, duration)
         t0 = time.monotonic()
         rss: dict[str, list[float]] = {n: [] for n in pids}
         while time.monotonic() - t0 < duration and demo.poll() is None:
@@ -275,6 +342,7 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
         elapsed = time.monotonic() - t0
         log.window_end = time.monotonic()
         cpu1 = {n: cpu_s(p) for n, p in pids.items()}
+        steal = steal_pct(steal0, steal_jiffies())
         # The drain: no new instruction, and the one running may finish (within max_wait of
         # its sending), so every plan sent is judged done, cut or failed, none left walking.
         # CPU and RSS are the window's; the bag's figures include the drain.
@@ -283,6 +351,9 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
             time.sleep(0.5)
     finally:
         stop.set()
+        for proc, _ in sentinels:
+            proc.terminate()
+            proc.wait()
         for p in loads:
             p.kill()  # SIGKILL also ends a stopped process
             p.wait()
@@ -295,7 +366,12 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     user.join(timeout=10)
     cpu = {n: 100.0 * (cpu1[n] - cpu0[n]) / elapsed for n in pids
            if cpu0.get(n) is not None and cpu1.get(n) is not None}
-    return summarise(name, run_dir, elapsed, log, cpu, rss, out_lines)
+    result = summarise(name, run_dir, elapsed, log, cpu, rss, out_lines)
+    result["platform_steal_pct"] = steal
+    if sentinels:
+        result["platform_sentinel"] = sentinel_summary([p for _, p in sentinels],
+                                                       elapsed / 60.0)
+    return result
 
 
 def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
@@ -372,6 +448,8 @@ def print_result(r: dict[str, object]) -> None:
     print(f"  CPU (% of one core)         brain {r['cpu_brain_pct']}, with sim+recorder "
           f"{r['cpu_brain_sim_recorder_pct']}: {r['cpu_pct']}")
     print(f"  RSS (MB)                    nodes {r['rss_nodes_mb']}: {r['rss_mb']}")
+    print(f"  platform                    steal {r.get('platform_steal_pct')} % of each CPU"
+          + (f"; sentinel {r['platform_sentinel']}" if "platform_sentinel" in r else ""))
     print(f"  demo                        {r['demo_last_line']}")
 
 
@@ -388,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--demo-arg", action="append", default=[],
                     help="extra argument for robot-brain demo, for A/B runs (repeatable; e.g. "
                          "--demo-arg=--no-compose --demo-arg=--params-file=old.yaml)")
+    ap.add_argument("--sentinel", action="store_true",
+                    help="also run bench/platform_sentinel.py on each CPU (costs ~2-4 %% of "
+                         "each) to count the wake-ups the platform made late")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     args = ap.parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")
