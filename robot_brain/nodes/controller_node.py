@@ -134,6 +134,7 @@ class ControllerParams:
     frame_id: str
     rt_priority: int
     cpu_affinity: tuple[int, ...]
+    cpu_wake_latency_us: int
     safety: SafetyConfig
     phase_lock: PhaseLockConfig | None
 
@@ -204,7 +205,8 @@ class ControllerNode(Node):
                 raise ConfigError(f"parameter goal ({p.goal_x}, {p.goal_y}) refused: "
                                   f"{reason.value} (world '{world.name}')")
         # Constructed on the thread that spins (run_node), so the policy applies to it.
-        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity)
+        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity,
+                                       p.cpu_wake_latency_us)
         self.period = 1.0 / p.rate_hz
         self.loop = LoopTimer(self.period)
         self.phase = TickPhaseLock(p.phase_lock) if p.phase_lock is not None else None

@@ -91,6 +91,7 @@ class PerceptionConfig:
     odom_timeout_s: float
     rt_priority: int
     cpu_affinity: tuple[int, ...]
+    cpu_wake_latency_us: int
 
     @staticmethod
     def from_params(values: dict[str, Any]) -> PerceptionConfig:
@@ -126,7 +127,8 @@ class PerceptionNode(PollingNode):
         self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
         # Perception is on the fast path (scan -> obstacles -> controller): the same real-time
         # knobs as the controller, so a busy machine does not delay the scan it serves.
-        self.realtime = apply_realtime(self, self.cfg.rt_priority, self.cfg.cpu_affinity)
+        self.realtime = apply_realtime(self, self.cfg.rt_priority, self.cfg.cpu_affinity,
+                                       self.cfg.cpu_wake_latency_us)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
             world = load_world_file(self.cfg.world_file)

@@ -116,6 +116,7 @@ class SimNodeParams:
     loads: PlannerLoads
     rt_priority: int
     cpu_affinity: tuple[int, ...]
+    cpu_wake_latency_us: int
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> SimNodeParams:
@@ -149,7 +150,8 @@ class SimNodeParams:
             publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
             base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
             sim=sim, loads=loads, rt_priority=int(v["rt_priority"]),
-            cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]))
+            cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]),
+            cpu_wake_latency_us=int(v["cpu_wake_latency_us"]))
 
 
 def load_sim_world(world_file: str) -> World:
@@ -172,7 +174,8 @@ class SimNode(PollingNode):
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
         # priority, so the scan's stamp is when it was taken, not when the OS let it out.
-        self.realtime = apply_realtime(self, self.p.rt_priority, self.p.cpu_affinity)
+        self.realtime = apply_realtime(self, self.p.rt_priority, self.p.cpu_affinity,
+                                       self.p.cpu_wake_latency_us)
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
 
         # Cached inputs (subscription callbacks only write these).

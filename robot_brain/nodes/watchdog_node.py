@@ -113,6 +113,7 @@ class WatchdogParams:
     decel_angular: float
     rt_priority: int
     cpu_affinity: tuple[int, ...]
+    cpu_wake_latency_us: int
     stale_node_timeout_s: float
 
     @staticmethod
@@ -134,6 +135,7 @@ class WatchdogParams:
             holdoff_s=v["holdoff_s"],
             stop_mode=StopMode(v["stop_mode"]), decel_linear=v["decel_linear"],
             decel_angular=v["decel_angular"], rt_priority=v["rt_priority"], cpu_affinity=cpus,
+            cpu_wake_latency_us=v["cpu_wake_latency_us"],
             stale_node_timeout_s=v["stale_node_timeout_s"])
 
 
@@ -151,7 +153,8 @@ class WatchdogNode(Node):
         except WatchdogConfigError as exc:
             raise ConfigError(str(exc)) from exc
         # Constructed on the thread that spins (run_node), so the policy applies to it.
-        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity)
+        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity,
+                                       p.cpu_wake_latency_us)
         self._check_period_ns = int(1e9 / p.check_rate_hz)
         self._armed_period_ns = int(p.deadline_s * 1e9)
         self.check_timer_stats = LoopTimer(1.0 / p.check_rate_hz)

@@ -27,6 +27,12 @@ from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
+from robot_brain.core.cpu_wake_latency import (
+    MAX_US,
+    NO_REQUEST,
+    CpuWakeLatencyError,
+    ProcessWakeLatency,
+)
 from robot_brain.core.errors import StartupError
 from robot_brain.core.params_file import load_params_file
 from robot_brain.ros.inline_timer import InlineTimer
@@ -47,7 +53,16 @@ REALTIME_PARAMS: tuple[ParamSpec, ...] = (
               "for the middleware's threads (0 = off; the OS may refuse, then a warning and "
               "normal scheduling).", 0, 99),
     ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the node to; [-1] = not pinned."),
+    ParamSpec("cpu_wake_latency_us", NO_REQUEST,
+              "While the node runs, ask the kernel (PM QoS, /dev/cpu_dma_latency) to wake idle "
+              "CPUs within this many microseconds: 0 keeps them polling instead of halting "
+              "(on a VM a halted virtual CPU can take milliseconds to wake); costs power on "
+              "idle CPUs. -1 = no request. Needs root; refused: a warning, no request.",
+              NO_REQUEST, MAX_US),
 )
+
+#: The process's one PM QoS request (composed nodes share it: the tightest bound holds).
+_WAKE_LATENCY = ProcessWakeLatency()
 
 
 class ExecutorKind(str, Enum):
@@ -200,6 +215,7 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
                     print(f"robot_brain: shutdown hook failed: {exc}", file=sys.stderr)
             node.destroy_node()
         rclpy.try_shutdown()
+        _WAKE_LATENCY.close()
         # The handlers stay ignored until the process exits: `ros2 launch` forwards its own
         # SIGINT after the terminal's, and one landing during interpreter teardown would
         # otherwise kill the finished node by signal (exit -2).
@@ -305,8 +321,10 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def apply_realtime(node: Node, priority: int, cpus: Sequence[int]) -> str:
-    """SCHED_FIFO `priority` (0 = leave as is) and CPU affinity for the calling thread.
+def apply_realtime(node: Node, priority: int, cpus: Sequence[int],
+                   wake_latency_us: int = NO_REQUEST) -> str:
+    """SCHED_FIFO `priority` (0 = leave as is) and CPU affinity for the calling thread, and
+    the process's CPU wake-up latency request (robot_brain.core.cpu_wake_latency).
 
     Called from the thread that will spin. When the OS refuses, log once and go on: a robot
     without real-time rights still runs, only with more jitter.
@@ -341,6 +359,13 @@ def apply_realtime(node: Node, priority: int, cpus: Sequence[int]) -> str:
         except (OSError, ValueError, AttributeError) as exc:
             node.get_logger().warning(f"CPU affinity {list(cpus)} refused ({exc}); not pinned")
             notes.append("affinity refused")
+    if wake_latency_us != NO_REQUEST:
+        try:
+            notes.append(_WAKE_LATENCY.ask(wake_latency_us))
+        except CpuWakeLatencyError as exc:
+            node.get_logger().warning(f"CPU wake-up latency request refused ({exc}); idle CPUs "
+                                      "may take longer to wake")
+            notes.append("wake-up latency request refused")
     return ", ".join(notes) or "default scheduling"
 
 
