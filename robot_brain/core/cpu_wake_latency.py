@@ -3,14 +3,15 @@
 An idle CPU enters an idle state; the deeper the state, the longer it takes to run a thread
 woken on it. On bare metal a deep C-state costs ~0.1 ms; on a virtual machine an idle virtual
 CPU halts, the hypervisor deschedules it, and waking it again can take milliseconds: on the
-project's nested (Firecracker) VMs a SCHED_FIFO 99 probe woke 5-25 ms late ~80 times a minute
-per CPU with the brain running, and the brain's 10 ms loop stuttered with it (BENCHMARKS.md,
-"The platform"). A process that writes a latency bound (a 32-bit integer, microseconds) to
-/dev/cpu_dma_latency and keeps the file open makes the kernel's idle governor use only states
-that wake within it: 0 leaves idle CPUs polling, never halting. The request ends when the file
-is closed, so it lasts exactly as long as the process, and with several requests the kernel
-keeps the smallest. It costs power: an idle CPU that polls draws more than one asleep
-(docs/realtime.md). cyclictest makes the same request by default.
+project's nested (Firecracker) VMs a SCHED_FIFO 99 probe woke more than 5 ms late ~80 times a
+minute across the two CPUs (worst ~30 ms) with the brain running, and the brain's 10 ms loop
+stuttered with it; with this request, ~17 times (BENCHMARKS.md, "The platform"). A process that
+writes a latency bound (a 32-bit integer, microseconds) to /dev/cpu_dma_latency and keeps the
+file open makes the kernel's idle governor use only states that wake within it: 0 leaves idle
+CPUs polling, never halting. The request ends when the file is closed, so it lasts exactly as
+long as the process, and with several requests the kernel keeps the smallest. It costs power:
+an idle CPU that polls draws more than one asleep (docs/realtime.md). cyclictest makes the same
+request by default.
 """
 
 from __future__ import annotations
