@@ -59,8 +59,8 @@ from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
+    RealtimeSettings,
     apply_realtime,
-    parse_cpu_affinity,
     run_node,
 )
 from robot_brain.ros.throttled_log import ThrottledLog
@@ -132,15 +132,12 @@ class ControllerParams:
     goal_y: float
     goal_tolerance: float
     frame_id: str
-    rt_priority: int
-    cpu_affinity: tuple[int, ...]
-    cpu_wake_latency_us: int
+    realtime: RealtimeSettings
     safety: SafetyConfig
     phase_lock: PhaseLockConfig | None
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> ControllerParams:
-        cpus = parse_cpu_affinity(v["cpu_affinity"])
         try:
             safety = SafetyConfig(
                 max_linear_speed=v["max_linear_speed"], max_reverse_speed=v["max_reverse_speed"],
@@ -158,10 +155,9 @@ class ControllerParams:
                                         max_step_s=v["phase_max_step_s"])
             except PhaseLockConfigError as exc:
                 raise ConfigError(f"phase_lock at rate_hz {v['rate_hz']:g}: {exc}") from exc
-        names = set(ControllerParams.__dataclass_fields__) - {"cpu_affinity", "safety",
-                                                               "phase_lock"}
-        return ControllerParams(cpu_affinity=cpus, safety=safety, phase_lock=phase,
-                                **{k: v[k] for k in names})
+        names = set(ControllerParams.__dataclass_fields__) - {"realtime", "safety", "phase_lock"}
+        return ControllerParams(realtime=RealtimeSettings.from_values(v), safety=safety,
+                                phase_lock=phase, **{k: v[k] for k in names})
 
 
 def build_policy(p: ControllerParams) -> Policy:
@@ -205,8 +201,7 @@ class ControllerNode(Node):
                 raise ConfigError(f"parameter goal ({p.goal_x}, {p.goal_y}) refused: "
                                   f"{reason.value} (world '{world.name}')")
         # Constructed on the thread that spins (run_node), so the policy applies to it.
-        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity,
-                                       p.cpu_wake_latency_us)
+        self.realtime = apply_realtime(self, p.realtime)
         self.period = 1.0 / p.rate_hz
         self.loop = LoopTimer(self.period)
         self.phase = TickPhaseLock(p.phase_lock) if p.phase_lock is not None else None

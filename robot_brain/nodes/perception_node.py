@@ -46,8 +46,8 @@ from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
+    RealtimeSettings,
     apply_realtime,
-    parse_cpu_affinity,
     run_node,
 )
 from robot_brain.ros.throttled_log import ThrottledLog
@@ -89,13 +89,11 @@ class PerceptionConfig:
     scene_free_distance: float
     scan_timeout_s: float
     odom_timeout_s: float
-    rt_priority: int
-    cpu_affinity: tuple[int, ...]
-    cpu_wake_latency_us: int
+    realtime: RealtimeSettings
 
     @staticmethod
     def from_params(values: dict[str, Any]) -> PerceptionConfig:
-        values = {**values, "cpu_affinity": parse_cpu_affinity(values["cpu_affinity"])}
+        values = {**values, "realtime": RealtimeSettings.from_values(values)}
         return PerceptionConfig(**{k: values[k] for k in PerceptionConfig.__dataclass_fields__})
 
 
@@ -127,8 +125,7 @@ class PerceptionNode(PollingNode):
         self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
         # Perception is on the fast path (scan -> obstacles -> controller): the same real-time
         # knobs as the controller, so a busy machine does not delay the scan it serves.
-        self.realtime = apply_realtime(self, self.cfg.rt_priority, self.cfg.cpu_affinity,
-                                       self.cfg.cpu_wake_latency_us)
+        self.realtime = apply_realtime(self, self.cfg.realtime)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
             world = load_world_file(self.cfg.world_file)

@@ -43,8 +43,8 @@ from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
+    RealtimeSettings,
     apply_realtime,
-    parse_cpu_affinity,
     run_node,
 )
 from robot_brain.ros.throttled_log import ThrottledLog
@@ -114,9 +114,7 @@ class SimNodeParams:
     laser_frame: str
     sim: SimConfig
     loads: PlannerLoads
-    rt_priority: int
-    cpu_affinity: tuple[int, ...]
-    cpu_wake_latency_us: int
+    realtime: RealtimeSettings
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> SimNodeParams:
@@ -149,9 +147,7 @@ class SimNodeParams:
             battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
             publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
             base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
-            sim=sim, loads=loads, rt_priority=int(v["rt_priority"]),
-            cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]),
-            cpu_wake_latency_us=int(v["cpu_wake_latency_us"]))
+            sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v))
 
 
 def load_sim_world(world_file: str) -> World:
@@ -174,8 +170,7 @@ class SimNode(PollingNode):
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
         # priority, so the scan's stamp is when it was taken, not when the OS let it out.
-        self.realtime = apply_realtime(self, self.p.rt_priority, self.p.cpu_affinity,
-                                       self.p.cpu_wake_latency_us)
+        self.realtime = apply_realtime(self, self.p.realtime)
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
 
         # Cached inputs (subscription callbacks only write these).

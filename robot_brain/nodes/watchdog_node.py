@@ -61,8 +61,8 @@ from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declar
 from robot_brain.ros.pending import take_pending
 from robot_brain.ros.runtime import (
     REALTIME_PARAMS,
+    RealtimeSettings,
     apply_realtime,
-    parse_cpu_affinity,
     run_node,
 )
 from robot_brain.ros.throttled_log import ThrottledLog
@@ -111,14 +111,12 @@ class WatchdogParams:
     stop_mode: StopMode
     decel_linear: float
     decel_angular: float
-    rt_priority: int
-    cpu_affinity: tuple[int, ...]
-    cpu_wake_latency_us: int
+    realtime: RealtimeSettings
     stale_node_timeout_s: float
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> WatchdogParams:
-        cpus = parse_cpu_affinity(v["cpu_affinity"])
+        realtime = RealtimeSettings.from_values(v)
         check_period = 1.0 / v["check_rate_hz"]
         if v["latch_s"] < v["deadline_s"]:
             raise ConfigError(f"parameter 'latch_s' = {v['latch_s']} must be >= deadline_s "
@@ -134,8 +132,7 @@ class WatchdogParams:
             accel_angular=v["max_angular_accel"], check_rate_hz=v["check_rate_hz"],
             holdoff_s=v["holdoff_s"],
             stop_mode=StopMode(v["stop_mode"]), decel_linear=v["decel_linear"],
-            decel_angular=v["decel_angular"], rt_priority=v["rt_priority"], cpu_affinity=cpus,
-            cpu_wake_latency_us=v["cpu_wake_latency_us"],
+            decel_angular=v["decel_angular"], realtime=realtime,
             stale_node_timeout_s=v["stale_node_timeout_s"])
 
 
@@ -153,8 +150,7 @@ class WatchdogNode(Node):
         except WatchdogConfigError as exc:
             raise ConfigError(str(exc)) from exc
         # Constructed on the thread that spins (run_node), so the policy applies to it.
-        self.realtime = apply_realtime(self, p.rt_priority, p.cpu_affinity,
-                                       p.cpu_wake_latency_us)
+        self.realtime = apply_realtime(self, p.realtime)
         self._check_period_ns = int(1e9 / p.check_rate_hz)
         self._armed_period_ns = int(p.deadline_s * 1e9)
         self.check_timer_stats = LoopTimer(1.0 / p.check_rate_hz)

@@ -17,8 +17,9 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
@@ -99,6 +100,21 @@ def executor_kind(nodes: Sequence[Node]) -> ExecutorKind:
         raise ConfigError("parameter 'executor' differs between nodes composed in one process "
                           f"({sorted(k.value for k in kinds)}); they share one executor")
     return kinds.pop()
+
+
+@dataclass(frozen=True)
+class RealtimeSettings:
+    """A fast-path node's REALTIME_PARAMS, checked."""
+
+    rt_priority: int
+    cpu_affinity: tuple[int, ...]
+    cpu_wake_latency_us: int
+
+    @staticmethod
+    def from_values(v: dict[str, Any]) -> RealtimeSettings:
+        return RealtimeSettings(rt_priority=int(v["rt_priority"]),
+                                cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]),
+                                cpu_wake_latency_us=int(v["cpu_wake_latency_us"]))
 
 
 def parse_cpu_affinity(value: Sequence[int]) -> tuple[int, ...]:
@@ -321,14 +337,15 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def apply_realtime(node: Node, priority: int, cpus: Sequence[int],
-                   wake_latency_us: int = NO_REQUEST) -> str:
-    """SCHED_FIFO `priority` (0 = leave as is) and CPU affinity for the calling thread, and
+def apply_realtime(node: Node, settings: RealtimeSettings) -> str:
+    """SCHED_FIFO `rt_priority` (0 = leave as is) and CPU affinity for the calling thread, and
     the process's CPU wake-up latency request (robot_brain.core.cpu_wake_latency).
 
     Called from the thread that will spin. When the OS refuses, log once and go on: a robot
     without real-time rights still runs, only with more jitter.
     """
+    priority, cpus = settings.rt_priority, settings.cpu_affinity
+    wake_latency_us = settings.cpu_wake_latency_us
     notes: list[str] = []
     if priority > 0:
         try:

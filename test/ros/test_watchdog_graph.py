@@ -397,9 +397,11 @@ def test_bad_command_forwarded_as_zero_with_stamp_kept(tmp_path: Path) -> None:
 @pytest.mark.parametrize("params, expected", [
     ({"check_rate_hz": 10.0}, "must not exceed deadline_s"),
     ({"cpu_affinity": [0, -2]}, "cpu_affinity"),
+    ({"cpu_wake_latency_us": -5}, "cpu_wake_latency_us"),
     ({"stop_mode": "brake"}, "stop_mode"),
     ({"deadline_s": 0.0}, "deadline_s"),
-], ids=["check_slower_than_deadline", "negative_cpu", "unknown_stop_mode", "zero_deadline"])
+], ids=["check_slower_than_deadline", "negative_cpu", "negative_wake_latency",
+                            "unknown_stop_mode", "zero_deadline"])
 def test_bad_parameters_refused_at_start(tmp_path: Path, params: dict[str, object],
                                          expected: str) -> None:
     with Graph(tmp_path) as g:
