@@ -261,8 +261,13 @@ def test_stall_stops_latches_and_holdoff_releases(tmp_path: Path, source: Comman
             assert int(values["deadline_misses"]) >= 1
             assert int(values["estop_episodes"]) >= 1
             assert float(values["last_stall_to_stop_ms"]) <= REACTION_BOUND_S * 1e3
-            # A stalled source is a late publisher, not a late middleware or watchdog.
-            assert int(values["late_commands.publisher"]) >= 1, values
+            # A stalled source is late upstream of the watchdog: mostly a late publisher, but a
+            # source stopped inside its write (after the middleware stamped the message, before
+            # it was sent; CI saw it once: the controller's tick took 1164 ms) shows as a late
+            # delivery. Either way the watchdog's own executor is not blamed for the stall.
+            upstream = (int(values["late_commands.publisher"])
+                        + int(values["late_commands.delivery"]))
+            assert upstream >= 1, values
             loop = diag_values(probe, "check loop", t_diag)
             # The check is armed per command; it ran periodically only around the stall.
             assert loop and int(loop[-1]["checks_armed"]) > 0

@@ -11,6 +11,8 @@ period, the others' zero) is the cause: a controller that ticked late, a middlew
 delivered late, or a watchdog whose executor ran late (the command was waiting, unseen).
 A message lost on the way (best-effort delivery) shows as a long publish gap too: the
 timestamps cannot tell it from a late publisher, the publisher's own timing log can.
+Conversely a publisher frozen inside its write, after the middleware stamped the message and
+before it went out, shows as a late delivery; its timing log ("tick took ...") tells it apart.
 """
 
 from __future__ import annotations
