@@ -8,8 +8,7 @@ shows the description and range, and returns the values, checked.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.exceptions import (
@@ -19,22 +18,13 @@ from rclpy.exceptions import (
 )
 from rclpy.node import Node
 
-from robot_brain.core.errors import ConfigurationError
+from robot_brain.core.params import ParamError, ParamSpec, load, specs
+
+C = TypeVar("C")
 
 
-class ConfigError(ConfigurationError):
+class ConfigError(ParamError):
     """A parameter value that the node cannot start with; the message names the parameter."""
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    name: str
-    default: Any
-    description: str
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[str, ...] | None = None
-    read_only: bool = True
 
 
 #: Parameters shared by every node, set once in the `/**:` block of config/brain.yaml.
@@ -64,43 +54,35 @@ def declare_params(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:
     """
     values: dict[str, Any] = {}
     for spec in specs:
-        descriptor = ParameterDescriptor(
-            description=spec.description + (f" One of {list(spec.choices)}." if spec.choices
-                                            else ""),
-            read_only=spec.read_only,
-        )
-        if isinstance(spec.default, bool):
+        descriptor = ParameterDescriptor(description=spec.full_description,
+                                         read_only=spec.read_only)
+        numbers = spec.default if isinstance(spec.default, tuple) else (spec.default,)
+        bounded = spec.min is not None or spec.max is not None
+        if not numbers or isinstance(numbers[0], bool) or not bounded:
             pass
-        elif isinstance(spec.default, int) and (spec.min is not None or spec.max is not None):
+        elif isinstance(numbers[0], int) and not isinstance(spec.default, tuple):
             descriptor.integer_range = [IntegerRange(
                 from_value=int(spec.min if spec.min is not None else -2**31),
                 to_value=int(spec.max if spec.max is not None else 2**31 - 1), step=0)]
-        elif isinstance(spec.default, float) and (spec.min is not None or spec.max is not None):
+        elif isinstance(numbers[0], float) and not isinstance(spec.default, tuple):
             descriptor.floating_point_range = [FloatingPointRange(
                 from_value=float(spec.min if spec.min is not None else -math.inf),
                 to_value=float(spec.max if spec.max is not None else math.inf), step=0.0)]
+        default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
         try:
-            param = node.declare_parameter(spec.name, spec.default, descriptor)
+            param = node.declare_parameter(spec.name, default, descriptor)
         except (InvalidParameterValueException, InvalidParameterTypeException,
                 ParameterException) as exc:
             raise ConfigError(f"parameter '{spec.name}': {exc}") from exc
-        value = param.value
-        if isinstance(spec.default, float) and isinstance(value, int) and not isinstance(value,
-                                                                                         bool):
-            value = float(value)
-        if type(value) is not type(spec.default):
-            raise ConfigError(
-                f"parameter '{spec.name}': expected {type(spec.default).__name__}, "
-                f"got {type(value).__name__} {value!r}")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"parameter '{spec.name}': must be finite, got {value}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if spec.min is not None and value < spec.min or spec.max is not None and \
-                    value > spec.max:
-                raise ConfigError(f"parameter '{spec.name}' = {value} is outside "
-                                  f"[{spec.min}, {spec.max}]")
-        if spec.choices is not None and value not in spec.choices:
-            raise ConfigError(f"parameter '{spec.name}' = {value!r} is not one of "
-                              f"{list(spec.choices)}")
-        values[spec.name] = value
+        try:
+            values[spec.name] = spec.check(param.value)
+        except ParamError as exc:
+            raise ConfigError(str(exc)) from exc
     return values
+
+
+def declare_config(node: Node, cls: type[C], **extra: Any) -> C:
+    """Declare every parameter of the config dataclass `cls` (robot_brain.core.params) on
+    `node` and return the dataclass loaded from the values; `extra` sets its non-parameter
+    fields. Errors are ConfigurationErrors naming the parameter."""
+    return load(cls, declare_params(node, specs(cls)), **extra)

@@ -1,0 +1,84 @@
+"""robot_brain.core.params: one declaration per parameter, read by specs, load and docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from robot_brain.core.errors import ConfigurationError
+from robot_brain.core.params import ParamError, defaults, group, load, param, specs
+
+
+@dataclass(frozen=True)
+class Limits:
+    speed: float = param(0.6, "Forward speed limit.", unit="m/s", min=0.0, max=3.0)
+    stamped: bool = param(True, "Commands carry a stamp.")
+
+
+class ArmError(ConfigurationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Arm:
+    mode: str = param("fast", "How it moves.", choices=("fast", "slow"))
+    joints: int = param(6, "Joint count.", min=1, max=12)
+    cpus: tuple[int, ...] = param((-1,), "CPUs to pin to.", min=-1)
+    limits: Limits = group(Limits)
+    tool: Limits = group(Limits, prefix="tool_")
+    bounds: object = None  # not a parameter: passed to load
+
+    def __post_init__(self) -> None:
+        if self.mode == "slow" and self.limits.speed > 1.0:
+            raise ArmError("slow mode wants speed <= 1")
+
+
+def test_specs_flatten_groups_with_prefixes_in_order() -> None:
+    names = [s.name for s in specs(Arm)]
+    assert names == ["mode", "joints", "cpus", "speed", "stamped", "tool_speed", "tool_stamped"]
+    speed = specs(Arm)[3]
+    assert (speed.default, speed.unit, speed.min, speed.max) == (0.6, "m/s", 0.0, 3.0)
+    assert "[m/s]" in speed.full_description
+    assert "'fast'" in specs(Arm)[0].full_description
+
+
+def test_load_uses_defaults_values_and_extra() -> None:
+    arm = load(Arm, {"joints": 7, "tool_speed": 1, "cpus": [0, 1]}, bounds="B")
+    assert arm.joints == 7 and arm.tool.speed == 1.0 and isinstance(arm.tool.speed, float)
+    assert arm.cpus == (0, 1) and arm.limits == Limits() and arm.bounds == "B"
+    assert load(Arm, defaults(Arm)) == Arm()
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"joints": 0}, "'joints' = 0 is outside [1, 12]"),
+    ({"speed": float("nan")}, "'speed': must be finite"),
+    ({"tool_speed": "fast"}, "'tool_speed': expected float, got str"),
+    ({"mode": "medium"}, "'mode' = 'medium' is not one of ['fast', 'slow']"),
+    ({"stamped": 1}, "'stamped': expected bool"),
+    ({"joints": True}, "'joints': expected int"),
+    ({"cpus": [0, -2]}, "'cpus' = (0, -2) is outside [-1, ]"),
+])
+def test_bad_values_name_the_parameter(values: dict, words: str) -> None:
+    with pytest.raises(ParamError, match=None) as info:
+        load(Arm, values)
+    assert words in str(info.value)
+    assert isinstance(info.value, ConfigurationError)
+
+
+def test_cross_field_rules_still_run() -> None:
+    with pytest.raises(ArmError):
+        load(Arm, {"mode": "slow", "speed": 2.0})
+
+
+def test_mutable_default_and_duplicate_names_are_refused() -> None:
+    with pytest.raises(TypeError):
+        param([1, 2], "a list")
+
+    @dataclass(frozen=True)
+    class Twice:
+        a: Limits = group(Limits)
+        b: Limits = group(Limits)
+
+    with pytest.raises(TypeError, match="twice"):
+        specs(Twice)
