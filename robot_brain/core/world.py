@@ -16,11 +16,8 @@ from typing import Any, Mapping
 import numpy as np
 import yaml
 
+from robot_brain.core.errors import WorldError
 from robot_brain.core.resources import resolve_world_path
-
-
-class WorldError(ValueError):
-    """A world file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
