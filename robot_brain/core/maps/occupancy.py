@@ -105,6 +105,18 @@ class OccupancyGrid:
         out[inside] = self.blocked[j[inside], i[inside]]
         return out
 
+    def nearest_free(self, x: float, y: float) -> tuple[float, float]:
+        """(x, y) itself when it lies in a free cell, else the centre of the free cell nearest
+        to it (the point itself when the map has no free cell at all)."""
+        if not bool(self.blocked_at(x, y)):
+            return x, y
+        js, is_ = np.nonzero(~self.blocked)
+        if len(js) == 0:
+            return x, y
+        u, v = self.to_grid(x, y)
+        k = int(np.argmin((is_ + 0.5 - u) ** 2 + (js + 0.5 - v) ** 2))
+        return self.cell_centre(int(is_[k]), int(js[k]))
+
     def signed_distance(self) -> np.ndarray:
         """(height, width) float32, metres: for a free cell a lower bound of the distance from
         its centre to the nearest obstacle cell's square (centre distance minus half a cell
