@@ -116,6 +116,7 @@ class ControllerStartupError(StartupError):
 @dataclass(frozen=True)
 class ControllerParams:
     world_file: str
+    places_file: str
     cmd_vel_stamped: bool
     policy: str
     model_path: str
@@ -181,7 +182,7 @@ class ControllerNode(Node):
         self.params = ControllerParams.from_values(declare_params(self, PARAMS))
         p = self.params
         try:
-            world = load_world_file(p.world_file)
+            world = load_world_file(p.world_file, p.places_file, p.safety.robot_radius)
         except WorldError as exc:
             raise ControllerStartupError(f"cannot read the map bounds: {exc}") from exc
         self.policy = build_policy(p)

@@ -125,6 +125,7 @@ class LiveViewParams:
     nice: int
     frames: Frames
     world_file: str
+    places_file: str
     robot_radius: float
     cmd_vel_stamped: bool
 
@@ -136,7 +137,8 @@ class LiveViewParams:
             goal_timeout_s=v["goal_timeout_s"], diagnostics_period_s=v["diagnostics_period_s"],
             nice=v["nice"],
             frames=Frames(v["odom_frame"], v["base_frame"], v["laser_frame"]),
-            world_file=v["world_file"], robot_radius=v["robot_radius"],
+            world_file=v["world_file"], places_file=v["places_file"],
+            robot_radius=v["robot_radius"],
             cmd_vel_stamped=v["cmd_vel_stamped"])
 
 
@@ -208,7 +210,8 @@ class LiveViewNode(Node):
             declare_params(self, SHARED_PARAMS + LIVE_VIEW_PARAMS))
         p = self.params
         try:
-            self._world: World = load_world(resolve_world_path(p.world_file))
+            self._world: World = load_world(resolve_world_path(p.world_file), p.places_file,
+                                            p.robot_radius)
         except WorldError as exc:
             raise LiveViewStartupError(f"cannot draw the world: {exc}") from exc
         self._ctx = foxglove.Context()

@@ -81,6 +81,8 @@ class WorldUnavailable(StartupError):
 @dataclass(frozen=True)
 class PerceptionConfig:
     world_file: str
+    places_file: str
+    robot_radius: float
     n_sectors: int
     model_path: str
     max_beams: int
@@ -128,7 +130,8 @@ class PerceptionNode(PollingNode):
         self.realtime = apply_realtime(self, self.cfg.realtime)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
-            world = load_world_file(self.cfg.world_file)
+            world = load_world_file(self.cfg.world_file, self.cfg.places_file,
+                                    self.cfg.robot_radius)
         except WorldError as exc:
             raise WorldUnavailable(str(exc)) from exc
         self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())

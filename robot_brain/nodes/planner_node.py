@@ -31,6 +31,7 @@ from robot_brain.core.llm.registry import (
 from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
 from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
 from robot_brain.core.llm.worker import LlmWorker
+from robot_brain.core.navigation.route_jobs import ThreadedRoutes
 from robot_brain.core.navigation.route_planner import (
     RoutePlanner,
     RoutePlannerConfig,
@@ -232,7 +233,7 @@ class PlannerNode(PollingNode):
         p = self.params = PlannerParams(declare_params(self, PARAMS))
         v = p.values
         try:
-            world = load_world_file(v["world_file"])
+            world = load_world_file(v["world_file"], v["places_file"], v["robot_radius"])
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
         # The route grid is computed once here (tens of ms); each step's query is a few ms in
@@ -271,7 +272,10 @@ class PlannerNode(PollingNode):
                                    nice=v["nice"]),
             PoolConfig(unavailable_s=v["backend_unavailable_s"], power_gate=gate))
         stopped = pool.gated_off
-        self.session = PlannerSession(world, config, pool, route_planner=route_planner,
+        # Routes are searched on a worker thread: on a large map a query takes up to a few
+        # hundred ms, and the tick must keep polling the LLM and publishing meanwhile.
+        self._routes = ThreadedRoutes(route_planner) if route_planner is not None else None
+        self.session = PlannerSession(world, config, pool, route_planner=self._routes,
                                       vertical=vertical)
 
         self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
@@ -411,6 +415,8 @@ class PlannerNode(PollingNode):
 
     def on_shutdown(self) -> None:
         self.session.close()
+        if self._routes is not None:
+            self._routes.close()
 
 
 def main(args: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
-from robot_brain.core.world import World, WorldError, load_world_file
+from robot_brain.core.world import DEFAULT_ROBOT_RADIUS, World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
@@ -101,6 +101,7 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
 @dataclass(frozen=True)
 class SimNodeParams:
     world_file: str
+    places_file: str
     cmd_vel_stamped: bool
     seed: int
     physics_rate_hz: float
@@ -141,7 +142,8 @@ class SimNodeParams:
         except (LidarConfigError, BatteryConfigError, SimConfigError, ValueError) as exc:
             raise SimStartupError(f"sim parameters: {exc}") from exc
         return SimNodeParams(
-            world_file=str(v["world_file"]), cmd_vel_stamped=bool(v["cmd_vel_stamped"]),
+            world_file=str(v["world_file"]), places_file=str(v["places_file"]),
+            cmd_vel_stamped=bool(v["cmd_vel_stamped"]),
             seed=int(v["seed"]), physics_rate_hz=float(v["physics_rate_hz"]),
             scan_rate_hz=float(v["scan_rate_hz"]), odom_rate_hz=float(v["odom_rate_hz"]),
             battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
@@ -150,9 +152,10 @@ class SimNodeParams:
             sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v))
 
 
-def load_sim_world(world_file: str) -> World:
+def load_sim_world(world_file: str, places_file: str = "",
+                   robot_radius: float = DEFAULT_ROBOT_RADIUS) -> World:
     try:
-        return load_world_file(world_file)
+        return load_world_file(world_file, places_file, robot_radius)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 
@@ -166,7 +169,8 @@ class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
         self.p = SimNodeParams.from_values(declare_params(self, SHARED_PARAMS + SIM_PARAMS))
-        self.world = load_sim_world(self.p.world_file)
+        self.world = load_sim_world(self.p.world_file, self.p.places_file,
+                                    self.p.sim.robot_radius)
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
         # priority, so the scan's stamp is when it was taken, not when the OS let it out.

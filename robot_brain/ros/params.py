@@ -29,8 +29,11 @@ class ConfigError(ParamError):
 
 #: Parameters shared by every node, set once in the `/**:` block of config/brain.yaml.
 SHARED_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("world_file", "", "World YAML (walls, obstacles, places, bounds); '' = the packaged "
-              "apartment world."),
+    ParamSpec("world_file", "", "World YAML (walls, obstacles, places, bounds) or a map YAML as "
+              "map_saver writes it (docs/maps.md); '' = the packaged apartment world."),
+    ParamSpec("places_file", "", "Places file (named places of the map, aliases, a sim start; "
+              "docs/maps.md); '' = the world file's places, or for a map <map>.places.yaml "
+              "beside it when there is one."),
     ParamSpec("cmd_vel_stamped", True, "cmd_vel and controller/cmd_vel carry TwistStamped "
               "(true) or Twist (false)."),
     ParamSpec("max_linear_speed", 0.6, "Forward speed limit of the walking base (m/s).",

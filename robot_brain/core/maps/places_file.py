@@ -302,7 +302,7 @@ def _number(m: dict[str, Any], key: str, ctx: str, default: float | None = None)
 
 
 def _num(v: float) -> str:
-    return f"{round(v, 4):g}"
+    return repr(round(v, 6))
 
 
 def _yaml_str(s: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
+from robot_brain.core.navigation.route_jobs import RouteJobs
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.scene import LatestScene
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
@@ -61,7 +62,7 @@ class _Request:
 
 class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, pool: BackendPool,
-                 route_planner: RouteSource | None = None,
+                 route_planner: RouteSource | RouteJobs | None = None,
                  vertical: VerticalPlanner | None = None) -> None:
         """`pool`: the workers of every backend `config.routing` can select;
         `route_planner`: waypoints for motion steps (None = the step's target directly);
