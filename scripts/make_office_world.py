@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the packaged office world: robot_brain/worlds/office.yaml + office.pgm (a map as
-Nav2's map_saver writes one: trinary PGM with map_saver's header, yaml-cpp YAML) and
-office.places.yaml (its places, aliases in English and German).
+Nav2's map_saver writes one: trinary PGM with map_saver's header, yaml-cpp YAML), and checks
+office.places.yaml (its places, written by hand, aliases in English and German) against it.
 
 A 24 m x 14 m office floor at 5 cm, in a 0.5 m margin of unknown space (as a SLAM map shows
 the outside of a building): a corridor across the middle; south of it the lobby with the
@@ -33,22 +33,6 @@ MARGIN = 0.5
 W_M, H_M = 24.0, 14.0
 OUT = ROOT / "robot_brain" / "worlds"
 
-PLACES = """\
-# Places of the office map (frame map): x, y in m, yaw in rad; aliases in English and German.
-frame: map
-start: {x: 2.0, y: 7.0, yaw: 0.0}
-places:
-  reception: {x: 3.0, y: 3.2, yaw: -1.5708, aliases: [front desk, lobby, Empfang, Rezeption, Foyer]}
-  dock: {x: 0.8, y: 5.0, yaw: 3.14159, aliases: [charging station, Ladestation]}
-  open_space: {x: 10.0, y: 1.4, aliases: [open plan, open-plan office, the desks, Großraumbüro, Arbeitsplätze]}
-  printer: {x: 17.4, y: 2.0, yaw: -1.5708, aliases: [copier, print room, photocopier, Drucker, Kopierer, Druckerraum]}
-  restroom: {x: 22.0, y: 3.0, aliases: [toilets, toilet, bathroom, WC, Toilette, Toiletten]}
-  meeting_room: {x: 3.0, y: 11.0, aliases: [conference room, boardroom, Besprechungsraum, Konferenzraum]}
-  manager_office: {x: 8.5, y: 11.0, aliases: [manager's office, boss's office, Chefbüro, Büro der Chefin]}
-  server_room: {x: 13.5, y: 11.0, aliases: [IT room, servers, Serverraum]}
-  kitchen: {x: 20.0, y: 11.5, yaw: 1.5708, aliases: [kitchenette, break room, coffee machine, Teeküche, Kaffeeküche]}
-  elevator: {x: 23.0, y: 7.0, yaw: 0.0, aliases: [lift, elevators, Aufzug, Fahrstuhl]}
-"""
 
 
 def draw() -> OccupancyGrid:
@@ -76,7 +60,7 @@ def draw() -> OccupancyGrid:
     wall(0.0, 8.0, W_M - 2.0, 8.0)                # north side (the lift bay, x > 22, is open)
     for x in (6.0, 15.0, 20.0):                   # south rooms: lobby | open space | print | WC
         wall(x, 0.0, x, 6.0)
-    for x in (6.0, 11.0, 16.0):                   # north rooms: meeting | manager | server | kitchen
+    for x in (6.0, 11.0, 16.0):                   # north: meeting | manager | server | kitchen
         wall(x, 8.0, x, H_M)
     wall(W_M - 2.0, 8.0, W_M - 2.0, H_M)          # the lift shaft's side
     for x0 in (7.0, 16.5, 21.5):                  # doors of the south rooms
@@ -101,7 +85,6 @@ def draw() -> OccupancyGrid:
 def main() -> int:
     grid = draw()
     save_map(grid, OUT / "office.yaml", SaverDialect.NAV2, free_thresh=0.196)
-    (OUT / "office.places.yaml").write_text(PLACES, encoding="utf-8")
     load_places_file(OUT / "office.places.yaml")
     world = load_world(OUT / "office.yaml")      # checks every place against the map
     print(f"office: {grid.width} x {grid.height} cells, {len(world.places)} places")

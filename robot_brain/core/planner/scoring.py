@@ -103,6 +103,18 @@ def default_instruction_file() -> Path:
     return package_file("data", "instructions.yaml")
 
 
+def packaged_instruction_files() -> list[Path]:
+    """Every packaged evaluation set: the apartment's (instructions.yaml) and each other
+    world's (instructions_<world>.yaml). The training corpus is decontaminated against all."""
+    return sorted(package_file("data").glob("instructions*.yaml"))
+
+
+def evaluation_texts(paths: list[Path] | None = None) -> list[str]:
+    """The texts of the given evaluation sets (default: every packaged one)."""
+    return [c.text for p in (paths if paths is not None else packaged_instruction_files())
+            for c in load_instruction_set(p).cases]
+
+
 def load_instruction_set(path: str | Path | None = None) -> InstructionSet:
     path = Path(path) if path else default_instruction_file()
     try:

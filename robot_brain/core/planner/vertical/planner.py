@@ -26,6 +26,7 @@ from robot_brain.core.planner.vertical.model import Intent, IntentModel
 from robot_brain.core.planner.vertical.places import (
     PlaceMatcher,
     describes_place,
+    destination_words,
     has_anaphora,
 )
 from robot_brain.core.planner.vertical.safety import hostile_reason
@@ -120,7 +121,8 @@ class VerticalPlanner:
         merged: dict[str, list[str]] = {n: list(p.aliases) for n, p in world.places.items()}
         for name, extra in (aliases or {}).items():
             merged.setdefault(name, []).extend(extra)
-        self.matcher = PlaceMatcher(world.places, merged)
+        # Words the model learned are words, never misspelt places (see places.py).
+        self.matcher = PlaceMatcher(world.places, merged, self.model.metadata.known_words)
         self.validator = PlanValidator(world, self.limits)
         self._known_words = self.model.metadata.known_words
 
@@ -213,6 +215,9 @@ class VerticalPlanner:
             known = [p for p, ok in places if ok]
             if intent is Intent.DOCK and known and known[-1] != DOCK_PLACE:
                 intent = Intent.NAVIGATE  # "return to the table" is not a dock request
+            if intent is Intent.DOCK and not places and describes_place(r.text):
+                # "go back to where you started": a destination described, not the dock.
+                intent = Intent.NAVIGATE
             if intent in (Intent.STOP, Intent.FILLER, Intent.NAVIGATE) and secs and \
                     not places and not coords and not r.negated:
                 intent = Intent.WAIT      # "stay here for 10 s", "about 5 s"
@@ -241,13 +246,13 @@ class VerticalPlanner:
                     raise _NoPlan(Outcome.REFUSAL, f"wait of {secs[0]:g} s over the limit",
                                   f"I can wait at most {self.limits.max_wait_s:g} seconds.")
                 if known and not coords:  # "wait by the door for 5 s", "去桌子旁边等五秒"
-                    steps.append(self._navigate(r, places, coords, last_place))
+                    steps.append(self._navigate(r, places, coords, last_place, original))
                 steps.append({"skill": "wait", "seconds": secs[0]})
                 pending_wait = False
             elif intent is Intent.DOCK:
                 steps.append({"skill": "dock"})
             else:  # NAVIGATE
-                steps.append(self._navigate(r, places, coords, last_place))
+                steps.append(self._navigate(r, places, coords, last_place, original))
             if known:
                 last_place = known[-1]
         if out_of_domain:
@@ -270,7 +275,8 @@ class VerticalPlanner:
         return steps
 
     def _navigate(self, r: ClauseReading, places: list[tuple[str, bool]],
-                  coords: list[tuple[float, float]], last_place: str | None) -> dict[str, Any]:
+                  coords: list[tuple[float, float]], last_place: str | None,
+                  original: str) -> dict[str, Any]:
         if coords:
             return {"skill": "navigate_to", "x": coords[-1][0], "y": coords[-1][1]}
         known = [p for p, ok in places if ok]
@@ -286,6 +292,12 @@ class VerticalPlanner:
             raise _NoPlan(Outcome.CANNOT_EXPRESS, f"place described, not named: {r.text!r}")
         else:
             # "Drive me to Paris": a destination named, and not one of this world's places.
+            # Say which, in the user's own spelling, rather than guess.
+            named = destination_words(r.text)
+            if named is not None:
+                said = original_span(original, named) or named
+                raise _NoPlan(Outcome.REFUSAL, f"no place {named!r} in this world",
+                              f"There is no {said} here.")
             raise _NoPlan(Outcome.REFUSAL, f"no known place in {r.text!r}",
                           "I don't know that place.")
         if place == DOCK_PLACE:
