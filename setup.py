@@ -16,8 +16,8 @@ setup(
     version="0.1.0",
     packages=find_packages(exclude=["test", "test.*", "bench"]),
     package_data={
-        package_name: ["worlds/*.yaml", "worlds/*.pgm", "schemas/*.json", "models/*.onnx", "models/*.json",
-                       "config/*.yaml", "prompts/*", "data/*"],
+        package_name: ["worlds/*.yaml", "worlds/*.pgm", "schemas/*.json", "models/*.onnx",
+                       "models/*.json", "config/*.yaml", "prompts/*", "data/*"],
     },
     data_files=data_files(),
     install_requires=["setuptools", "numpy", "PyYAML", "jsonschema"],
