@@ -69,6 +69,7 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
+    places: str | None = None
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -79,7 +80,8 @@ class DemoOptions:
             record=not args.no_record,
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
-            live_port=args.live_port, compose=not args.no_compose)
+            live_port=args.live_port, compose=not args.no_compose,
+            places=getattr(args, "places", None))
 
 
 def shipped_config() -> Path:
@@ -145,7 +147,11 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
                     run_dir: Path) -> dict[str, object]:
     params: dict[str, object] = {}
     if opts.world:
-        params["world_file"] = str(Path(opts.world).resolve())
+        # A file is passed by its absolute path, a packaged world's bare name as it is.
+        params["world_file"] = (str(Path(opts.world).resolve()) if Path(opts.world).exists()
+                                else opts.world)
+    if opts.places:
+        params["places_file"] = str(Path(opts.places).resolve())
     if name == "planner" and opts.backend:
         params["backend"] = opts.backend
         if opts.backend == "scripted":
@@ -164,7 +170,7 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
 
 def _scripted_reply(opts: DemoOptions) -> str:
     from robot_brain.core.world import load_world_file
-    world = load_world_file(opts.world or "")
+    world = load_world_file(opts.world or "", opts.places or "")
     text = opts.instruction.lower().replace(" ", "_")
     for place in sorted(world.places, key=len, reverse=True):
         if place in text or place.replace("_", "") in text:
@@ -174,7 +180,7 @@ def _scripted_reply(opts: DemoOptions) -> str:
 
 def _default_goal(opts: DemoOptions) -> tuple[float, float]:
     from robot_brain.core.world import load_world_file
-    world = load_world_file(opts.world or "")
+    world = load_world_file(opts.world or "", opts.places or "")
     place = world.places.get("kitchen") or next(iter(world.places.values()))
     return (place.x, place.y)
 
@@ -347,7 +353,7 @@ def _run(opts: DemoOptions) -> int:
         print(failure.detail, file=sys.stderr, flush=True)
     print(format_summary(snapshot, elapsed, run_dir), flush=True)
     if record:
-        _report(run_dir)
+        _report(run_dir, opts.world)
     outcome = judge(_facts(snapshot, opts, nodes, elapsed, interrupted,
                            str(failure) if failure is not None else None))
     # The last line says whether the run did what it was asked (a script reads the exit code).
@@ -410,7 +416,7 @@ def _live_view(port: int) -> list[str]:
     return ["live_view"]
 
 
-def _report(run_dir: Path) -> None:
+def _report(run_dir: Path, world: str | None = None) -> None:
     bag = run_dir / "bag"
     if not bag.exists():
         print(f"robot-brain demo: no bag was written in {bag}", flush=True)
@@ -421,7 +427,7 @@ def _report(run_dir: Path) -> None:
     except ImportError:
         return
     out = run_dir / "report"
-    code = run_report(bag, out)
+    code = run_report(bag, out, world=world)
     if code == 0:
         print(f"robot-brain demo: report in {out / 'report.md'}", flush=True)
 

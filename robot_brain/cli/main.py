@@ -30,7 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="planner backend (default: the config file's)")
     demo.add_argument("--params-file", type=Path, default=None,
                       help="parameter file (default: the shipped config/brain.yaml)")
-    demo.add_argument("--world", default=None, help="world YAML (default: the config's)")
+    demo.add_argument("--world", default=None,
+                      help="world YAML or a map YAML as map_saver writes it, or a packaged "
+                           "world's name (default: the config's; docs/maps.md)")
+    demo.add_argument("--places", default=None,
+                      help="places file for the world (default: the world's places, or "
+                           "<map>.places.yaml beside a map)")
     demo.add_argument("--goal", type=float, nargs=2, metavar=("X", "Y"), default=None,
                       help="drive the controller to this goal directly (no planner needed)")
     demo.add_argument("--run-dir", type=Path, default=None,

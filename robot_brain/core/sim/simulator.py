@@ -16,9 +16,9 @@ from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.sim.battery import Battery, BatteryConfig
-from robot_brain.core.sim.collision import CollisionModel
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, integrate, sanitize
 from robot_brain.core.sim.lidar import Lidar, LidarConfig
+from robot_brain.core.sim.obstacles import obstacles_for
 from robot_brain.core.world import World
 
 __all__ = ["BatteryConfig", "LidarConfig", "SimConfig", "SimConfigError", "Simulator"]
@@ -29,8 +29,6 @@ _MAX_SUBSTEP_S = 0.02
 #: Longest straight chord (m) and turn (rad) per sub-step, so an arc is followed closely.
 _MAX_SUBSTEP_M = 0.05
 _MAX_SUBSTEP_RAD = 0.1
-#: A contact episode ends once the body is this far (m) from every surface again.
-_CONTACT_RELEASE_M = 0.01
 #: Below this fraction of battery the health report warns.
 _BATTERY_LOW = 0.2
 
@@ -77,9 +75,9 @@ class Simulator:
         self.lidar: LidarConfig = config.lidar
         self.seed = seed
         self._rng = np.random.default_rng(seed)
-        segments, circles = world.segments(), world.circles()
-        self._lidar = Lidar(config.lidar, segments, circles)
-        self._collision = CollisionModel(segments, circles, config.robot_radius)
+        # A world file's shapes or a map's cells: the lidar and the body see the same ones.
+        self._collision = obstacles_for(world, config.robot_radius)
+        self._lidar = Lidar(config.lidar, self._collision)
         self._limits = config.limits
         self._pose = start if start is not None else Pose2D(world.start.x, world.start.y,
                                                             world.start.yaw)
@@ -182,7 +180,7 @@ class Simulator:
             self._velocity = v
             travelled = abs(v.linear) * h
             power_speed = abs(v.linear)
-            if self._in_contact and self.clearance() > _CONTACT_RELEASE_M:
+            if self._in_contact and self.clearance() > self._collision.contact_release_m:
                 self._in_contact = False
         self.distance_walked += travelled
         self.battery.drain(self.config.battery.load_w(power_speed, extra_load_w), h)
