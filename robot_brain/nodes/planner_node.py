@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from geometry_msgs.msg import PoseStamped
+from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
 from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
-from robot_brain.core.geometry import quaternion_from_yaw
+from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
 from robot_brain.core.llm.openai_compat import STRUCTURED_OUTPUT_MODES
 from robot_brain.core.llm.registry import (
     DEFAULT_BACKEND,
@@ -31,12 +31,20 @@ from robot_brain.core.llm.registry import (
 from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
 from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
 from robot_brain.core.llm.worker import LlmWorker
+from robot_brain.core.navigation.localization import (
+    LocalizationConfig,
+    LocalizationConfigError,
+    LocalizationSource,
+    Localizer,
+    Verdict,
+)
 from robot_brain.core.navigation.route_jobs import ThreadedRoutes
 from robot_brain.core.navigation.route_planner import (
     RoutePlanner,
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
+from robot_brain.core.params import load, specs
 from robot_brain.core.planner.backend_pool import (
     BackendInfo,
     BackendPool,
@@ -156,7 +164,10 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               "would pick a remote one); start it when one does."),
     ParamSpec("backend_unavailable_s", 30.0, "After a failed request, `auto` and fallbacks "
               "avoid that backend this long (s).", 0.0, 3600.0),
-)
+) + specs(LocalizationConfig)
+
+#: A localisation pose stamped further back than this is paired with odometry this old (s).
+MAX_LOCALIZATION_AGE_S = 1.0
 
 
 class PlannerStartupError(StartupError):
@@ -233,6 +244,10 @@ class PlannerNode(PollingNode):
         p = self.params = PlannerParams(declare_params(self, PARAMS))
         v = p.values
         try:
+            self.localizer = Localizer(load(LocalizationConfig, v))
+        except LocalizationConfigError as exc:
+            raise ConfigError(str(exc)) from exc
+        try:
             world = load_world_file(v["world_file"], v["places_file"], v["robot_radius"])
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
@@ -292,6 +307,11 @@ class PlannerNode(PollingNode):
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
+        self._odom_pose: Pose2D | None = None
+        # The localiser's newest pose (or map -> odom), cached by its callback with its
+        # receipt time; the tick applies it (docs/maps.md, localisation).
+        self._loc_msg: tuple[Any, float] | None = None
+        self._subscribe_localization()
 
         # Inputs cached by the callbacks, consumed by the tick.
         self._instructions: list[str] = []
@@ -332,10 +352,64 @@ class PlannerNode(PollingNode):
         pct = float(msg.percentage)
         self.session.battery = pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None
 
+    def _subscribe_localization(self) -> None:
+        cfg = self.localizer.config
+        if cfg.source is LocalizationSource.POSE:
+            self.create_subscription(PoseWithCovarianceStamped, cfg.localization_topic,
+                                     self._on_localization, qos.LOCALIZATION_IN)
+        elif cfg.source is LocalizationSource.TF:
+            try:
+                from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
+            except ImportError as exc:
+                raise ConfigError("localization_source 'tf' needs tf2_msgs, which is not "
+                                  "installed (PyPI wheels): use 'pose' with amcl_pose") from exc
+            self.create_subscription(TFMessage, "/tf", self._on_tf, qos.RELIABLE)
+
+    def _on_localization(self, msg: PoseWithCovarianceStamped) -> None:
+        self._loc_msg = (msg, time.monotonic())
+
+    def _on_tf(self, msg: Any) -> None:
+        odom = self.params.values["goal_frame"]
+        for t in msg.transforms:
+            if t.header.frame_id.lstrip("/") == self.localizer.config.map_frame \
+                    and t.child_frame_id.lstrip("/") == odom:
+                self._loc_msg = (t, time.monotonic())
+
     def _take_odom(self) -> None:
         taken = take_odometry(self._odom, self._log)
         if taken is not None:
-            self.session.pose = taken[0].pose()
+            fields, received = taken
+            self._odom_pose = fields.pose()
+            self.localizer.on_odom(received, self._odom_pose)
+        self._take_localization()
+        if self._odom_pose is not None:
+            # The planner works on the map: places, routes, the executive's progress.
+            self.session.pose = self.localizer.map_pose(self._odom_pose)
+
+    def _take_localization(self) -> None:
+        if self._loc_msg is None:
+            return
+        msg, received = self._loc_msg
+        self._loc_msg = None
+        age = (self.get_clock().now().nanoseconds
+               - (msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec)) / 1e9
+        t = received - min(max(age, 0.0), MAX_LOCALIZATION_AGE_S) if math.isfinite(age) \
+            else received
+        if isinstance(msg, PoseWithCovarianceStamped):
+            p, q = msg.pose.pose.position, msg.pose.pose.orientation
+            update = self.localizer.on_pose(t, msg.header.frame_id, p.x, p.y,
+                                            yaw_from_quaternion(q.x, q.y, q.z, q.w))
+        else:
+            tr, q = msg.transform.translation, msg.transform.rotation
+            update = self.localizer.on_map_to_odom(
+                t, msg.header.frame_id, msg.child_frame_id, tr.x, tr.y,
+                yaw_from_quaternion(q.x, q.y, q.z, q.w), self.params.values["goal_frame"])
+        if update.verdict is not Verdict.ACCEPTED:
+            self._log.warning("localization", f"localisation ignored: {update.reason}")
+        elif update.relocalized and self.session.executive.replan():
+            self.get_logger().info(
+                f"relocalised: the map pose moved {update.jump_m:.2f} m, turned "
+                f"{update.turn_rad:.2f} rad; routing the step again from there")
 
     # -- the tick --------------------------------------------------------------------------
 
@@ -371,13 +445,20 @@ class PlannerNode(PollingNode):
             self.say_pub.publish(String(data=text))
         # Hold first: a stop must reach the controller before anything else changes.
         self._publish_hold(out.hold)
-        if out.goal is not None:
-            if out.goal != self._goal or now - self._goal_sent_at >= self._goal_period:
-                self._publish_goal(out.goal)
+        # The controller works in odom: the map goal through the latest correction (the same
+        # map goal is a new odom goal after a correction, and is sent at once).
+        goal = self._in_odom(out.goal) if out.goal is not None else None
+        if goal is not None:
+            if goal != self._goal or now - self._goal_sent_at >= self._goal_period:
+                self._publish_goal(goal)
                 self._goal_sent_at = now
-        self._goal = out.goal
+        self._goal = goal
         if out.status_changed:
             self._publish_status(json.dumps(out.status.to_json()))
+
+    def _in_odom(self, goal: Goal) -> Goal:
+        x, y, yaw = self.localizer.correction.to_odom(goal.x, goal.y, goal.yaw)
+        return Goal(x, y, yaw)
 
     def _publish_hold(self, hold: bool) -> None:
         if hold != self._hold:
@@ -408,9 +489,16 @@ class PlannerNode(PollingNode):
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
         bad_scenes = self.session.scenes.rejected
-        if bad_scenes:
+        extra: dict[str, Any] = {"bad_scenes": bad_scenes} if bad_scenes else {}
+        if self.localizer.active:
+            extra.update(self.localizer.counters())
+        if self._routes is not None:
+            t = self._routes.timing
+            extra.update(route_queries=t.queries, route_last_ms=round(t.last_s * 1e3, 1),
+                         route_max_ms=round(t.max_s * 1e3, 1))
+        if extra:
             report = type(report)(report.name, report.level, report.message,
-                                  {**report.values, "bad_scenes": bad_scenes})
+                                  {**report.values, **extra})
         diagnostics.publish(self, self.diag_pub, [report])
 
     def on_shutdown(self) -> None:

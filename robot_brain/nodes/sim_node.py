@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from geometry_msgs.msg import TransformStamped
+from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
 from rclpy.publisher import Publisher
@@ -26,6 +26,7 @@ from std_msgs.msg import String
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
 from robot_brain.core.health import HealthReport
+from robot_brain.core.params import load, specs
 from robot_brain.core.planner_activity import (
     PlannerActivity,
     PlannerStatusError,
@@ -34,6 +35,11 @@ from robot_brain.core.planner_activity import (
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
+from robot_brain.core.sim.odometry import (
+    DriftingOdometry,
+    OdometryDriftConfig,
+    OdometryDriftConfigError,
+)
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
 from robot_brain.core.world import DEFAULT_ROBOT_RADIUS, World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
@@ -96,6 +102,10 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("base_frame", "base_link", "The robot's body frame."),
     ParamSpec("laser_frame", "laser", "Frame of `scan` (at the body centre)."),
 ) + REALTIME_PARAMS
+
+
+#: Drifting odometry and the localiser's pose (declared once, in robot_brain.core.sim.odometry).
+DRIFT_PARAMS: tuple[ParamSpec, ...] = specs(OdometryDriftConfig)
 
 
 @dataclass(frozen=True)
@@ -168,10 +178,19 @@ def _stamp_from_seconds(t: float) -> Time:
 class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
-        self.p = SimNodeParams.from_values(declare_params(self, SHARED_PARAMS + SIM_PARAMS))
+        values = declare_params(self, SHARED_PARAMS + SIM_PARAMS + DRIFT_PARAMS)
+        self.p = SimNodeParams.from_values(values)
+        try:
+            self.drift = load(OdometryDriftConfig, values)
+        except OdometryDriftConfigError as exc:
+            raise SimStartupError(f"sim parameters: {exc}") from exc
         self.world = load_sim_world(self.p.world_file, self.p.places_file,
                                     self.p.sim.robot_radius)
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
+        # With drift, odom integrates the motion with errors and the true pose is what a
+        # localiser would report on the map (docs/maps.md, localisation).
+        self.odometry = DriftingOdometry(self.sim.pose, self.drift.odom_drift_scale,
+                                         self.drift.odom_drift_yaw_per_m)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
         # priority, so the scan's stamp is when it was taken, not when the OS let it out.
         self.realtime = apply_realtime(self, self.p.realtime)
@@ -213,6 +232,12 @@ class SimNode(PollingNode):
         self._timer(self.p.scan_rate_hz, self._publish_scan)
         self._timer(self.p.odom_rate_hz, self._publish_odom)
         self._timer(self.p.battery_rate_hz, self._publish_battery)
+        self._loc_pub: Publisher | None = None
+        if self.drift.localization_pose_topic:
+            self._loc_pub = self.create_publisher(PoseWithCovarianceStamped,
+                                                  self.drift.localization_pose_topic,
+                                                  qos.RELIABLE)
+            self._timer(self.drift.localization_rate_hz, self._publish_localization)
         self._timer(1.0, self._publish_diagnostics)
 
         lidar = self.p.sim.lidar
@@ -313,6 +338,8 @@ class SimNode(PollingNode):
     def _publish_odom(self) -> None:
         now = self.get_clock().now()
         pose, vel = self.sim.pose, self.sim.velocity
+        if self.drift.drifts:
+            pose = self.odometry.update(pose)
         q = quaternion_from_yaw(pose.yaw)
         sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
         # As bytes (robot_brain.ros.odom_cdr): the same Odometry on the wire, without building
@@ -321,6 +348,24 @@ class SimNode(PollingNode):
                                                          vel.linear, vel.angular))
         if self._tf_pub is not None:
             self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now.to_msg(), pose)]))
+
+    def _publish_localization(self) -> None:
+        assert self._loc_pub is not None
+        pose = self.sim.pose
+        msg = PoseWithCovarianceStamped()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = self.drift.map_frame
+        msg.pose.pose.position.x = pose.x
+        msg.pose.pose.position.y = pose.y
+        qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
+        o = msg.pose.pose.orientation
+        o.x, o.y, o.z, o.w = qx, qy, qz, qw
+        # As a converged AMCL reports it: ~5 cm and ~3 degrees (1 sigma).
+        cov = [0.0] * 36
+        cov[0] = cov[7] = 0.05 ** 2
+        cov[35] = 0.05 ** 2
+        msg.pose.covariance = cov
+        self._loc_pub.publish(msg)
 
     def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
         t = TransformStamped()
