@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -288,6 +289,12 @@ def test_tf_and_a_late_joiner_on_tf_static(graph: Graph) -> None:
     assert dynamic[0].transforms[0].transform.translation.x == 2.5
 
 
+def test_the_ament_index_finds_the_interface_packages() -> None:
+    share = Path(get_package_share_directory("robot_brain_interfaces"))
+    assert (share / "action" / "Instruct.action").is_file()
+    assert (share / "package.xml").is_file()
+
+
 def test_tf_message_has_the_distributions_type_hash() -> None:
     share = get_package_share_directory("tf2_msgs")
     with open(f"{share}/msg/TFMessage.json", encoding="utf-8") as f:
@@ -343,14 +350,24 @@ def test_navigate_to_pose_is_navs_and_runs_a_goal(graph: Graph) -> None:
     assert feedback[0].feedback.distance_remaining == pytest.approx(1.25)
 
 
-def test_a_node_process_started_after_finds_nav2_msgs() -> None:
+def test_a_node_process_finds_every_generated_type_support() -> None:
+    """A node process (started as the brain starts its nodes) loads the type support of each
+    generated package: the venv's through the library path the wheels set at start-up, the
+    test prefix's through the environment ensure_nav2_msgs left."""
     ensure_nav2_msgs()
     code = ("import rclpy\n"
             "from rclpy.action import ActionClient\n"
             "from nav2_msgs.action import NavigateToPose\n"
+            "from robot_brain_interfaces.action import Instruct\n"
+            "from robot_brain_interfaces.msg import PlannerStatus\n"
+            "from tf2_msgs.msg import TFMessage\n"
             "rclpy.init()\n"
-            "node = rclpy.create_node('nav2_child')\n"
-            "ActionClient(node, NavigateToPose, 'navigate_to_pose')\n"  # loads the type support
+            "node = rclpy.create_node('iface_child')\n"
+            # Creating the entities loads each package's type support libraries.
+            "ActionClient(node, NavigateToPose, 'navigate_to_pose')\n"
+            "ActionClient(node, Instruct, 'brain/instruct')\n"
+            "node.create_publisher(PlannerStatus, 'planner/status_typed', 1)\n"
+            "node.create_publisher(TFMessage, '/tf', 1)\n"
             "node.destroy_node()\n"
             "rclpy.shutdown()\n"
             "print('ok')\n")
