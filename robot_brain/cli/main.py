@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run perception and controller as two processes instead of one "
                            "(docs/composition.md)")
 
+    from robot_brain.cli.places import add_places_parser
+    add_places_parser(sub)
+
     report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
     report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")
     report.add_argument("--out", type=Path, default=None, help="output directory")
@@ -68,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from robot_brain.cli.demo import DemoOptions, run_demo
         return run_demo(DemoOptions.from_args(args))
+    if args.command == "places":
+        from robot_brain.cli.places import run_places
+        return run_places(args)
     if args.command == "report":
         try:
             from robot_brain.cli.report import run_report

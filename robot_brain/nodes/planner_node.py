@@ -16,6 +16,8 @@ from typing import Any
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
+from robot_brain_interfaces.msg import Place as PlaceMsg
+from robot_brain_interfaces.srv import ListPlaces, RemovePlace, SavePlace
 from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool, String
 
@@ -31,6 +33,7 @@ from robot_brain.core.llm.registry import (
 from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
 from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
 from robot_brain.core.llm.worker import LlmWorker
+from robot_brain.core.maps.places_file import sibling_places_file
 from robot_brain.core.navigation.localization import (
     LocalizationConfig,
     LocalizationConfigError,
@@ -45,6 +48,7 @@ from robot_brain.core.navigation.route_planner import (
     RoutePlannerConfigError,
 )
 from robot_brain.core.params import load, specs
+from robot_brain.core.places import Place
 from robot_brain.core.planner.backend_pool import (
     BackendInfo,
     BackendPool,
@@ -54,6 +58,7 @@ from robot_brain.core.planner.backend_pool import (
 from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
 from robot_brain.core.planner.messages import TickOutput
+from robot_brain.core.planner.places_book import PlaceBook
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
 from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
@@ -292,6 +297,13 @@ class PlannerNode(PollingNode):
         self._routes = ThreadedRoutes(route_planner) if route_planner is not None else None
         self.session = PlannerSession(world, config, pool, route_planner=self._routes,
                                       vertical=vertical)
+        # Places taught at run time go to the places file (a map's own beside it by default).
+        places_path = v["places_file"] or (sibling_places_file(world.source)
+                                           if world.grid is not None else "")
+        self.places = PlaceBook(world, places_path, v["robot_radius"])
+        self.create_service(SavePlace, "places/save", self._on_save_place)
+        self.create_service(ListPlaces, "places/list", self._on_list_places)
+        self.create_service(RemovePlace, "places/remove", self._on_remove_place)
 
         self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
         self.goal_pub = self.create_publisher(PoseStamped, "planner/goal", qos.STATE)
@@ -411,6 +423,36 @@ class PlannerNode(PollingNode):
                 f"relocalised: the map pose moved {update.jump_m:.2f} m, turned "
                 f"{update.turn_rad:.2f} rad; routing the step again from there")
 
+    # -- places taught at run time (robot_brain.core.planner.places_book) --------------------
+
+    def _on_save_place(self, request: SavePlace.Request,
+                       response: SavePlace.Response) -> SavePlace.Response:
+        change = self.places.save(request.name, list(request.aliases), self.session.pose)
+        response.success, response.message = change.ok, change.message
+        if change.ok and change.place is not None:
+            self.session.set_world(self.places.world)
+            response.place = _place_msg(change.place)
+            self.get_logger().info(f"places/save: {change.message}")
+        else:
+            self._log.warning("places", f"places/save refused: {change.message}")
+        return response
+
+    def _on_remove_place(self, request: RemovePlace.Request,
+                         response: RemovePlace.Response) -> RemovePlace.Response:
+        change = self.places.remove(request.name)
+        response.success, response.message = change.ok, change.message
+        if change.ok:
+            self.session.set_world(self.places.world)
+            self.get_logger().info(f"places/remove: {change.message}")
+        else:
+            self._log.warning("places", f"places/remove refused: {change.message}")
+        return response
+
+    def _on_list_places(self, request: ListPlaces.Request,
+                        response: ListPlaces.Response) -> ListPlaces.Response:
+        response.places = [_place_msg(p) for p in self.places.places()]
+        return response
+
     # -- the tick --------------------------------------------------------------------------
 
     def _on_tick(self) -> None:
@@ -490,6 +532,7 @@ class PlannerNode(PollingNode):
         report = self.session.health()
         bad_scenes = self.session.scenes.rejected
         extra: dict[str, Any] = {"bad_scenes": bad_scenes} if bad_scenes else {}
+        extra.update(self.places.counters())
         if self.localizer.active:
             extra.update(self.localizer.counters())
         if self._routes is not None:
@@ -505,6 +548,11 @@ class PlannerNode(PollingNode):
         self.session.close()
         if self._routes is not None:
             self._routes.close()
+
+
+def _place_msg(place: Place) -> PlaceMsg:
+    return PlaceMsg(name=place.name, aliases=list(place.aliases), x=float(place.x),
+                    y=float(place.y), yaw=float(place.yaw))
 
 
 def main(args: list[str] | None = None) -> int:

@@ -74,6 +74,7 @@ class PlannerSession:
         self.validator = PlanValidator(world, config.limits)
         self.first = FirstTiers(self.validator, vertical, config.vertical_threshold,
                                 config.stop_words)
+        self._vertical = vertical
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
                                    config.waypoint_tolerance)
         self.report = PlannerReport(last_backend=config.routing.preferred)
@@ -89,6 +90,16 @@ class PlannerSession:
         self._last_request_at: float | None = None
         self._plans: list[PlanRecord] = []
         self._log: list[str] = []
+
+    def set_world(self, world: World) -> None:
+        """Plan in `world` from the next instruction on (places saved or removed at run time;
+        the plan running keeps its targets)."""
+        self.world = world
+        self.validator = PlanValidator(world, self.config.limits)
+        if self._vertical is not None:
+            self._vertical.set_world(world)
+        self.first = FirstTiers(self.validator, self._vertical, self.config.vertical_threshold,
+                                self.config.stop_words)
 
     # -- inputs (the node's callbacks only store pose, scene, battery; the mode routes) ------
 

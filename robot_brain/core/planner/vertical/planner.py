@@ -114,17 +114,22 @@ class VerticalPlanner:
     def __init__(self, world: World, limits: PlanLimits | None = None,
                  model: IntentModel | None = None,
                  aliases: Mapping[str, Iterable[str]] | None = None) -> None:
-        self.world = world
         self.limits = limits or PlanLimits()
         self.model = model or IntentModel()
+        self._extra_aliases = {n: list(a) for n, a in (aliases or {}).items()}
+        self._known_words = self.model.metadata.known_words
+        self.set_world(world)
+
+    def set_world(self, world: World) -> None:
+        """Plan for `world` from now on (places saved or removed at run time): a few ms."""
         # Aliases from the world file first; the caller's add to them (tests, other worlds).
         merged: dict[str, list[str]] = {n: list(p.aliases) for n, p in world.places.items()}
-        for name, extra in (aliases or {}).items():
+        for name, extra in self._extra_aliases.items():
             merged.setdefault(name, []).extend(extra)
         # Words the model learned are words, never misspelt places (see places.py).
-        self.matcher = PlaceMatcher(world.places, merged, self.model.metadata.known_words)
+        self.matcher = PlaceMatcher(world.places, merged, self._known_words)
         self.validator = PlanValidator(world, self.limits)
-        self._known_words = self.model.metadata.known_words
+        self.world = world
 
     def plan(self, text: str) -> VerticalResult:
         t0 = time.perf_counter()
