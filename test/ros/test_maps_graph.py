@@ -162,3 +162,17 @@ def test_the_sim_in_a_map_world_publishes_a_localisers_pose(tmp_path: Path) -> N
         scan = probe.messages("scan")[-1].msg
         ranges = [r for r in scan.ranges if math.isfinite(r)]
         assert len(ranges) > 300 and min(ranges) == pytest.approx(0.95, abs=0.1)
+
+
+@pytest.mark.parametrize("node", ["sim", "planner"])
+def test_a_bad_map_stops_the_node_at_start_with_one_line(tmp_path: Path, node: str) -> None:
+    world = _office(tmp_path)
+    world.write_text(world.read_text().replace("resolution: 0.05", "resolution: -0.05"))
+    with Graph(tmp_path) as g:
+        proc = g.start(node, name=node, parameters={"world_file": str(world)})
+        assert proc.proc is not None and proc.proc.wait(START_TIMEOUT) == 1
+    log = dict(g.logs())[node]
+    # The runtime's one line (also logged as FATAL), and no traceback.
+    lines = [ln for ln in log.splitlines() if ln.startswith("robot_brain: cannot start:")]
+    assert len(lines) == 1 and "'resolution' must be > 0" in lines[0], log
+    assert "Traceback" not in log

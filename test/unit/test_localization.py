@@ -155,3 +155,15 @@ def _within_limits(prev: Velocity, cmd: Velocity, s: SafetyConfig, dt: float) ->
         if abs(now) > abs(base) and abs(now) - abs(base) > accel * dt + eps:
             return False     # speeding up faster than the limit (braking is never limited)
     return True
+
+
+def test_map_to_odom_from_tf() -> None:
+    loc = Localizer(LocalizationConfig(localization_source="tf"))
+    loc.on_odom(0.0, Pose2D(1.0, 0.0, 0.0))
+    assert loc.on_map_to_odom(0.0, "map", "base_link", 1.0, 0.0, 0.0).verdict \
+        is Verdict.WRONG_FRAME
+    assert loc.on_map_to_odom(0.0, "map", "odom", math.nan, 0.0, 0.0).verdict \
+        is Verdict.NOT_FINITE
+    update = loc.on_map_to_odom(0.0, "/map", "odom", 2.0, -1.0, math.pi / 2)
+    assert update.verdict is Verdict.ACCEPTED and update.relocalized
+    assert xyyaw(loc.map_pose(Pose2D(1.0, 0.0, 0.0))) == pytest.approx((2.0, 0.0, math.pi / 2))
