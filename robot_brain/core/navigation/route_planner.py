@@ -42,8 +42,9 @@ RELAX_SLOPE = 0.5
 #: Cells per chunk when the clearance grid is computed (bounds the temporary arrays to a few
 #: tens of MB whatever the world's size).
 _CHUNK_ELEMENTS = 2_000_000
-#: Pruning checks every path point ahead at once up to this many (see RoutePlanner._prune).
-PRUNE_ALL = 256
+#: Pruning checks every path point ahead at once while that costs at most this many clearance
+#: lookups (points x samples along the longest segment); beyond, it gallops (see _prune).
+PRUNE_BUDGET = 100_000
 #: Side (m) of the coarse blocks whose distances to the goal guide the search (see _Coarse).
 COARSE_BLOCK_M = 0.4
 #: Name given to the obstacle nearest a point of a map world (its cells have no names).
@@ -522,10 +523,11 @@ class RoutePlanner:
             return None, 0
         mask = self._mask
         moves = self._moves
-        cost = [math.inf] * self._cells
+        # Costs in a dict: a query touches a few thousand cells, and a list of every cell
+        # (a million on a large map) would cost more to make than the search.
+        cost: dict[int, float] = {start: 0.0}
         parent: dict[int, int] = {}
         closed = bytearray(self._cells)
-        cost[start] = 0.0
         # (f, h, cell): among equal f the cell nearer the goal first, which keeps the search
         # narrow on open floor; the cell index makes the order total, so queries are
         # deterministic.
@@ -550,7 +552,7 @@ class RoutePlanner:
                 if closed[q]:
                     continue
                 c = base + step
-                if c < cost[q]:
+                if c < cost.get(q, inf):
                     hb = htab[pieces[q]]
                     if hb == inf:
                         continue
@@ -569,10 +571,11 @@ class RoutePlanner:
                relax_goal: float) -> list[tuple[float, float]]:
         """Greedy line-of-sight pruning: from each kept point, the farthest one in sight next.
 
-        Up to PRUNE_ALL points ahead every one is checked at once. On a longer path (a large
-        map) the points 1, 2, 4, 8, ... ahead and the goal are checked, and the gap after the
-        farthest one in sight is narrowed down: a few segment checks per waypoint instead of
-        one per path cell, each as long as the map is wide."""
+        While it costs at most PRUNE_BUDGET clearance lookups, every point ahead is checked at
+        once. On a longer path (a large map, a fine grid) the points 1, 2, 4, 8, ... ahead and
+        the goal are checked, and the gap after the farthest one in sight is narrowed down: a
+        few segment checks per waypoint instead of one per path cell, each as long as the map
+        is wide (and each numpy call small, so the interpreter lock is held briefly)."""
         last = len(points) - 1
         arr = np.array(points, dtype=np.float64)
         kept: list[tuple[float, float]] = []
@@ -580,20 +583,22 @@ class RoutePlanner:
         while anchor < last:
             relax_a = relax_start if anchor == 0 else None
             ahead = last - anchor
-            if ahead <= PRUNE_ALL:
+            if ahead * self._samples(arr, anchor, last) <= PRUNE_BUDGET:
                 idx = np.arange(anchor + 1, last + 1)
+                galloped = False
             else:
                 offsets = 1 << np.arange(ahead.bit_length())
                 idx = np.unique(np.append(anchor + offsets[offsets <= ahead], last))
+                galloped = True
             ok = self._visible(anchor, idx, arr, relax_a, relax_goal, last)
             # Neighbours on the path see each other by construction (adjacent cells).
             ok[0] = True
             best = int(np.flatnonzero(ok)[-1])
             nxt = int(idx[best])
-            if ahead > PRUNE_ALL and best < len(idx) - 1:
+            if galloped and best < len(idx) - 1:
                 lo, hi = nxt, int(idx[best + 1])
                 while hi - lo > 1:
-                    if hi - lo <= PRUNE_ALL:
+                    if (hi - lo) * self._samples(arr, anchor, hi) <= PRUNE_BUDGET:
                         cand = np.arange(lo + 1, hi)
                         seen = np.flatnonzero(self._visible(anchor, cand, arr, relax_a,
                                                             relax_goal, last))
@@ -609,6 +614,13 @@ class RoutePlanner:
             kept.append(points[nxt])
             anchor = nxt
         return kept
+
+    def _samples(self, arr: np.ndarray, anchor: int, upto: int) -> int:
+        """Samples _clear_from takes along the longest segment from `anchor` to a point up to
+        `upto` (bounded by the straight distance to the farthest of them)."""
+        d = np.hypot(arr[anchor + 1:upto + 1, 0] - arr[anchor, 0],
+                     arr[anchor + 1:upto + 1, 1] - arr[anchor, 1])
+        return int(math.ceil(float(d.max(initial=0.0)) / (0.25 * self.config.resolution))) + 1
 
     def _visible(self, anchor: int, idx: np.ndarray, arr: np.ndarray, relax_a: float | None,
                  relax_goal: float, last: int) -> np.ndarray:
