@@ -90,6 +90,12 @@ def _priority_layout(v: Values) -> str | None:
 RULES: tuple[Rule, ...] = (
     _same("n_sectors", "perception", "controller"),
     _same("cmd_vel_stamped", "sim", "controller", "watchdog"),
+    # One building: the planner's routes, the controller's bounds, the scene's places and the
+    # simulated walls from the same map and places (docs/maps.md).
+    _same("world_file", "perception", "controller", "planner"),
+    _same("world_file", "sim", "planner"),
+    _same("places_file", "perception", "planner"),
+    _same("places_file", "sim", "planner"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout),
