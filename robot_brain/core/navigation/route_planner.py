@@ -45,6 +45,9 @@ _CHUNK_ELEMENTS = 2_000_000
 #: Pruning checks every path point ahead at once while that costs at most this many clearance
 #: lookups (points x samples along the longest segment); beyond, it gallops (see _prune).
 PRUNE_BUDGET = 100_000
+#: The search's heuristic weight (weighted A*): a route at most this much longer than the
+#: shortest on the grid, for far fewer cells expanded; pruning straightens what is left.
+HEURISTIC_WEIGHT = 1.2
 #: Side (m) of the coarse blocks whose distances to the goal guide the search (see _Coarse).
 COARSE_BLOCK_M = 0.4
 #: Name given to the obstacle nearest a point of a map world (its cells have no names).
@@ -564,7 +567,7 @@ class RoutePlanner:
                     h = dx + dy + diag * (dx if dx < dy else dy)
                     if hb > h:
                         h = hb
-                    heapq.heappush(heap, (c + h, h, q))
+                    heapq.heappush(heap, (c + HEURISTIC_WEIGHT * h, h, q))
         return None, expanded
 
     def _prune(self, points: list[tuple[float, float]], relax_start: float,
