@@ -97,3 +97,12 @@ def test_destination_words() -> None:
     assert destination_words("geh zum dachboden") == "dachboden"
     assert destination_words("ve a la azotea") == "azotea"
     assert destination_words("go to the") is None and destination_words("wait here") is None
+
+
+def test_a_remark_beside_dont_move_still_stops_at_once(office: VerticalPlanner) -> None:
+    from robot_brain.core.planner.vertical.cascade import Tier, decide
+
+    for text in ("Don't move, the floor is wet.", "Beweg dich nicht, der Boden ist nass."):
+        result = office.plan(text)
+        assert plan_of(result) == ["stop"] and not result.moves, (text, result)
+        assert decide(result).tier is Tier.VERTICAL     # never handed to a model that moves

@@ -260,6 +260,11 @@ class VerticalPlanner:
                 steps.append(self._navigate(r, places, coords, last_place, original))
             if known:
                 last_place = known[-1]
+        moving = any(s["skill"] in ("navigate_to", "dock") for s in steps)
+        if out_of_domain and negated_motion and not moving:
+            # "Don't move, the floor is wet": the remark is beyond this tier, the order is not.
+            # Stopping is always safe; a model asked instead could move the robot.
+            return [{"skill": "stop"}] + [s for s in steps if s["skill"] != "stop"]
         if out_of_domain:
             raise _NoPlan(Outcome.OUT_OF_DOMAIN, f"out of domain: {out_of_domain[0]!r}")
         if pending_wait and not negated_motion:  # "wait, don't go": an interjection
