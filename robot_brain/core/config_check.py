@@ -61,6 +61,17 @@ def _goal_refresh(v: Values) -> str | None:
     return None
 
 
+def _goal_frames(v: Values) -> str | None:
+    source = str(_get(v, "planner", "localization_source"))
+    check = str(_get(v, "controller", "goal_bounds_check"))
+    if (source != "none") != (check == "reach"):
+        want = "reach" if source != "none" else "map"
+        return (f"planner.localization_source={source!r} needs controller.goal_bounds_check="
+                f"{want!r}, got {check!r}: with a localiser odom is not the map frame, and the "
+                "controller would refuse the planner's goals as off the map (docs/maps.md)")
+    return None
+
+
 def _robot_timeout(v: Values) -> str | None:
     robot, deadline = float(_get(v, "sim", "cmd_timeout_s")), float(
         _get(v, "watchdog", "deadline_s"))
@@ -99,6 +110,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout),
+    Rule(("planner", "controller"), _goal_frames),
     Rule(("watchdog", "controller"), _priority_layout),
 )
 

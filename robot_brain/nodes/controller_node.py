@@ -37,7 +37,7 @@ from std_msgs.msg import Bool
 
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.expert import ExpertConfig
-from robot_brain.core.control.goals import Goal
+from robot_brain.core.control.goals import BoundsCheck, Goal
 from robot_brain.core.control.phase_lock import (
     PhaseLockConfig,
     PhaseLockConfigError,
@@ -89,6 +89,10 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               "the planner republishes at >= 1 Hz.", 0.1, 600.0),
     ParamSpec("goal_bounds_margin", 1.0, "Goals farther than this outside the map bounds are "
               "refused with a warning (m).", 0.0, 100.0),
+    ParamSpec("goal_bounds_check", "map", "'map': goals must lie within the map bounds (odom is "
+              "the map frame: no localiser); 'reach': within the map's diagonal of the robot "
+              "(a localiser runs, odom is offset from the map; must match the planner's "
+              "localization_source, docs/maps.md).", choices=("map", "reach")),
     ParamSpec("use_param_goal", False, "Drive to (goal_x, goal_y) in odom instead of "
               "planner/goal (demo before the planner exists); never times out."),
     ParamSpec("goal_x", 0.0, "Parameter goal x in odom (m).", -1e6, 1e6),
@@ -128,6 +132,7 @@ class ControllerParams:
     odom_timeout_s: float
     goal_timeout_s: float
     goal_bounds_margin: float
+    goal_bounds_check: str
     use_param_goal: bool
     goal_x: float
     goal_y: float
@@ -195,7 +200,8 @@ class ControllerNode(Node):
                                        goal_timeout_s=p.goal_timeout_s,
                                        goal_tolerance=p.goal_tolerance,
                                        goal_bounds_margin=p.goal_bounds_margin,
-                                       bounds=world.bounds))
+                                       bounds=world.bounds,
+                                       goal_bounds_check=BoundsCheck(p.goal_bounds_check)))
         if p.use_param_goal:
             reason = self.core.set_fixed_goal(Goal(p.goal_x, p.goal_y, "odom"))
             if reason is not None:

@@ -9,6 +9,7 @@ import math
 import pytest
 
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
+from robot_brain.core.control.goals import BoundsCheck
 from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import load_onnx_policy
 from robot_brain.core.control.safety import SafetyConfig, SafetyFilter
@@ -99,7 +100,8 @@ def test_relocalisation_jumps_never_make_the_robot_lunge(jump_m: float) -> None:
     odometry = DriftingOdometry(sim.pose, scale=0.03, yaw_per_m=0.03)
     loc = Localizer(POSE_SOURCE)
     core = ControllerCore(load_onnx_policy("", 16), SafetyFilter(safety, 16),
-                          ControllerConfig(n_sectors=16, bounds=world.bounds))
+                          ControllerConfig(n_sectors=16, bounds=world.bounds,
+                                           goal_bounds_check=BoundsCheck.REACH))
     executive = Executive(0.3, 90.0, RoutePlanner(world), 0.35)
     kitchen = world.places["kitchen"]
     executive.start(Plan((Step(Skill.NAVIGATE_TO, place="kitchen", x=kitchen.x, y=kitchen.y,
@@ -167,3 +169,15 @@ def test_map_to_odom_from_tf() -> None:
     update = loc.on_map_to_odom(0.0, "/map", "odom", 2.0, -1.0, math.pi / 2)
     assert update.verdict is Verdict.ACCEPTED and update.relocalized
     assert xyyaw(loc.map_pose(Pose2D(1.0, 0.0, 0.0))) == pytest.approx((2.0, 0.0, math.pi / 2))
+
+
+def test_with_a_localiser_the_controller_checks_goals_by_reach() -> None:
+    from robot_brain.core.control.goals import BoundsCheck, Goal, GoalRejection, check_goal
+    from robot_brain.core.world import Bounds
+
+    b = Bounds(-5.0, 5.0, -4.0, 4.0)                        # 12.8 m across
+    far_odom = Goal(30.0, -12.0)                             # a map goal in a turned odom frame
+    assert check_goal(far_odom, b, 1.0) is GoalRejection.OUT_OF_BOUNDS
+    assert check_goal(far_odom, b, 1.0, BoundsCheck.REACH, (25.0, -10.0)) is None
+    assert check_goal(Goal(60.0, -12.0), b, 1.0, BoundsCheck.REACH, (25.0, -10.0)) \
+        is GoalRejection.OUT_OF_REACH

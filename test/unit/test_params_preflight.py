@@ -24,6 +24,8 @@ GOOD = {
 }
 for _node in ("perception", "controller", "sim", "planner"):   # shared by every node
     GOOD[_node].update(world_file="", places_file="")
+GOOD["planner"]["localization_source"] = "none"
+GOOD["controller"]["goal_bounds_check"] = "map"
 
 
 def with_(node: str, **values: object) -> dict:
@@ -96,6 +98,8 @@ def test_consistent_settings_pass() -> None:
     (with_("sim", cmd_timeout_s=0.01), "sim.cmd_timeout_s=0.01"),
     (with_("planner", world_file="office"), "planner.world_file='office'"),
     (with_("sim", places_file="/tmp/p.yaml"), "sim.places_file='/tmp/p.yaml'"),
+    (with_("planner", localization_source="pose"), "needs controller.goal_bounds_check='reach'"),
+    (with_("controller", goal_bounds_check="reach"), "needs controller.goal_bounds_check='map'"),
 ])
 def test_each_mismatch_is_refused_with_both_sides_named(values: dict, words: str) -> None:
     with pytest.raises(InconsistentConfigError, match="inconsistent parameters") as info:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from robot_brain.core.array_memo import frozen_copy
-from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
+from robot_brain.core.control.goals import BoundsCheck, Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety import Intervention, SafetyFilter, SafetyInputs, SafetyOutput
@@ -56,6 +56,8 @@ class ControllerConfig:
     goal_tolerance: float = 0.3
     goal_bounds_margin: float = 1.0
     bounds: Bounds | None = None
+    #: "map" without a localiser (odom = map), "reach" with one (robot_brain.core.control.goals).
+    goal_bounds_check: BoundsCheck = BoundsCheck.MAP
 
     def __post_init__(self) -> None:
         if self.n_sectors < 1:
@@ -136,7 +138,7 @@ class ControllerCore:
         """Accept or refuse a planner goal; a refused goal leaves the previous one in place."""
         if self._fixed_goal:
             return None
-        reason = check_goal(goal, self.config.bounds, self.config.goal_bounds_margin)
+        reason = self._check(goal)
         if reason is not None:
             self.goals_rejected += 1
             return reason
@@ -146,11 +148,16 @@ class ControllerCore:
 
     def set_fixed_goal(self, goal: Goal) -> GoalRejection | None:
         """A parameter goal: never stale, and planner goals are ignored while it is set."""
-        reason = check_goal(goal, self.config.bounds, self.config.goal_bounds_margin)
+        reason = self._check(goal)
         if reason is None:
             self._goal = goal
             self._fixed_goal = True
         return reason
+
+    def _check(self, goal: Goal) -> GoalRejection | None:
+        c = self.config
+        robot = (self._pose.x, self._pose.y) if self._pose is not None else None
+        return check_goal(goal, c.bounds, c.goal_bounds_margin, c.goal_bounds_check, robot)
 
     # -- the tick --------------------------------------------------------------------------
 
