@@ -5,6 +5,7 @@ planner tick's timing while routes are searched beside it.
     python bench/route_bench.py                      # 600 x 300 and 2000 x 2000 at 5 cm
     python bench/route_bench.py --sizes 600x300 --queries 500
     python bench/route_bench.py --tick               # + a 20 Hz executive tick while routing
+    python bench/route_bench.py --tick --worker thread   # the search on a thread instead
 
 Floors are generated (seeded): rooms of 4 m with 10 cm walls and a 1.2 m door in each wall,
 and furniture blocks; every query joins two random free cells (route cells at least
@@ -12,7 +13,9 @@ robot_radius + route_inflation clear). A query is RoutePlanner.plan as the plann
 worker runs it (A* on the route grid guided by the coarse pieces' distances, then
 line-of-sight pruning). --tick runs an Executive at 20 Hz on this thread, handing its motion
 steps to a ThreadedRoutes worker that keeps searching, and reports how late each tick started
-and how long it took, against the same loop with no routing.
+and how long it took, against the same loop with no routing. The worker is a process
+(ProcessRoutes, as the planner node runs it; the floor is saved as a map file for it to load)
+or a thread (ThreadedRoutes, --worker thread).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,9 +32,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from robot_brain.core.geometry import Pose2D  # noqa: E402
+from robot_brain.core.maps.map_saver import save_map  # noqa: E402
 from robot_brain.core.maps.metadata import MapOrigin  # noqa: E402
 from robot_brain.core.maps.occupancy import OccupancyGrid  # noqa: E402
-from robot_brain.core.navigation.route_jobs import ThreadedRoutes  # noqa: E402
+from robot_brain.core.navigation.route_jobs import ProcessRoutes, ThreadedRoutes  # noqa: E402
 from robot_brain.core.navigation.route_planner import (  # noqa: E402
     NoRouteError,
     RoutePlanner,
@@ -111,7 +116,7 @@ def bench_size(width: int, height: int, args: argparse.Namespace) -> None:
           f"{max(times):.1f} ms; cells expanded p50 {_pct(expanded, 50):.0f} max "
           f"{max(expanded, default=0)}; peak RSS {rss:.0f} MB")
     if args.tick:
-        bench_tick(planner, world, args)
+        bench_tick(planner, world, grid, args)
 
 
 def _tick_loop(ex: Executive, steps: list[Step], seconds: float, period: float
@@ -142,19 +147,31 @@ def _tick_loop(ex: Executive, steps: list[Step], seconds: float, period: float
     return late, took, plans
 
 
-def bench_tick(planner: RoutePlanner, world: World, args: argparse.Namespace) -> None:
+def bench_tick(planner: RoutePlanner, world: World, grid: OccupancyGrid,
+               args: argparse.Namespace) -> None:
     pairs = _queries(planner, world, 64, args.seed + 1)
     steps = [Step(Skill.NAVIGATE_TO, x=g[0], y=g[1]) for _, g in pairs]
     period = 1.0 / 20.0
     base = Executive(0.3, 600.0, None)
     late0, took0, _ = _tick_loop(base, steps, args.tick_seconds, period)
-    jobs = ThreadedRoutes(planner)
-    try:
-        ex = Executive(0.3, 600.0, jobs)
-        late, took, plans = _tick_loop(ex, steps, args.tick_seconds, period)
-    finally:
-        jobs.close()
-    print(f"  20 Hz tick, {args.tick_seconds:.0f} s: no routing: start late p99 "
+    jobs: ProcessRoutes | ThreadedRoutes
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.worker == "process":
+            yaml_path, _ = save_map(grid, Path(tmp) / "floor.yaml")
+            jobs = ProcessRoutes(str(yaml_path), "", planner.config.robot_radius, planner.config)
+            t0 = time.monotonic()
+            while not jobs.ready and not jobs.error and time.monotonic() - t0 < 120.0:
+                jobs.poll()
+                time.sleep(0.05)
+        else:
+            jobs = ThreadedRoutes(planner)
+        try:
+            ex = Executive(0.3, 600.0, jobs)
+            late, took, plans = _tick_loop(ex, steps, args.tick_seconds, period)
+        finally:
+            jobs.close()
+    print(f"  20 Hz tick, {args.tick_seconds:.0f} s, routes on a {args.worker}: no routing: "
+          f"start late p99 "
           f"{_pct(late0, 99):.2f} ms max {max(late0):.2f}, took p99 {_pct(took0, 99):.2f} ms; "
           f"routing beside it ({plans} routes, last {jobs.timing.last_s * 1e3:.0f} ms, max "
           f"{jobs.timing.max_s * 1e3:.0f} ms): start late p99 {_pct(late, 99):.2f} ms max "
@@ -169,6 +186,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tick", action="store_true", help="measure a 20 Hz tick while routing")
     ap.add_argument("--tick-seconds", type=float, default=30.0)
+    ap.add_argument("--worker", choices=("process", "thread"), default="process",
+                    help="--tick: where the routes are searched")
     args = ap.parse_args()
     for size in args.sizes.split(","):
         w, h = (int(v) for v in size.lower().split("x"))

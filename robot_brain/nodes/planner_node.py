@@ -41,9 +41,8 @@ from robot_brain.core.navigation.localization import (
     Localizer,
     Verdict,
 )
-from robot_brain.core.navigation.route_jobs import ThreadedRoutes
+from robot_brain.core.navigation.route_jobs import ProcessRoutes
 from robot_brain.core.navigation.route_planner import (
-    RoutePlanner,
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
@@ -256,22 +255,20 @@ class PlannerNode(PollingNode):
             world = load_world_file(v["world_file"], v["places_file"], v["robot_radius"])
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
-        # The route grid is computed once here (tens of ms); each step's query is a few ms in
-        # the tick. Built and checked before any worker starts, so a bad setting leaves
-        # nothing running.
-        route_planner: RoutePlanner | None = None
+        # Routes are searched in a process of their own (ProcessRoutes: it loads the world,
+        # builds the route grid, then answers queries): on a large map a query takes up to a
+        # few hundred ms, and the tick must keep polling and publishing meanwhile, never
+        # waiting on the search's interpreter lock. Settings are checked here first.
+        route_config: RoutePlannerConfig | None = None
         route_info = "route planning off"
         config = p.session_config()
         try:
             if v["route_planning"]:
-                t0 = time.monotonic()
-                route_planner = RoutePlanner(world, p.route_planner_config())
-                route_info = (
-                    f"route grid {route_planner.nx}x{route_planner.ny} at "
-                    f"{v['route_resolution']} m, inflation {v['route_inflation']} m, built in "
-                    f"{(time.monotonic() - t0) * 1e3:.0f} ms")
+                route_config = p.route_planner_config()
+                route_info = (f"routes at {v['route_resolution']} m, inflation "
+                              f"{v['route_inflation']} m, in a worker process")
             check_executive_config(config.goal_tolerance, config.step_timeout_s,
-                                   config.waypoint_tolerance, routed=route_planner is not None)
+                                   config.waypoint_tolerance, routed=route_config is not None)
         except (RoutePlannerConfigError, ExecutiveConfigError) as exc:
             raise ConfigError(str(exc)) from exc
         try:
@@ -292,9 +289,10 @@ class PlannerNode(PollingNode):
                                    nice=v["nice"]),
             PoolConfig(unavailable_s=v["backend_unavailable_s"], power_gate=gate))
         stopped = pool.gated_off
-        # Routes are searched on a worker thread: on a large map a query takes up to a few
-        # hundred ms, and the tick must keep polling the LLM and publishing meanwhile.
-        self._routes = ThreadedRoutes(route_planner) if route_planner is not None else None
+        self._routes = (ProcessRoutes(v["world_file"], v["places_file"], v["robot_radius"],
+                                      route_config, nice=v["nice"])
+                        if route_config is not None else None)
+        self._routes_told = False
         self.session = PlannerSession(world, config, pool, route_planner=self._routes,
                                       vertical=vertical)
         # Places taught at run time go to the places file (a map's own beside it by default).
@@ -528,7 +526,21 @@ class PlannerNode(PollingNode):
         if self._hold is not None:
             self.hold_pub.publish(Bool(data=self._hold))
 
+    def _tell_routes(self) -> None:
+        """Log once when the route worker is ready or failed (it starts beside the node)."""
+        r = self._routes
+        if r is None or self._routes_told:
+            return
+        r.poll()
+        if r.ready:
+            self.get_logger().info(f"route worker ready: {r.ready}")
+            self._routes_told = True
+        elif r.error:
+            self.get_logger().error(f"{r.error}; motion steps drive straight to their targets")
+            self._routes_told = True
+
     def _on_diagnostics_timer(self) -> None:
+        self._tell_routes()
         report = self.session.health()
         bad_scenes = self.session.scenes.rejected
         extra: dict[str, Any] = {"bad_scenes": bad_scenes} if bad_scenes else {}

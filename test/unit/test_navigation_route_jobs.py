@@ -124,3 +124,38 @@ def test_inline_routes_answer_in_the_same_tick_and_replan_asks_again() -> None:
     out = ex.tick(0.1, Pose2D(0.5, 0.2, 0.0))
     assert source.calls[-1] == ((0.5, 0.2), (3.0, 2.4))
     assert [e.kind for e in out.events] == ["route_planned"]
+
+
+def _poll(jobs: object, job: int, timeout_s: float = 30.0) -> object:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        r = jobs.result(job)  # type: ignore[attr-defined]
+        if r is not None:
+            return r
+        time.sleep(0.01)
+    raise AssertionError("no result")
+
+
+def test_process_routes_answer_from_a_process_of_their_own() -> None:
+    from robot_brain.core.navigation.route_jobs import ProcessRoutes, RouteWorkerError
+    from robot_brain.core.navigation.route_planner import RoutePlannerConfig
+
+    jobs = ProcessRoutes("", "", 0.25, RoutePlannerConfig())        # the apartment
+    try:
+        t0 = time.perf_counter()
+        first = jobs.submit((-1.0, 0.0), (3.0, 2.4))
+        second = jobs.submit((-1.0, 0.0), (-4.2, 3.2))               # supersedes the first
+        assert time.perf_counter() - t0 < 0.5                         # never waits
+        route = _poll(jobs, second)
+        assert isinstance(route, Route) and route.waypoints[-1] == (-4.2, 3.2)
+        assert jobs.result(first) is None and "route grid 100x80" in jobs.ready
+        blocked = _poll(jobs, jobs.submit((-1.0, 0.0), (-1.5, 1.5)))  # inside the table
+        assert isinstance(blocked, NoRouteError) and "inside obstacle 'table'" in str(blocked)
+    finally:
+        jobs.close()
+    broken = ProcessRoutes("/nonexistent/world.yaml", "", 0.25, RoutePlannerConfig())
+    try:
+        result = _poll(broken, broken.submit((0.0, 0.0), (1.0, 1.0)))
+        assert isinstance(result, RouteWorkerError) and "could not start" in str(result)
+    finally:
+        broken.close()
