@@ -120,6 +120,7 @@ class ControllerCore:
         self.hold = False
         self.estop = False
         self.stale_perception_ticks = 0
+        self.aging_perception_ticks = 0
         self.goals_rejected = 0
         self.bad_obstacle_messages = 0
         self.policy_errors = 0
@@ -207,6 +208,7 @@ class ControllerCore:
             "policy": self.policy.name, "mode": mode.value, "perception_fresh": fresh,
             "interventions": self.safety.total_interventions(),
             "stale_perception_ticks": self.stale_perception_ticks,
+            "aging_perception_ticks": self.aging_perception_ticks,
             "goals_rejected": self.goals_rejected,
             "bad_obstacle_messages": self.bad_obstacle_messages,
             "policy_errors": self.policy_errors,
@@ -261,6 +263,8 @@ class ControllerCore:
             self.safety.reset(ZERO_VELOCITY)
             return TickResult(ZERO_VELOCITY, mode, frozenset(), self._stamp, fresh)
         aging = now - self._sectors_t > self.config.perception_hold_s * scale
+        if aging:
+            self.aging_perception_ticks += 1
         out: SafetyOutput = self.safety.apply(command, SafetyInputs(
             sectors=self._sectors, dt=dt, hold=mode is Mode.HOLD, estop=mode is Mode.ESTOP,
             perception_fresh=fresh, perception_aging=aging))
