@@ -50,7 +50,7 @@ from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
-from robot_brain.core.power.battery_state import BatteryConventions
+from robot_brain.core.power.battery_state import BatteryConventions, PercentageScale
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.battery import BatteryInput
@@ -419,14 +419,23 @@ class PlannerNode(PollingNode):
 
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
-        bad_scenes = self.session.scenes.rejected
-        if bad_scenes:
-            report = type(report)(report.name, report.level, report.message,
-                                  {**report.values, "bad_scenes": bad_scenes})
+        extra: dict[str, object] = {}
+        if self.session.scenes.rejected:
+            extra["bad_scenes"] = self.session.scenes.rejected
+        # What the prompts say about the battery (0..1; NaN = unknown), and how it was read.
+        battery = self.session.battery
+        extra["battery_state_of_charge"] = math.nan if battery is None else battery
+        extra["battery_percentage_scale"] = _learnt(self._battery.interpreter.learnt_scale)
+        report = type(report)(report.name, report.level, report.message,
+                              {**report.values, **extra})
         diagnostics.publish(self, self.diag_pub, [report])
 
     def on_shutdown(self) -> None:
         self.session.close()
+
+
+def _learnt(convention: PercentageScale | None) -> str:
+    return "unknown" if convention is None else convention.value
 
 
 def main(args: list[str] | None = None) -> int:
