@@ -4,10 +4,10 @@ Needs ROS 2 (Jazzy or newer) with ros_gz (ros_gz_sim, ros_gz_bridge) and Gazebo 
 (docs/gazebo.md); they are looked up when the launch runs, so `--show-args` works without them
 and a missing one is one line saying what to install. Starts gz sim with the shipped world on a
 gz-transport partition of its own (GZ_PARTITION), spawns the shipped humanoid into that world
-(`create -world <its name>`) at the world's `robot_start` frame and ends the launch if the
-spawn fails or does not finish, bridges the robot's topics (cmd_vel in; scan, odom,
-battery_state, /clock out) with config/gz_bridge.yaml, and includes brain.launch.py with
-sim:=false and use_sim_time:=true.
+(`create -world <its name>`) at the world's `robot_start` frame, bridges the robot's topics
+(cmd_vel in; scan, odom, battery_state, /clock out) with config/gz_bridge.yaml, and once the
+robot is in the world includes brain.launch.py with sim:=false and use_sim_time:=true; a spawn
+that fails or does not finish ends the launch instead, before any brain node starts.
 
 Arguments: world (SDF), robot_model (SDF), bridge_config (YAML), gz_extra_args (e.g. `-s` for a
 server without GUI), gz_partition (default unique to this launch), spawn_timeout, x / y / yaw
@@ -65,9 +65,10 @@ def _missing_packages(packages: tuple[str, ...]) -> list[str]:
     return missing
 
 
-def _spawn_watch(world: str, timeout_s: float) -> tuple:
-    """The on_exit callback of `create` and the timer's check: a failed or hung spawn ends
-    the launch in one line, so the brain never runs without its robot."""
+def _spawn_watch(world: str, timeout_s: float, then: list) -> tuple:
+    """The on_exit callback of `create` and the timer's check: the robot spawned starts
+    `then` (the brain); a failed or hung spawn ends the launch in one line instead, so the
+    brain never runs without its robot."""
     from robot_brain.core.gazebo import SpawnError, spawn_failure
 
     state = {"exited": False}
@@ -78,7 +79,8 @@ def _spawn_watch(world: str, timeout_s: float) -> tuple:
             return None
         if event.returncode != 0:
             raise SpawnError(spawn_failure(ROBOT_NAME, world, event.returncode, timeout_s))
-        return [LogInfo(msg=f"'{ROBOT_NAME}' spawned into world '{world}'")]
+        return [LogInfo(msg=f"'{ROBOT_NAME}' spawned into world '{world}': starting the "
+                            "brain"), *then]
 
     def check(context: LaunchContext) -> None:
         if not state["exited"] and not context.is_shutdown:
@@ -123,12 +125,12 @@ def _gazebo(context: LaunchContext) -> list:
         raise GazeboLaunchError(f"spawn_timeout:={timeout} must be a number of seconds from 1 "
                                 "to 3600")
     namespace = LaunchConfiguration("namespace")
-    on_exit, check = _spawn_watch(world.name, timeout_s)
+    on_exit, check = _spawn_watch(world.name, timeout_s, [_brain(namespace)])
 
     gz_sim = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(os.path.join(gz_share, "launch", "gz_sim.launch.py")),
         launch_arguments={
-            # -r: run at once, so /clock ticks before the brain's stale-input timers judge it.
+            # -r: run at once (a paused world sends no sensors: the brain would hold the robot).
             "gz_args": [LaunchConfiguration("gz_extra_args"), " -r ",
                         LaunchConfiguration("world")],
             "on_exit_shutdown": "true",
@@ -172,13 +174,12 @@ def _gazebo(context: LaunchContext) -> list:
     ]
 
 
-def generate_launch_description() -> LaunchDescription:
+def _brain(namespace: LaunchConfiguration) -> IncludeLaunchDescription:
+    """brain.launch.py on the simulated robot, started once the robot is in the world."""
     share = get_package_share_directory("robot_brain")
-    namespace = LaunchConfiguration("namespace")
-
     # gz sim stamps everything with its simulated time and the bridge republishes its /clock
     # (one message per physics step); brain.launch.py decides which nodes follow it.
-    brain = IncludeLaunchDescription(
+    return IncludeLaunchDescription(
         PythonLaunchDescriptionSource(os.path.join(share, "launch", "brain.launch.py")),
         launch_arguments={
             "sim": "false",
@@ -194,6 +195,9 @@ def generate_launch_description() -> LaunchDescription:
             "compose": LaunchConfiguration("compose"),
         }.items())
 
+
+def generate_launch_description() -> LaunchDescription:
+    share = get_package_share_directory("robot_brain")
     return LaunchDescription([
         DeclareLaunchArgument("world",
                               default_value=os.path.join(share, "worlds", "apartment.sdf"),
@@ -247,5 +251,4 @@ def generate_launch_description() -> LaunchDescription:
                               description="fast_path and slow_path composites "
                                           "(docs/composition.md); false = a process per node."),
         OpaqueFunction(function=_gazebo),
-        brain,
     ])

@@ -226,3 +226,80 @@ def test_gazebo_launch_without_ros_gz_says_what_to_install() -> None:
     assert "not found: install ros_gz for your distribution" in out, out
     assert "process started" not in out, out  # no brain without its robot
     assert "Traceback" not in out, out
+
+
+def _stand_in_ros_gz(root: Path, create: str) -> dict[str, str]:
+    """An ament prefix with stand-ins for ros_gz_sim (an empty gz_sim.launch.py and a `create`
+    running `create`'s shell body), ros_gz_bridge and tf2_ros (processes that wait): the
+    launch's own logic runs for real, Gazebo is not needed. Returns the launch's environment."""
+    index = root / "share" / "ament_index" / "resource_index" / "packages"
+    index.mkdir(parents=True)
+    executables = {("ros_gz_sim", "create"): create,
+                   ("ros_gz_bridge", "parameter_bridge"): "exec sleep 600",
+                   ("tf2_ros", "static_transform_publisher"): "exec sleep 600"}
+    for (package, exe), body in executables.items():
+        (index / package).write_text("")
+        (root / "share" / package).mkdir(parents=True, exist_ok=True)
+        path = root / "lib" / package / exe
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"#!/bin/sh\n{body}\n")
+        path.chmod(0o755)
+    launch_dir = root / "share" / "ros_gz_sim" / "launch"
+    launch_dir.mkdir(parents=True)
+    (launch_dir / "gz_sim.launch.py").write_text(textwrap.dedent("""
+        from launch import LaunchDescription
+        from launch.actions import DeclareLaunchArgument
+
+        def generate_launch_description():
+            return LaunchDescription([DeclareLaunchArgument("gz_args", default_value=""),
+                                      DeclareLaunchArgument("on_exit_shutdown",
+                                                            default_value="false")])
+    """))
+    return {"AMENT_PREFIX_PATH": f"{root}{os.pathsep}{os.environ.get('AMENT_PREFIX_PATH', '')}"}
+
+
+@pytest.mark.parametrize(("create", "args", "expected"), [
+    ('echo "create: GZ_PARTITION=$GZ_PARTITION $*"; exit 1', (),
+     "spawning 'humanoid' into world 'apartment' failed: ros_gz_sim create exited with code 1"),
+    ("exec sleep 600", ("spawn_timeout:=4",),
+     "spawning 'humanoid' into world 'apartment' did not finish within 4 s"),
+], ids=["fails", "hangs"])
+def test_a_spawn_that_fails_or_hangs_ends_the_gazebo_launch(
+        tmp_path: Path, create: str, args: tuple[str, ...], expected: str) -> None:
+    env = _stand_in_ros_gz(tmp_path / "ros_gz", create)
+    command = _command("planner_backend:=scripted", "gz_partition:=robot_brain_test_42", *args,
+                       launch_file="gazebo.launch.py")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180,
+                            env={**os.environ, **env}, start_new_session=True)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert expected in out, out
+    assert "the brain must not run without its robot" in out, out
+    assert "Traceback" not in out, out
+    for brain_process in COMPOSED[1:]:  # the brain starts only once the robot is spawned
+        assert f"[{brain_process}-" not in out, out
+    if "exit 1" in create:
+        # create got the world's name and ran on the launch's partition.
+        line = next(x for x in out.splitlines() if "create: GZ_PARTITION=" in x)
+        assert "GZ_PARTITION=robot_brain_test_42" in line, line
+        assert "-world apartment -name humanoid" in line, line
+
+
+def test_the_brain_starts_once_the_robot_is_spawned(tmp_path: Path) -> None:
+    env = _stand_in_ros_gz(tmp_path / "ros_gz", "exit 0")
+    proc = subprocess.Popen(_command("planner_backend:=scripted", launch_file="gazebo.launch.py"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, env={**os.environ, **env})
+    try:
+        _wait_started(proc)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    spawned = out.index("'humanoid' spawned into world 'apartment': starting the brain")
+    for brain_process in COMPOSED[1:]:
+        assert f"[{brain_process}-" in out[spawned:], out
+    # On simulated time: the controller judges sensor freshness in simulated seconds.
+    assert "sensor freshness on the sim clock" in out, out
+    assert "Traceback" not in out, out
