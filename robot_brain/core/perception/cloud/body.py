@@ -78,7 +78,7 @@ class BodyShapeError(ValueError):
 
 def boxes_from_numbers(values: tuple[float, ...]) -> tuple[Box, ...]:
     """Boxes from [cx, cy, cz, sx, sy, sz, yaw] * k; zero-size boxes are dropped."""
-    _check_numbers("box", values)
+    _check_numbers("boxes", values)
     out = []
     for i in range(0, len(values), NUMBERS_PER_SHAPE):
         cx, cy, cz, sx, sy, sz, yaw = values[i:i + NUMBERS_PER_SHAPE]
@@ -92,7 +92,7 @@ def boxes_from_numbers(values: tuple[float, ...]) -> tuple[Box, ...]:
 
 def capsules_from_numbers(values: tuple[float, ...]) -> tuple[Capsule, ...]:
     """Capsules from [ax, ay, az, bx, by, bz, radius] * k; zero-radius ones are dropped."""
-    _check_numbers("capsule", values)
+    _check_numbers("capsules", values)
     out = []
     for i in range(0, len(values), NUMBERS_PER_SHAPE):
         ax, ay, az, bx, by, bz, r = values[i:i + NUMBERS_PER_SHAPE]
@@ -103,12 +103,12 @@ def capsules_from_numbers(values: tuple[float, ...]) -> tuple[Capsule, ...]:
     return tuple(out)
 
 
-def _check_numbers(kind: str, values: tuple[float, ...]) -> None:
+def _check_numbers(shapes: str, values: tuple[float, ...]) -> None:
     if len(values) % NUMBERS_PER_SHAPE:
-        raise BodyShapeError(f"{len(values)} numbers do not make whole {kind}es of "
+        raise BodyShapeError(f"{len(values)} numbers do not make whole {shapes} of "
                              f"{NUMBERS_PER_SHAPE} numbers each")
     if not all(math.isfinite(v) for v in values):
-        raise BodyShapeError(f"{kind} numbers must be finite")
+        raise BodyShapeError(f"{shapes}: every number must be finite")
 
 
 class SelfFilter:
@@ -128,6 +128,14 @@ class SelfFilter:
 
     def __bool__(self) -> bool:
         return bool(self.boxes or self.capsules)
+
+    def reach_from(self, origin: np.ndarray) -> float:
+        """Largest distance from `origin` to any point of any shape (0 for no shapes)."""
+        o = np.asarray(origin, dtype=np.float64)
+        far = [float(np.max(np.linalg.norm(b.corners() - o, axis=1))) for b in self.boxes]
+        far += [max(float(np.linalg.norm(np.array(c.a) - o)),
+                    float(np.linalg.norm(np.array(c.b) - o))) + c.radius for c in self.capsules]
+        return max(far, default=0.0)
 
     def z_range(self) -> tuple[float, float]:
         """Lowest and highest z any shape reaches (an empty filter: +inf, -inf)."""

@@ -106,7 +106,8 @@ class RawCloud:
 
 @dataclass(frozen=True)
 class CloudPoints:
-    """Coordinates in the sensor frame, float32 1-D arrays of equal length, in time order."""
+    """Coordinates in the sensor frame: float32, C-contiguous, shape (rows, columns) as the
+    cloud is organised (an unorganised cloud is one row), after decimation."""
 
     x: np.ndarray
     y: np.ndarray
@@ -155,9 +156,12 @@ def check_layout(cloud: RawCloud) -> tuple[tuple[PointField, np.dtype], ...]:
         raise LayoutError(f"data has {size} bytes, height {h} x row_step {rs} = {h * rs}")
     if h * w == 0:
         return axes
-    for f, dt in axes:
-        if f.offset < 0 or f.offset + dt.itemsize > ps:
-            raise LayoutError(f"field '{f.name}' at offset {f.offset} ({dt.itemsize} bytes) "
+    # Every field of a known type must fit in a point, not only x, y, z: a field table
+    # that runs past point_step says the steps are not the ones the points were written with.
+    for f in cloud.fields:
+        nbytes = FIELD_SIZES.get(f.datatype, 0) * max(f.count, 1)
+        if f.offset < 0 or f.offset + nbytes > ps:
+            raise LayoutError(f"field '{f.name}' at offset {f.offset} ({nbytes} bytes) "
                               f"does not fit in point_step {ps}")
     if rs < w * ps:
         raise LayoutError(f"row_step {rs} < width {w} x point_step {ps} = {w * ps}")
@@ -179,17 +183,15 @@ def _strides(h: int, w: int, max_points: int) -> tuple[int, int]:
     return sr, sc
 
 
-def read_xyz(cloud: RawCloud, max_points: int, column_major: bool = False) -> CloudPoints:
-    """x, y, z of every point (at most about `max_points`, see the module doc), in the
-    message's order, or column by column with `column_major` (an organised cloud whose
-    columns are fired one after the other, as ouster-ros lays them out: that is time order).
-    """
+def read_xyz(cloud: RawCloud, max_points: int) -> CloudPoints:
+    """x, y, z of every point (at most about `max_points`, see the module doc), each a
+    (rows, columns) float32 array in the message's order."""
     if max_points < 1:
         raise ValueError(f"max_points must be >= 1, got {max_points}")
     axes = check_layout(cloud)
     h, w = cloud.height, cloud.width
     if h * w == 0:
-        empty = np.zeros(0, dtype=np.float32)
+        empty = np.zeros((1, 0), dtype=np.float32)
         return CloudPoints(empty, empty, empty, 0, 1)
     buf = (cloud.data.reshape(-1).view(np.uint8) if isinstance(cloud.data, np.ndarray)
            else np.frombuffer(cloud.data, dtype=np.uint8))
@@ -198,8 +200,6 @@ def read_xyz(cloud: RawCloud, max_points: int, column_major: bool = False) -> Cl
     for f, dt in axes:
         view = np.ndarray((h, w), dtype=dt, buffer=buf, offset=f.offset,
                           strides=(cloud.row_step, cloud.point_step))[::sr, ::sc]
-        if column_major:
-            view = view.T
         # One copy: strided and possibly unaligned bytes -> contiguous native float32.
-        out.append(np.ascontiguousarray(view, dtype=np.float32).reshape(-1))
+        out.append(np.ascontiguousarray(view, dtype=np.float32))
     return CloudPoints(out[0], out[1], out[2], h * w, sr * sc)

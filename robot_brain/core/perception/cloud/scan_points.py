@@ -31,15 +31,21 @@ from robot_brain.core.perception.sectors import check_geometry
 
 @dataclass(frozen=True)
 class ScanPoints:
+    """One point per beam, in beam (time) order; `use` is False for beams that give none."""
+
     x: np.ndarray
     y: np.ndarray
     z: np.ndarray
+    #: Distance of each point from the laser.
+    dist: np.ndarray
+    use: np.ndarray
     #: False for evidence-only points (free beams).
     obstacle: np.ndarray
-    #: Beam index of every point (ascending): the scan's time order.
-    beam: np.ndarray
-    #: Beams that gave no point.
-    invalid: int
+
+    @property
+    def invalid(self) -> int:
+        """Beams that gave no point."""
+        return int(self.use.size - np.count_nonzero(self.use))
 
 
 class ScanGeometryCache:
@@ -69,13 +75,13 @@ def scan_points(ranges: np.ndarray, angle_min: float, angle_increment: float,
     far = np.float32(min(scan_range_max, source_range_max))
     with np.errstate(invalid="ignore"):
         in_limits = (r >= lo) & (r <= hi)
-        keep = (in_limits & (r >= np.float32(source_range_min))) | np.isinf(r)
-    beam = np.flatnonzero(keep)
-    rk = r[beam]
-    obstacle = np.isfinite(rk) & (rk <= far)
-    dist = np.where(np.isneginf(rk), lo, np.where(obstacle, rk, far)).astype(np.float32)
-    obstacle |= np.isneginf(rk)
+        use = (in_limits & (r >= np.float32(source_range_min))) | np.isinf(r)
+        obstacle = in_limits & (r <= far)
+    too_close = np.isneginf(r)
+    obstacle |= too_close
+    dist = np.where(too_close, lo, np.where(obstacle, r, far))
+    dist = np.where(use, dist, np.float32(0.0)).astype(np.float32)
     c, s = cache.get(r.size, angle_min, angle_increment)
-    x = dist * c[beam]
-    y = dist * s[beam]
-    return ScanPoints(x, y, np.zeros_like(x), obstacle, beam, int(r.size - beam.size))
+    x = dist * c
+    y = dist * s
+    return ScanPoints(x, y, np.zeros_like(x), dist, use, obstacle)

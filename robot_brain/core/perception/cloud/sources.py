@@ -30,7 +30,7 @@ from robot_brain.core.perception.cloud.attitude import AttitudeUnavailable
 from robot_brain.core.perception.cloud.body import SelfFilter
 from robot_brain.core.perception.cloud.config import SourceConfig, SourcesConfig, TimeAxis
 from robot_brain.core.perception.cloud.pointcloud import CloudFormatError, RawCloud, read_xyz
-from robot_brain.core.perception.cloud.projection import Projector, time_bounds
+from robot_brain.core.perception.cloud.projection import Projector
 from robot_brain.core.perception.cloud.scan_points import ScanGeometryCache, scan_points
 from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor
 from robot_brain.core.perception.sectors import ScanGeometryError
@@ -157,23 +157,20 @@ class CloudSource(_Source):
         except AttitudeUnavailable as exc:
             return self.dropped(Refusal.ATTITUDE, f"no attitude to level it: {exc}", t0)
         try:
-            pts = read_xyz(cloud, cfg.max_points, cfg.time_axis == TimeAxis.COLUMNS)
+            pts = read_xyz(cloud, cfg.max_points)
         except CloudFormatError as exc:
             return self.invalid(Refusal.FORMAT, str(exc), t0, points_in=cloud.n_points)
         x, y, z = pts.x, pts.y, pts.z
         d2 = x * x + y * y + z * z
         finite = int(np.count_nonzero(np.isfinite(d2)))
         lo, hi = cfg.range_min, cfg.range_max
-        keep = np.flatnonzero((d2 >= np.float32(lo * lo)) & (d2 <= np.float32(hi * hi)))
-        bounds = None
-        if tilts is not None and len(tilts) > 1:
-            bounds = np.searchsorted(keep, time_bounds(pts.size, len(tilts)))
-        if keep.size != pts.size:
-            x, y, z = x[keep], y[keep], z[keep]
-        p = self.projector.project(x, y, z, None, bounds, tilts)
+        use = (d2 >= np.float32(lo * lo)) & (d2 <= np.float32(hi * hi))
+        in_range = int(np.count_nonzero(use))
+        p = self.projector.project(x, y, z, d2, use, None, tilts,
+                                   by_columns=cfg.time_axis == TimeAxis.COLUMNS)
         return SourceResult(SourceOutcome.OK, p.sectors, points_in=pts.total,
                             points_used=p.points, stride=pts.stride, invalid=pts.size - finite,
-                            out_of_range=finite - int(keep.size), self_filtered=p.self_filtered,
+                            out_of_range=finite - in_range, self_filtered=p.self_filtered,
                             obstacle_points=p.obstacles, process_s=time.perf_counter() - t0)
 
 
@@ -220,10 +217,10 @@ class ScanSource(_Source):
                               cfg.range_min, cfg.range_max, self._cache)
         except ScanGeometryError as exc:
             return self.invalid(Refusal.GEOMETRY, str(exc), t0, points_in=n)
-        bounds = None
-        if tilts is not None and len(tilts) > 1:
-            bounds = np.searchsorted(pts.beam, time_bounds(n, len(tilts)))
-        p = self.projector.project(pts.x, pts.y, pts.z, pts.obstacle, bounds, tilts)
+        row = (1, -1)
+        p = self.projector.project(pts.x.reshape(row), pts.y.reshape(row), pts.z.reshape(row),
+                                   (pts.dist * pts.dist).reshape(row), pts.use.reshape(row),
+                                   pts.obstacle.reshape(row), tilts)
         return SourceResult(SourceOutcome.OK, p.sectors, points_in=n, points_used=p.points,
                             invalid=pts.invalid, self_filtered=p.self_filtered,
                             obstacle_points=p.obstacles, process_s=time.perf_counter() - t0)
