@@ -61,6 +61,7 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         assert probe is not None
         probe.subscribe(LaserScan, "perception/obstacles", qos.SENSOR)
         probe.subscribe(String, "perception/scene", qos.RELIABLE)
+        probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         g.start("sim", parameters={"world_file": str(world)})
         perception = g.start("perception", parameters={"world_file": str(world)})
         try:
@@ -95,6 +96,10 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         nearest = scene["obstacles"][0]
         assert nearest["bearing"] == pytest.approx(CENTRES[2], abs=0.01)
         assert nearest["distance"] == pytest.approx(1.05, abs=0.06)
+        # The default source, the sim's centred 2D laser levelled with its odometry, still
+        # runs through the sector model.
+        probe.wait_for(lambda: _sources_status(probe).get("scan_sector_model_last") == "True",
+                       10.0, "the scan source's sector_model_last")
         goal = next(p for p in scene["places"] if p["name"] == "goal")
         assert goal["distance"] == pytest.approx(3.0, abs=0.02)
         assert goal["bearing"] == pytest.approx(math.pi / 2 - START_YAW, abs=0.02)
@@ -111,6 +116,14 @@ def _scan(tag: str, n: int, angle_min: float = -math.pi, inc: float | None = Non
     msg.range_max = rmax
     msg.ranges = np.full(n, value, dtype=np.float32)
     return msg
+
+
+def _sources_status(probe: Probe) -> dict[str, str]:
+    for rec in reversed(probe.messages("/diagnostics")):
+        for st in rec.msg.status:
+            if st.name == "perception: sources":
+                return {kv.key: kv.value for kv in st.values}
+    return {}
 
 
 def _perception_status(probe: Probe) -> dict[str, str] | None:

@@ -4,7 +4,9 @@ One `HealthReport` ("sources") with, per source `<name>`: `<name>_messages`,
 `<name>_refused_<kind>` for every refusal kind (frame, stamp, attitude, format, geometry,
 oversize, backend), `<name>_decimated_clouds`, `<name>_invalid_points_last` (non-finite
 points or invalid beams of the last message), `<name>_self_filtered_last`,
-`<name>_obstacle_points_last`, `<name>_process_p99_ms`, `<name>_age_s`; and for the attitude
+`<name>_obstacle_points_last`, `<name>_sector_model_last` (the last message ran the ONNX
+sector model: a centred, level LaserScan), `<name>_process_p99_ms`, `<name>_age_s`; and for
+the attitude
 input `attitude_samples` and `attitude_rejected`. WARN while a source is silent beyond its
 timeout or when a message was refused in the last period.
 """
@@ -72,6 +74,7 @@ class SourcesMonitor:
             values[f"{c.name}_invalid_points_last"] = last.invalid if last else 0
             values[f"{c.name}_self_filtered_last"] = last.self_filtered if last else 0
             values[f"{c.name}_obstacle_points_last"] = last.obstacle_points if last else 0
+            values[f"{c.name}_sector_model_last"] = bool(last and last.model)
             values[f"{c.name}_process_p99_ms"] = c.process_ms.percentile(99)
             age = now - c.last_ok_t
             values[f"{c.name}_age_s"] = age if math.isfinite(age) else math.nan
