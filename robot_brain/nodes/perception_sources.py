@@ -113,15 +113,17 @@ class PerceptionSources:
             self._attitude_sub = node.poller.subscription(
                 kind, self.shared.resolved_attitude_topic, depth, raw=True)
             self._decode = (decode_imu_attitude if kind is Imu else decode_odometry_attitude)
-        self._sources: list[ScanSource | CloudSource] = []
+        # By index in `sources` (the merger's and the monitor's order), one dict per kind.
+        self._clouds: dict[int, CloudSource] = {}
+        self._scans: dict[int, ScanSource] = {}
         for i, cfg in enumerate(self.configs):
             if cfg.type == SourceKind.CLOUD:
-                self._sources.append(CloudSource(cfg, self.shared, n_sectors, body))
+                self._clouds[i] = CloudSource(cfg, self.shared, n_sectors, body)
                 node.create_subscription(PointCloud2, cfg.resolved_topic,
                                          functools.partial(self._on_cloud, i), qos.SENSOR,
                                          raw=True)
             else:
-                self._sources.append(ScanSource(cfg, self.shared, n_sectors, body, processor))
+                self._scans[i] = ScanSource(cfg, self.shared, n_sectors, body, processor)
                 node.create_subscription(LaserScan, cfg.resolved_topic,
                                          functools.partial(self._on_scan, i), qos.SENSOR)
         timeouts = [c.timeout_s for c in self.configs]
@@ -157,10 +159,8 @@ class PerceptionSources:
     def _on_scan(self, i: int, msg: LaserScan) -> None:
         t0 = time.perf_counter()
         self._take_attitude()
-        source = self._sources[i]
-        assert isinstance(source, ScanSource)
         stamp = msg.header.stamp
-        result = source.process(ranges_array(msg), float(msg.angle_min),
+        result = self._scans[i].process(ranges_array(msg), float(msg.angle_min),
                                 float(msg.angle_increment), float(msg.range_min),
                                 float(msg.range_max), float(msg.time_increment),
                                 msg.header.frame_id, stamp.sec + stamp.nanosec * 1e-9,
@@ -171,8 +171,7 @@ class PerceptionSources:
     def _on_cloud(self, i: int, raw: bytes) -> None:
         t0 = time.perf_counter()
         self._take_attitude()
-        source = self._sources[i]
-        assert isinstance(source, CloudSource)
+        source = self._clouds[i]
         cfg = self.configs[i]
         try:
             sample = decode_pointcloud2(raw)
