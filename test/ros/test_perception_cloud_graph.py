@@ -146,7 +146,7 @@ def test_head_cloud_and_scan_merge_and_bad_clouds_are_refused(tmp_path: Path) ->
             assert out.header.frame_id == "base_link" and len(s) == N
             assert s[7] == pytest.approx(2.0, abs=0.01) and s[8] == pytest.approx(2.0, abs=0.01)
             assert s[12] == pytest.approx(3.0, abs=0.01), s
-            assert out.range_max == pytest.approx(30.0)   # the source's range_max
+            assert out.range_max == pytest.approx(10.0)   # the source's range_max
 
             # Big-endian: read correctly, not refused.
             be = fx.livox(_ahead(distance=2.5))

@@ -82,9 +82,9 @@ class SourceConfig:
     range_min: float = param(0.05, "Points closer to the sensor are dropped (its own body, "
                              "zeros that drivers write for no return).", unit="m", min=0.0,
                              max=10.0)
-    range_max: float = param(30.0, "Points farther from the sensor are not used; a sector "
-                             "without obstacle is free up to here.", unit="m", min=0.1,
-                             max=1000.0)
+    range_max: float = param(10.0, "Points farther from the sensor are not used; a sector "
+                             "without obstacle is free up to here (the floor's levelling "
+                             "error grows with range).", unit="m", min=0.1, max=1000.0)
     max_points: int = param(150_000, "Points read per cloud at most; a bigger cloud is "
                             "decimated by a fixed stride (counted).", min=100,
                             max=10_000_000)
