@@ -13,8 +13,9 @@ settings that must agree across nodes must agree (robot_brain.cli.preflight); on
 any node that exits ends the whole launch with a non-zero code naming that node.
 
 use_sim_time:=true (a simulated robot publishing /clock) is given only to the nodes whose own
-stamps must share the simulator's time (robot_brain.core.sim_time); the fast path stays off
-/clock and judges sensor freshness in simulated seconds from the stamps it receives. Per-node
+stamps must share the simulator's time, or that check stamps against their clock
+(robot_brain.core.sim_time); the controller and the watchdog stay off /clock, the controller
+judging sensor freshness in simulated seconds from the stamps it receives. Per-node
 overrides go in node-keyed parameter files in one private directory, removed when the launch
 ends (no launch_params_* file is left in /tmp).
 """
@@ -235,9 +236,10 @@ def generate_launch_description() -> LaunchDescription:
                                           "must exist."),
         DeclareLaunchArgument("use_sim_time", default_value="false", choices=BOOLEAN,
                               description="The robot is simulated and publishes /clock "
-                                          "(Gazebo): the planner's and recorder's stamps "
-                                          "follow it; the fast path judges sensor freshness "
-                                          "in simulated seconds (docs/gazebo.md)."),
+                                          "(Gazebo): perception, planner and recorder "
+                                          "follow it; the controller judges sensor "
+                                          "freshness in simulated seconds "
+                                          "(docs/gazebo.md)."),
         DeclareLaunchArgument("sim", default_value="true", choices=BOOLEAN,
                               description="Start the built-in simulated humanoid."),
         DeclareLaunchArgument("record", default_value="false", choices=BOOLEAN,

@@ -5,25 +5,28 @@ shipped 4-ms world; 1 kHz at gz's usual 1 ms), and every rclpy node with use_sim
 Python callback for each message. So only the nodes whose *own stamps* must share the
 simulator's time base follow it:
 
+* `perception`: its sensor sources refuse a scan or cloud stamped more than
+  `stamp_max_age_s` before (or `stamp_max_ahead_s` after) the node's clock, and level it with
+  the attitude at its stamp: under a simulator both need the simulator's time;
 * `planner`: planner/goal's stamp, so RViz or Foxglove place the goal at the simulated time
   of the TF tree;
 * `recorder`: a bag's log times, so a recorded run replays against its own /clock;
 * `sim`: the built-in simulator, as before.
 
-The fast path (`perception`, `controller`, `watchdog`) runs on steady-clock timers, judges
-its inputs on receipt and copies the scan's stamp into its outputs: it never reads the ROS
-clock for a decision, and a 250 Hz Python callback on the thread that ticks at 100 Hz is
-exactly what it must not have. The controller judges sensor freshness in simulated seconds
-instead, from the stamps it already receives (`freshness_clock: sim`,
-robot_brain.core.control.freshness). The `power_monitor` computes endurance from energy and
-power (no clock in it) on a steady timer, and `live_view` stamps with the system clock.
-Their self-made stamps (diagnostics, the watchdog's own stop commands) are wall-clock times.
+The `controller` and the `watchdog` run on steady-clock timers, judge their inputs on receipt
+and copy the scan's stamp into their outputs: they never read the ROS clock for a decision,
+and a /clock callback on the thread that ticks at 100 Hz is what they must not have. The
+controller judges sensor freshness in simulated seconds instead, from the stamps it already
+receives (`freshness_clock: sim`, robot_brain.core.control.freshness). The `power_monitor`
+computes endurance from energy and power (no clock in it) on a steady timer, and `live_view`
+stamps with the system clock. Their self-made stamps (diagnostics, the watchdog's own stop
+commands) are wall-clock times.
 """
 
 from __future__ import annotations
 
 #: Nodes that run with use_sim_time as launched; every other node runs on steady/wall time.
-CLOCK_NODES = frozenset({"planner", "recorder", "sim"})
+CLOCK_NODES = frozenset({"perception", "planner", "recorder", "sim"})
 
 
 def node_uses_sim_time(node: str, use_sim_time: bool) -> bool:

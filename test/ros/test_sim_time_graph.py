@@ -5,7 +5,8 @@ simulated time, scans 10 Hz and odometry 50 Hz of simulated time: 3 Hz and 15 Hz
 time), as a Gazebo on a slow host would. The controller with `freshness_clock: sim` (what
 brain.launch.py sets with use_sim_time:=true) measures the factor from the odometry stamps
 and judges its inputs in simulated seconds: perception stays fresh and the robot walks to its
-goal. No fast-path node subscribes to /clock.
+goal. The controller does not subscribe to /clock (perception does: it checks scan stamps
+against its clock).
 """
 
 from __future__ import annotations
@@ -57,9 +58,12 @@ def test_at_real_time_factor_0_3_the_controller_judges_freshness_in_sim_time(
         g.start("sim", params_files=[CONFIG, sim])
         g.start("watchdog", parameters={"deadline_s": 0.25, "latch_s": 0.25,
                                         "holdoff_s": 0.2})
-        g.start("fast_path", node_parameters={"controller": {
-            "policy": "analytic", "use_param_goal": True, "goal_x": GOAL[0], "goal_y": GOAL[1],
-            "freshness_clock": "sim"}})
+        # As brain.launch.py with use_sim_time:=true: perception on /clock (it checks scan
+        # stamps against its clock), the controller off it, judging freshness in sim time.
+        g.start("fast_path", node_parameters={
+            "perception": {"use_sim_time": True},
+            "controller": {"policy": "analytic", "use_param_goal": True, "goal_x": GOAL[0],
+                           "goal_y": GOAL[1], "freshness_clock": "sim"}})
         probe.wait_for(lambda: bool(probe.messages("odom")), START_WAIT_S, "odom")
 
         def reached() -> bool:
