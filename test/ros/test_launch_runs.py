@@ -190,6 +190,12 @@ def test_relative_bag_dir_is_logged_absolute_and_no_parameter_file_is_left(
                   "compose:=false", cwd=shell, env={"TMPDIR": str(temp)})
     try:
         _wait_started(proc)
+        # The recorder makes the bag when it is up (slower than 8 s on a loaded machine).
+        end = time.monotonic() + 120.0
+        while not list((shell / "rel_runs").glob("brain_*/*")) and time.monotonic() < end:
+            assert proc.poll() is None, "launch ended early"
+            time.sleep(0.5)
+        time.sleep(2.0)
         os.killpg(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=120)
     finally:
