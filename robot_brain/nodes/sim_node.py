@@ -94,7 +94,8 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("publish_clock", False, "Publish the simulation time on /clock."),
     ParamSpec("odom_frame", "odom", "Frame of odom's pose (parent of base_frame)."),
     ParamSpec("base_frame", "base_link", "The robot's body frame."),
-    ParamSpec("laser_frame", "laser", "Frame of `scan` (at the body centre)."),
+    ParamSpec("laser_frame", "laser", "Frame of `scan` (on the body's axis, at the knee-height "
+              "laser of the robot description)."),
 ) + REALTIME_PARAMS
 
 
@@ -151,8 +152,9 @@ class SimNodeParams:
 
 
 def load_sim_world(world_file: str) -> World:
+    """The physical world: `mapped: false` furniture included (the brain's map leaves it out)."""
     try:
-        return load_world_file(world_file)
+        return load_world_file(world_file, include_unmapped=True)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 
@@ -234,6 +236,8 @@ class SimNode(PollingNode):
         laser.header.stamp = self.get_clock().now().to_msg()
         laser.header.frame_id = self.p.base_frame
         laser.child_frame_id = self.p.laser_frame
+        # The planar lidar's plane (robot description's knee laser; the sim's laser_height).
+        laser.transform.translation.z = self.p.sim.laser_height
         laser.transform.rotation.w = 1.0
         static.publish(TFMessage(transforms=[laser]))
         self._tf_static_pub = static  # kept alive so late joiners still get it
