@@ -38,17 +38,24 @@ def _console_scripts() -> set[str]:
     raise AssertionError("no console_scripts in setup.py")
 
 
+def _launch_constant(name: str) -> object:
+    for node in ast.walk(ast.parse(LAUNCH.read_text())):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"brain.launch.py has no {name}")
+
+
 def _launch_executables() -> set[str]:
-    """BRAIN_NODES of the launch file, the optional sim, and every constant `executable=`."""
+    """BRAIN_NODES of the launch file, the simulators its `sim` argument may start
+    (robot_brain.core.sim_choice, which it reads), and every constant `executable=`."""
+    from robot_brain.core.sim_choice import SIM_NODES
     tree = ast.parse(LAUNCH.read_text())
-    found = set()
+    found = set(SIM_NODES)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "BRAIN_NODES" for t in node.targets):
             found |= set(ast.literal_eval(node.value))
-        if isinstance(node, ast.Tuple) and [ast.literal_eval(e) for e in node.elts
-                                            if isinstance(e, ast.Constant)] == ["sim"]:
-            found.add("sim")
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Node":
             for kw in node.keywords:
                 if kw.arg == "executable" and isinstance(kw.value, ast.Constant):
@@ -66,6 +73,15 @@ def test_launch_executables_exist_in_setup_and_have_config_blocks() -> None:
     from robot_brain.core.composition import COMPOSITES
     missing = {e for e in executables - set(COMPOSITES) if node_key(config, e) is None}
     assert not missing, f"no config block for {missing}"
+
+
+def test_launch_sim_values_are_the_simulator_choices() -> None:
+    from robot_brain.core.sim_choice import LAUNCH_VALUES, launch_sim
+    assert list(_launch_constant("SIM_VALUES")) == list(LAUNCH_VALUES)  # type: ignore[call-overload]
+    assert launch_sim("false") is None
+    assert launch_sim("true").node == "sim" and launch_sim("mujoco").node == "mujoco_sim"
+    overlay = launch_sim("mujoco").params_overlay
+    assert (ROOT / "config" / overlay).exists()
 
 
 def test_launch_arguments_cover_the_documented_ones() -> None:
