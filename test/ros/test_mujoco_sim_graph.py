@@ -72,6 +72,12 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
         extra.write_text(yaml.safe_dump({"mujoco_sim": {"ros__parameters": {
             "head_lidar_points_per_frame": POINTS, "cmd_timeout_s": TIMEOUT_S,
             "rt_priority": 0}}}))
+        try:
+            from tf2_msgs.msg import TFMessage
+            probe.subscribe(TFMessage, "/tf_static", qos.STATE)
+            has_tf = True
+        except ImportError:
+            has_tf = False
         proc = g.start("mujoco_sim", params_files=[CONFIG, extra])
         probe.wait_for(lambda: all(probe.messages(t) for t in (
             "odom", "scan", "livox/lidar", "robot_description")), START_WAIT_S,
@@ -97,6 +103,15 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
 
         scan = _last(probe, "scan")
         assert scan.header.frame_id == "laser" and len(scan.ranges) == 360
+        if has_tf:
+            probe.wait_for(lambda: bool(probe.messages("/tf_static")), START_WAIT_S,
+                           "/tf_static of the sensor mounts")
+            mounts = {t.child_frame_id: t.transform
+                      for t in _last(probe, "/tf_static").transforms}
+            livox = mounts["livox_frame"]
+            assert livox.translation.z == pytest.approx(HUMANOID.head_lidar.pose.z)
+            assert abs(livox.rotation.x) == pytest.approx(1.0)  # roll pi: upside down
+            assert mounts["laser"].translation.z == pytest.approx(HUMANOID.knee_laser.pose.z)
         description = ET.fromstring(_last(probe, "robot_description").data)
         assert {"base_link", "livox_frame", "laser"} <= {
             link.get("name") for link in description.findall("link")}
