@@ -31,6 +31,8 @@ from robot_brain.core.planner_activity import (
     PlannerStatusError,
     parse_planner_status,
 )
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.urdf import urdf
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
@@ -197,6 +199,9 @@ class SimNode(PollingNode):
             self.create_publisher(ClockMsg, "/clock", qos.SENSOR_PUB)
             if self.p.publish_clock else None)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
+        # The robot's URDF for RViz and Foxglove (transient local: late joiners get it).
+        self._description_pub = self.create_publisher(String, "robot_description", qos.STATE)
+        self._description_pub.publish(String(data=urdf(HUMANOID)))
 
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
