@@ -68,13 +68,20 @@ def cloud_sector_source(n_sectors: int,
     if not clouds:
         raise ValueError("config/mujoco.yaml gives perception no cloud source")
     head_cfg = load(config.SourceConfig, values, f"{clouds[0]}.", name=clouds[0])
-    head = sources.CloudSource(head_cfg, shared, n_sectors, shared.body())
-    buffer = attitude.AttitudeBuffer(shared.attitude_window_s, shared.attitude_tolerance_s)
-    merger = merge.SectorMerger(n_sectors, [head_cfg.timeout_s] * (2 if knee else 1))
     fields = tuple(pointcloud.PointField(f.name, f.offset, f.datatype, f.count) for f in FIELDS)
     frame = HUMANOID.head_lidar.frame
+    # Perception's state (attitude history, the sources' newest views) belongs to one run:
+    # a new simulator (its clock starts at 0 again) gets fresh state.
+    state: dict[str, Any] = {}
 
     def sectors(sim: MujocoSimulator, now: float) -> np.ndarray:
+        if state.get("sim") is not sim:
+            state.update(
+                sim=sim, head=sources.CloudSource(head_cfg, shared, n_sectors, shared.body()),
+                buffer=attitude.AttitudeBuffer(shared.attitude_window_s,
+                                               shared.attitude_tolerance_s),
+                merger=merge.SectorMerger(n_sectors, [head_cfg.timeout_s] * (2 if knee else 1)))
+        head, buffer, merger = state["head"], state["buffer"], state["merger"]
         buffer.push(now, *sim.quaternion)
         cloud = sim.head_cloud()
         packed = pack_points(cloud.points, cloud.intensity, cloud.line, int(now * 1e9))

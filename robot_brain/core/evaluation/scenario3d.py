@@ -18,7 +18,7 @@ import importlib
 import importlib.util
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -48,6 +48,7 @@ class CloudPerceptionUnavailable(ConfigurationError):
 
 
 #: sectors(sim, now) -> perception's N sector minima (the contract of perception/obstacles).
+#: One may serve several runs: whatever state it keeps belongs to the simulator it is given.
 SectorSource = Callable[["MujocoSimulator", float], np.ndarray]
 
 
@@ -90,13 +91,13 @@ def body_slice_sectors(n_sectors: int, beams: int = 720) -> SectorSource:
     from robot_brain.core.sim.lidar import Lidar, LidarConfig
 
     config = LidarConfig(beams=beams, range_max=8.0, noise_std=0.0)
-    cache: dict[int, Lidar] = {}
+    cache: dict[str, Any] = {}
 
     def sectors(sim: MujocoSimulator, now: float) -> np.ndarray:
-        lidar = cache.get(id(sim))
-        if lidar is None:
+        if cache.get("sim") is not sim:
             solid = sim.world.between_heights(0.0, HUMANOID.height)
-            lidar = cache.setdefault(id(sim), Lidar(config, solid.segments(), solid.circles()))
+            cache.update(sim=sim, lidar=Lidar(config, solid.segments(), solid.circles()))
+        lidar = cache["lidar"]
         return sector_minima(lidar.true_ranges(sim.pose), config.angle_min,
                              config.angle_increment, config.range_min, config.range_max,
                              n_sectors)
