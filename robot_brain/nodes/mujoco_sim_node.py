@@ -40,6 +40,7 @@ from robot_brain.core.sim.kinematics import VelocityLimits
 from robot_brain.core.sim.loads import planner_load_w
 from robot_brain.core.sim.mujoco.config import MujocoSimConfig
 from robot_brain.core.sim.mujoco.livox_layout import FIELDS, POINT_STEP, pack_points
+from robot_brain.core.sim.mujoco.realtime import RealTimeMonitor
 from robot_brain.core.stats import RollingWindow
 from robot_brain.core.world import World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
@@ -116,8 +117,7 @@ class MujocoSimNode(PollingNode):
         self._tick_work_max_s = 0.0
         self._commands_received = 0
         self._commands_rejected = 0
-        self._window = (self._t0, 0.0)  # (wall, sim time) at the last diagnostics
-        self._window_rtf = math.nan
+        self._rtf = RealTimeMonitor(self._t0, MIN_REAL_TIME_FACTOR)
         self._encode_ms = RollingWindow(_ENCODE_WINDOW)
         self._cloud_points = 0
         self._clouds = 0
@@ -331,22 +331,17 @@ class MujocoSimNode(PollingNode):
     def health(self) -> HealthReport:
         report = self.sim.health()
         wall = time.monotonic()
-        w0, s0 = self._window
-        if wall - w0 > 0.5:
-            self._window_rtf = (self.sim.time - s0) / (wall - w0)
-            self._window = (wall, self.sim.time)
+        recent = self._rtf.update(wall, self.sim.time)
         level, message = report.level, report.message
-        slow = self._physics_ticks > 0 and self._window_rtf < MIN_REAL_TIME_FACTOR
-        if slow and level == Level.OK:
+        if self._physics_ticks > 0 and self._rtf.slow and level == Level.OK:
             level = Level.WARN
-            message = (f"cannot keep real time: real-time factor {self._window_rtf:.2f} "
+            message = (f"cannot keep real time: real-time factor {recent:.2f} "
                        f"(physics ticks over their {1e3 * self._period_s:.0f} ms period: "
                        f"{self._overruns})")
         values = dict(report.values)
-        elapsed = wall - self._t0
         values.update({
-            "real_time_factor": round(self.sim.time / elapsed, 4) if elapsed > 0 else math.nan,
-            "real_time_factor_recent": round(self._window_rtf, 4),
+            "real_time_factor": round(self._rtf.overall(wall, self.sim.time), 4),
+            "real_time_factor_recent": round(recent, 4),
             "physics_ticks": self._physics_ticks,
             "physics_dt_clamped": self._clamped_ticks,
             "physics_overruns": self._overruns,

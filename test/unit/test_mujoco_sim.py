@@ -199,3 +199,13 @@ def test_battery_drains_with_walking_and_the_extra_load() -> None:
     for key in ("distance_walked_m", "collisions", "battery_percentage", "energy_used_wh",
                 "sim_time_s", "roll_deg", "pitch_deg", "physics_ms_per_sim_s"):
         assert key in values
+
+
+def test_the_real_time_monitor_says_when_the_sim_falls_behind() -> None:
+    from robot_brain.core.sim.mujoco.realtime import RealTimeMonitor
+    rt = RealTimeMonitor(100.0, min_factor=0.95)
+    assert not rt.slow and math.isnan(rt.update(100.2, 0.2))  # too short a period: no verdict
+    assert rt.update(101.0, 1.0) == pytest.approx(1.0) and not rt.slow
+    assert rt.update(102.0, 1.6) == pytest.approx(0.6) and rt.slow
+    assert rt.update(103.0, 2.6) == pytest.approx(1.0) and not rt.slow
+    assert rt.overall(103.0, 2.6) == pytest.approx(2.6 / 3.0)
