@@ -65,6 +65,7 @@ def bench_cost(seconds: float) -> None:
         sim = _sim(MujocoSimConfig())
         dt = 0.01
         cpu0, wall0 = time.process_time(), time.perf_counter()
+        head_cpu = 0.0
         n = int(round(seconds / dt))
         for i in range(n):
             sim.step(_command(sim.time), dt)
@@ -72,11 +73,13 @@ def bench_cost(seconds: float) -> None:
                 if knee:
                     sim.scan()
                 if head:
+                    t0 = time.process_time()
                     sim.head_cloud()
+                    head_cpu += time.process_time() - t0
         cpu = time.process_time() - cpu0
         wall = time.perf_counter() - wall0
         c = sim.costs
-        rays = c.head_rays / c.head_lidar_s if c.head_lidar_s else math.nan
+        rays = c.head_rays / head_cpu if head_cpu else math.nan
         rows.append((label, 1e3 * cpu / sim.time, 1e3 * wall / sim.time, rays,
                      sim.collisions))
     print(f"  {'':36s} {'CPU ms/s':>9s} {'wall ms/s':>10s} {'rays/CPU s':>11s}")

@@ -101,6 +101,15 @@ def test_config_blocks_name_real_nodes_in_any_namespace() -> None:
     assert not unknown, f"config blocks for unknown nodes, or not keyed /**/<node>: {unknown}"
 
 
+def _flat(block: dict, prefix: str = "") -> set[str]:
+    """Parameter names of a YAML block as rcl reads them: a nested mapping (a parameter
+    group, e.g. perception's `scan: {type: scan}`) is `scan.type`."""
+    names: set[str] = set()
+    for k, v in block.items():
+        names |= _flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}"}
+    return names
+
+
 RETRY_S = 5.0  # one answer takes milliseconds; a lost one is asked for again after this
 
 
@@ -131,9 +140,9 @@ def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -
     elif node_name not in available_nodes():
         pytest.fail(f"node '{node_name}' is listed in BRAIN_NODES but not installed")
     config = _config()
-    shared = set(config["/**"]["ros__parameters"])
+    shared = _flat(config["/**"]["ros__parameters"])
     key = node_key(config, node_name)
-    own = set(config[key]["ros__parameters"]) if key else set()
+    own = _flat(config[key]["ros__parameters"]) if key else set()
     overrides = {"backend": "scripted"} if node_name == "planner" else {}
     with Graph(tmp_path) as graph:
         proc = graph.start(node_name, name=node_name, parameters=overrides)
@@ -142,3 +151,28 @@ def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -
         assert proc.running(), dict(graph.logs())[node_name]
     undeclared = (shared | own) - declared
     assert not undeclared, f"{node_name}: YAML keys the node does not declare: {undeclared}"
+
+
+@pytest.mark.ros
+def test_perception_declares_every_key_the_mujoco_overlay_gives_it(tmp_path: Path) -> None:
+    """config/mujoco.yaml (given after brain.yaml with --sim mujoco / sim:=mujoco) sets
+    perception's sources for the MuJoCo humanoid; rclpy would ignore a key nobody declares."""
+    from robot_brain.core.sim_choice import sim_choice
+
+    overlay = ROOT / "config" / sim_choice("mujoco").params_overlay
+
+    def flat(block: dict, prefix: str = "") -> set[str]:
+        out: set[str] = set()
+        for key, value in block.items():
+            out |= flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return out
+
+    data = yaml.safe_load(overlay.read_text())
+    assert set(data) == {"/**/perception"}, "the overlay configures perception only"
+    keys = flat(data["/**/perception"]["ros__parameters"])
+    with Graph(tmp_path) as graph:
+        proc = graph.start("perception", name="perception", params_files=[CONFIG, overlay])
+        declared = _declared_parameters(graph, "perception", timeout=60.0)
+        assert proc.running(), dict(graph.logs())["perception"]
+    assert keys - declared == set(), f"overlay keys perception does not declare: {keys - declared}"
+    assert {"head.mount_rpy", "knee.mount_xyz", "self_boxes"} <= keys
