@@ -59,20 +59,30 @@ def test_the_head_cloud_shows_an_overhang_the_knee_laser_misses(tmp_path: Path) 
         probe.wait_for(lambda: int(_values(probe, "perception: sources")
                                    .get("head_messages", "0")) > 5, WAIT_S,
                        "perception's diagnostics of its head source")
+        probe.wait_for(lambda: bool(probe.messages("scan")), WAIT_S, "the knee scan")
         logs = "\n".join(text[-2000:] for _, text in g.logs())
         # The knee laser passes under the shelf: nothing ahead within its range.
         scan = probe.messages("scan")[-1].msg
         ahead = np.abs(np.asarray(scan.angle_min + scan.angle_increment
                                   * np.arange(len(scan.ranges)))) < math.radians(10)
         assert np.all(np.isinf(np.asarray(scan.ranges)[ahead])), logs
-        # Perception, fed the head cloud too, sees it straight ahead.
-        sectors = np.asarray(probe.messages("perception/obstacles")[-1].msg.ranges)
+        # Perception, fed the head cloud too, sees it straight ahead (in most messages: one
+        # whose cloud a loaded machine delivered too late to level is left out, by design).
         front = int(np.argmin(np.abs(sector_centres(N))))
-        assert SHELF_X - 0.1 < sectors[front] < SHELF_X + 0.6, (sectors, logs)
         back = int(np.argmin(np.abs(np.abs(sector_centres(N)) - math.pi)))
-        assert np.isinf(sectors[back]), ("the floor behind is no obstacle", sectors)
+
+        def recent() -> np.ndarray:
+            return np.array([r.msg.ranges for r in probe.messages("perception/obstacles")[-10:]])
+
+        probe.wait_for(lambda: np.sum((recent()[:, front] > SHELF_X - 0.1)
+                                      & (recent()[:, front] < SHELF_X + 0.6)) >= 6, WAIT_S,
+                       "the shelf ahead in perception/obstacles")
+        sectors = recent()
+        # The floor all round is no obstacle: behind the robot, free (or at worst unknown).
+        assert not np.any(np.isfinite(sectors[:, back])), sectors[:, back]
         values = _values(probe, "perception: sources")
         refused = {k: int(v) for k, v in values.items() if "_refused_" in k and v != "0"}
-        # Only at start, before the first odometry (no attitude to level with yet).
-        assert set(refused) <= {"head_refused_attitude", "knee_refused_attitude"}, refused
-        assert sum(refused.values()) <= 4 < int(values["head_messages"]), (refused, values)
+        # At start (no odometry yet) or late on a loaded machine: no attitude to level with.
+        assert set(refused) <= {"head_refused_attitude", "knee_refused_attitude",
+                                "head_refused_stamp", "knee_refused_stamp"}, (refused, logs)
+        assert sum(refused.values()) <= 0.25 * int(values["head_messages"]), (refused, values)
