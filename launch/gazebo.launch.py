@@ -5,7 +5,8 @@ Needs ROS 2 (Jazzy or newer) with ros_gz (ros_gz_sim, ros_gz_bridge) and Gazebo 
 and a missing one is one line saying what to install. Starts gz sim with the shipped world on a
 gz-transport partition of its own (GZ_PARTITION), spawns the shipped humanoid into that world
 (`create -world <its name>`) at the world's `robot_start` frame, bridges the robot's topics
-(cmd_vel in; scan, odom, battery_state, /clock out) with config/gz_bridge.yaml, and once the
+(cmd_vel and battery/recharge in; scan, livox/lidar, odom, battery_state, /clock out) with
+config/gz_bridge.yaml, publishes the sensor mounts as static TFs, and once the
 robot is in the world includes brain.launch.py with sim:=false and use_sim_time:=true; a spawn
 that fails or does not finish ends the launch instead, before any brain node starts.
 
@@ -147,18 +148,25 @@ def _gazebo(context: LaunchContext) -> list:
         namespace=namespace, output="screen",
         parameters=[Parameter("config_file", LaunchConfiguration("bridge_config")),
                     Parameter("use_sim_time", True)])
-    # Sensor frames of humanoid.sdf (frame_id / gz_frame_id), for RViz and TF users; the
-    # brain itself reads scan and odom only. odom -> base_link comes from the bridged /tf.
-    # Static: their stamps do not matter, so they need no /clock.
+    # Sensor frames of humanoid.sdf (frame_id / gz_frame_id; the robot description's mounts),
+    # for RViz and TF users, and for perception's sources where it reads mounts from
+    # /tf_static. odom -> base_link comes from the bridged /tf. Static: their stamps do not
+    # matter, so they need no /clock.
     laser_tf = Node(
         package="tf2_ros", executable="static_transform_publisher", name="laser_tf",
         namespace=namespace, output="screen",
         arguments=["--x", "0", "--y", "0", "--z", "0.35",
                    "--frame-id", "base_link", "--child-frame-id", "laser"])
+    # The head lidar is mounted upside down (roll pi), as a G1 carries its MID-360.
+    livox_tf = Node(
+        package="tf2_ros", executable="static_transform_publisher", name="livox_tf",
+        namespace=namespace, output="screen",
+        arguments=["--x", "0", "--y", "0", "--z", "1.2", "--roll", "3.141593",
+                   "--frame-id", "base_link", "--child-frame-id", "livox_frame"])
     imu_tf = Node(
         package="tf2_ros", executable="static_transform_publisher", name="imu_tf",
         namespace=namespace, output="screen",
-        arguments=["--x", "0", "--y", "0", "--z", "0.45",
+        arguments=["--x", "0", "--y", "0", "--z", "0.66",
                    "--frame-id", "base_link", "--child-frame-id", "imu_link"])
     return [
         # gz sim, create and the bridge find each other on this partition only.
@@ -170,6 +178,7 @@ def _gazebo(context: LaunchContext) -> list:
         TimerAction(period=timeout_s, actions=[OpaqueFunction(function=check)]),
         bridge,
         laser_tf,
+        livox_tf,
         imu_tf,
     ]
 
