@@ -11,7 +11,9 @@ simulator's time base follow it:
 * `planner`: planner/goal's stamp, so RViz or Foxglove place the goal at the simulated time
   of the TF tree;
 * `recorder`: a bag's log times, so a recorded run replays against its own /clock;
-* `sim`: the built-in simulator, as before.
+* the simulators (`sim`, `mujoco_sim`: robot_brain.core.sim_choice.SIM_NODES): the one that
+  is the /clock source (publish_clock) stamps its sensors with the simulated time it
+  publishes there, so its node clock must be that time too (mujoco_sim stamps from it).
 
 The `controller` and the `watchdog` run on steady-clock timers, judge their inputs on receipt
 and copy the scan's stamp into their outputs: they never read the ROS clock for a decision,
@@ -25,8 +27,10 @@ commands) are wall-clock times.
 
 from __future__ import annotations
 
+from robot_brain.core.sim_choice import SIM_NODES
+
 #: Nodes that run with use_sim_time as launched; every other node runs on steady/wall time.
-CLOCK_NODES = frozenset({"perception", "planner", "recorder", "sim"})
+CLOCK_NODES = frozenset({"perception", "planner", "recorder", *SIM_NODES})
 
 
 def node_uses_sim_time(node: str, use_sim_time: bool) -> bool:

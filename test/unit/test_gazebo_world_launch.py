@@ -85,7 +85,7 @@ def test_a_failed_or_hung_spawn_is_one_line_saying_why() -> None:
 def test_only_nodes_with_their_own_stamps_follow_the_clock() -> None:
     for node in ("controller", "watchdog", "power_monitor", "live_view"):
         assert not node_uses_sim_time(node, True), node
-    assert {n for n in ("perception", "planner", "recorder", "sim")
+    assert {n for n in ("perception", "planner", "recorder", "sim", "mujoco_sim")
             if node_uses_sim_time(n, True)} == set(CLOCK_NODES)
     assert not any(node_uses_sim_time(n, False) for n in CLOCK_NODES)
     assert (freshness_clock(True), freshness_clock(False)) == ("sim", "steady")
