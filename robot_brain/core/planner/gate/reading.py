@@ -1,25 +1,28 @@
 """What an instruction says about moving: which places it forbids, which it plainly asks for,
 and whether it forbids moving at all. Rules over the words (gate.lexicon), no model.
 
-Pipeline, in bounded time (the text is capped before the first regular expression):
+Pipeline, in bounded time (the text is capped before anything else runs):
 1. fold (lower case, accents off), drop quoted text and harmless phrases ("no problem",
-   "don't forget to", "if you can"), read "stop by X" as a visit;
+   "don't forget to", "if you can"), read "stop by X" as a visit and "why don't you" as
+   "could you";
 2. coordinates, durations and places become placeholders (the world's names and aliases and
-   the lexicon's synonyms, as in the vertical tier);
-3. find every cue (negation, prohibition, correction, hazard, conditional, stay, deferral);
+   the lexicon's synonyms, the same table as the vertical tier's);
+3. find every cue (negation, prohibition, correction, hazard, conditional, stay, deferral)
+   and the helper words (verbs of motion, "it"/"there", connectives, polite openers);
 4. cut the text into segments at sentence marks, commas, dashes, connectives ("then", "but")
    and at the start of every self-correction ("actually no", "forget it");
 5. walk the segments in order, resolving each cue's scope:
    - a place named with the cue is forbidden ("don't go to the kitchen", "the kitchen is off
      limits", "the kitchen floor is wet");
    - no place but "it"/"there": the last place named ("someone is mopping the kitchen, keep
-     away from it");
+     away from it"); "the table, not now": the noun phrase just before;
    - a hazard or a prohibition with neither: the places of the same sentence, else motion;
-   - negation with a verb of motion ("don't move"), stay ("stand still"), a condition it
+   - a negation with a verb of motion ("don't move"), a stay ("stand still"), a condition it
      cannot check ("if the door is open"), "not yet": no motion at all;
    - a self-correction takes back everything before it: what was asked becomes forbidden,
      and unless a new destination follows, nothing may move ("go to the kitchen... actually
-     no, forget it");
+     no, forget it"); one that carries a negation ("doch nicht", "better not") forbids what
+     it names, one that does not ("actually, the door") asks for it;
    - a question that is not a polite request ("is the kitchen clean?") asks, it does not
      request: its places are not asked for;
    - a clause with no cue asks for its places plainly; a bare "and the door" continues the
@@ -30,23 +33,30 @@ text plainly asked for, none is forbidden and moving was not forbidden.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from robot_brain.core.planner.gate import lexicon as L
 from robot_brain.core.planner.gate.lexicon import Cue
-from robot_brain.core.planner.gate.patterns import compile_phrases, every_language, has_cjk
+from robot_brain.core.planner.gate.phrases import Match, PhraseIndex, Token, tokenize
 from robot_brain.core.planner.vertical.numbers import find_coordinates, find_durations
 from robot_brain.core.planner.vertical.places import PlaceMatcher
 from robot_brain.core.planner.vertical.text import fold
 
-#: Longer instructions are not read: a moving plan for one is held (the vertical tier refuses
-#: anything over 400 characters, the prompt keeps 300; this bounds the gate's work).
-MAX_GATE_CHARS = 1000
+#: Longer instructions are not read: a moving plan for one is held. The planner itself reads
+#: at most 300 characters (prompt.MAX_INSTRUCTION_CHARS; the vertical tier refuses over 400),
+#: so a plan for a longer text was made from part of it, and the rest may have said "don't".
+#: The cap also bounds the gate's work (linear in the text: a few ms for 400 CJK characters).
+MAX_GATE_CHARS = 400
 #: Fewer letters, digits and ordinary punctuation than this among the visible characters:
 #: not language (binary, control characters), nothing in it can have asked for motion.
 MIN_PLAIN_RATIO = 0.6
+#: Place aliases this long (Latin) may carry an ending: "windows", "Küchen" (as the vertical
+#: tier's matcher: "tur" + "n" must not read "turn").
+ENDING_MIN_CHARS = 4
+PLACE_ENDINGS = ("s", "es", "e", "n", "en")
 
 DOCK_KEY = "dock"
 
@@ -86,61 +96,49 @@ class Reading:
         return tuple(dict.fromkeys(f.cue.value for f in self.cues))
 
 
-# -- compiled lists ----------------------------------------------------------------------------
+# -- the word lists, indexed once -------------------------------------------------------------
 
-def _re(table: Mapping[str, tuple[str, ...]], loose: bool = False) -> re.Pattern[str]:
-    return compile_phrases(every_language(table), loose)
+def _all(table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The gate does not guess the language: a cue in any language counts (texts mix them,
+    and a wrong guess must not hide a "don't")."""
+    return tuple(p for phrases in table.values() for p in phrases)
 
 
-_HARMLESS = _re(L.HARMLESS)
-_VISIT = compile_phrases(L.VISIT)
-_WHY_NOT = compile_phrases(L.WHY_NOT)
-_NEGATION = _re(L.NEGATION)
-_MOTION = _re(L.MOTION)
-_PROHIBITION = _re(L.PROHIBITION)
-_PROHIBITION_WEAK = _re(L.PROHIBITION_WEAK)
-_RETRACT = _re(L.RETRACT, loose=True)
-_DISCOURSE = _re(L.DISCOURSE, loose=True)
-_REPLACE = _re(L.REPLACE, loose=True)
-_HAZARD = _re(L.HAZARD)
-_CONDITIONAL = _re(L.CONDITIONAL)
-_DEFERRAL = _re(L.DEFERRAL)
-_STAY = _re(L.STAY)
-_POLITE = _re(L.POLITE)
-_OPENERS = _re(L.QUESTION_OPENERS)
-_ANAPHORA = _re(L.ANAPHORA)
-_DOCK_VERBS = _re(L.DOCK_VERBS)
-_SEQUENCE = _re(L.SEQUENCE)
-_CONTRAST = _re(L.CONTRAST)
-_THEN = compile_phrases(L.THEN)
-_INSTEAD = compile_phrases(L.INSTEAD)
-_SAY = compile_phrases(L.SAY_OPENERS)
-_TELL_ME = compile_phrases(L.TELL_ME)
-#: "Never, ever go there": the comma after a negation that is not an answer cuts nothing.
-_NEGATION_COMMA = re.compile(r"(?<![\w'-])(never|not|don't|do not|jamais|nie|niemals|nunca|jamas|"
-                             r"mai)\s*,\s*")
-_HALT_FIRST = re.compile(r"^(?:halt|stop|freeze)(?![\w'-])")
+_PRE = (PhraseIndex().add("harmless", _all(L.HARMLESS)).add("visit", L.VISIT)
+        .add("why_not", L.WHY_NOT))
+_PRE_REPLACEMENT = {"harmless": " ", "visit": " go to ", "why_not": " could you "}
 
-#: (pattern, cue, kind) in the order cues are looked for.
-_CUE_PATTERNS: tuple[tuple[re.Pattern[str], Cue, str], ...] = (
-    (_RETRACT, Cue.CORRECTION, "retract"),
-    (_DISCOURSE, Cue.CORRECTION, "discourse"),
-    (_REPLACE, Cue.CORRECTION, "replace"),
-    (_PROHIBITION, Cue.PROHIBITION, ""),
-    (_PROHIBITION_WEAK, Cue.PROHIBITION, "weak"),
-    (_HAZARD, Cue.HAZARD, ""),
-    (_CONDITIONAL, Cue.CONDITIONAL, ""),
-    (_DEFERRAL, Cue.DEFERRAL, ""),
-    (_STAY, Cue.STAY, ""),
-    (_NEGATION, Cue.NEGATION, ""),
-)
+#: cue label -> (cue, kind)
+_CUE_LABELS: Mapping[str, tuple[Cue, str]] = {
+    "retract": (Cue.CORRECTION, "retract"), "discourse": (Cue.CORRECTION, "discourse"),
+    "replace": (Cue.CORRECTION, "replace"), "prohibition": (Cue.PROHIBITION, ""),
+    "weak": (Cue.PROHIBITION, "weak"), "hazard": (Cue.HAZARD, ""),
+    "conditional": (Cue.CONDITIONAL, ""), "deferral": (Cue.DEFERRAL, ""),
+    "stay": (Cue.STAY, ""), "negation": (Cue.NEGATION, ""),
+}
+_MAIN = (PhraseIndex()
+         .add("retract", _all(L.RETRACT), loose=True)
+         .add("discourse", _all(L.DISCOURSE), loose=True)
+         .add("replace", _all(L.REPLACE), loose=True)
+         .add("prohibition", _all(L.PROHIBITION)).add("weak", _all(L.PROHIBITION_WEAK))
+         .add("hazard", _all(L.HAZARD)).add("conditional", _all(L.CONDITIONAL))
+         .add("deferral", _all(L.DEFERRAL)).add("stay", _all(L.STAY))
+         .add("negation", _all(L.NEGATION))
+         .add("motion", _all(L.MOTION)).add("polite", _all(L.POLITE))
+         .add("opener", _all(L.QUESTION_OPENERS)).add("anaphora", _all(L.ANAPHORA))
+         .add("dock", _all(L.DOCK_VERBS)).add("sequence", _all(L.SEQUENCE))
+         .add("then", L.THEN).add("contrast", _all(L.CONTRAST)).add("instead", L.INSTEAD)
+         .add("say", L.SAY_OPENERS).add("tell_me", L.TELL_ME))
+
 _QUOTE = re.compile(r"\"[^\"]{0,200}\"|“[^”]{0,200}”|«[^»]{0,200}»|„[^“]{0,200}“|"
                     r"「[^」]{0,200}」|『[^』]{0,200}』")
-_SENTENCE = re.compile(r"[.!?;…。！？；]+|\.\.\.")
+#: "Never, ever go there": the comma after a negation that is not an answer cuts nothing.
+_NEGATION_COMMA = re.compile(r"(?<![\w'-])(never|not|don't|do not|jamais|nie|niemals|nunca|"
+                             r"jamas|mai)\s*,\s*")
+_SENTENCE = re.compile(r"[.!?;…。！？；]+")
 _CLAUSE = re.compile(r"[,，、:：]|\s[-–—]+\s|[–—]+")
 _SLOT = re.compile(r"<([cdpq])(\d+)>")
-_WORD = re.compile(r"<[cdpq]\d+>|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\W\d_]+(?:'[^\W\d_]*)?"
-                   r"|\d+(?:\.\d+)?", re.UNICODE)
+_HALT_FIRST = frozenset(("halt", "stop", "freeze"))
 _PLAIN_PUNCT = frozenset(".,;:!?'\"()-=+/%°¿¡…。，、！？；：（）「」『』«»“”‘’—–")
 
 
@@ -154,23 +152,69 @@ class _Segment:
     #                     then|contrast|correction
     question: bool = False
     polite: bool = False
-    cues: list[tuple[Found, int]] = field(default_factory=list)   # (cue, start offset)
+    cues: list[Found] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)           # its word tokens
+    matches: dict[str, list[Match]] = field(default_factory=dict)  # label -> matches in it
 
 
-@dataclass(frozen=True)
-class _Slots:
+@dataclass
+class _Text:
+    """The slotted text, its tokens and every labelled match, with queries by segment.
+
+    Every query is local to a segment or a bisection: the work stays linear in the text,
+    whatever it holds (a thousand "no" is as cheap per character as a sentence)."""
+
     text: str
     places: tuple[tuple[str, bool], ...]
     coords: tuple[tuple[float, float], ...]
+    tokens: list[Token] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.tokens = tokenize(self.text)
+        self.matches = _MAIN.find(self.text, self.tokens)
+        self._by_label: dict[str, list[Match]] = {}
+        for m in self.matches:
+            self._by_label.setdefault(m.label, []).append(m)
+        self._word_starts = [t.start for t in self.tokens if t.is_word]
+
+    def of(self, label: str) -> list[Match]:
+        return self._by_label.get(label, [])
+
+    @staticmethod
+    def has(label: str, seg: _Segment) -> bool:
+        return label in seg.matches
+
+    def opens(self, label: str, seg: _Segment, words: int = 2) -> bool:
+        """A `label` phrase within the first `words` words of the segment."""
+        found = seg.matches.get(label)
+        return bool(found) and self.words(seg.start, found[0].start) <= words
+
+    def words(self, start: int, end: int) -> int:
+        return bisect.bisect_left(self._word_starts, end) - \
+            bisect.bisect_left(self._word_starts, start)
+
+    @staticmethod
+    def seg_words(seg: _Segment) -> list[str]:
+        return [t.text for t in seg.tokens]
+
+    @staticmethod
+    def covered(label: str, seg: _Segment, tokens: Iterable[Token]) -> bool:
+        """Every token given lies inside a `label` match of the segment."""
+        spans = [(m.start, m.end) for m in seg.matches.get(label, ())]
+        return all(any(s <= t.start and t.end <= e for s, e in spans) for t in tokens)
 
 
 # -- the reader --------------------------------------------------------------------------------
 
 class InstructionReader:
-    """Built once per world (its place matcher); `read()` is pure and bounded."""
+    """Built once per world (its places); `read()` is pure and bounded."""
 
     def __init__(self, matcher: PlaceMatcher) -> None:
-        self.matcher = matcher
+        self.places = PhraseIndex()
+        for alias, place in matcher.aliases.items():
+            long = len(alias) >= ENDING_MIN_CHARS and alias.isascii()
+            self.places.add(place, (alias,), endings=PLACE_ENDINGS if long else ())
 
     @classmethod
     def for_places(cls, names: Iterable[str],
@@ -188,16 +232,12 @@ class InstructionReader:
             return Reading("", problem="unreadable")
         folded = " ".join(fold("".join(ch if ch.isprintable() else " " for ch in text))
                           .split())
-        slots = self._slots(folded)
-        segments = _segments(slots.text)
-        return _Walk(slots, segments).run()
+        slotted = self._slots(folded)
+        return _Walk(slotted, _segments(slotted)).run()
 
-    def _slots(self, folded: str) -> _Slots:
-        text = _QUOTE.sub(" <q0> ", folded)
-        text = _HARMLESS.sub(" ", text)
-        text = _VISIT.sub(" go to ", text)
-        text = _WHY_NOT.sub(" could you ", text)
-        text = _NEGATION_COMMA.sub(r"\1 ", text)
+    def _slots(self, folded: str) -> _Text:
+        text = _NEGATION_COMMA.sub(r"\1 ", _QUOTE.sub(" <q0> ", folded))
+        text = _replace(text, _PRE.find(text, tokenize(text)), _PRE_REPLACEMENT)
         coords: list[tuple[float, float]] = []
         for c in reversed(find_coordinates(text)):
             text = text[: c.span[0]] + f" <c{len(coords)}> " + text[c.span[1]:]
@@ -205,58 +245,80 @@ class InstructionReader:
         for i, d in enumerate(reversed(find_durations(text))):
             text = text[: d.span[0]] + f" <d{i}> " + text[d.span[1]:]
         places: list[tuple[str, bool]] = []
-        for p in reversed(self.matcher.find(text)):
-            text = text[: p.span[0]] + f" <p{len(places)}> " + text[p.span[1]:]
-            places.append((p.place, p.known))
-        return _Slots(" ".join(text.split()), tuple(places), tuple(coords))
+        for m in reversed(_longest_first(self.places.find(text, tokenize(text)))):
+            text = text[: m.start] + f" <p{len(places)}> " + text[m.end:]
+            known = not m.label.startswith("?")
+            places.append((m.label if known else m.label[1:], known))
+        return _Text(" ".join(text.split()), tuple(places), tuple(coords))
 
 
-def _find_cues(text: str) -> list[tuple[Found, int, int]]:
-    found: list[tuple[Found, int, int]] = []
-    for pattern, cue, kind in _CUE_PATTERNS:
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                found.append((Found(cue, m.group(0), kind), m.start(), m.end()))
-    negations = [(s, e) for f, s, e in found if f.cue is Cue.NEGATION]
+def _replace(text: str, matches: list[Match], replacement: Mapping[str, str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _longest_first(matches):
+        out += [text[pos: m.start], replacement[m.label]]
+        pos = m.end
+    return "".join(out) + text[pos:]
+
+
+def _longest_first(matches: list[Match]) -> list[Match]:
+    """Non-overlapping across labels, left to right, the longest at each position."""
+    out: list[Match] = []
+    end = -1
+    for m in sorted(matches, key=lambda m: (m.start, -m.end)):
+        if m.start >= end:
+            out.append(m)
+            end = m.end
+    return out
+
+
+def _cues(t: _Text) -> list[tuple[Found, int, int]]:
+    found = [(Found(_CUE_LABELS[m.label][0], m.text, _CUE_LABELS[m.label][1]), m.start, m.end)
+             for m in t.matches if m.label in _CUE_LABELS]
+    negations = sorted((s, e) for f, s, e in found if f.cue is Cue.NEGATION)
+    neg_starts = [s for s, _ in negations]
+    neg_by_end = sorted((e, s) for s, e in negations)
     kept: list[tuple[Found, int, int]] = []
     consumed: set[tuple[int, int]] = set()
     for f, s, e in found:
-        if f.cue is Cue.CORRECTION and f.kind == "discourse" and any(
-                s <= ns and ne <= e for ns, ne in negations):
-            # "doch nicht", "better not", "wait no": the correction negates what it names.
-            f = Found(f.cue, f.phrase, "retract")
+        if f.cue is Cue.CORRECTION and f.kind == "discourse":
+            k = bisect.bisect_left(neg_starts, s)
+            if k < len(negations) and negations[k][1] <= e:
+                # "doch nicht", "better not", "wait no": the correction negates what it names.
+                f = Found(f.cue, f.phrase, "retract")
         if f.cue is Cue.STAY:
-            negated = [(ns, ne) for ns, ne in negations if ne <= s and _few_words(text[ne:s])]
-            if negated:
-                # "don't stop", "ne t'arrête pas": a negated stay asks to keep going; neither
-                # it nor its negation forbids anything.
-                consumed.update(negated)
-                continue
+            k = bisect.bisect_right(neg_by_end, (s, len(t.text)))
+            if k:
+                ne, ns = neg_by_end[k - 1]
+                between = t.text[ne:s]
+                if t.words(ne, s) <= 1 and not _SENTENCE.search(between) \
+                        and not _CLAUSE.search(between):
+                    # "don't stop", "ne t'arrête pas": a negated stay asks to keep going;
+                    # neither it nor its negation forbids anything.
+                    consumed.add((ns, ne))
+                    continue
         kept.append((f, s, e))
-    kept = [(f, s, e) for f, s, e in kept if (s, e) not in consumed]
-    corrections = [(s, e) for f, s, e in kept if f.cue is Cue.CORRECTION]
     # A negation inside a correction ("no wait", "doch nicht") is the correction's.
-    kept = [(f, s, e) for f, s, e in kept
-            if f.cue is not Cue.NEGATION or not any(cs <= s and e <= ce
-                                                     for cs, ce in corrections)]
-    kept.sort(key=lambda x: x[1])
-    return kept
+    reach = [-1] * (len(t.text) + 1)   # position -> farthest end of a correction over it
+    for f, s, e in kept:
+        if f.cue is Cue.CORRECTION:
+            for p in range(s, e):
+                reach[p] = max(reach[p], e)
+    return [(f, s, e) for f, s, e in kept if (s, e) not in consumed and (
+        f.cue is not Cue.NEGATION or reach[s] < e)]
 
 
-def _few_words(between: str) -> bool:
-    """Nothing, or one word ("don't just stop"), between a negation and what it negates."""
-    return len(_WORD.findall(between)) <= 1 and not _SENTENCE.search(between) \
-        and not _CLAUSE.search(between)
-
-
-def _segments(text: str) -> list[_Segment]:
+def _segments(t: _Text) -> list[_Segment]:
     """Cut at sentence marks, commas, dashes, connectives and corrections; never inside a
     cue ("wait, no" is one)."""
-    cues = _find_cues(text)
-    inside = [(s, e) for _, s, e in cues if e - s > 1]
+    text = t.text
+    cues = _cues(t)
+    interior = bytearray(len(text) + 1)   # 1 = strictly inside a cue ("wait, no" is one)
+    for _, s, e in cues:
+        interior[s + 1: e] = b"\x01" * max(0, e - s - 1)
 
     def free(pos: int) -> bool:
-        return not any(s < pos < e for s, e in inside)
+        return not interior[pos]
 
     # (start of the cut, end of the cut, joint of the next segment)
     cuts: list[tuple[int, int, str]] = []
@@ -266,43 +328,49 @@ def _segments(text: str) -> list[_Segment]:
     for m in _CLAUSE.finditer(text):
         if free(m.start()):
             cuts.append((m.start(), m.end(), "clause"))
-    for pattern, joint in ((_THEN, "then"), (_SEQUENCE, "seq"), (_CONTRAST, "contrast")):
-        for m in pattern.finditer(text):
-            if free(m.start()) and free(m.end() - 1):
-                cuts.append((m.start(), m.end(), joint))
+    for label, joint in (("then", "then"), ("sequence", "seq"), ("contrast", "contrast")):
+        for c in t.of(label):
+            if free(c.start) and free(c.end - 1):
+                cuts.append((c.start, c.end, joint))
     for f, s, _ in cues:
         if f.cue is Cue.CORRECTION:
             cuts.append((s, s, "correction"))
-    cuts.sort(key=lambda c: (c[0], -c[1]))
+    cuts.sort(key=lambda c: (c[0], -c[1], -_RANKS[c[2]]))
     segments: list[_Segment] = []
     pos, joint, sentence = 0, "start", 0
-    marks: list[tuple[int, str]] = []   # sentence ends: (position, the marks)
+    ends: dict[int, str] = {}   # sentence -> its closing marks
     for start, end, kind in cuts:
         if start < pos:
-            # overlapping cuts: keep the strongest joint ("then" over "seq" over a comma)
-            if segments and start >= segments[-1].end and _rank(kind) > _rank(joint):
-                joint = kind
             continue
         _add(segments, text, pos, start, joint, sentence)
         if kind == "sentence":
-            marks.append((len(segments), text[start:end]))
+            ends[sentence] = text[start:end]
             sentence += 1
-        pos, joint = end, kind
+        pos, joint = end, kind   # adjacent cuts (", then"): the later, closer one joins
     _add(segments, text, pos, len(text), joint, sentence)
-    _mark_questions(segments, text, marks)
+    starts = [seg.start for seg in segments]
+
+    def owner(pos: int) -> _Segment | None:
+        k = bisect.bisect_right(starts, pos) - 1
+        return segments[k] if k >= 0 and pos < segments[k].end else None
+
+    for tok in t.tokens:
+        seg = owner(tok.start)
+        if seg is not None and tok.is_word:
+            seg.tokens.append(tok)
+    for m in t.matches:
+        seg = owner(m.start)
+        if seg is not None:
+            seg.matches.setdefault(m.label, []).append(m)
     for f, s, _ in cues:
-        for seg in segments:
-            if seg.start <= s < seg.end or (s == seg.end and seg.start == seg.end):
-                seg.cues.append((f, s))
-                break
+        seg = owner(s)
+        if seg is not None:
+            seg.cues.append(f)
+    _mark_questions(segments, t, ends)
     return segments
 
 
 _RANKS = {"clause": 1, "seq": 2, "then": 3, "contrast": 4, "correction": 5, "sentence": 6}
-
-
-def _rank(joint: str) -> int:
-    return _RANKS.get(joint, 0)
 
 
 def _add(segments: list[_Segment], text: str, start: int, end: int, joint: str,
@@ -315,60 +383,45 @@ def _add(segments: list[_Segment], text: str, start: int, end: int, joint: str,
     segments.append(_Segment(offset, offset + len(stripped), stripped, sentence, joint))
 
 
-def _mark_questions(segments: list[_Segment], text: str, marks: list[tuple[int, str]]
-                    ) -> None:
+def _mark_questions(segments: list[_Segment], t: _Text, ends: Mapping[int, str]) -> None:
     """A sentence ending in '?' (or opened by '¿', or ended by 吗/か) is a question, unless it
     opens with a polite request ("can you …?"); a trailing tag ("…, ok?") is its own."""
     by_sentence: dict[int, list[_Segment]] = {}
     for seg in segments:
         by_sentence.setdefault(seg.sentence, []).append(seg)
-    ends = {}
-    for count, mark in marks:
-        if count:
-            ends[segments[count - 1].sentence] = mark
     for number, segs in by_sentence.items():
         first = segs[0]
-        polite = _starts_polite(first.text) or any(
-            has_cjk(s.text) and _POLITE.search(s.text) for s in segs)
+        polite = t.opens("polite", first) or any(
+            _is_cjk_text(s.text) and t.has("polite", s) for s in segs)
         for s in segs:
-            s.polite = bool(polite)
+            s.polite = polite
         if polite:
             continue
         mark = ends.get(number, "")
-        asks = "?" in mark or "？" in mark or text[first.start - 1: first.start] == "¿" \
-            or any(s.text.endswith(L.QUESTION_ENDINGS) for s in segs[-1:])
+        asks = "?" in mark or "？" in mark or t.text[first.start - 1: first.start] == "¿" \
+            or segs[-1].text.endswith(L.QUESTION_ENDINGS)
         if asks:
             last = segs[-1]
-            if len(segs) > 1 and _words_only(last.text) in L.QUESTION_TAGS:
+            if len(segs) > 1 and " ".join(t.seg_words(last)) in L.QUESTION_TAGS:
                 last.question = True
             else:
                 for s in segs:
                     s.question = True
         # An opener asks even without the mark ("is the kitchen clean").
-        m = _OPENERS.match(first.text)
-        if m is not None or (has_cjk(first.text) and _OPENERS.search(first.text)):
+        if t.opens("opener", first, words=0) or (_is_cjk_text(first.text)
+                                                 and t.has("opener", first)):
             first.question = True
 
 
-def _starts_polite(text: str) -> bool:
-    return _opens_with(_POLITE, text)
-
-
-def _opens_with(pattern: re.Pattern[str], text: str, words: int = 2) -> bool:
-    """`pattern` within the first words of `text` ("please could you", "robot, say")."""
-    m = pattern.search(text)
-    return m is not None and len(_WORD.findall(text[: m.start()])) <= words
-
-
-def _words_only(text: str) -> str:
-    return " ".join(_WORD.findall(text))
+def _is_cjk_text(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" for ch in text)
 
 
 class _Walk:
     """One pass over the segments, in order, keeping what is forbidden and what is asked."""
 
-    def __init__(self, slots: _Slots, segments: list[_Segment]) -> None:
-        self.slots = slots
+    def __init__(self, t: _Text, segments: list[_Segment]) -> None:
+        self.t = t
         self.segments = segments
         self.cues: list[Found] = []
         self.hold: Found | None = None
@@ -380,38 +433,40 @@ class _Walk:
         self.points: dict[str, tuple[float, float]] = {}
         #: "The table, not now": the places of a bare noun phrase just before, same sentence.
         self.topic: list[str] = []
+        self._targets = [self._find_targets(s) for s in segments]
+        self._by_sentence: dict[int, list[str]] = {}
+        for seg, keys in zip(segments, self._targets, strict=True):
+            into = self._by_sentence.setdefault(seg.sentence, [])
+            into += [k for k in keys if k not in into]
 
     # -- helpers -------------------------------------------------------------------------
 
-    def targets(self, seg: _Segment) -> list[str]:
+    def _find_targets(self, seg: _Segment) -> list[str]:
         out: list[str] = []
         for kind, index in _SLOT.findall(seg.text):
             i = int(index)
             if kind == "p":
-                place, known = self.slots.places[i]
+                place, known = self.t.places[i]
                 if known:
                     out.append(place)
             elif kind == "c":
-                x, y = self.slots.coords[i]
+                x, y = self.t.coords[i]
                 key = point_key(x, y)
                 self.points[key] = (x, y)
                 out.append(key)
-        if _DOCK_VERBS.search(seg.text) and DOCK_KEY not in out:
+        if self.t.has("dock", seg) and DOCK_KEY not in out:
             out.append(DOCK_KEY)
         return out
 
     def referred(self, seg: _Segment) -> list[str]:
         """"it", "there": the last place named before this segment."""
-        if self.last_place is not None and _ANAPHORA.search(seg.text):
+        if self.last_place is not None and self.t.has("anaphora", seg):
             return [self.last_place]
         return []
 
-    def sentence_targets(self, seg: _Segment) -> list[str]:
-        out: list[str] = []
-        for other in self.segments:
-            if other.sentence == seg.sentence and other is not seg:
-                out += [t for t in self.targets(other) if t not in out]
-        return out
+    def sentence_targets(self, i: int) -> list[str]:
+        """The places named in the segment's sentence (it names none itself)."""
+        return self._by_sentence.get(self.segments[i].sentence, [])
 
     def forbid(self, keys: Iterable[str], i: int, why: Found) -> None:
         for key in keys:
@@ -433,45 +488,44 @@ class _Walk:
     # -- the walk ------------------------------------------------------------------------
 
     def run(self) -> Reading:
-        previous: tuple[_Segment, list[Found]] | None = None
+        previous: int | None = None
         for i, seg in enumerate(self.segments):
-            cues = self.segment_cues(seg, i)
-            own = self.targets(seg)
-            self.topic = self.targets(previous[0]) if previous is not None and \
-                previous[0].sentence == seg.sentence and _is_bare_np(previous[0].text) else []
-            self.step(seg, i, cues, own, previous)
-            if own:
-                self.last_place = next((t for t in reversed(own) if not t.startswith("xy:")),
-                                       self.last_place)
-            previous = (seg, cues)
+            cues = self.segment_cues(seg)
+            own = self._targets[i]
+            self.topic = []
+            if previous is not None and self.segments[previous].sentence == seg.sentence \
+                    and self.is_bare_np(previous):
+                self.topic = self._targets[previous]
+            self.step(i, cues, own, previous)
+            places = [k for k in own if not k.startswith("xy:")]
+            if places:
+                self.last_place = places[-1]
+            previous = i
         if self.correction is not None and not any(
                 at >= self.last_correction for at in self.affirm_at.values()):
             self.set_hold(self.correction)
         return Reading(
-            self.slots.text, cues=tuple(self.cues), hold=self.hold,
+            self.t.text, cues=tuple(self.cues), hold=self.hold,
             forbidden={k: f for k, (_, f) in self.forbid_at.items()},
             affirmed=frozenset(self.affirm_at), points=dict(self.points))
 
-    def segment_cues(self, seg: _Segment, i: int) -> list[Found]:
-        words = _WORD.findall(seg.text)
-        plain = [w for w in words if not _SLOT.fullmatch(w)]
-        cues = [f for f, _ in seg.cues]
-        if _opens_with(_SAY, seg.text) and not _opens_with(_TELL_ME, seg.text) \
-                and not _NEGATION.match(seg.text):
+    def segment_cues(self, seg: _Segment) -> list[Found]:
+        t = self.t
+        words = [w for w in t.seg_words(seg) if not _SLOT.fullmatch(w)]
+        cues = list(seg.cues)
+        negation_first = any(m.start == seg.start for m in seg.matches.get("negation", ()))
+        if t.opens("say", seg) and not t.opens("tell_me", seg) and not negation_first:
             # What to say is someone else's words, but a hazard still warns about its place.
             return [f for f in cues if f.cue is Cue.HAZARD]
-        if plain and all(w in L.BARE_NEGATIONS for w in plain) and \
-                _NEGATION.search(seg.text) and not _SLOT.search(seg.text):
+        if words and all(w in L.BARE_NEGATIONS for w in words) and t.has("negation", seg) \
+                and "<p" not in seg.text:
             cues = [Found(Cue.CORRECTION, seg.text, "discourse")]   # "No.", "Don't!", "不"
-        elif len(plain) == 1 and plain[0] in L.STAY_ALONE:
-            cues.append(Found(Cue.STAY, plain[0]))                    # "Halt!", "¡Para!"
-        elif _HALT_FIRST.match(seg.text) and not any(f.cue is Cue.STAY for f in cues):
-            cues.append(Found(Cue.STAY, seg.text.split()[0]))
-        kept: list[Found] = []
-        for f in cues:
-            if f.cue is Cue.CONDITIONAL and not self.has_words_after(seg, f):
-                continue  # "sí," = yes; a condition needs its clause
-            kept.append(f)
+        elif len(words) == 1 and words[0] in L.STAY_ALONE:
+            cues.append(Found(Cue.STAY, words[0]))                    # "Wait!", "¡Para!"
+        elif words and words[0] in _HALT_FIRST and not any(f.cue is Cue.STAY for f in cues):
+            cues.append(Found(Cue.STAY, words[0]))                    # "Halt right there"
+        kept = [f for f in cues
+                if f.cue is not Cue.CONDITIONAL or self.has_words_after(seg, f)]
         if seg.question and not seg.polite:
             kept.append(Found(Cue.QUESTION, seg.text[:40]))
         self.cues += kept
@@ -479,12 +533,26 @@ class _Walk:
 
     @staticmethod
     def has_words_after(seg: _Segment, f: Found) -> bool:
+        """"sí," = "yes" folds to "si": a condition needs its clause."""
         at = seg.text.find(f.phrase)
         rest = seg.text[at + len(f.phrase):] if at >= 0 else ""
-        return bool(_WORD.findall(rest))
+        return any(ch.isalnum() for ch in rest)
 
-    def step(self, seg: _Segment, i: int, cues: list[Found], own: list[str],
-             previous: tuple[_Segment, list[Found]] | None) -> None:
+    def is_bare_np(self, i: int, allow_negation: bool = False) -> bool:
+        """Only places and noun-phrase filler ("and the window", "la table"); with
+        `allow_negation`, "not the kitchen", "nicht in die Küche", "不是厨房"."""
+        seg = self.segments[i]
+        toks = seg.tokens
+        if not any(tok.text.startswith(("<p", "<c")) for tok in toks):
+            return False
+        rest = [tok for tok in toks if not _SLOT.fullmatch(tok.text)
+                and tok.text not in L.NP_FILLER]
+        if allow_negation:
+            return bool(rest) and self.t.covered("negation", seg, rest)
+        return not rest
+
+    def step(self, i: int, cues: list[Found], own: list[str], previous: int | None) -> None:
+        seg = self.segments[i]
         corrections = [f for f in cues if f.cue is Cue.CORRECTION]
         if corrections:
             # Everything said before is taken back: asked-for places become forbidden.
@@ -500,55 +568,56 @@ class _Walk:
         if not forbidding:
             if any(f.cue is Cue.QUESTION for f in cues):
                 return        # "is the kitchen clean?": asked about, not asked for
-            inherited = self.inherited(seg, own, previous)
+            inherited = self.inherited(i, own, previous)
             if inherited is not None:
                 self.forbid(own, i, inherited)
                 return
             self.affirm(own or self.referred(seg), i)
             return
         for f in forbidding:
-            self.scope(seg, i, f, own)
+            self.scope(i, f, own)
 
-    def inherited(self, seg: _Segment, own: list[str],
-                  previous: tuple[_Segment, list[Found]] | None) -> Found | None:
+    def inherited(self, i: int, own: list[str], previous: int | None) -> Found | None:
         """"Stay away from the kitchen and the window": a bare noun phrase joined by "and",
         "or" or a comma continues the cue before it, unless that was "not the kitchen"
         (then it is the alternative) or a contrast joins them."""
+        seg = self.segments[i]
         if previous is None or not own or seg.joint not in ("seq", "clause"):
             return None
-        before, cues = previous
-        forbidding = [f for f in cues if f.cue in (Cue.NEGATION, Cue.PROHIBITION, Cue.HAZARD,
-                                                    Cue.STAY, Cue.DEFERRAL)]
-        if not forbidding or not _is_bare_np(seg.text) or _INSTEAD.search(seg.text):
+        forbidding = [f for f in self.segments[previous].cues
+                      if f.cue in (Cue.NEGATION, Cue.PROHIBITION, Cue.HAZARD, Cue.STAY,
+                                   Cue.DEFERRAL)]
+        if not forbidding or not self.is_bare_np(i) or self.t.has("instead", seg):
             return None
-        if _is_bare_np(before.text, allow_negation=True):
+        if self.is_bare_np(previous, allow_negation=True):
             return None       # "not the kitchen, the living room"
         return forbidding[0]
 
-    def scope(self, seg: _Segment, i: int, f: Found, own: list[str]) -> None:
+    def scope(self, i: int, f: Found, own: list[str]) -> None:
+        seg = self.segments[i]
         referred = self.referred(seg) if not own else []
         cue = f.cue
         if cue is Cue.NEGATION:
             if own or referred:
                 self.forbid(own or referred, i, f)
-            elif _MOTION.search(seg.text):
+            elif self.t.has("motion", seg):
                 self.set_hold(f)                       # "don't move", "别动"
             elif self.topic:
                 self.forbid(self.topic, i, f)          # "the table, not a good idea"
         elif cue is Cue.PROHIBITION:
-            near = own or referred or ([] if f.kind == "weak" else self.sentence_targets(seg))
+            near = own or referred or ([] if f.kind == "weak" else self.sentence_targets(i))
             if near:
                 self.forbid(near, i, f)
             elif f.kind != "weak":
                 self.set_hold(f)                       # "keep out!"
         elif cue is Cue.HAZARD:
-            near = own or referred or self.sentence_targets(seg)
+            near = own or referred or self.sentence_targets(i)
             if near:
                 self.forbid(near, i, f)
             else:
                 self.set_hold(f)                       # "careful, the floor is wet"
         elif cue is Cue.STAY:
-            if self.is_step(seg, i):
+            if self.is_step(i):
                 return
             if own:
                 self.forbid(own, i, f)                 # "stop heading to the window"
@@ -558,26 +627,15 @@ class _Walk:
             self.forbid(own or self.topic, i, f)
             self.set_hold(f)
 
-    def is_step(self, seg: _Segment, i: int) -> bool:
+    def is_step(self, i: int) -> bool:
         """A stay that is part of the plan: with a duration ("stay here for 10 s"), after a
         destination and "then"/"and" or "there" ("go to the kitchen and stop there"), or
         before "then" and a destination ("stay here 3 s, then go to the table")."""
+        seg = self.segments[i]
         if "<d" in seg.text:
             return True
         if self.affirm_at and (seg.joint in ("then", "seq") or
-                               (_ANAPHORA.search(seg.text) and seg.joint != "sentence")):
+                               (self.t.has("anaphora", seg) and seg.joint != "sentence")):
             return True
         following = self.segments[i + 1] if i + 1 < len(self.segments) else None
         return following is not None and following.joint == "then"
-
-
-def _is_bare_np(text: str, allow_negation: bool = False) -> bool:
-    words = _WORD.findall(text)
-    if not any(w.startswith("<p") or w.startswith("<c") for w in words):
-        return False
-    rest = [w for w in words if not _SLOT.fullmatch(w) and w not in L.NP_FILLER]
-    if allow_negation:
-        if not rest or not all(_NEGATION.fullmatch(w) for w in rest):
-            return False
-        return True
-    return not rest
