@@ -45,7 +45,8 @@ HARMLESS: Phrases = {
     "en": ("no problem", "no problems", "not a problem", "no worries", "no worry", "no rush",
            "no hurry", "don't forget to", "don't forget", "do not forget", "dont forget",
            "don't hesitate to", "don't be shy", "don't be afraid", "don't worry", "dont worry",
-           "do not worry", "no doubt", "not bad", "if you can", "if you could", "if possible", "if it's possible",
+           "do not worry", "no doubt", "not bad", "if you can", "if you could", "if possible",
+           "if it's possible",
            "if you don't mind", "if you do not mind", "if you would", "if you please",
            "if that's ok", "if that's okay", "if it's ok", "if it's okay", "if you like",
            "if you want", "if you wish", "when you can", "when you're ready",
@@ -161,7 +162,8 @@ MOTION: Phrases = {
 PROHIBITION: Phrases = {
     "en": ("off limits", "off-limits", "out of bounds", "no-go", "no go", "keep away",
            "stay away", "keep out", "stay out", "stay clear", "keep clear", "steer clear",
-           "forbidden", "forbid*", "not allowed", "no entry", "no access", "do not enter", "don't enter",
+           "forbidden", "forbid*", "not allowed", "no entry", "no access", "do not enter",
+           "don't enter",
            "prohibited", "banned", "restricted", "refrain", "wide berth", "leave … alone",
            "leave … be", "keep off", "stay off", "back off", "keep your distance",
            "not supposed to", "not permitted", "give … space", "give … room",
@@ -266,7 +268,8 @@ REPLACE: Phrases = {
 }
 
 HAZARD: Phrases = {
-    "en": ("wet", "damp", "slippery", "broken", "shattered", "debris", "slick", "mop*", "spill*", "spilt", "puddle*", "flood*",
+    "en": ("wet", "damp", "slippery", "broken", "shattered", "debris", "slick", "mop*", "spill*",
+           "spilt", "puddle*", "flood*",
            "leak*", "broken glass", "shards", "glass on the floor", "glass everywhere",
            "fire", "smoke", "smoking", "burning", "on fire", "gas leak", "danger*",
            "hazard*", "unsafe", "careful", "watch out", "beware", "caution", "risky", "risk",
@@ -460,7 +463,8 @@ SEQUENCE: Phrases = {
            "enfin"),
     "de": ("dann", "danach", "und", "und dann", "anschliessend", "und danach", "zuletzt"),
     # Spanish "y" = "and", but French "il y a", "s'il y a": not after "il".
-    "es": ("luego", "despues", "re:(?<![\\w'-])(?<!il )y(?![\\w'-])", "y luego", "y despues", "despues de eso", "entonces",
+    "es": ("luego", "despues", "re:(?<![\\w'-])(?<!il )y(?![\\w'-])", "y luego", "y despues",
+           "despues de eso", "entonces",
            "finalmente"),
     "it": ("poi", "e poi", "dopo", "e", "quindi"),
     "zh": ("然后", "接着", "之后", "再", "并且", "最后"),

@@ -188,7 +188,9 @@ class _Text:
     def opens(self, label: str, seg: _Segment, words: int = 2) -> bool:
         """A `label` phrase within the first `words` words of the segment."""
         found = seg.matches.get(label)
-        return bool(found) and self.words(seg.start, found[0].start) <= words
+        if not found:
+            return False
+        return self.words(seg.start, found[0].start) <= words
 
     def words(self, start: int, end: int) -> int:
         return bisect.bisect_left(self._word_starts, end) - \
@@ -358,10 +360,10 @@ def _segments(t: _Text) -> list[_Segment]:
         seg = owner(tok.start)
         if seg is not None and tok.is_word:
             seg.tokens.append(tok)
-    for m in t.matches:
-        seg = owner(m.start)
+    for match in t.matches:
+        seg = owner(match.start)
         if seg is not None:
-            seg.matches.setdefault(m.label, []).append(m)
+            seg.matches.setdefault(match.label, []).append(match)
     for f, s, _ in cues:
         seg = owner(s)
         if seg is not None:
