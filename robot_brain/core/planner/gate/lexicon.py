@@ -467,7 +467,7 @@ SEQUENCE: Phrases = {
            "despues de eso", "entonces",
            "finalmente"),
     "it": ("poi", "e poi", "dopo", "e", "quindi"),
-    "zh": ("然后", "接着", "之后", "再", "并且", "最后"),
+    "zh": ("然后", "接着", "之后", "并且", "最后"),
     "ja": ("それから", "そして"),
 }
 
@@ -492,6 +492,16 @@ NP_FILLER: frozenset[str] = frozenset((
     "las", "al", "del", "hacia", "en", "y", "o", "tambien", "il", "lo", "gli", "i", "alla",
     "al", "nella", "nel", "e", "anche", "的", "和", "或", "还有", "也", "或者", "去", "到",
     "是", "zone", "spot", "side",
+))
+
+#: Words that only stress a negation: "Do not, under any circumstances, go …" keeps its "not"
+#: across the commas. (Negation words themselves are also allowed in such a clause.)
+INTENSIFIERS: frozenset[str] = frozenset((
+    "under", "any", "circumstances", "whatever", "you", "do", "happens", "ever", "really",
+    "at", "all", "by", "means", "please", "i", "beg", "seriously", "absolutely", "surtout",
+    "absolument", "en", "aucun", "cas", "bloss", "ja", "auf", "keinen", "fall", "unter",
+    "umstanden", "bajo", "concepto", "por", "nada", "del", "mundo", "千", "万", "绝", "对",
+    "决", "per", "nessun", "motivo", "絶", "対", "ever", "again",
 ))
 
 #: A clause made only of these is a self-correction ("No.", "Don't!", "不", "いや").

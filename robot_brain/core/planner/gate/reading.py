@@ -491,8 +491,14 @@ class _Walk:
 
     def run(self) -> Reading:
         previous: int | None = None
+        carried: Found | None = None
         for i, seg in enumerate(self.segments):
+            if carried is not None and self.segments[i - 1].sentence == seg.sentence:
+                seg.cues.insert(0, carried)   # "do not, under any circumstances, go …"
+            carried = None
             cues = self.segment_cues(seg)
+            if self.dangling(seg, cues):
+                carried = next(f for f in cues if f.cue is Cue.NEGATION)
             own = self._targets[i]
             self.topic = []
             if previous is not None and self.segments[previous].sentence == seg.sentence \
@@ -532,6 +538,15 @@ class _Walk:
             kept.append(Found(Cue.QUESTION, seg.text[:40]))
         self.cues += kept
         return kept
+
+    def dangling(self, seg: _Segment, cues: list[Found]) -> bool:
+        """A negation with only stress words ("do not, under any circumstances,"): it
+        negates the clause that follows."""
+        if not any(f.cue is Cue.NEGATION for f in cues) or len(cues) > 1 or "<" in seg.text:
+            return False
+        negated = {tok.start for m in seg.matches.get("negation", ())
+                   for tok in seg.tokens if m.start <= tok.start < m.end}
+        return all(tok.start in negated or tok.text in L.INTENSIFIERS for tok in seg.tokens)
 
     @staticmethod
     def has_words_after(seg: _Segment, f: Found) -> bool:
