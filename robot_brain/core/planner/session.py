@@ -29,11 +29,14 @@ from robot_brain.core.planner.messages import PlanRecord, TickOutput
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.reporting import PlannerReport
 from robot_brain.core.planner.routing import Mode, RouteAction, RoutingConfig, route
-from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, dock_plan
+from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, Step, dock_plan
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import World
+
+#: What the robot says when the gate holds the power mode's dock.
+POWER_ASK = "My battery is low and you told me not to move. Should I go to the dock?"
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class PlannerSession:
         self._last_request_at: float | None = None
         self._plans: list[PlanRecord] = []
         self._log: list[str] = []
+        #: The latest instruction's words: the standing order a power-mode dock must respect.
+        self._words = ""
 
     # -- inputs (the node's callbacks only store pose, scene, battery; the mode routes) ------
 
@@ -120,6 +125,7 @@ class PlannerSession:
         """Take a new instruction; it replaces whatever was planned or running. Returns its id."""
         instruction = clean_instruction(text)
         words = text[: MAX_GATE_CHARS + 1]   # one more: the gate still sees it is too long
+        self._words = words
         self._latest_id += 1
         rid = self._latest_id
         self.report.instruction = instruction
@@ -247,9 +253,11 @@ class PlannerSession:
                          "power mode wants dock but the world has no 'dock' place", reason)
             return
         self.report.tier = "power"
-        # A dock that answers an instruction passes the gate with its words; a mode change
-        # answers none ("" passes).
-        self._start_plan(request_id, instruction, plan, "power", reason, now, words=words)
+        # A dock passes the gate like any plan: with the words of the instruction it answers,
+        # or for a mode change, with the latest instruction's (still the robot's orders: told
+        # not to move, it asks before it walks to the dock).
+        self._start_plan(request_id, instruction, plan, "power", reason, now,
+                         words=words or self._words)
 
     # -- replies and plans -----------------------------------------------------------------
 
@@ -307,6 +315,9 @@ class PlannerSession:
         against the words of its instruction is replaced by stop + say (hold, say why or
         ask)."""
         verdict = self.plan_gate.check(words, plan)
+        if verdict.holds and plan == dock_plan(self.world) and self.report.tier == "power":
+            verdict = replace(verdict, plan=Plan((Step(Skill.STOP), Step(
+                Skill.SAY, text=POWER_ASK[: self.config.limits.max_say_chars]))))
         self.report.gate_decided(verdict)
         if verdict.holds:
             self._log.append(verdict.reason)
