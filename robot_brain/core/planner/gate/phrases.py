@@ -139,11 +139,15 @@ class PhraseIndex:
     def find(self, text: str, tokens: Sequence[Token]) -> list[Match]:
         raw: list[tuple[str, int, int]] = []
         n = len(tokens)
+        roots = ((self._tight, _TIGHT_SKIP), (self._loose, _LOOSE_SKIP))
         for i in range(n):
+            tok = tokens[i].text
             if not tokens[i].is_word:
                 continue
-            for root, skip in ((self._tight, _TIGHT_SKIP), (self._loose, _LOOSE_SKIP)):
-                self._walk(root, tokens, i, i, skip, raw)
+            for root, skip in roots:
+                # Most tokens open no phrase: one dict lookup instead of a walk.
+                if tok in root.words or root.stems.get(tok[:1]) or root.gap is not None:
+                    self._walk(root, tokens, i, i, skip, raw)
         for label, pattern in self._raw:
             raw += [(label, m.start(), m.end()) for m in pattern.finditer(text)
                     if m.end() > m.start()]

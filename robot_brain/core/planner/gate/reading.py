@@ -40,7 +40,7 @@ from typing import Iterable, Mapping
 
 from robot_brain.core.planner.gate import lexicon as L
 from robot_brain.core.planner.gate.lexicon import Cue
-from robot_brain.core.planner.gate.phrases import Match, PhraseIndex, Token, tokenize
+from robot_brain.core.planner.gate.phrases import TOKEN, Match, PhraseIndex, Token, tokenize
 from robot_brain.core.planner.vertical.numbers import find_coordinates, find_durations
 from robot_brain.core.planner.vertical.places import PlaceMatcher
 from robot_brain.core.planner.vertical.text import fold
@@ -50,6 +50,11 @@ from robot_brain.core.planner.vertical.text import fold
 #: so a plan for a longer text was made from part of it, and the rest may have said "don't".
 #: The cap also bounds the gate's work (linear in the text: a few ms for 400 CJK characters).
 MAX_GATE_CHARS = 400
+#: Nor more tokens (words, CJK characters, marks) than this: the 300 characters the prompt
+#: keeps are about 65 English tokens, and a 120-character Chinese instruction is a speech.
+#: The reading costs 10-30 µs per token on a loaded CPU, so this bounds the worst case at a
+#: few milliseconds (bench/plan_gate_bench.py).
+MAX_GATE_TOKENS = 120
 #: Fewer letters, digits and ordinary punctuation than this among the visible characters:
 #: not language (binary, control characters), nothing in it can have asked for motion.
 MIN_PLAIN_RATIO = 0.6
@@ -234,6 +239,8 @@ class InstructionReader:
             return Reading("", problem="unreadable")
         folded = " ".join(fold("".join(ch if ch.isprintable() else " " for ch in text))
                           .split())
+        if len(TOKEN.findall(folded)) > MAX_GATE_TOKENS:
+            return Reading("", problem="too_long")
         slotted = self._slots(folded)
         return _Walk(slotted, _segments(slotted)).run()
 
