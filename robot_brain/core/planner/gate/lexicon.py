@@ -35,6 +35,7 @@ class Cue(str, enum.Enum):
     QUESTION = "question"          # "is the kitchen clean?" (not "can you go …?")
     STAY = "stay"                  # "stay", "stand still", "halt", "待着"
     DEFERRAL = "deferral"          # "not yet", "later", "noch nicht", "还不"
+    STATEMENT = "statement"        # "the kitchen tiles are still drying": names, not asks
 
 
 Phrases = Mapping[str, tuple[str, ...]]
@@ -112,15 +113,19 @@ NEGATION: Phrases = {
     "en": ("not", "no", "never", "don't", "dont", "do not", "doesn't", "didn't", "did not",
            "mustn't", "must not", "shouldn't", "should not", "won't", "will not", "can't",
            "cannot", "isn't", "aren't", "ain't", "wasn't", "nope", "nah", "nowhere",
-           "neither", "nor", "none", "nothing", "no longer", "no more", "no need", "no way",
+           "neither", "nor", "none", "nothing", "nobody", "no one", "no-one", "noone",
+           "no longer", "no more", "no need", "no way",
            "under no circumstances", "by no means", "instead of", "rather than"),
     "fr": ("ne", "n'", "pas", "jamais", "nulle part", "aucun", "aucune", "non", "ni",
-           "inutile", "pas besoin", "pas question", "hors de question", "rien", "au lieu de",
+           "inutile", "pas besoin", "pas question", "hors de question", "rien", "personne ne",
+           "personne n'", "au lieu de",
            "plutot que"),
     "de": ("nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie",
            "niemals", "nirgends", "nirgendwo", "nirgendwohin", "nein", "nee", "keinesfalls",
+           "niemand",
            "auf keinen fall", "weder", "nix", "nichts", "unnotig", "anstatt", "statt"),
     "es": ("no", "nunca", "jamas", "ni", "ningun", "ninguna", "ninguno", "ninguna parte",
+           "nadie",
            "tampoco", "nada de", "en absoluto", "de ninguna manera", "ni hablar", "en vez de",
            "en lugar de"),
     "it": ("non", "mai", "nessun", "nessuna", "nessuno", "niente", "neanche", "nemmeno",
@@ -169,7 +174,7 @@ PROHIBITION: Phrases = {
            "not supposed to", "not permitted", "give … space", "give … room",
            "hands off", "don't you dare", "taboo", "out of the question", "not welcome",
            "keep back", "stay back", "not to go", "not to enter", "no trespassing",
-           "private"),
+           "private", "keep … out", "stay … out", "out of my way"),
     "fr": ("interdit*", "defendu*", "defense d'entrer", "defense de", "hors limites",
            "hors de question", "eloigne*", "a l'ecart", "n'entre pas", "acces interdit",
            "reste loin", "restez loin", "reste en dehors", "reste hors", "tabou",
@@ -179,7 +184,7 @@ PROHIBITION: Phrases = {
            "bleib … weg", "weg von", "bleib … raus", "bleib draussen", "draussen bleiben",
            "raus aus", "nicht betreten", "betreten verboten", "zutritt verboten",
            "kein zutritt", "lass … in ruhe", "darfst nicht", "darfst … nicht",
-           "nicht erlaubt", "nicht gestattet", "abstand", "privat"),
+           "nicht erlaubt", "nicht gestattet", "abstand", "privat", "sperr*"),
     "es": ("prohibid*", "vedad*", "fuera de los limites", "alejate", "alejese", "alejarte",
            "alejado", "alejada", "mantente alejado", "mantente alejada", "mantente lejos",
            "mantente fuera", "quedate fuera", "lejos de", "no entres", "no pases",
@@ -268,7 +273,9 @@ REPLACE: Phrases = {
 }
 
 HAZARD: Phrases = {
-    "en": ("wet", "damp", "slippery", "broken", "shattered", "debris", "slick", "mop*", "spill*",
+    "en": ("wet", "damp", "slippery", "broken", "shattered", "debris", "heads up", "threw up",
+           "throw up", "vomit*", "puke*", "poop*", "pee", "peed", "drying", "freshly",
+           "just cleaned", "just washed", "still wet", "slick", "mop*", "spill*",
            "spilt", "puddle*", "flood*",
            "leak*", "broken glass", "shards", "glass on the floor", "glass everywhere",
            "fire", "smoke", "smoking", "burning", "on fire", "gas leak", "danger*",
@@ -304,7 +311,8 @@ HAZARD: Phrases = {
            "pisolino", "malato"),
     "zh": ("湿", "滑", "拖地", "拖过", "拖了", "积水", "漏水", "有水", "玻璃", "碎", "着火",
            "火", "烟", "危险", "小心", "注意", "当心", "堵", "施工", "装修", "油漆", "刷漆",
-           "睡觉", "在睡", "睡着", "午睡", "打扫", "擦地", "漏油", "洒了", "病"),
+           "睡觉", "在睡", "睡着", "午睡", "打扫", "擦地", "漏油", "洒了", "病", "地上…水",
+           "全是水", "都是水", "一地水", "地板…湿"),
     "ja": ("濡れ", "ぬれ", "滑", "すべ", "危な", "あぶな", "危険", "気をつけ", "注意",
            "掃除", "工事", "ガラス", "割れ", "火事", "火", "煙", "寝て", "寝てる", "眠",
            "水浸し", "こぼ"),
@@ -365,18 +373,21 @@ STAY: Phrases = {
            "enough walking", "enough moving", "enough for today", "had enough", "cut it out",
            "knock it off", "quit", "quitting", "cease*", "hold your horses", "that will do",
            "that'll do", "don't move", "stay on your spot", "stay in place", "hang tight",
-           "keep your place", "whoa there", "hold fire"),
+           "keep your place", "whoa there", "hold fire", "chill", "where you are"),
     "fr": ("reste", "restez", "rester", "restes", "immobile", "immobilise*", "arrete*",
            "halte", "stop", "attends ici", "tiens-toi tranquille", "tranquille", "sur place",
-           "ca suffit", "pas bouger"),
+           "cesse", "cessez",
+           "ca suffit", "pas bouger", "la ou tu es"),
     "de": ("bleib", "bleibe", "bleiben", "bleibst", "stehen bleiben", "steh still",
            "stillstehen", "stillhalten", "anhalten", "halt an", "stopp", "stop", "hor auf",
-           "aufhoren", "warte hier", "es reicht", "genug"),
+           "aufhoren", "warte hier", "es reicht", "genug", "wo du bist"),
     "es": ("quedate", "quedese", "quedarte", "quedas", "te quedas", "quieto", "quieta",
            "quietecito", "quietecita", "detente", "detengase", "permanece", "permanezca",
-           "espera aqui", "deja de", "para de", "parale", "basta", "frena", "stop", "ya basta"),
+           "espera aqui", "deja de", "para de", "parale", "basta", "frena", "stop", "ya basta",
+           "donde estas"),
     "it": ("resta", "rimani", "restare", "rimanere", "fermo", "ferma", "fermati",
-           "fermatevi", "stai fermo", "stai ferma", "basta", "aspetta qui", "stop"),
+           "fermatevi", "stai fermo", "stai ferma", "basta", "aspetta qui", "stop", "dove sei",
+           "smettila", "smetti", "smettete"),
     "zh": ("待着", "呆着", "待在", "呆在", "留在", "站住", "停", "原地", "等着", "就在这",
            "够了", "别走", "待这", "呆这"),
     "ja": ("止まって", "止まれ", "止まる", "とまって", "ストップ", "じっとして", "そのまま",
@@ -407,6 +418,59 @@ POLITE: Phrases = {
     "zh": ("能不能", "可不可以", "可以", "能", "麻烦你", "好吗", "行吗", "好不好"),
     "ja": ("てくれる", "てくれない", "てくれませんか", "てもらえる", "てもらえますか",
            "ていただけ", "てください", "ませんか"),
+}
+
+#: Questions that look like polite requests but ask about perception or knowledge ("can you
+#: see the door?"): they ask, they do not request.
+NOT_REQUESTS: Phrases = {
+    "en": ("can you see", "could you see", "can you hear", "do you see", "can you tell me",
+           "could you tell me", "can you remember", "do you remember", "do you know",
+           "can you tell if", "would you know"),
+    "fr": ("peux-tu voir", "tu vois", "tu sais", "peux-tu me dire", "sais-tu"),
+    "de": ("kannst du sehen", "siehst du", "weisst du", "kannst du mir sagen"),
+    "es": ("puedes ver", "ves", "sabes", "puedes decirme"),
+    "it": ("riesci a vedere", "vedi", "sai"),
+    "zh": ("看得见", "看得到", "能看到", "知道", "看见"),
+    "ja": ("見える", "知って"),
+}
+
+#: Words that ask for motion without being verbs of motion ("check the door", "take me to",
+#: "I need you in the kitchen", "to the window"): a clause naming a place with one of them
+#: (or a verb of motion) asks for it; one without, but with a copula ("the kitchen tiles are
+#: still drying", "厨房地上全是水"), only talks about it: a statement.
+REQUESTS: Phrases = {
+    "en": ("take me", "bring", "check*", "visit*", "tour", "need you", "want you", "join",
+           "meet me", "wait", "stand", "park", "sit", "look", "inspect", "patrol", "show me",
+           "lead", "guide", "back", "to", "toward", "towards", "into", "over", "off to",
+           "please", "stay", "remain", "stop", "swing", "pop", "hop", "zoom", "hurry", "rush",
+           "let's", "lets"),
+    "fr": ("emmene*", "amene*", "passe", "verifie*", "visite*", "rejoins", "attends", "reste",
+           "a la", "au", "aux", "vers", "jusqu'a", "jusqu'au", "dans la", "dans le",
+           "direction", "file", "cours"),
+    "de": ("bring*", "schau*", "besuch*", "prufe", "warte", "bleib", "zum", "zur", "in die",
+           "ins", "nach", "richtung", "hin", "ab", "los"),
+    "es": ("lleva*", "trae", "revisa", "visita", "espera", "quedate", "al", "a la", "hacia",
+           "hasta", "corre", "pasa"),
+    "it": ("porta*", "controlla", "visita", "aspetta", "resta", "alla", "al", "in", "verso",
+           "fino"),
+    "zh": ("到", "回", "带", "看看", "检查", "等", "待", "去", "往", "朝", "请"),
+    "ja": ("行っ", "来て", "向かっ", "戻っ", "に行", "へ"),
+}
+
+#: A copula or an existential: with a place and no request, the clause is a statement.
+COPULAS: Phrases = {
+    "en": ("is", "are", "was", "were", "isn't", "aren't", "wasn't", "has", "have", "had",
+           "there's", "seems", "looks", "feels", "kitchen's", "it's", "that's", "got", "gets",
+           "getting", "became", "been", "being", "i'm", "im", "we're", "you're", "they're",
+           "he's", "she's", "someone's", "there are", "there is"),
+    "fr": ("est", "sont", "etait", "etaient", "il y a", "c'est", "a ete", "semble", "devient"),
+    "de": ("ist", "sind", "war", "waren", "gibt", "liegt", "liegen", "steht", "stehen", "hat",
+           "haben", "wird", "werden", "bleibt", "scheint"),
+    "es": ("esta", "estan", "es", "son", "hay", "estaba", "estaban", "era", "parece",
+           "sigue", "queda"),
+    "it": ("e", "sono", "c'e", "ci sono", "era", "sembra"),
+    "zh": ("是", "有", "在", "着", "了"),
+    "ja": ("です", "いる", "ある", "だ", "ます"),
 }
 
 #: Words that open a question (without a polite opener it asks, it does not request).
@@ -490,8 +554,8 @@ NP_FILLER: frozenset[str] = frozenset((
     "des", "au", "aux", "a", "vers", "dans", "et", "ou", "ni", "der", "die", "das", "dem",
     "den", "zum", "zur", "ins", "im", "zu", "nach", "an", "und", "oder", "auch", "el", "los",
     "las", "al", "del", "hacia", "en", "y", "o", "tambien", "il", "lo", "gli", "i", "alla",
-    "al", "nella", "nel", "e", "anche", "的", "和", "或", "还有", "也", "或者", "去", "到",
-    "是", "zone", "spot", "side",
+    "al", "nella", "nel", "e", "anche", "的", "和", "或", "还有", "也", "或者", "是",
+    "zone", "spot", "side",
 ))
 
 #: Words that only stress a negation: "Do not, under any circumstances, go …" keeps its "not"

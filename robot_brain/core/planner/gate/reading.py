@@ -133,7 +133,9 @@ _MAIN = (PhraseIndex()
          .add("opener", _all(L.QUESTION_OPENERS)).add("anaphora", _all(L.ANAPHORA))
          .add("dock", _all(L.DOCK_VERBS)).add("sequence", _all(L.SEQUENCE))
          .add("then", L.THEN).add("contrast", _all(L.CONTRAST)).add("instead", L.INSTEAD)
-         .add("say", L.SAY_OPENERS).add("tell_me", L.TELL_ME))
+         .add("say", L.SAY_OPENERS).add("tell_me", L.TELL_ME)
+         .add("request", _all(L.MOTION) + _all(L.REQUESTS) + _all(L.DOCK_VERBS))
+         .add("copula", _all(L.COPULAS)).add("not_request", _all(L.NOT_REQUESTS)))
 
 _QUOTE = re.compile(r"\"[^\"]{0,200}\"|“[^”]{0,200}”|«[^»]{0,200}»|„[^“]{0,200}“|"
                     r"「[^」]{0,200}」|『[^』]{0,200}』")
@@ -221,7 +223,9 @@ class InstructionReader:
         self.places = PhraseIndex()
         for alias, place in matcher.aliases.items():
             long = len(alias) >= ENDING_MIN_CHARS and alias.isascii()
-            self.places.add(place, (alias,), endings=PLACE_ENDINGS if long else ())
+            endings = PLACE_ENDINGS if long else ()
+            self.places.add(place, (alias,), endings=endings + (("'s",) if alias.isascii()
+                                                                else ()))
 
     @classmethod
     def for_places(cls, names: Iterable[str],
@@ -255,7 +259,9 @@ class InstructionReader:
             text = text[: d.span[0]] + f" <d{i}> " + text[d.span[1]:]
         places: list[tuple[str, bool]] = []
         for m in reversed(_longest_first(self.places.find(text, tokenize(text)))):
-            text = text[: m.start] + f" <p{len(places)}> " + text[m.end:]
+            # "kitchen's": the place, then "is" (a copula or a possessive: a statement).
+            tail = " is " if m.text.endswith("'s") else " "
+            text = text[: m.start] + f" <p{len(places)}>{tail}" + text[m.end:]
             known = not m.label.startswith("?")
             places.append((m.label if known else m.label[1:], known))
         return _Text(" ".join(text.split()), tuple(places), tuple(coords))
@@ -400,8 +406,11 @@ def _mark_questions(segments: list[_Segment], t: _Text, ends: Mapping[int, str])
         by_sentence.setdefault(seg.sentence, []).append(seg)
     for number, segs in by_sentence.items():
         first = segs[0]
-        polite = t.opens("polite", first) or any(
-            _is_cjk_text(s.text) and t.has("polite", s) for s in segs)
+        # "can you see the door?" asks about the world; "can you go to the door?" requests.
+        asking = t.opens("not_request", first) or any(
+            _is_cjk_text(s.text) and t.has("not_request", s) for s in segs)
+        polite = not asking and (t.opens("polite", first) or any(
+            _is_cjk_text(s.text) and t.has("polite", s) for s in segs))
         for s in segs:
             s.polite = polite
         if polite:
@@ -417,8 +426,8 @@ def _mark_questions(segments: list[_Segment], t: _Text, ends: Mapping[int, str])
                 for s in segs:
                     s.question = True
         # An opener asks even without the mark ("is the kitchen clean").
-        if t.opens("opener", first, words=0) or (_is_cjk_text(first.text)
-                                                 and t.has("opener", first)):
+        if asking or t.opens("opener", first, words=0) or (_is_cjk_text(first.text)
+                                                           and t.has("opener", first)):
             first.question = True
 
 
@@ -442,6 +451,9 @@ class _Walk:
         self.points: dict[str, tuple[float, float]] = {}
         #: "The table, not now": the places of a bare noun phrase just before, same sentence.
         self.topic: list[str] = []
+        #: "Someone is at the door, go": the places of a statement just before, same sentence,
+        #: are where a verb of motion without a place goes.
+        self.stated: list[str] = []
         self._targets = [self._find_targets(s) for s in segments]
         self._by_sentence: dict[int, list[str]] = {}
         for seg, keys in zip(segments, self._targets, strict=True):
@@ -503,14 +515,17 @@ class _Walk:
             if carried is not None and self.segments[i - 1].sentence == seg.sentence:
                 seg.cues.insert(0, carried)   # "do not, under any circumstances, go …"
             carried = None
-            cues = self.segment_cues(seg)
+            cues = self.segment_cues(i)
             if self.dangling(seg, cues):
                 carried = next(f for f in cues if f.cue is Cue.NEGATION)
             own = self._targets[i]
             self.topic = []
-            if previous is not None and self.segments[previous].sentence == seg.sentence \
-                    and self.is_bare_np(previous):
-                self.topic = self._targets[previous]
+            self.stated = []
+            if previous is not None and self.segments[previous].sentence == seg.sentence:
+                if self.is_bare_np(previous):
+                    self.topic = self._targets[previous]
+                if any(f.cue is Cue.STATEMENT for f in self.segments[previous].cues):
+                    self.stated = self._targets[previous]
             self.step(i, cues, own, previous)
             places = [k for k in own if not k.startswith("xy:")]
             if places:
@@ -524,7 +539,8 @@ class _Walk:
             forbidden={k: f for k, (_, f) in self.forbid_at.items()},
             affirmed=frozenset(self.affirm_at), points=dict(self.points))
 
-    def segment_cues(self, seg: _Segment) -> list[Found]:
+    def segment_cues(self, i: int) -> list[Found]:
+        seg = self.segments[i]
         t = self.t
         words = [w for w in t.seg_words(seg) if not _SLOT.fullmatch(w)]
         cues = list(seg.cues)
@@ -535,14 +551,24 @@ class _Walk:
         if words and all(w in L.BARE_NEGATIONS for w in words) and t.has("negation", seg) \
                 and "<p" not in seg.text:
             cues = [Found(Cue.CORRECTION, seg.text, "discourse")]   # "No.", "Don't!", "不"
-        elif len(words) == 1 and words[0] in L.STAY_ALONE:
-            cues.append(Found(Cue.STAY, words[0]))                    # "Wait!", "¡Para!"
+        elif len(words) == 1 and words[0] in L.STAY_ALONE and "<" not in seg.text:
+            following = self.segments[i + 1] if i + 1 < len(self.segments) else None
+            if following is not None and following.sentence == seg.sentence:
+                # "Wait, go to the window first": what follows is the new request.
+                cues = [Found(Cue.CORRECTION, words[0], "discourse")]
+            else:
+                cues.append(Found(Cue.STAY, words[0]))                # "Wait!", "¡Para!"
         elif words and words[0] in _HALT_FIRST and not any(f.cue is Cue.STAY for f in cues):
             cues.append(Found(Cue.STAY, words[0]))                    # "Halt right there"
         kept = [f for f in cues
                 if f.cue is not Cue.CONDITIONAL or self.has_words_after(seg, f)]
         if seg.question and not seg.polite:
             kept.append(Found(Cue.QUESTION, seg.text[:40]))
+        elif not kept and "<p" in seg.text and not t.has("request", seg) \
+                and t.has("copula", seg) and not self.is_bare_np(i):
+            # "The kitchen tiles are still drying.": talks about a place, asks nothing.
+            kept.append(Found(Cue.STATEMENT, seg.text[:40]))
+            seg.cues.append(kept[-1])
         self.cues += kept
         return kept
 
@@ -575,6 +601,14 @@ class _Walk:
             return bool(rest) and self.t.covered("negation", seg, rest)
         return not rest
 
+    def is_negated_there(self, i: int) -> bool:
+        """"Not there", "pas là", "nicht dort", "不是那里": a negated pointer, no place."""
+        seg = self.segments[i]
+        rest = [tok for tok in seg.tokens if tok.text not in L.NP_FILLER]
+        negated = [tok for tok in rest if self.t.covered("negation", seg, [tok])]
+        return bool(negated) and self.t.covered("anaphora", seg, [tok for tok in rest
+                                                                   if tok not in negated])
+
     def step(self, i: int, cues: list[Found], own: list[str], previous: int | None) -> None:
         seg = self.segments[i]
         corrections = [f for f in cues if f.cue is Cue.CORRECTION]
@@ -584,19 +618,21 @@ class _Walk:
             self.hold = None
             self.last_correction = i
             self.correction = corrections[0]
-        forbidding = [f for f in cues if f.cue not in (Cue.CORRECTION, Cue.QUESTION)]
+        forbidding = [f for f in cues
+                      if f.cue not in (Cue.CORRECTION, Cue.QUESTION, Cue.STATEMENT)]
         retract = [f for f in corrections if f.kind == "retract"]
         if retract:
             self.forbid(own or self.referred(seg), i, retract[0])   # "never mind the window"
             return
         if not forbidding:
-            if any(f.cue is Cue.QUESTION for f in cues):
-                return        # "is the kitchen clean?": asked about, not asked for
+            if any(f.cue in (Cue.QUESTION, Cue.STATEMENT) for f in cues):
+                return        # "is the kitchen clean?", "it's wet": about, not asked for
             inherited = self.inherited(i, own, previous)
             if inherited is not None:
                 self.forbid(own, i, inherited)
                 return
-            self.affirm(own or self.referred(seg), i)
+            implicit = self.stated if self.t.has("motion", seg) else []
+            self.affirm(own or self.referred(seg) or implicit, i)
             return
         for f in forbidding:
             self.scope(i, f, own)
@@ -613,8 +649,8 @@ class _Walk:
                                    Cue.DEFERRAL)]
         if not forbidding or not self.is_bare_np(i) or self.t.has("instead", seg):
             return None
-        if self.is_bare_np(previous, allow_negation=True):
-            return None       # "not the kitchen, the living room"
+        if self.is_bare_np(previous, allow_negation=True) or self.is_negated_there(previous):
+            return None       # "not the kitchen, the living room", "not there, the window"
         return forbidding[0]
 
     def scope(self, i: int, f: Found, own: list[str]) -> None:
