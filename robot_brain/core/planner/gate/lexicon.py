@@ -451,7 +451,7 @@ REQUESTS: Phrases = {
            "ins", "nach", "richtung", "hin", "ab", "los"),
     "es": ("lleva*", "trae", "revisa", "visita", "espera", "quedate", "al", "a la", "hacia",
            "hasta", "corre", "pasa"),
-    "it": ("porta*", "controlla", "visita", "aspetta", "resta", "alla", "al", "in", "verso",
+    "it": ("porta*", "controlla", "visita", "aspetta", "resta", "alla", "al", "verso",
            "fino"),
     "zh": ("到", "回", "带", "看看", "检查", "等", "待", "去", "往", "朝", "请"),
     "ja": ("行っ", "来て", "向かっ", "戻っ", "に行", "へ"),
