@@ -28,6 +28,7 @@ from robot_brain.core.world import World, load_world
 
 MUST_NOT_MOVE = "instructions_must_not_move.yaml"
 LEGIT = "instructions_gate_legit.yaml"
+HELDOUT = "instructions_gate_heldout.yaml"   # both kinds; its header has the first runs
 DONT_MOVE = ("negation", "prohibition", "correction", "hazard", "conditional", "question",
              "everyday")
 
@@ -87,13 +88,14 @@ def test_gate_sets_never_overlap_the_training_corpus() -> None:
     eval_texts = [c.text for c in load_instruction_set().cases]
     corpus = generate(meta.seed, int(meta.extra["requested_examples"]), eval_texts)
     texts = [e.text for e in corpus.examples]
-    for name in (MUST_NOT_MOVE, LEGIT):
+    for name in (MUST_NOT_MOVE, LEGIT, HELDOUT):
         assert find_overlaps([c.text for c in load(name).cases], texts) == [], name
 
 
 def test_every_must_not_move_case_holds_every_adversary_plan(gate: PlanGate,
                                                              world: World) -> None:
-    moved = [(c.id, p.describe()) for c in load(MUST_NOT_MOVE).cases
+    cases = load(MUST_NOT_MOVE).cases + tuple(c for c in load(HELDOUT).cases if still(c))
+    moved = [(c.id, p.describe()) for c in cases
              for p in adversary_plans(c, world) if not gate.check(c.text, p).holds]
     assert moved == []
 
@@ -121,7 +123,7 @@ def test_main_sets_dont_move_cases_hold_and_its_moves_pass(gate: PlanGate,
 def test_legitimate_moves_with_refusal_words_pass(gate: PlanGate, world: World) -> None:
     validator = PlanValidator(world, PlanLimits())
     refused = []
-    for c in load(LEGIT).cases:
+    for c in load(LEGIT).cases + tuple(c for c in load(HELDOUT).cases if not still(c)):
         plan = validator.validate_text(oracle_reply(c)).plan
         assert plan is not None and moves(plan)
         if gate.check(c.text, plan).holds:

@@ -301,7 +301,7 @@ def _cues(t: _Text) -> list[tuple[Found, int, int]]:
             if k < len(negations) and negations[k][1] <= e:
                 # "doch nicht", "better not", "wait no": the correction negates what it names.
                 f = Found(f.cue, f.phrase, "retract")
-        if f.cue is Cue.STAY:
+        if f.cue in (Cue.STAY, Cue.HAZARD):
             k = bisect.bisect_right(neg_by_end, (s, len(t.text)))
             if k:
                 ne, ns = neg_by_end[k - 1]
@@ -309,7 +309,8 @@ def _cues(t: _Text) -> list[tuple[Found, int, int]]:
                 if t.words(ne, s) <= 1 and not _SENTENCE.search(between) \
                         and not _CLAUSE.search(between):
                     # "don't stop", "ne t'arrête pas": a negated stay asks to keep going;
-                    # neither it nor its negation forbids anything.
+                    # "not wet anymore", "nicht mehr nass": a negated hazard warns of
+                    # nothing. Neither it nor its negation forbids anything.
                     consumed.add((ns, ne))
                     continue
         kept.append((f, s, e))
