@@ -7,9 +7,10 @@ Each call is PlanGate.check(text, plan) with a moving plan (a plan that does not
 passed without reading the text, so this is the full cost): reading the words, scoping the
 cues, judging the plan. Texts: every instruction of the evaluation set and of both gate sets
 (`--repeat` times each, in a shuffled order), and bad input (empty, 100 kB, binary, mixed
-script, prompt injection, 150 CJK negations). Prints p50 / p99 / max per class over every
-call, and the p99 / max over texts of each text's median call (the text's own cost, without
-the scheduler's preemptions on a shared machine); the target is p99 <= 1 ms per instruction.
+script, prompt injection, 150 CJK negations). Prints, per class, p50 / p99 / max over every
+call of the wall time and of the on-CPU time of the calling thread (the gate's own work: on a
+shared machine the wall time also counts the scheduler's preemptions), and the p99 / max over
+texts of each text's median wall time. The target is p99 <= 1 ms per instruction.
 """
 
 from __future__ import annotations
@@ -57,20 +58,23 @@ def cpu_model() -> str:
 
 
 def run(gate: PlanGate, texts: list[str], plan: object, repeat: int
-        ) -> tuple[list[float], list[float]]:
-    """(every call's time, each text's median time), both sorted."""
+        ) -> tuple[list[float], list[float], list[float]]:
+    """(every call's wall time, every call's on-CPU time, each text's median wall time),
+    each sorted."""
     order = [i for i in range(len(texts)) for _ in range(repeat)]
     random.Random(0).shuffle(order)
     times: list[float] = []
+    cpu: list[float] = []
     per_text: dict[int, list[float]] = {}
     for i in order:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         gate.check(texts[i], plan)  # type: ignore[arg-type]
         dt = time.perf_counter() - t0
+        cpu.append(time.thread_time() - c0)
         times.append(dt)
         per_text.setdefault(i, []).append(dt)
     medians = sorted(sorted(v)[len(v) // 2] for v in per_text.values())
-    return sorted(times), medians
+    return sorted(times), sorted(cpu), medians
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,12 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     print(f"# {cpu_model()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "
           f"Python {platform.python_version()}")
-    print("class          texts  calls   p50 ms   p99 ms   max ms   per text: p99 ms  max ms")
+    print("class         texts  calls | wall p50   p99    max | cpu p50   p99    max | "
+          "per text p99   max (ms)")
     for label, population in (("instructions", texts), ("bad input", list(BAD))):
-        t, med = run(gate, population, plan, args.repeat)
-        print(f"{label:13s} {len(population):6d} {len(t):6d} {percentile(t, 50) * 1e3:8.3f} "
-              f"{percentile(t, 99) * 1e3:8.3f} {t[-1] * 1e3:8.3f}   "
-              f"{percentile(med, 99) * 1e3:14.3f} {med[-1] * 1e3:7.3f}")
+        t, c, med = run(gate, population, plan, args.repeat)
+        print(f"{label:12s} {len(population):6d} {len(t):6d} | {percentile(t, 50) * 1e3:6.3f} "
+              f"{percentile(t, 99) * 1e3:6.3f} {t[-1] * 1e3:6.2f} | "
+              f"{percentile(c, 50) * 1e3:6.3f} {percentile(c, 99) * 1e3:6.3f} "
+              f"{c[-1] * 1e3:6.2f} | {percentile(med, 99) * 1e3:10.3f} {med[-1] * 1e3:6.3f}")
     return 0
 
 
