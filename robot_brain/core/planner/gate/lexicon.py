@@ -177,7 +177,9 @@ PROHIBITION: Phrases = {
            "not supposed to", "not permitted", "give … space", "give … room",
            "hands off", "don't you dare", "taboo", "out of the question", "not welcome",
            "keep back", "stay back", "not to go", "not to enter", "no trespassing",
-           "private", "keep … out", "stay … out", "out of my way"),
+           "private", "keep … out", "stay … out", "out of my way", "let … be", "let … alone",
+           "back away", "step away", "get away from", "move away from", "get out of",
+           "step back"),
     "fr": ("interdit*", "defendu*", "defense d'entrer", "defense de", "hors limites",
            "hors de question", "eloigne*", "a l'ecart", "n'entre pas", "acces interdit",
            "reste loin", "restez loin", "reste en dehors", "reste hors", "tabou",
@@ -187,19 +189,20 @@ PROHIBITION: Phrases = {
            "bleib … weg", "weg von", "bleib … raus", "bleib draussen", "draussen bleiben",
            "raus aus", "nicht betreten", "betreten verboten", "zutritt verboten",
            "kein zutritt", "lass … in ruhe", "darfst nicht", "darfst … nicht",
-           "nicht erlaubt", "nicht gestattet", "abstand", "privat", "sperr*"),
+           "nicht erlaubt", "nicht gestattet", "abstand", "privat", "sperr*", "geh weg",
+           "weg da", "weg von"),
     "es": ("prohibid*", "vedad*", "fuera de los limites", "alejate", "alejese", "alejarte",
            "alejado", "alejada", "mantente alejado", "mantente alejada", "mantente lejos",
            "mantente fuera", "quedate fuera", "lejos de", "no entres", "no pases",
            "no se puede", "no puedes", "prohibido el paso", "no esta permitido",
            "no tienes permiso", "ni se te ocurra", "deja … en paz", "no te acerques",
-           "privado"),
+           "privado", "apartate", "retirate", "sal de"),
     "it": ("vietat*", "proibit*", "stai lontano", "stai lontana", "stai alla larga",
            "alla larga", "lontano da", "lontana da", "non entrare", "vietato l'accesso",
-           "non puoi", "non avvicinarti", "privato"),
+           "non puoi", "non avvicinarti", "privato", "allontanati"),
     "zh": ("禁止", "不准", "不许", "禁区", "不能去", "不可以去", "不可以", "别靠近", "不要靠近",
            "远离", "离…远", "避开", "躲开", "不要进", "别进", "不得", "严禁", "免进", "别碰",
-           "不能进", "不能", "闲人"),
+           "不能进", "不能", "闲人", "走开", "让开"),
     "ja": ("立入禁止", "立ち入り禁止", "禁止", "近づかないで", "近づくな", "近寄らないで",
            "入らないで", "入るな", "行っちゃだめ", "ちゃだめ", "ちゃいけない", "離れて",
            "避けて"),
@@ -477,6 +480,10 @@ COPULAS: Phrases = {
     "zh": ("是", "有", "在", "着", "了"),
     "ja": ("です", "いる", "ある", "だ", "ます"),
 }
+
+#: Words that open a subordinate clause: a comma before them does not end the clause it
+#: depends on ("Ich möchte nicht, dass du in die Küche gehst").
+COMPLEMENTIZERS: frozenset[str] = frozenset(("dass", "that", "que", "qu'", "che", "ob"))
 
 #: Words that open a question (without a polite opener it asks, it does not request).
 QUESTION_OPENERS: Phrases = {

@@ -145,6 +145,7 @@ _NEGATION_COMMA = re.compile(r"(?<![\w'-])(never|not|don't|do not|jamais|nie|nie
 _SENTENCE = re.compile(r"[.!?;…。！？；]+")
 _CLAUSE = re.compile(r"[,，、:：]|\s[-–—]+\s|[–—]+")
 _SLOT = re.compile(r"<([cdpq])(\d+)>")
+_FIRST_WORD = re.compile(r"\s*([^\W\d_]+'?)")
 _HALT_FIRST = frozenset(("halt", "stop", "freeze"))
 _PLAIN_PUNCT = frozenset(".,;:!?'\"()-=+/%°¿¡…。，、！？；：（）「」『』«»“”‘’—–")
 
@@ -342,6 +343,9 @@ def _segments(t: _Text) -> list[_Segment]:
         if free(m.start()):
             cuts.append((m.start(), m.end(), "sentence"))
     for m in _CLAUSE.finditer(text):
+        following = _FIRST_WORD.match(text, m.end())
+        if following is not None and following.group(1) in L.COMPLEMENTIZERS:
+            continue   # ", dass du in die Küche gehst" belongs to the clause before
         if free(m.start()):
             cuts.append((m.start(), m.end(), "clause"))
     for label, joint in (("then", "then"), ("sequence", "seq"), ("contrast", "contrast")):
