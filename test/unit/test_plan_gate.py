@@ -61,6 +61,7 @@ NEGATION = [
     ("别再去窗户那儿了。", "window"),
     ("今天不去厨房。", "kitchen"),
     ("Non andare mai alla porta.", "door"),
+    ("Ich will nicht, dass du zur Tür fährst.", "door"),          # the comma before "dass"
     ("テーブルには行かないで。", "table"),
 ]
 PROHIBITION = [
@@ -77,6 +78,8 @@ PROHIBITION = [
     ("厨房不准进。", "kitchen"),
     ("远离门口。", "door"),
     ("Stai lontano dalla cucina, per favore.", "kitchen"),
+    ("Let the window be.", "window"),
+    ("Back away from the table!", "table"),
     ("キッチンは立ち入り禁止。", "kitchen"),
 ]
 CORRECTION = [
@@ -241,6 +244,9 @@ LEGIT = [
     ("Wait, go to the table first.", ("table",)),
     ("别站着了，去厨房。", ("kitchen",)),
     ("Va à la cuisine, ne casse pas la vaisselle.", ("kitchen",)),
+    ("Sag allen, dass das Essen fertig ist, und geh dann in die Küche.", ("kitchen",)),
+    ("I'm in the kitchen, come here.", ("kitchen",)),
+    ("It's not slippery anymore, go to the kitchen.", ("kitchen",)),
 ]
 
 
