@@ -72,19 +72,21 @@ def _goal_frames(v: Values) -> str | None:
     return None
 
 
-def _robot_timeout(v: Values) -> str | None:
-    robot, deadline = float(_get(v, "sim", "cmd_timeout_s")), float(
-        _get(v, "watchdog", "deadline_s"))
-    if math.isfinite(robot) and robot <= deadline:
-        return (f"sim.cmd_timeout_s={robot:g} is not longer than watchdog.deadline_s="
-                f"{deadline:g}: the robot's own timeout must be the later backstop")
-    return None
+def _robot_timeout(sim: str) -> Callable[[Values], str | None]:
+    def check(v: Values) -> str | None:
+        robot, deadline = float(_get(v, sim, "cmd_timeout_s")), float(
+            _get(v, "watchdog", "deadline_s"))
+        if math.isfinite(robot) and robot <= deadline:
+            return (f"{sim}.cmd_timeout_s={robot:g} is not longer than watchdog.deadline_s="
+                    f"{deadline:g}: the robot's own timeout must be the later backstop")
+        return None
+    return check
 
 
 #: Each fast-path stage's input (its middleware threads run one level below its spinning
 #: thread) must sit above the stage that feeds it: on 2 CPUs a producer at the same or a higher
 #: priority than its consumer's receive thread can hold a CPU while that thread waits.
-FAST_PATH_ORDER = ("watchdog", "controller", "perception", "sim")
+FAST_PATH_ORDER = ("watchdog", "controller", "perception", "sim", "mujoco_sim")
 
 
 def _priority_layout(v: Values) -> str | None:
@@ -101,6 +103,10 @@ def _priority_layout(v: Values) -> str | None:
 RULES: tuple[Rule, ...] = (
     _same("n_sectors", "perception", "controller"),
     _same("cmd_vel_stamped", "sim", "controller", "watchdog"),
+    _same("cmd_vel_stamped", "mujoco_sim", "controller", "watchdog"),
+    # One battery, one reading of it (robot_brain.core.power.battery_state).
+    _same("battery_percentage_scale", "planner", "power_monitor"),
+    _same("battery_current_sign", "planner", "power_monitor"),
     # One building: the planner's routes, the controller's bounds, the scene's places and the
     # simulated walls from the same map and places (docs/maps.md).
     _same("world_file", "perception", "controller", "planner"),
@@ -109,7 +115,8 @@ RULES: tuple[Rule, ...] = (
     _same("places_file", "sim", "planner"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
-    Rule(("sim", "watchdog"), _robot_timeout),
+    Rule(("sim", "watchdog"), _robot_timeout("sim")),
+    Rule(("mujoco_sim", "watchdog"), _robot_timeout("mujoco_sim")),
     Rule(("planner", "controller"), _goal_frames),
     Rule(("watchdog", "controller"), _priority_layout),
 )

@@ -18,7 +18,6 @@ from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
 from robot_brain_interfaces.msg import Place as PlaceMsg
 from robot_brain_interfaces.srv import ListPlaces, RemovePlace, SavePlace
-from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
@@ -63,8 +62,10 @@ from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
+from robot_brain.core.power.battery_state import BatteryConventions, PercentageScale
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
@@ -78,6 +79,8 @@ ROUTES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
 
 #: Seconds between repeated warnings of one kind.
 WARN_THROTTLE_S = 5.0
+#: The battery's state of charge is read this often (s): it only goes into prompts.
+BATTERY_PERIOD_S = 1.0
 
 PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("backend", DEFAULT_BACKEND, "Preferred LLM backend.", choices=KNOWN_BACKENDS),
@@ -174,6 +177,10 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
 MAX_LOCALIZATION_AGE_S = 1.0
 
 
+#: How the robot fills BatteryState (the same parameters as the power monitor's).
+BATTERY_PARAMS: tuple[ParamSpec, ...] = specs(BatteryConventions)
+
+
 class PlannerStartupError(StartupError):
     """The planner cannot start: bad world, routing or backend configuration."""
 
@@ -245,7 +252,7 @@ class PlannerParams:
 class PlannerNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("planner")
-        p = self.params = PlannerParams(declare_params(self, PARAMS))
+        p = self.params = PlannerParams(declare_params(self, PARAMS + BATTERY_PARAMS))
         v = p.values
         try:
             self.localizer = Localizer(load(LocalizationConfig, v))
@@ -312,9 +319,11 @@ class PlannerNode(PollingNode):
         self.create_subscription(String, "brain/instruction", self._on_instruction, qos.RELIABLE)
         self.create_subscription(String, "perception/scene", self._on_scene, qos.RELIABLE)
         self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
-        self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
-        # The pose is read at the tick: taken then, not a callback per 50 Hz odom message.
+        # The pose is read at the tick and the battery once a second: taken then, not a
+        # callback per 50 Hz message.
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
+        self._battery = BatteryInput(self, load(BatteryConventions, v), self._log)
+        self._battery_taken_at = -math.inf
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         self._odom_pose: Pose2D | None = None
@@ -358,9 +367,14 @@ class PlannerNode(PollingNode):
     def _on_mode(self, msg: String) -> None:
         self._mode = msg.data
 
-    def _on_battery(self, msg: BatteryState) -> None:
-        pct = float(msg.percentage)
-        self.session.battery = pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None
+    def _take_battery(self, now: float) -> None:
+        if now - self._battery_taken_at < BATTERY_PERIOD_S:
+            return
+        self._battery_taken_at = now
+        taken = self._battery.take()
+        if taken is not None:
+            soc = taken[0].percentage  # 0..1 whatever the robot's convention, NaN = unknown
+            self.session.battery = soc if math.isfinite(soc) else None
 
     def _subscribe_localization(self) -> None:
         cfg = self.localizer.config
@@ -456,6 +470,7 @@ class PlannerNode(PollingNode):
     def _on_tick(self) -> None:
         self._take_odom()
         now = time.monotonic()
+        self._take_battery(now)
         if self._mode is not None:
             mode, self._mode = self._mode, None
             self.session.set_mode(mode, now)
@@ -542,8 +557,13 @@ class PlannerNode(PollingNode):
     def _on_diagnostics_timer(self) -> None:
         self._tell_routes()
         report = self.session.health()
-        bad_scenes = self.session.scenes.rejected
-        extra: dict[str, Any] = {"bad_scenes": bad_scenes} if bad_scenes else {}
+        extra: dict[str, object] = {}
+        if self.session.scenes.rejected:
+            extra["bad_scenes"] = self.session.scenes.rejected
+        # What the prompts say about the battery (0..1; NaN = unknown), and how it was read.
+        battery = self.session.battery
+        extra["battery_state_of_charge"] = math.nan if battery is None else battery
+        extra["battery_percentage_scale"] = _learnt(self._battery.interpreter.learnt_scale)
         extra.update(self.places.counters())
         if self.localizer.active:
             extra.update(self.localizer.counters())
@@ -551,9 +571,8 @@ class PlannerNode(PollingNode):
             t = self._routes.timing
             extra.update(route_queries=t.queries, route_last_ms=round(t.last_s * 1e3, 1),
                          route_max_ms=round(t.max_s * 1e3, 1))
-        if extra:
-            report = type(report)(report.name, report.level, report.message,
-                                  {**report.values, **extra})
+        report = type(report)(report.name, report.level, report.message,
+                              {**report.values, **extra})
         diagnostics.publish(self, self.diag_pub, [report])
 
     def on_shutdown(self) -> None:
@@ -565,6 +584,10 @@ class PlannerNode(PollingNode):
 def _place_msg(place: Place) -> PlaceMsg:
     return PlaceMsg(name=place.name, aliases=list(place.aliases), x=float(place.x),
                     y=float(place.y), yaw=float(place.yaw))
+
+
+def _learnt(convention: PercentageScale | None) -> str:
+    return "unknown" if convention is None else convention.value
 
 
 def main(args: list[str] | None = None) -> int:

@@ -1,9 +1,12 @@
 """`sim`: the built-in simulated humanoid, the core Simulator stepped in real time.
 
 cmd_vel -> Simulator.step() on a steady-clock timer -> scan, odom, battery_state, /tf,
-/diagnostics. The robot keeps its own command timeout: without a fresh cmd_vel for
-cmd_timeout_s it brakes to a stop under its acceleration limits, as a real locomotion
-controller does, whatever the brain upstream is doing.
+/diagnostics. With real_time_factor below 1 it runs slower than real time, sensor rates in
+simulated time (robot_brain.core.sim.clock); with publish_clock it is the /clock source and
+stamps its messages with its simulated time, as Gazebo does. The robot keeps its own command
+timeout: without a fresh cmd_vel for cmd_timeout_s (steady time) it brakes to a stop under its
+acceleration limits, as a real locomotion controller does, whatever the brain upstream is
+doing.
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ from robot_brain.core.planner_activity import (
     PlannerStatusError,
     parse_planner_status,
 )
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.urdf import urdf
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
+from robot_brain.core.sim.clock import SimClockConfig, SimClockError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.odometry import (
@@ -100,8 +106,11 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("publish_clock", False, "Publish the simulation time on /clock."),
     ParamSpec("odom_frame", "odom", "Frame of odom's pose (parent of base_frame)."),
     ParamSpec("base_frame", "base_link", "The robot's body frame."),
-    ParamSpec("laser_frame", "laser", "Frame of `scan` (at the body centre)."),
+    ParamSpec("laser_frame", "laser", "Frame of `scan` (on the body's axis, at the knee-height "
+              "laser of the robot description)."),
 ) + REALTIME_PARAMS
+#: How fast simulated time runs (robot_brain.core.sim.clock).
+SIM_CLOCK_PARAMS: tuple[ParamSpec, ...] = specs(SimClockConfig)
 
 
 #: Drifting odometry and the localiser's pose (declared once, in robot_brain.core.sim.odometry).
@@ -126,6 +135,7 @@ class SimNodeParams:
     sim: SimConfig
     loads: PlannerLoads
     realtime: RealtimeSettings
+    clock: SimClockConfig
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> SimNodeParams:
@@ -149,7 +159,9 @@ class SimNodeParams:
                             lidar=lidar, battery=battery, cmd_timeout=float(v["cmd_timeout_s"]))
             loads = PlannerLoads(float(v["compute_generating_w"]), float(v["compute_idle_w"]),
                                  float(v["modem_active_w"]))
-        except (LidarConfigError, BatteryConfigError, SimConfigError, ValueError) as exc:
+            clock = load(SimClockConfig, v)
+        except (LidarConfigError, BatteryConfigError, SimConfigError, SimClockError,
+                ValueError) as exc:
             raise SimStartupError(f"sim parameters: {exc}") from exc
         return SimNodeParams(
             world_file=str(v["world_file"]), places_file=str(v["places_file"]),
@@ -159,13 +171,14 @@ class SimNodeParams:
             battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
             publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
             base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
-            sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v))
+            sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v), clock=clock)
 
 
 def load_sim_world(world_file: str, places_file: str = "",
                    robot_radius: float = DEFAULT_ROBOT_RADIUS) -> World:
+    """The physical world: `mapped: false` furniture included (the brain's map leaves it out)."""
     try:
-        return load_world_file(world_file, places_file, robot_radius)
+        return load_world_file(world_file, places_file, robot_radius, include_unmapped=True)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 
@@ -178,7 +191,8 @@ def _stamp_from_seconds(t: float) -> Time:
 class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
-        values = declare_params(self, SHARED_PARAMS + SIM_PARAMS + DRIFT_PARAMS)
+        values = declare_params(self, SHARED_PARAMS + SIM_PARAMS + SIM_CLOCK_PARAMS
+                                + DRIFT_PARAMS)
         self.p = SimNodeParams.from_values(values)
         try:
             self.drift = load(OdometryDriftConfig, values)
@@ -218,6 +232,9 @@ class SimNode(PollingNode):
             self.create_publisher(ClockMsg, "/clock", qos.SENSOR_PUB)
             if self.p.publish_clock else None)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
+        # The robot's URDF for RViz and Foxglove (transient local: late joiners get it).
+        self._description_pub = self.create_publisher(String, "robot_description", qos.STATE)
+        self._description_pub.publish(String(data=urdf(HUMANOID)))
 
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
@@ -228,16 +245,20 @@ class SimNode(PollingNode):
                                             qos.COMMANDS_IN, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
+        # Physics steps at its rate of steady time (each integrates r x the steady dt); the
+        # sensors at theirs of simulated time.
+        clock = self.p.clock
         self._timer(self.p.physics_rate_hz, self._on_physics)
-        self._timer(self.p.scan_rate_hz, self._publish_scan)
-        self._timer(self.p.odom_rate_hz, self._publish_odom)
-        self._timer(self.p.battery_rate_hz, self._publish_battery)
+        self._timer(clock.wall_rate_hz(self.p.scan_rate_hz), self._publish_scan)
+        self._timer(clock.wall_rate_hz(self.p.odom_rate_hz), self._publish_odom)
+        self._timer(clock.wall_rate_hz(self.p.battery_rate_hz), self._publish_battery)
         self._loc_pub: Publisher | None = None
         if self.drift.localization_pose_topic:
             self._loc_pub = self.create_publisher(PoseWithCovarianceStamped,
                                                   self.drift.localization_pose_topic,
                                                   qos.RELIABLE)
-            self._timer(self.drift.localization_rate_hz, self._publish_localization)
+            self._timer(clock.wall_rate_hz(self.drift.localization_rate_hz),
+                        self._publish_localization)
         self._timer(1.0, self._publish_diagnostics)
 
         lidar = self.p.sim.lidar
@@ -245,9 +266,18 @@ class SimNode(PollingNode):
             f"sim ready: world '{self.world.name}' ({self.world.source}), start "
             f"({self.sim.pose.x:.2f}, {self.sim.pose.y:.2f}), lidar {lidar.beams} beams "
             f"{lidar.range_max} m, physics {self.p.physics_rate_hz} Hz, cmd timeout "
-            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}, {self.realtime}")
+            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}, real-time factor "
+            f"{clock.real_time_factor:g}{', /clock source' if self.p.publish_clock else ''}, "
+            f"{self.realtime}")
 
     # --- set-up helpers -------------------------------------------------------------------
+
+    def _now(self) -> Time:
+        """The stamp of a message made now: simulated time when this sim is the /clock
+        source (its stamps and /clock then agree, as Gazebo's do), else the node's clock."""
+        if self.p.publish_clock:
+            return _stamp_from_seconds(self.sim.time)
+        return self.get_clock().now().to_msg()
 
     def _timer(self, rate_hz: float, cb: Any) -> None:
         self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
@@ -263,6 +293,8 @@ class SimNode(PollingNode):
         laser.header.stamp = self.get_clock().now().to_msg()
         laser.header.frame_id = self.p.base_frame
         laser.child_frame_id = self.p.laser_frame
+        # The planar lidar's plane (robot description's knee laser; the sim's laser_height).
+        laser.transform.translation.z = self.p.sim.laser_height
         laser.transform.rotation.w = 1.0
         static.publish(TFMessage(transforms=[laser]))
         self._tf_static_pub = static  # kept alive so late joiners still get it
@@ -313,7 +345,7 @@ class SimNode(PollingNode):
         if dt > MAX_PHYSICS_DT_S:
             self._clamped_ticks += 1
             dt = MAX_PHYSICS_DT_S
-        self.sim.drive(now, dt, self._extra_load_w)
+        self.sim.drive(now, self.p.clock.sim_dt(dt), self._extra_load_w)
         self._physics_ticks += 1
         if self._clock_pub is not None:
             self._clock_pub.publish(ClockMsg(clock=_stamp_from_seconds(self.sim.time)))
@@ -323,7 +355,7 @@ class SimNode(PollingNode):
     def _publish_scan(self) -> None:
         lidar = self.p.sim.lidar
         msg = LaserScan()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.p.laser_frame
         msg.angle_min = float(lidar.angle_min)
         msg.angle_max = float(lidar.angle_max)
@@ -336,18 +368,18 @@ class SimNode(PollingNode):
         self._scan_pub.publish(msg)
 
     def _publish_odom(self) -> None:
-        now = self.get_clock().now()
+        now = self._now()
         pose, vel = self.sim.pose, self.sim.velocity
         if self.drift.drifts:
             pose = self.odometry.update(pose)
         q = quaternion_from_yaw(pose.yaw)
-        sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
+        sec, nanosec = int(now.sec), int(now.nanosec)
         # As bytes (robot_brain.ros.odom_cdr): the same Odometry on the wire, without building
         # the Python message (two 36-double covariances) 50 times a second.
         self._odom_pub.publish(self._odom_encoder.encode(sec, nanosec, pose.x, pose.y, q,
                                                          vel.linear, vel.angular))
         if self._tf_pub is not None:
-            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now.to_msg(), pose)]))
+            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now, pose)]))
 
     def _publish_localization(self) -> None:
         assert self._loc_pub is not None
@@ -383,7 +415,7 @@ class SimNode(PollingNode):
         b = self.sim.battery
         cfg = self.p.sim.battery
         msg = BatteryState()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.p.base_frame
         msg.voltage = float(b.voltage)
         msg.current = float(b.current)

@@ -36,14 +36,19 @@ class SimObstacles(Protocol):
 
 
 class ShapeObstacles:
-    """A world file's obstacles: rays and the grown body against segments and circles."""
+    """A world file's obstacles: rays against the segments and circles the lidar's plane
+    crosses, the grown body against those over its height (`solid_*`; default the same)."""
 
     contact_release_m = 0.01
 
-    def __init__(self, segments: np.ndarray, circles: np.ndarray, radius: float) -> None:
+    def __init__(self, segments: np.ndarray, circles: np.ndarray, radius: float,
+                 solid_segments: np.ndarray | None = None,
+                 solid_circles: np.ndarray | None = None) -> None:
         self._segments = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
         self._circles = np.asarray(circles, dtype=np.float64).reshape(-1, 3)
-        self._body = CollisionModel(self._segments, self._circles, radius)
+        self._body = CollisionModel(
+            self._segments if solid_segments is None else solid_segments,
+            self._circles if solid_circles is None else solid_circles, radius)
 
     def ray_ranges(self, origin: np.ndarray, dirs: np.ndarray) -> np.ndarray:
         out: np.ndarray = np.minimum(ray_segments(origin, dirs, self._segments),
@@ -57,11 +62,16 @@ class ShapeObstacles:
         return self._body.sweep(x0, y0, x1, y1)
 
 
-def obstacles_for(world: World, radius: float) -> SimObstacles:
-    """The world's obstacles for a body of `radius`: its grid when it is a map, else its
-    shapes."""
+def obstacles_for(world: World, radius: float, laser_height: float,
+                  body_height: float) -> SimObstacles:
+    """The world's obstacles for a body of `radius` and `body_height` with a lidar at
+    `laser_height`: its grid when it is a map (a map has no heights: every cell is as tall as
+    the robot), else its shapes at those heights."""
     if world.grid is not None:
         from robot_brain.core.sim.grid_obstacles import GridObstacles
 
         return GridObstacles(world.grid, radius)
-    return ShapeObstacles(world.segments(), world.circles(), radius)
+    seen = world.between_heights(laser_height, laser_height)
+    solid = world.between_heights(0.0, body_height)
+    return ShapeObstacles(seen.segments(), seen.circles(), radius, solid.segments(),
+                          solid.circles())

@@ -109,6 +109,12 @@ class PlaceMatcher:
                 self._near.setdefault(squeezed[0], []).append(
                     (squeezed, len(alias.split()), alias))
 
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Folded alias -> place ("?concept" for a concept this world lacks); the plan gate
+        matches the same table with its own index."""
+        return dict(self._alias_to_place)
+
     @staticmethod
     def _aliases_of(name: str, extra: Iterable[str]) -> set[str]:
         out = {fold(name), fold(name.replace("_", " "))}
