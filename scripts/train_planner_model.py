@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=4.0, help="inverse L2 strength")
     ap.add_argument("--instructions", default="",
                     help="evaluation sets to decontaminate against, comma-separated (default: "
-                         "every packaged one, robot_brain/data/instructions*.yaml)")
+                         "the worlds' sets, scoring.WORLD_EVALUATION_SETS)")
     ap.add_argument("--out", default=str(ROOT / "robot_brain" / "models" / MODEL_FILE))
     args = ap.parse_args(argv)
 

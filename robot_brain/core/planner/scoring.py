@@ -107,10 +107,16 @@ def default_instruction_file() -> Path:
     return package_file("data", "instructions.yaml")
 
 
+#: The worlds' evaluation sets of the planner (the apartment's and the office map's): the
+#: vertical model's training corpus is decontaminated against every one of them. (The plan
+#: gate's probe sets, instructions_gate_*.yaml and instructions_must_not_move.yaml, are the
+#: gate's development data, not these.)
+WORLD_EVALUATION_SETS = ("instructions.yaml", "instructions_office.yaml")
+
+
 def packaged_instruction_files() -> list[Path]:
-    """Every packaged evaluation set: the apartment's (instructions.yaml) and each other
-    world's (instructions_<world>.yaml). The training corpus is decontaminated against all."""
-    return sorted(package_file("data").glob("instructions*.yaml"))
+    """The packaged world evaluation sets (WORLD_EVALUATION_SETS)."""
+    return [package_file("data", name) for name in WORLD_EVALUATION_SETS]
 
 
 def evaluation_texts(paths: list[Path] | None = None) -> list[str]:
