@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from geometry_msgs.msg import PoseStamped
@@ -31,11 +32,13 @@ from robot_brain.core.llm.registry import (
 from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
 from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
 from robot_brain.core.llm.worker import LlmWorker
+from robot_brain.core.navigation.nav2_motion import MotionConfig
 from robot_brain.core.navigation.route_planner import (
     RoutePlanner,
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
+from robot_brain.core.params import specs
 from robot_brain.core.planner.backend_pool import (
     BackendInfo,
     BackendPool,
@@ -44,6 +47,7 @@ from robot_brain.core.planner.backend_pool import (
 )
 from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
+from robot_brain.core.planner.instruct_goals import InstructConfig, Progress
 from robot_brain.core.planner.messages import TickOutput
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
 from robot_brain.core.planner.session import PlannerSession, SessionConfig
@@ -54,7 +58,13 @@ from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.params import (
+    SHARED_PARAMS,
+    ConfigError,
+    ParamSpec,
+    declare_config,
+    declare_params,
+)
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -158,6 +168,11 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
 )
 
 
+#: The Instruct action server's and the motion layer's parameters (declared from their core
+#: config dataclasses; listed here for the parameter docs).
+INTERFACE_PARAMS: tuple[ParamSpec, ...] = specs(InstructConfig) + specs(MotionConfig)
+
+
 class PlannerStartupError(StartupError):
     """The planner cannot start: bad world, routing or backend configuration."""
 
@@ -240,9 +255,14 @@ class PlannerNode(PollingNode):
         # nothing running.
         route_planner: RoutePlanner | None = None
         route_info = "route planning off"
-        config = p.session_config()
+        self.motion = declare_config(self, MotionConfig)
+        self.instruct_config = declare_config(self, InstructConfig)
+        self.nav2 = self._nav2_client()  # before any worker starts: nav2_msgs may be missing
+        config = replace(p.session_config(), external_motion=self.motion.nav2)
         try:
-            if v["route_planning"]:
+            if self.motion.nav2:
+                route_info = "motion by Nav2 (it plans its own routes)"
+            elif v["route_planning"]:
                 t0 = time.monotonic()
                 route_planner = RoutePlanner(world, p.route_planner_config())
                 route_info = (
@@ -289,8 +309,9 @@ class PlannerNode(PollingNode):
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
 
-        # Inputs cached by the callbacks, consumed by the tick.
-        self._instructions: list[str] = []
+        # Inputs cached by the callbacks, consumed by the tick: (text, Instruct goal key or
+        # None for brain/instruction), in arrival order.
+        self._instructions: list[tuple[str, Hashable | None]] = []
         self._mode: str | None = None
         self._scenes_warned = 0  # rejected scenes already warned about
         self._goal: Goal | None = None
@@ -304,18 +325,65 @@ class PlannerNode(PollingNode):
         self.create_timer(1.0 / v["status_hz"], self._on_status_timer, clock=steady)
         self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
         self._publish_hold(True)
+        interfaces = self._attach_interfaces()
         self.get_logger().info(
             f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
             f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
             f"accelerator power gating {'on' if gate else 'off'}"
             + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}, "
             + (f"vertical tier first (threshold {v['vertical_threshold']:g})" if vertical
-               else "vertical tier off"))
+               else "vertical tier off") + f", {interfaces}")
+
+    # -- the Instruct action, typed topics, Nav2 (robot_brain.ros.instruct_server, ----------
+    #    planner_typed, nav2_client): optional where their message packages are missing.
+
+    def _attach_interfaces(self) -> str:
+        """Start what needs robot_brain_interfaces (and nav2_msgs for motion nav2); returns a
+        clause for the start-up line."""
+        self.instruct: Any = None
+        self.typed: Any = None
+        try:
+            from robot_brain.ros.instruct_server import InstructServer
+            from robot_brain.ros.planner_typed import TypedPlannerTopics
+        except ImportError as exc:
+            self.get_logger().warning(
+                f"robot_brain_interfaces is not installed ({exc}): no brain/instruct action, "
+                "no typed planner topics; brain/instruction and the JSON topics work")
+            return "no Instruct action"
+        self.instruct = InstructServer(self, self.instruct_config, self._enqueue, self._stop_now)
+        self.typed = TypedPlannerTopics(self)
+        nav2 = f", Nav2 on {self.motion.nav2_action}" if self.nav2 is not None else ""
+        return f"action brain/instruct{nav2}"
+
+    def _nav2_client(self) -> Any:
+        """The NavigateToPose client with motion nav2 (a StartupError without nav2_msgs)."""
+        if not self.motion.nav2:
+            return None
+        from robot_brain.ros.nav2_client import Nav2Client
+        return Nav2Client(self, self.motion, time.monotonic)
+
+    def _enqueue(self, text: str, key: Hashable) -> None:
+        self._instructions.append((text, key))
+
+    def _stop_now(self, reason: str) -> None:
+        """A running Instruct goal was cancelled: hold at once, cancel Nav2's goal, and drop
+        the plan (the executive holds from the next tick; nothing waits for it)."""
+        self._publish_hold(True)
+        if self.nav2 is not None:
+            self.nav2.stop()
+        self.session.cancel(reason)
+
+    def _progress(self, now: float) -> Progress:
+        remaining_m, eta_s = self.nav2.remaining if self.nav2 is not None else (None, None)
+        return Progress(pose=self.session.pose, route=self.session.executive.remaining_waypoints,
+                        motion_remaining_m=remaining_m, motion_eta_s=eta_s,
+                        held=self.instruct.held if self.instruct is not None else "",
+                        motion_note=self.nav2.note(now) if self.nav2 is not None else "")
 
     # -- inputs: cache only ----------------------------------------------------------------
 
     def _on_instruction(self, msg: String) -> None:
-        self._instructions.append(msg.data)
+        self._instructions.append((msg.data, None))
 
     def _on_scene(self, msg: String) -> None:
         # Kept as text: the session validates the newest scene when a prompt needs it.
@@ -344,10 +412,21 @@ class PlannerNode(PollingNode):
         # Only the newest of several instructions that arrived within one tick matters; the
         # older ones still get request ids so their numbering matches what was sent.
         instructions, self._instructions = self._instructions, []
-        for text in instructions:
+        for text, key in instructions:
+            if key is not None and not self.instruct.wants_session(key):
+                continue  # cancelled before it reached the session
             rid = self.session.on_instruction(text, now)
-            self.get_logger().info(f"instruction {rid}: {text[:80]!r}")
+            if self.instruct is not None:
+                self.instruct.bound(key, rid, text, now)
+            self.get_logger().info(f"instruction {rid}{' (Instruct goal)' if key else ''}: "
+                                   f"{text[:80]!r}")
+        if self.nav2 is not None:
+            self.nav2.before_tick(self.session.executive)
         out = self.session.tick(now)
+        if self.nav2 is not None:
+            self.nav2.tick(now, out.goal)
+        if self.instruct is not None:
+            self.instruct.after_tick(out, self._progress(now), now)
         scenes = self.session.scenes
         if scenes.rejected != self._scenes_warned:
             self._scenes_warned = scenes.rejected
@@ -360,6 +439,8 @@ class PlannerNode(PollingNode):
         for record in out.plans:
             payload = record.to_json()
             self.plan_pub.publish(String(data=json.dumps(payload)))
+            if self.typed is not None:
+                self.typed.plan(record)
             verdict = "accepted" if record.accepted else "REJECTED"
             self.get_logger().info(f"plan {record.request_id} {verdict} ({record.source}, "
                                    f"{record.backend}): {record.reason}")
@@ -374,6 +455,8 @@ class PlannerNode(PollingNode):
         self._goal = out.goal
         if out.status_changed:
             self._publish_status(json.dumps(out.status.to_json()))
+            if self.typed is not None:
+                self.typed.status(out.status)
 
     def _publish_hold(self, hold: bool) -> None:
         if hold != self._hold:
@@ -400,6 +483,8 @@ class PlannerNode(PollingNode):
             self.status_pub.publish(String(data=self._last_status))
         if self._hold is not None:
             self.hold_pub.publish(Bool(data=self._hold))
+        if self.typed is not None:
+            self.typed.republish()
 
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
@@ -407,9 +492,14 @@ class PlannerNode(PollingNode):
         if bad_scenes:
             report = type(report)(report.name, report.level, report.message,
                                   {**report.values, "bad_scenes": bad_scenes})
-        diagnostics.publish(self, self.diag_pub, [report])
+        reports = [report] + [part.health() for part in (self.instruct, self.nav2)
+                              if part is not None]
+        diagnostics.publish(self, self.diag_pub, reports)
 
     def on_shutdown(self) -> None:
+        if self.instruct is not None:
+            # Every goal still active gets its answer before the server goes.
+            self.instruct.shutdown("the planner is shutting down")
         self.session.close()
 
 

@@ -110,6 +110,8 @@ class Progress:
     motion_eta_s: float | None = None
     #: Why the robot is held still outside the plan ('' = it is not): an estop.
     held: str = ""
+    #: The motion layer's word on its goal, added to a failed step's message ('' = none).
+    motion_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ class InstructGoals:
         for record in out.plans:
             self._on_record(record, now)
         for event in out.events:
-            self._on_event(event, now)
+            self._on_event(event, progress, now)
 
     def _walk(self, pose: Pose2D | None) -> None:
         if pose is None:
@@ -305,7 +307,7 @@ class InstructGoals:
         why = record.route_reason or record.reason
         return f"battery critical: the planner docks instead ({why})"
 
-    def _on_event(self, event: ExecEvent, now: float) -> None:
+    def _on_event(self, event: ExecEvent, progress: Progress, now: float) -> None:
         goal = self._goals.get(self._executing) if self._executing is not None else None
         if goal is None:
             return
@@ -314,8 +316,10 @@ class InstructGoals:
         elif event.kind == "plan_done":
             self._end(goal, Outcome.DONE, f"plan done: {event.message}", now)
         elif event.kind == "step_failed":
-            outcome = Outcome.TIMED_OUT if event.cause == CAUSE_TIMEOUT else Outcome.FAILED
-            self._end(goal, outcome, event.message, now)
+            timed_out = event.cause == CAUSE_TIMEOUT
+            note = f" ({progress.motion_note})" if timed_out and progress.motion_note else ""
+            self._end(goal, Outcome.TIMED_OUT if timed_out else Outcome.FAILED,
+                      event.message + note, now)
 
     def _end(self, goal: _Goal, outcome: Outcome, message: str, now: float) -> None:
         self._goals.pop(goal.key, None)
@@ -325,6 +329,11 @@ class InstructGoals:
         self._ended.append((goal.key, GoalResult(
             outcome, message, goal.record, goal.request_id or 0, goal.instruction,
             max(0.0, now - goal.accepted_at), goal.distance_m)))
+
+    def end_all(self, reason: str, now: float) -> None:
+        """Every active goal ends FAILED with `reason` (the planner is going away)."""
+        for goal in list(self._goals.values()):
+            self._end(goal, Outcome.FAILED, reason, now)
 
     def take_results(self) -> list[tuple[Hashable, GoalResult]]:
         """The goals that ended since the last call, in the order they ended."""
@@ -421,5 +430,5 @@ class InstructGoals:
         }
         active = ", ".join(f"{g.request_id or 'queued'}: {_quote(g.instruction)}"
                            for g in self._goals.values())
-        return HealthReport("planner: instruct", Level.OK,
+        return HealthReport("instruct", Level.OK,
                             f"active goal(s) {active}" if active else "no active goal", values)
