@@ -423,10 +423,13 @@ class PlannerNode(PollingNode):
         if self.nav2 is not None:
             self.nav2.before_tick(self.session.executive)
         out = self.session.tick(now)
+        # Progress as the tick left it, before Nav2 gives up a goal the tick dropped (a timed
+        # out step's message says what Nav2 had said).
+        progress = self._progress(now) if self.instruct is not None else None
         if self.nav2 is not None:
             self.nav2.tick(now, out.goal)
-        if self.instruct is not None:
-            self.instruct.after_tick(out, self._progress(now), now)
+        if self.instruct is not None and progress is not None:
+            self.instruct.after_tick(out, progress, now)
         scenes = self.session.scenes
         if scenes.rejected != self._scenes_warned:
             self._scenes_warned = scenes.rejected
