@@ -311,8 +311,9 @@ def _run(opts: DemoOptions) -> int:
                                        monitor.planner_ready(listeners))[-1],
                               PLANNER_READY_TIMEOUT_S):
                 raise DemoError("the planner did not become ready")
-            monitor.send_instruction(opts.instruction)
-            print(f"robot-brain demo: instruction sent: {opts.instruction!r}", flush=True)
+            how = monitor.send_instruction(opts.instruction)
+            print(f"robot-brain demo: instruction sent ({how}): {opts.instruction!r}",
+                  flush=True)
 
         end = t_start + opts.duration if opts.duration > 0 else math.inf
         while time.monotonic() < end:
@@ -443,6 +444,8 @@ def format_summary(obs: object, elapsed: float, run_dir: Path) -> str:
         lines.append(f"final pose: x={obs.pose[0]:.2f} y={obs.pose[1]:.2f}")
     for plan in obs.plans:
         lines.append("plan: " + _plan_line(plan))
+    if obs.instruct_result:
+        lines.append(f"instruction result: {obs.instruct_result}")
     if obs.last_status:
         s = obs.last_status
         lines.append(f"planner: state {s.get('state')}, backend {s.get('backend')} "

@@ -333,3 +333,29 @@ def test_a_client_that_vanishes_mid_goal_changes_nothing(tmp_path: Path) -> None
         assert result(handle).result.outcome == Instruct.Result.DONE
         assert g.processes[0].returncode() is None
         assert "Traceback" not in dict(g.logs())["planner"]
+
+
+def test_the_demo_monitor_sends_its_instruction_as_a_goal(tmp_path: Path) -> None:
+    """What `robot-brain demo` does with its first instruction, against the planner alone."""
+    from robot_brain.cli.monitor import DemoMonitor
+    from robot_brain.ros.spinner import BackgroundSpinner
+
+    with Graph(tmp_path) as g:
+        assert g.probe is not None
+        planner(g, [wait_plan(0.5)])
+        monitor = DemoMonitor()
+        spinner = BackgroundSpinner(monitor)
+        try:
+            g.probe.wait_for(monitor.planner_ready, START_TIMEOUT, "the planner ready")
+            assert monitor.send_instruction("wait a moment") == "Instruct goal"
+            g.probe.wait_for(lambda: monitor.snapshot().instruct_result != "", WAIT_S,
+                             "the goal's result")
+            obs = monitor.snapshot()
+            assert obs.instruct_result.startswith("DONE: plan done: wait 0.5 s")
+            assert monitor.mission_over()
+            assert any(e.startswith("instruction result: DONE") for e in monitor.drain_events())
+        finally:
+            # Not spinner.stop(): that shuts the context down under the probe.
+            spinner.executor.shutdown(timeout_sec=2.0)
+            spinner.thread.join(timeout=10.0)
+            monitor.destroy_node()
