@@ -41,6 +41,8 @@ RECORDED_TOPICS = [
     "perception/obstacles", "perception/scene", "planner/plan", "planner/goal", "planner/hold",
     "planner/status", "brain/instruction", "brain/say", "power/mode", "power/endurance",
     "watchdog/estop", "estop", "/diagnostics",
+    "planner/plan_typed", "planner/status_typed", "brain/instruct/_action/status", "/tf",
+    "/tf_static",
 ]
 BOOLEAN = ["true", "false"]
 #: The fast path first, as `robot-brain demo` starts them.
