@@ -69,6 +69,7 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
+    motion: str = "brain"  # or nav2 (core/navigation/nav2_motion.motion_layout)
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -79,7 +80,8 @@ class DemoOptions:
             record=not args.no_record,
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
-            live_port=args.live_port, compose=not args.no_compose)
+            live_port=args.live_port, compose=not args.no_compose,
+            motion=getattr(args, "motion", "brain"))
 
 
 def shipped_config() -> Path:
@@ -159,7 +161,13 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
         params["output_dir"] = str(run_dir / "bag")
     if name == "live_view":
         params["port"] = opts.live_port
+    params.update(_motion_overrides(opts).get(name, {}))
     return params
+
+
+def _motion_overrides(opts: DemoOptions) -> dict[str, dict[str, object]]:
+    from robot_brain.core.navigation.nav2_motion import motion_layout
+    return motion_layout(opts.motion)[1]
 
 
 def _scripted_reply(opts: DemoOptions) -> str:
@@ -177,6 +185,17 @@ def _default_goal(opts: DemoOptions) -> tuple[float, float]:
     world = load_world_file(opts.world or "")
     place = world.places.get("kitchen") or next(iter(world.places.values()))
     return (place.x, place.y)
+
+
+def _motion_nodes(opts: DemoOptions, nodes: list[str]) -> list[str]:
+    """The nodes a motion layer keeps (nav2: no brain controller; Nav2 is not started here)."""
+    from robot_brain.core.navigation.nav2_motion import motion_layout
+    left_out = motion_layout(opts.motion)[0]
+    if left_out:
+        print(f"robot-brain demo: motion {opts.motion}: {', '.join(sorted(left_out))} not "
+              "started; run Nav2 beside the demo with its cmd_vel remapped to "
+              "controller/cmd_vel (docs/nav2.md)", flush=True)
+    return [n for n in nodes if n not in left_out]
 
 
 def run_demo(opts: DemoOptions) -> int:
@@ -201,6 +220,7 @@ def _run(opts: DemoOptions) -> int:
         nodes = [n for n in nodes if n in opts.nodes]
     if "sim" not in nodes:
         raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
+    nodes = _motion_nodes(opts, nodes)
     try:
         preflight(params_file, nodes, {n: _node_overrides(n, opts, nodes, Path("."))
                                        for n in nodes})

@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "(docs/live_view.md)")
     demo.add_argument("--live-port", type=int, default=8765,
                       help="TCP port of the live view (default 8765)")
+    demo.add_argument("--motion", choices=["brain", "nav2"], default="brain",
+                      help="who drives navigate_to steps: the brain's controller (default) or "
+                           "Nav2 (NavigateToPose; the demo starts no Nav2: run it beside with "
+                           "its cmd_vel remapped to controller/cmd_vel, docs/nav2.md)")
     demo.add_argument("--no-compose", action="store_true",
                       help="run perception and controller as two processes instead of one "
                            "(docs/composition.md)")

@@ -19,7 +19,7 @@ from rclpy.task import Future
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import quaternion_from_yaw
-from robot_brain.core.health import HealthReport
+from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.navigation.nav2_motion import (
     CancelGoal,
     Command,
@@ -82,7 +82,24 @@ class Nav2Client:
         return self.core.note(now)
 
     def health(self) -> HealthReport:
-        return self.core.health()
+        """The motion layer's report, and a WARN when Nav2's velocity output does not go
+        through the watchdog: more than one publisher on cmd_vel (Nav2's not remapped, beside
+        the watchdog's), or nothing on controller/cmd_vel while a goal runs. Graph queries,
+        once a second with the diagnostics."""
+        report = self.core.health()
+        problems = []
+        drivers = self.node.count_publishers("cmd_vel")
+        if drivers > 1:
+            problems.append(f"cmd_vel has {drivers} publishers: something beside the watchdog "
+                            "drives the robot (remap Nav2's cmd_vel to controller/cmd_vel)")
+        if self.core.phase is Phase.ACTIVE and self.node.count_publishers(
+                "controller/cmd_vel") == 0:
+            problems.append("nothing publishes controller/cmd_vel while Nav2 has a goal (is "
+                            "Nav2's cmd_vel remapped to it?)")
+        if not problems:
+            return report
+        return HealthReport(report.name, max(report.level, Level.WARN), "; ".join(problems),
+                            {**report.values, "cmd_vel_publishers": drivers})
 
     def destroy(self) -> None:
         self._client.destroy()

@@ -240,3 +240,28 @@ def test_no_nav2_server_fails_the_step_with_a_reason(tmp_path: Path, nav2_ready:
         assert r.outcome == Instruct.Result.FAILED
         assert "no NavigateToPose server on no_nav2_here" in r.message
         assert "Traceback" not in dict(g.logs())["planner"]
+
+
+def test_a_second_cmd_vel_publisher_is_reported(tmp_path: Path, nav2_ready: None) -> None:
+    """Nav2's cmd_vel not remapped: two publishers drive the robot, the watchdog is bypassed."""
+    from diagnostic_msgs.msg import DiagnosticArray
+    from geometry_msgs.msg import TwistStamped
+
+    with Graph(tmp_path) as g:
+        probe = g.probe
+        assert probe is not None
+        probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
+        probe.publisher(TwistStamped, "cmd_vel", qos.RELIABLE)  # the watchdog's
+        probe.publisher(TwistStamped, "cmd_vel", qos.RELIABLE)  # an un-remapped Nav2's
+
+        def nav2_status() -> Any:
+            for r in reversed(probe.messages("/diagnostics")):
+                for st in r.msg.status:
+                    if st.name == "planner: nav2":
+                        return st
+            return None
+
+        planner(g)
+        probe.wait_for(lambda: nav2_status() is not None and "cmd_vel has 2 publishers"
+                       in nav2_status().message, START_TIMEOUT, "the bypass reported")
+        assert nav2_status().level == b"\x01"  # WARN

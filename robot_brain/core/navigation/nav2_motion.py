@@ -30,6 +30,26 @@ from robot_brain.core.planner.executive import Goal
 
 MOTION_CHOICES = ("brain", "nav2")
 
+#: The watchdog's grades for Nav2's velocity output: Nav2's controller_server publishes at its
+#: controller_frequency (20 Hz by default, 50 ms apart), against the brain controller's 100 Hz,
+#: so the brain's 20 ms deadline would slow the robot down between healthy commands. Two of
+#: Nav2's periods to the first bounded slow-down, six to the latch: inside the 100-300 ms loop
+#: budget (docs/nav2.md; a faster controller_frequency may keep the brain's own values).
+NAV2_WATCHDOG = {"deadline_s": 0.1, "latch_s": 0.3}
+
+
+def motion_layout(motion: str) -> tuple[frozenset[str], dict[str, dict[str, object]]]:
+    """For a motion layer: the brain nodes not started, and parameter overrides per node. The
+    one rule `robot-brain demo` and brain.launch.py share (with nav2 the controller is Nav2's;
+    its cmd_vel is remapped to controller/cmd_vel, the watchdog's input)."""
+    if motion not in MOTION_CHOICES:
+        raise ValueError(f"motion '{motion}' is not one of {list(MOTION_CHOICES)}")
+    if motion == "brain":
+        return frozenset(), {}
+    return frozenset({"controller"}), {"planner": {"motion": "nav2"},
+                                       "watchdog": dict(NAV2_WATCHDOG)}
+
+
 #: nav2_msgs/action/NavigateToPose result error codes (Jazzy, Kilted), for messages.
 NAV2_ERROR_NAMES = {0: "NONE", 9000: "UNKNOWN", 9001: "FAILED_TO_LOAD_BEHAVIOR_TREE",
                     9002: "TF_ERROR", 9003: "TIMEOUT"}
