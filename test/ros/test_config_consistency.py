@@ -81,6 +81,15 @@ def test_config_blocks_name_real_nodes_in_any_namespace() -> None:
     assert not unknown, f"config blocks for unknown nodes, or not keyed /**/<node>: {unknown}"
 
 
+def _flat(block: dict, prefix: str = "") -> set[str]:
+    """Parameter names of a YAML block as rcl reads them: a nested mapping (a parameter
+    group, e.g. perception's `scan: {type: scan}`) is `scan.type`."""
+    names: set[str] = set()
+    for k, v in block.items():
+        names |= _flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}"}
+    return names
+
+
 RETRY_S = 5.0  # one answer takes milliseconds; a lost one is asked for again after this
 
 
@@ -109,9 +118,9 @@ def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -
     if node_name not in available_nodes():
         pytest.fail(f"node '{node_name}' is listed in BRAIN_NODES but not installed")
     config = _config()
-    shared = set(config["/**"]["ros__parameters"])
+    shared = _flat(config["/**"]["ros__parameters"])
     key = node_key(config, node_name)
-    own = set(config[key]["ros__parameters"]) if key else set()
+    own = _flat(config[key]["ros__parameters"]) if key else set()
     overrides = {"backend": "scripted"} if node_name == "planner" else {}
     with Graph(tmp_path) as graph:
         proc = graph.start(node_name, name=node_name, parameters=overrides)
