@@ -346,7 +346,10 @@ class InstructGoals:
         """Feedback for every active goal when it is due (at feedback_hz), else []."""
         if not self._goals or now < self._next_feedback:
             return []
-        self._next_feedback = now + 1.0 / self.config.feedback_hz
+        # On a schedule, not `now + period`: a tick a little late does not slow the rate.
+        period = 1.0 / self.config.feedback_hz
+        due = self._next_feedback if self._next_feedback > now - period else now
+        self._next_feedback = due + period
         out = [(g.key, self._feedback(g, progress, now))
                for g in self._goals.values()]
         self.counters.feedback_sent += len(out)
