@@ -144,7 +144,7 @@ def _brain(context: LaunchContext) -> list:
         from robot_brain.cli.preflight import preflight
         from robot_brain.core.composition import plan_processes
         from robot_brain.core.errors import StartupError
-        from robot_brain.core.navigation.nav2_motion import motion_layout
+        from robot_brain.core.planner.nav2_motion import motion_layout
         from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "

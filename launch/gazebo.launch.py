@@ -114,6 +114,7 @@ def generate_launch_description() -> LaunchDescription:
             "live_port": LaunchConfiguration("live_port"),
             "rt_priority": LaunchConfiguration("rt_priority"),
             "compose": LaunchConfiguration("compose"),
+            "motion": LaunchConfiguration("motion"),
         }.items())
 
     return LaunchDescription([
@@ -156,6 +157,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("compose", default_value="true", choices=["true", "false"],
                               description="fast_path and slow_path composites "
                                           "(docs/composition.md); false = a process per node."),
+        DeclareLaunchArgument("motion", default_value="brain", choices=["brain", "nav2"],
+                              description="Who drives navigate_to steps: the brain's "
+                                          "controller or Nav2 (docs/nav2.md)."),
         # Every node started from here on, Gazebo's own included, stamps with /clock.
         SetParameter(name="use_sim_time", value=True),
         gz_sim,

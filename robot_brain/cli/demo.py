@@ -69,7 +69,7 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
-    motion: str = "brain"  # or nav2 (core/navigation/nav2_motion.motion_layout)
+    motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -166,7 +166,7 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
 
 
 def _motion_overrides(opts: DemoOptions) -> dict[str, dict[str, object]]:
-    from robot_brain.core.navigation.nav2_motion import motion_layout
+    from robot_brain.core.planner.nav2_motion import motion_layout
     return motion_layout(opts.motion)[1]
 
 
@@ -189,7 +189,7 @@ def _default_goal(opts: DemoOptions) -> tuple[float, float]:
 
 def _motion_nodes(opts: DemoOptions, nodes: list[str]) -> list[str]:
     """The nodes a motion layer keeps (nav2: no brain controller; Nav2 is not started here)."""
-    from robot_brain.core.navigation.nav2_motion import motion_layout
+    from robot_brain.core.planner.nav2_motion import motion_layout
     left_out = motion_layout(opts.motion)[0]
     if left_out:
         print(f"robot-brain demo: motion {opts.motion}: {', '.join(sorted(left_out))} not "

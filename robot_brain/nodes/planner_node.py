@@ -32,7 +32,6 @@ from robot_brain.core.llm.registry import (
 from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
 from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
 from robot_brain.core.llm.worker import LlmWorker
-from robot_brain.core.navigation.nav2_motion import MotionConfig
 from robot_brain.core.navigation.route_planner import (
     RoutePlanner,
     RoutePlannerConfig,
@@ -49,6 +48,7 @@ from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
 from robot_brain.core.planner.instruct_goals import InstructConfig, Progress
 from robot_brain.core.planner.messages import TickOutput
+from robot_brain.core.planner.nav2_motion import MotionConfig
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
 from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits

@@ -1,4 +1,4 @@
-"""The planner's NavigateToPose client: robot_brain.core.navigation.nav2_motion over rclpy.
+"""The planner's NavigateToPose client: robot_brain.core.planner.nav2_motion over rclpy.
 
 Nothing here waits: goals, cancels and result requests are sent asynchronously, and their
 answers arrive as future callbacks on the planner's executor thread, where they are handed to
@@ -20,7 +20,8 @@ from rclpy.task import Future
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import quaternion_from_yaw
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.navigation.nav2_motion import (
+from robot_brain.core.planner.executive import Executive, Goal
+from robot_brain.core.planner.nav2_motion import (
     CancelGoal,
     Command,
     MotionConfig,
@@ -28,7 +29,6 @@ from robot_brain.core.navigation.nav2_motion import (
     Phase,
     SendGoal,
 )
-from robot_brain.core.planner.executive import Executive, Goal
 
 #: action_msgs/msg/GoalStatus terminal codes.
 _STATUS = {4: "succeeded", 5: "canceled", 6: "aborted"}

@@ -18,7 +18,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import TwistStamped
 from std_msgs.msg import Bool
 
-from robot_brain.core.navigation.nav2_motion import NAV2_WATCHDOG, motion_layout
+from robot_brain.core.planner.nav2_motion import NAV2_WATCHDOG, motion_layout
 from robot_brain.ros import qos
 from test.ros.graph import Graph, Probe
 

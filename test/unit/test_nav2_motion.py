@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from robot_brain.core.navigation.nav2_motion import (
+from robot_brain.core.params import ParamError, load
+from robot_brain.core.planner.executive import Goal
+from robot_brain.core.planner.nav2_motion import (
     CancelGoal,
     MotionConfig,
     Nav2Motion,
     Phase,
     SendGoal,
 )
-from robot_brain.core.params import ParamError, load
-from robot_brain.core.planner.executive import Goal
 
 KITCHEN = Goal(3.0, 2.4, 1.57)
 DOOR = Goal(4.4, -2.6, None)

@@ -6,7 +6,7 @@ robot must hold, what to say, and what happened since the last tick. Holding is 
 only an active navigate_to/dock step releases it, so `stop`, `wait`, an empty plan, a finished
 or failed plan all stop the robot at once instead of after the controller's goal timeout.
 
-With `external_motion` another motion layer drives the robot (Nav2: core/navigation/nav2_motion.py):
+With `external_motion` another motion layer drives the robot (Nav2: core/planner/nav2_motion.py):
 a motion step is then neither routed nor judged by the pose; it ends when that layer reports
 it reached the target (`motion_done`) or could not (`motion_failed`), or by its timeout.
 
