@@ -503,6 +503,8 @@ class PlannerNode(PollingNode):
         if self.instruct is not None:
             # Every goal still active gets its answer before the server goes.
             self.instruct.shutdown("the planner is shutting down")
+        if self.nav2 is not None:
+            self.nav2.stop()  # Nav2 does not go on to a target of a planner that is gone
         self.session.close()
 
 

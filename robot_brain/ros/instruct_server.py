@@ -39,7 +39,12 @@ from robot_brain.core.planner.instruct_goals import (
 )
 from robot_brain.core.planner.messages import TickOutput
 from robot_brain.ros import qos
-from robot_brain.ros.planner_interfaces import plan_msg, step_msg
+from robot_brain.ros.planner_interfaces import (
+    MessageFieldError,
+    plan_msg,
+    plan_msg_from_json,
+    step_msg,
+)
 
 ACTION_NAME = "brain/instruct"
 
@@ -61,9 +66,26 @@ def empty_plan(request_id: int, instruction: str, reason: str) -> Plan:
                 route_reason="")
 
 
+def record_plan(result: GoalResult) -> Plan:
+    """The goal's plan record as a Plan message. A record whose JSON has keys the message
+    lacks (a newer planner's) keeps the fields the message has; one that cannot be converted
+    at all becomes a not-accepted plan with the reason, never an exception in the tick."""
+    if result.record is None:
+        return empty_plan(result.request_id, result.instruction, result.message)
+    try:
+        return plan_msg(result.record)
+    except MessageFieldError:
+        fields = Plan.get_fields_and_field_types()
+        payload = {k: v for k, v in result.record.to_json().items() if k in fields}
+        try:
+            return plan_msg_from_json(payload)
+        except (MessageFieldError, KeyError, TypeError, ValueError) as exc:
+            return empty_plan(result.request_id, result.instruction,
+                              f"{result.message} (plan not convertible: {exc})")
+
+
 def result_msg(result: GoalResult) -> Instruct.Result:
-    plan = (plan_msg(result.record) if result.record is not None
-            else empty_plan(result.request_id, result.instruction, result.message))
+    plan = record_plan(result)
     return Instruct.Result(outcome=int(result.outcome), message=result.message, plan=plan,
                            elapsed_s=float(result.elapsed_s),
                            distance_m=float(result.distance_m))

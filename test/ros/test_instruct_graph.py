@@ -359,3 +359,28 @@ def test_the_demo_monitor_sends_its_instruction_as_a_goal(tmp_path: Path) -> Non
             spinner.executor.shutdown(timeout_sec=2.0)
             spinner.thread.join(timeout=10.0)
             monitor.destroy_node()
+
+
+def test_a_plan_record_with_keys_the_message_lacks_still_makes_a_result() -> None:
+    """A newer planner's plan JSON (say, with the plan gate's decision) in an older Plan."""
+    from robot_brain.core.planner.instruct_goals import GoalResult, Outcome
+    from robot_brain.core.planner.messages import PlanRecord
+    from robot_brain.core.planner.skills import Plan as CorePlan
+    from robot_brain.core.planner.skills import Skill, Step
+    from robot_brain.ros.instruct_server import result_msg
+
+    class NewerRecord(PlanRecord):
+        def to_json(self) -> dict[str, Any]:
+            return {**super().to_json(), "gate": {"decision": "pass"}}
+
+    plan = CorePlan((Step(Skill.NAVIGATE_TO, place="door", x=4.4, y=1.6),))
+    base = PlanRecord.make(3, "go to the door", True, "ok", "", plan=plan, source="vertical",
+                           latency_s=0.001)
+    record = NewerRecord(**base.__dict__)
+    msg = result_msg(GoalResult(Outcome.DONE, "plan done", record, 3, "go to the door", 1.0,
+                                2.0))
+    assert msg.outcome == Instruct.Result.DONE and msg.plan.accepted
+    assert [s.place for s in msg.plan.steps] == ["door"]
+    empty = result_msg(GoalResult(Outcome.PREEMPTED, "replaced", None, 0, "x", 0.1, 0.0))
+    assert not empty.plan.accepted and empty.plan.steps == [] and empty.plan.reason == \
+        "replaced"
