@@ -1,4 +1,5 @@
-"""`robot-brain demo`: the whole brain against the built-in simulated humanoid.
+"""`robot-brain demo`: the whole brain against a simulated humanoid (the built-in sim, or
+MuJoCo with `--sim mujoco`).
 
 Each node runs as its own OS process from its installed executable (what `ros2 run` starts),
 with the shipped parameter file, so the demo exercises the same graph `ros2 launch` would.
@@ -33,6 +34,7 @@ from robot_brain.cli.processes import (
 from robot_brain.core.composition import plan_processes
 from robot_brain.core.errors import StartupError
 from robot_brain.core.mission import MissionFacts, judge
+from robot_brain.core.sim_choice import SimChoice, sim_choice
 from robot_brain.ros.dds_environment import DDS_VARIABLES
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ class DemoOptions:
     live_port: int = 8765
     compose: bool = True
     motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
+    #: builtin | mujoco (robot_brain.core.sim_choice)
+    sim: str = "builtin"
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -81,7 +85,8 @@ class DemoOptions:
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
             live_port=args.live_port, compose=not args.no_compose,
-            motion=getattr(args, "motion", "brain"))
+            motion=getattr(args, "motion", "brain"),
+            sim=getattr(args, "sim", "builtin"))
 
 
 def shipped_config() -> Path:
@@ -220,6 +225,8 @@ def _run(opts: DemoOptions) -> int:
         nodes = [n for n in nodes if n in opts.nodes]
     if "sim" not in nodes:
         raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
+    sim = sim_choice(opts.sim)
+    nodes, params_files = _with_sim(sim, nodes, params_file)
     nodes = _motion_nodes(opts, nodes)
     try:
         preflight(params_file, nodes, {n: _node_overrides(n, opts, nodes, Path("."))
@@ -281,7 +288,7 @@ def _run(opts: DemoOptions) -> int:
             # Overrides per hosted node; a composite gets no __node remap (it would rename
             # every node it hosts).
             proc = NodeProcess(label, name=None if spec.composed else label,
-                               params_files=[params_file], env=env, log=log,
+                               params_files=params_files, env=env, log=log,
                                arguments=spec.arguments,
                                node_parameters={n: _node_overrides(n, opts, nodes, run_dir)
                                                 for n in spec.nodes})
@@ -366,7 +373,7 @@ def _run(opts: DemoOptions) -> int:
         raise failure  # start-up failed: there is nothing to summarise
     if failure is not None and failure.detail:
         print(failure.detail, file=sys.stderr, flush=True)
-    print(format_summary(snapshot, elapsed, run_dir), flush=True)
+    print(format_summary(snapshot, elapsed, run_dir, sim.node), flush=True)
     if record:
         _report(run_dir)
     outcome = judge(_facts(snapshot, opts, nodes, elapsed, interrupted,
@@ -377,13 +384,31 @@ def _run(opts: DemoOptions) -> int:
     return 0 if outcome.success else 1
 
 
+def _with_sim(sim: SimChoice, nodes: list[str], params_file: Path
+              ) -> tuple[list[str], list[Path]]:
+    """The nodes with the chosen simulator in the built-in sim's place, and the parameter
+    files every node gets (the main one, then the simulator's overlay)."""
+    if sim.node == "sim":
+        return nodes, [params_file]
+    if sim.kind.value == "mujoco" and importlib.util.find_spec("mujoco") is None:
+        raise DemoError("--sim mujoco needs the `mujoco` package: pip install -r "
+                        "requirements/python.txt (mujoco==3.17.0)")
+    try:
+        executable_path(sim.node)
+    except ExecutableNotFound as exc:
+        raise DemoError(f"--sim {sim.kind.value}: the '{sim.node}' node is not installed "
+                        f"({exc})") from exc
+    overlay = shipped_config().parent / sim.params_overlay
+    return [sim.node if n == "sim" else n for n in nodes], [params_file, overlay]
+
+
 def _facts(obs: DemoObservations, opts: DemoOptions, nodes: list[str], elapsed: float,
            interrupted: bool, node_failure: str | None) -> MissionFacts:
     planner = "planner" in nodes and opts.goal is None
     goal = None
     if "controller" in nodes and not planner:
         goal = opts.goal if opts.goal else _default_goal(opts)
-    sim = _find(obs.diagnostics, "sim")
+    sim = _find(obs.diagnostics, sim_choice(opts.sim).node)
     values = sim["values"] if sim else {}
     done_after = (obs.finished_at - obs.instruction_at
                   if obs.finished_at is not None and obs.instruction_at is not None else None)
@@ -447,11 +472,11 @@ def _report(run_dir: Path) -> None:
         print(f"robot-brain demo: report in {out / 'report.md'}", flush=True)
 
 
-def format_summary(obs: object, elapsed: float, run_dir: Path) -> str:
+def format_summary(obs: object, elapsed: float, run_dir: Path, sim_node: str = "sim") -> str:
     from robot_brain.cli.monitor import DemoObservations, _plan_line
     assert isinstance(obs, DemoObservations)
     lines = [f"== robot_brain demo summary ({elapsed:.1f} s) =="]
-    sim = _find(obs.diagnostics, "sim")
+    sim = _find(obs.diagnostics, sim_node)
     if sim:
         v = sim["values"]
         lines.append(

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="who drives navigate_to steps: the brain's controller (default) or "
                            "Nav2 (NavigateToPose; the demo starts no Nav2: run it beside with "
                            "its cmd_vel remapped to controller/cmd_vel, docs/nav2.md)")
+    demo.add_argument("--sim", choices=["builtin", "mujoco"], default="builtin",
+                      help="the simulated robot: the built-in 2-D sim (default) or MuJoCo "
+                           "(3-D, a head lidar; docs/mujoco.md)")
     demo.add_argument("--no-compose", action="store_true",
                       help="run perception and controller as two processes instead of one "
                            "(docs/composition.md)")

@@ -23,6 +23,7 @@ from robot_brain.ros.runtime import EXIT_STARTUP_FAILED, run_nodes
 #: The one place that lists the brain's node kinds: name -> "module:class".
 NODE_CLASSES: dict[str, str] = {
     "sim": "robot_brain.nodes.sim_node:SimNode",
+    "mujoco_sim": "robot_brain.nodes.mujoco_sim_node:MujocoSimNode",
     "perception": "robot_brain.nodes.perception_node:PerceptionNode",
     "controller": "robot_brain.nodes.controller_node:ControllerNode",
     "watchdog": "robot_brain.nodes.watchdog_node:WatchdogNode",

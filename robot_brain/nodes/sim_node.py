@@ -31,6 +31,8 @@ from robot_brain.core.planner_activity import (
     PlannerStatusError,
     parse_planner_status,
 )
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.urdf import urdf
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
@@ -94,7 +96,8 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("publish_clock", False, "Publish the simulation time on /clock."),
     ParamSpec("odom_frame", "odom", "Frame of odom's pose (parent of base_frame)."),
     ParamSpec("base_frame", "base_link", "The robot's body frame."),
-    ParamSpec("laser_frame", "laser", "Frame of `scan` (at the body centre)."),
+    ParamSpec("laser_frame", "laser", "Frame of `scan` (on the body's axis, at the knee-height "
+              "laser of the robot description)."),
 ) + REALTIME_PARAMS
 
 
@@ -151,8 +154,9 @@ class SimNodeParams:
 
 
 def load_sim_world(world_file: str) -> World:
+    """The physical world: `mapped: false` furniture included (the brain's map leaves it out)."""
     try:
-        return load_world_file(world_file)
+        return load_world_file(world_file, include_unmapped=True)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 
@@ -195,6 +199,9 @@ class SimNode(PollingNode):
             self.create_publisher(ClockMsg, "/clock", qos.SENSOR_PUB)
             if self.p.publish_clock else None)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
+        # The robot's URDF for RViz and Foxglove (transient local: late joiners get it).
+        self._description_pub = self.create_publisher(String, "robot_description", qos.STATE)
+        self._description_pub.publish(String(data=urdf(HUMANOID)))
 
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
@@ -236,6 +243,8 @@ class SimNode(PollingNode):
         laser.header.stamp = self.get_clock().now().to_msg()
         laser.header.frame_id = self.p.base_frame
         laser.child_frame_id = self.p.laser_frame
+        # The planar lidar's plane (robot description's knee laser; the sim's laser_height).
+        laser.transform.translation.z = self.p.sim.laser_height
         laser.transform.rotation.w = 1.0
         static.publish(TFMessage(transforms=[laser]))
         self._tf_static_pub = static  # kept alive so late joiners still get it

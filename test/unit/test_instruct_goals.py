@@ -283,26 +283,18 @@ def test_battery_critical_while_a_goal_runs_fails_it() -> None:
 
 
 def test_a_plan_the_gate_holds_is_rejected_with_the_gates_reason() -> None:
-    @dataclass(frozen=True)
-    class Held:
-        holds: bool
-        reason: str
-
-    @dataclass(frozen=True)
-    class GatedRecord(PlanRecord):
-        gate: Held | None = None
-
+    """The model walks although told not to: the session's plan gate holds it (the robot holds
+    and says why); the goal ends REJECTED with the gate's reason, never DONE."""
     d = driver()
-    d.goal("g", "don't go to the kitchen")
+    d.goal("g", "Don't go to the kitchen.")
     d.tick()
-    base = PlanRecord.make(1, "don't go to the kitchen", True, "ok", "")
-    record = GatedRecord(**{**base.__dict__, "gate": Held(True, "the instruction says not to")})
-    assert d.last is not None
-    d.goals.update(TickOutput(None, True, (), (record,), d.last.status, False, ()), Progress(),
-                   d.now)
+    d.workers["scripted"].reply(1, KITCHEN)
+    out = d.tick()
+    assert out.plans[0].gate is not None and out.plans[0].gate.holds
+    assert out.goal is None and out.hold  # nothing moves
     result = d.results()["g"]
     assert result.outcome is Outcome.REJECTED
-    assert result.message == "held by the plan gate: the instruction says not to"
+    assert result.message == f"held by the plan gate: {out.plans[0].gate.reason}"
 
 
 def test_estop_makes_the_feedback_holding() -> None:
@@ -342,7 +334,7 @@ def test_refusals_are_counted_by_reason() -> None:
 def test_remaining_distance_follows_the_route_and_the_motion_layer() -> None:
     d = driver()
     d.session.pose = Pose2D(0.0, 0.0, 0.0)
-    d.goal("g", "go to the kitchen, then wait")
+    d.goal("g", "Go to the kitchen, wait five seconds there, then go to the door.")
     d.tick()
     d.workers["scripted"].reply(
         1, '{"steps": [{"skill": "navigate_to", "place": "kitchen"}, '

@@ -17,7 +17,7 @@ from robot_brain.core.live.topics import served_topics
 from robot_brain.core.report.bag import default_typestore
 from robot_brain.core.report.bagwriter import BagWriter
 from robot_brain.core.report.interface_types import (
-    MESSAGES,
+    REQUIRED,
     definition_dirs,
     interface_definitions,
 )
@@ -38,7 +38,12 @@ def typed(name: str, payload: dict[str, Any]) -> Any:
     cls = TS.types[name]
     values: dict[str, Any] = {}
     for field, value in payload.items():
-        if field == "steps":
+        if field == "gate" and name == PLAN:
+            gate = value or {}
+            value = TS.types["robot_brain_interfaces/msg/PlanGate"](
+                decision=gate.get("decision", ""), reason=gate.get("reason", ""),
+                cues=list(gate.get("cues", [])), cause=gate.get("cause", ""), held_steps=[])
+        elif field == "steps":
             step_cls = TS.types["robot_brain_interfaces/msg/PlanStep"]
             value = [step_cls(skill=s["skill"], place=s.get("place", ""),
                               x=s.get("x", math.nan), y=s.get("y", math.nan),
@@ -56,7 +61,9 @@ def plan_payload(rid: int, backend: str, accepted: bool, latency: float | None) 
             "tokens": 12, "generation_time_s": latency, "accepted": accepted,
             "reason": "ok" if accepted else "unknown place",
             "steps": [{"skill": "navigate_to", "place": "kitchen", "x": 3.0, "y": 2.4}]
-            if accepted else [], "raw": "", "route_reason": "normal"}
+            if accepted else [], "raw": "", "route_reason": "normal",
+            "gate": {"decision": "hold", "reason": "told not to", "cues": ["negation"],
+                     "cause": "negation"} if accepted else None}
 
 
 def status_payload(state: str) -> dict[str, Any]:
@@ -66,7 +73,7 @@ def status_payload(state: str) -> dict[str, Any]:
             "generation_time_s": None, "worker_restarts": 0, "message": "", "instruction": "",
             "pending": False, "step_index": None, "step_count": 0, "step": "",
             "outcome": "", "plans_accepted": 0, "plans_rejected": 0,
-            "replies_superseded": 0}
+            "replies_superseded": 0, "gate": "", "gate_reason": "", "plans_held": 0}
 
 
 def transforms(parent: str, child: str, x: float) -> Any:
@@ -105,7 +112,7 @@ def typed_run() -> list[tuple[str, str, int, Any]]:
 
 
 def test_the_store_knows_the_brains_types_from_the_installed_package() -> None:
-    for name in MESSAGES:
+    for name in REQUIRED + ("Place", "PlanGate"):
         assert f"robot_brain_interfaces/msg/{name}" in TS.fielddefs
     assert TF in TS.fielddefs
     # The source tree is the last resort; an installed share directory comes first.
@@ -120,6 +127,7 @@ def test_typed_plans_and_states_are_read_back_when_no_json_topic_is_there(
     (plans,) = figures.plans
     assert (plans.backend, plans.plans, plans.accepted, plans.rejected) == ("scripted", 2, 1, 1)
     assert plans.latency.p50 == pytest.approx(0.25)
+    assert (figures.plan_gate.checked, figures.plan_gate.held) == (1, 1)
     assert [s.label for s in figures.planner_states] == ["thinking", "idle"]
     assert figures.message_counts["/tf"] == 1 and figures.message_counts["/tf_static"] == 1
     for topic in ("planner/plan_typed", "planner/status_typed", "/tf", "/tf_static"):

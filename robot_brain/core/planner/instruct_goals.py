@@ -181,12 +181,10 @@ def rejected_outcome(record: PlanRecord) -> tuple[Outcome, str]:
 
 
 def gate_hold(record: PlanRecord) -> str | None:
-    """The plan gate's reason when it held the record's plan (the robot holds and says why
-    instead), else None. Read by attribute: records carry `gate` where the planner has the
-    gate (docs/plan_gate.md)."""
-    verdict = getattr(record, "gate", None)
-    if verdict is not None and bool(getattr(verdict, "holds", False)):
-        return str(getattr(verdict, "reason", "")) or "held by the plan gate"
+    """The plan gate's reason when it held the record's plan (the robot holds and says why or
+    asks instead, docs/plan_gate.md), else None."""
+    if record.gate is not None and record.gate.holds:
+        return record.gate.reason or "held by the plan gate"
     return None
 
 

@@ -23,6 +23,7 @@ from robot_brain.core.report.figures import (
     Energy,
     Motion,
     PeriodFigures,
+    PlanGateFigures,
     RunFigures,
     Safety,
     Span,
@@ -135,6 +136,9 @@ class FigureCollector:
         self._pending_cmd: OrderedDict[int, tuple[int, int]] = OrderedDict()
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
+        # The plan gate's decisions: [plans checked, held by cause], from each form.
+        self._gates: list[Any] = [0, Counter()]
+        self._gates_typed: list[Any] = [0, Counter()]
         self._planner = _Spans()
         # The typed planner topics (planner/plan_typed, planner/status_typed): used only when
         # the bag has no JSON planner topics, so a plan recorded in both forms counts once.
@@ -256,10 +260,27 @@ class FigureCollector:
             return
         _count_plan(self._plans, data.get("backend"), data.get("accepted"),
                     data.get("latency_s"))
+        gate = data.get("gate")
+        if isinstance(gate, dict):
+            self._gate(self._gates, gate.get("decision"), gate.get("cause"))
 
     def _plan_typed(self, t: float, msg: Any) -> None:
-        # robot_brain_interfaces/msg/Plan: the JSON keys as fields, NaN for null.
+        # robot_brain_interfaces/msg/Plan: the JSON keys as fields, NaN for null, a gate
+        # decision '' for none.
         _count_plan(self._plans_typed, msg.backend, bool(msg.accepted), float(msg.latency_s))
+        gate = getattr(msg, "gate", None)
+        if gate is not None and gate.decision:
+            self._gate(self._gates_typed, gate.decision, gate.cause)
+
+    @staticmethod
+    def _gate(gates: list[Any], decision: object, cause: object) -> None:
+        """[checked, Counter of held causes]: one gate decision."""
+        gates[0] += 1
+        if decision == "hold":
+            held: Counter[str] = gates[1]
+            name = str(cause or "unknown")[:40]
+            if name in held or len(held) < MAX_STATUSES:
+                held[name] += 1
 
     def _planner_status(self, t: float, msg: Any) -> None:
         try:
@@ -323,6 +344,7 @@ class FigureCollector:
             for backend, (c, lat) in sorted((self._plans if json_plans
                                              else self._plans_typed).items()))
         states = self._planner if self.counts[T.PLANNER_STATUS] > 0 else self._planner_typed
+        gates = self._gates if json_plans else self._gates_typed
         is_estop: Callable[[str], bool] = lambda label: label == "estop"  # noqa: E731
         path = np.asarray(self._path, dtype=float).reshape(-1, 2)
         if self._last_xy is not None and (not len(path) or tuple(path[-1]) != self._last_xy):
@@ -356,6 +378,8 @@ class FigureCollector:
             energy=Energy(self._battery.series(t0), self._endurance.series(t0),
                           self._modes.spans(t0, t_end)),
             notes=tuple(notes),
+            plan_gate=PlanGateFigures(gates[0], sum(gates[1].values()),
+                                      dict(sorted(gates[1].items()))),
         )
 
 

@@ -17,8 +17,9 @@ from rosbags.typesys import get_types_from_msg
 from rosbags.typesys.store import Typestore
 
 PACKAGE = "robot_brain_interfaces"
-#: Registered in this order: a message's field types before it (PlanStep before Plan).
-MESSAGES = ("PlanStep", "Plan", "PlannerStatus", "Place")
+#: Messages every install of the package has (the typed planner topics and their parts); the
+#: first directory that has them is used, with every other .msg file beside them.
+REQUIRED = ("PlanStep", "Plan", "PlannerStatus")
 _SOURCE = Path(__file__).resolve().parents[3] / PACKAGE
 
 
@@ -30,21 +31,21 @@ def definition_dirs(env: dict[str, str] | None = None) -> list[Path]:
 
 
 def interface_definitions(env: dict[str, str] | None = None) -> dict[str, str]:
-    """{'robot_brain_interfaces/msg/Name': .msg text} from the first directory that has them
-    all; {} when none does."""
+    """{'robot_brain_interfaces/msg/Name': .msg text} of every message in the first directory
+    that has the REQUIRED ones; {} when none does."""
     for directory in definition_dirs(env):
-        files = [directory / f"{name}.msg" for name in MESSAGES]
-        if all(f.is_file() for f in files):
-            return {f"{PACKAGE}/msg/{f.stem}": f.read_text(encoding="utf-8") for f in files}
+        if all((directory / f"{name}.msg").is_file() for name in REQUIRED):
+            return {f"{PACKAGE}/msg/{f.stem}": f.read_text(encoding="utf-8")
+                    for f in sorted(directory.glob("*.msg"))}
     return {}
 
 
 def register_interface_types(store: Typestore, env: dict[str, str] | None = None) -> list[str]:
-    """Teach `store` the package's messages; returns the type names it now knows from here."""
-    registered: list[str] = []
+    """Teach `store` the package's messages (all at once: one may use another); returns the
+    type names it learnt."""
+    types: dict[str, object] = {}
     for name, text in interface_definitions(env).items():
-        if name in store.fielddefs:
-            continue
-        store.register(get_types_from_msg(text, name))
-        registered.append(name)
-    return registered
+        if name not in store.fielddefs:
+            types.update(get_types_from_msg(text, name))
+    store.register(types)  # type: ignore[arg-type]
+    return sorted(types)
