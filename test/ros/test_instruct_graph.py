@@ -362,7 +362,7 @@ def test_the_demo_monitor_sends_its_instruction_as_a_goal(tmp_path: Path) -> Non
 
 
 def test_a_plan_record_with_keys_the_message_lacks_still_makes_a_result() -> None:
-    """A newer planner's plan JSON (say, with the plan gate's decision) in an older Plan."""
+    """A newer planner's plan JSON (a key this Plan message lacks) still makes a result."""
     from robot_brain.core.planner.instruct_goals import GoalResult, Outcome
     from robot_brain.core.planner.messages import PlanRecord
     from robot_brain.core.planner.skills import Plan as CorePlan
@@ -371,7 +371,7 @@ def test_a_plan_record_with_keys_the_message_lacks_still_makes_a_result() -> Non
 
     class NewerRecord(PlanRecord):
         def to_json(self) -> dict[str, Any]:
-            return {**super().to_json(), "gate": {"decision": "pass"}}
+            return {**super().to_json(), "confidence": 0.97}
 
     plan = CorePlan((Step(Skill.NAVIGATE_TO, place="door", x=4.4, y=1.6),))
     base = PlanRecord.make(3, "go to the door", True, "ok", "", plan=plan, source="vertical",
