@@ -92,11 +92,16 @@ def result_msg(result: GoalResult) -> Instruct.Result:
 
 
 class _CountingActionServer(ActionServer):  # type: ignore[type-arg]
-    """rclpy's ActionServer, also counting cancel requests for goals it does not know (the
-    middleware layer answers them with ERROR_UNKNOWN_GOAL_ID without calling back)."""
+    """rclpy's ActionServer, also counting what it answers without calling back: cancel
+    requests for goals it does not know (ERROR_UNKNOWN_GOAL_ID), and goals whose result nobody
+    asked for before it expired (result_timeout after the goal ended: a client that vanished,
+    or one that did not want it). Counting never changes what the server does."""
 
-    def __init__(self, *args: Any, on_unknown_cancel: Callable[[], None], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, on_unknown_cancel: Callable[[], None],
+                 on_unclaimed: Callable[[], None], **kwargs: Any) -> None:
         self._on_unknown_cancel = on_unknown_cancel
+        self._on_unclaimed = on_unclaimed
+        self._claimed: set[bytes] = set()
         super().__init__(*args, **kwargs)
 
     async def _execute_cancel_request(self, request_header_and_message: Any) -> None:
@@ -110,6 +115,22 @@ class _CountingActionServer(ActionServer):  # type: ignore[type-arg]
         except (AttributeError, IndexError, TypeError):
             pass  # a changed rclpy: counting is not worth failing the cancel
         await super()._execute_cancel_request(request_header_and_message)
+
+    async def _execute_get_result_request(self, request_header_and_message: Any) -> None:
+        try:
+            self._claimed.add(bytes(request_header_and_message[1].goal_id.uuid))
+        except (AttributeError, IndexError, TypeError):
+            pass
+        await super()._execute_get_result_request(request_header_and_message)
+
+    async def _execute_expire_goals(self, expired_goals: Any) -> None:
+        for goal in expired_goals:
+            uuid = bytes(goal.goal_id.uuid)
+            if uuid in self._claimed:
+                self._claimed.discard(uuid)
+            else:
+                self._on_unclaimed()
+        await super()._execute_expire_goals(expired_goals)
 
 
 class InstructServer:
@@ -130,7 +151,8 @@ class InstructServer:
         self.server = _CountingActionServer(
             node, Instruct, ACTION_NAME, execute_callback=self._execute,
             goal_callback=self._decide, handle_accepted_callback=self._accepted,
-            cancel_callback=self._cancel, on_unknown_cancel=self.goals.unknown_cancel)
+            cancel_callback=self._cancel, on_unknown_cancel=self.goals.unknown_cancel,
+            on_unclaimed=self.goals.unclaimed_result)
 
     # -- inputs ----------------------------------------------------------------------------
 

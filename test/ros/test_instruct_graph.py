@@ -312,6 +312,7 @@ def test_a_client_that_vanishes_mid_goal_changes_nothing(tmp_path: Path) -> None
         probe = g.probe
         assert probe is not None
         probe.subscribe(String, "planner/status", qos.RELIABLE)
+        probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         planner(g, [wait_plan(2.0), wait_plan(0.1)])
         client(probe)
         proc = subprocess.Popen([sys.executable, "-c", VANISHING_CLIENT],
@@ -331,6 +332,9 @@ def test_a_client_that_vanishes_mid_goal_changes_nothing(tmp_path: Path) -> None
         handle = send(client(probe), "wait again")  # the server still serves
         assert handle.accepted
         assert result(handle).result.outcome == Instruct.Result.DONE
+        # The vanished client's result expires unasked (rclpy keeps it 10 s): counted.
+        probe.wait_for(lambda: diag_values(probe).get("results_unclaimed") == "1", 10 * 10.0,
+                       "the unclaimed result counted")
         assert g.processes[0].returncode() is None
         assert "Traceback" not in dict(g.logs())["planner"]
 

@@ -161,6 +161,8 @@ class InstructCounters:
     cancel_requests: int = 0
     #: Cancel requests naming no goal the server knows (the middleware answers them).
     cancels_unknown: int = 0
+    #: Ended goals whose result nobody asked for before it expired (a vanished client).
+    results_unclaimed: int = 0
     feedback_sent: int = 0
 
 
@@ -251,6 +253,9 @@ class InstructGoals:
 
     def unknown_cancel(self) -> None:
         self.counters.cancels_unknown += 1
+
+    def unclaimed_result(self) -> None:
+        self.counters.results_unclaimed += 1
 
     # -- what the session did ----------------------------------------------------------------
 
@@ -425,7 +430,8 @@ class InstructGoals:
         values: dict[str, object] = {
             "goals_received": c.received, "goals_accepted": c.accepted,
             "goals_active": len(self._goals), "cancel_requests": c.cancel_requests,
-            "cancels_unknown_goal": c.cancels_unknown, "feedback_sent": c.feedback_sent,
+            "cancels_unknown_goal": c.cancels_unknown,
+            "results_unclaimed": c.results_unclaimed, "feedback_sent": c.feedback_sent,
             **{f"goals_refused.{k}": n for k, n in sorted(c.refused.items())},
             **{f"goals_ended.{k}": n for k, n in sorted(c.outcomes.items())},
         }
