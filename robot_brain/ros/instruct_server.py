@@ -45,8 +45,11 @@ from robot_brain.ros.planner_interfaces import (
     plan_msg_from_json,
     step_msg,
 )
+from robot_brain.ros.throttled_log import ThrottledLog
 
 ACTION_NAME = "brain/instruct"
+#: A refusal of one kind is logged at most this often (all are counted).
+REFUSAL_LOG_PERIOD_S = 1.0
 
 #: Called with (instruction, goal key) to queue an accepted goal's instruction for the tick.
 Enqueue = Callable[[str, Hashable], None]
@@ -141,6 +144,7 @@ class InstructServer:
         self.goals = InstructGoals(config)
         self._enqueue = enqueue
         self._stop_now = stop_now
+        self._log = ThrottledLog(node, REFUSAL_LOG_PERIOD_S)
         self._handles: dict[Hashable, ServerGoalHandle[Any, Any, Any]] = {}
         self._futures: dict[Hashable, Future[Instruct.Result]] = {}
         # What the admission reads, cached by these callbacks (latched state topics).
@@ -177,7 +181,10 @@ class InstructServer:
         assert verdict.refusal is not None
         self.goals.refused(verdict.refusal)
         sender = f" from {goal.sender[:60]!r}" if goal.sender else ""
-        self.node.get_logger().warning(f"Instruct goal{sender} refused: {verdict.reason}")
+        # Once a second per reason at most: a client sending bad goals in a loop cannot flood
+        # the log (all are counted on /diagnostics).
+        self._log.warning(verdict.refusal.value,
+                          f"Instruct goal{sender} refused: {verdict.reason}")
         return GoalResponse.REJECT
 
     def _accepted(self, handle: ServerGoalHandle[Any, Any, Any]) -> None:
