@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,7 +45,7 @@ from robot_brain.core.planner.backend_pool import (
 )
 from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
-from robot_brain.core.planner.instruct_goals import InstructConfig, Progress
+from robot_brain.core.planner.instruct_goals import InstructConfig
 from robot_brain.core.planner.messages import TickOutput
 from robot_brain.core.planner.nav2_motion import MotionConfig
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
@@ -65,6 +64,7 @@ from robot_brain.ros.params import (
     declare_config,
     declare_params,
 )
+from robot_brain.ros.planner_frontend import Instruction, PlannerFrontend
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -255,9 +255,10 @@ class PlannerNode(PollingNode):
         # nothing running.
         route_planner: RoutePlanner | None = None
         route_info = "route planning off"
+        # The Instruct action, typed topics, Nav2 (robot_brain.ros.planner_frontend); made
+        # before any worker starts: motion nav2 without nav2_msgs stops here.
         self.motion = declare_config(self, MotionConfig)
-        self.instruct_config = declare_config(self, InstructConfig)
-        self.nav2 = self._nav2_client()  # before any worker starts: nav2_msgs may be missing
+        self.front = PlannerFrontend(self, self.motion, declare_config(self, InstructConfig))
         config = replace(p.session_config(), external_motion=self.motion.nav2)
         try:
             if self.motion.nav2:
@@ -311,7 +312,7 @@ class PlannerNode(PollingNode):
 
         # Inputs cached by the callbacks, consumed by the tick: (text, Instruct goal key or
         # None for brain/instruction), in arrival order.
-        self._instructions: list[tuple[str, Hashable | None]] = []
+        self._instructions: list[Instruction] = []
         self._mode: str | None = None
         self._scenes_warned = 0  # rejected scenes already warned about
         self._goal: Goal | None = None
@@ -325,7 +326,9 @@ class PlannerNode(PollingNode):
         self.create_timer(1.0 / v["status_hz"], self._on_status_timer, clock=steady)
         self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
         self._publish_hold(True)
-        interfaces = self._attach_interfaces()
+        # The queue is swapped at every tick: append to the current one.
+        interfaces = self.front.attach(self.session, lambda i: self._instructions.append(i),
+                                       self._publish_hold)
         self.get_logger().info(
             f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
             f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
@@ -333,52 +336,6 @@ class PlannerNode(PollingNode):
             + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}, "
             + (f"vertical tier first (threshold {v['vertical_threshold']:g})" if vertical
                else "vertical tier off") + f", {interfaces}")
-
-    # -- the Instruct action, typed topics, Nav2 (robot_brain.ros.instruct_server, ----------
-    #    planner_typed, nav2_client): optional where their message packages are missing.
-
-    def _attach_interfaces(self) -> str:
-        """Start what needs robot_brain_interfaces (and nav2_msgs for motion nav2); returns a
-        clause for the start-up line."""
-        self.instruct: Any = None
-        self.typed: Any = None
-        try:
-            from robot_brain.ros.instruct_server import InstructServer
-            from robot_brain.ros.planner_typed import TypedPlannerTopics
-        except ImportError as exc:
-            self.get_logger().warning(
-                f"robot_brain_interfaces is not installed ({exc}): no brain/instruct action, "
-                "no typed planner topics; brain/instruction and the JSON topics work")
-            return "no Instruct action"
-        self.instruct = InstructServer(self, self.instruct_config, self._enqueue, self._stop_now)
-        self.typed = TypedPlannerTopics(self)
-        nav2 = f", Nav2 on {self.motion.nav2_action}" if self.nav2 is not None else ""
-        return f"action brain/instruct{nav2}"
-
-    def _nav2_client(self) -> Any:
-        """The NavigateToPose client with motion nav2 (a StartupError without nav2_msgs)."""
-        if not self.motion.nav2:
-            return None
-        from robot_brain.ros.nav2_client import Nav2Client
-        return Nav2Client(self, self.motion, time.monotonic)
-
-    def _enqueue(self, text: str, key: Hashable) -> None:
-        self._instructions.append((text, key))
-
-    def _stop_now(self, reason: str) -> None:
-        """A running Instruct goal was cancelled: hold at once, cancel Nav2's goal, and drop
-        the plan (the executive holds from the next tick; nothing waits for it)."""
-        self._publish_hold(True)
-        if self.nav2 is not None:
-            self.nav2.stop()
-        self.session.cancel(reason)
-
-    def _progress(self, now: float) -> Progress:
-        remaining_m, eta_s = self.nav2.remaining if self.nav2 is not None else (None, None)
-        return Progress(pose=self.session.pose, route=self.session.executive.remaining_waypoints,
-                        motion_remaining_m=remaining_m, motion_eta_s=eta_s,
-                        held=self.instruct.held if self.instruct is not None else "",
-                        motion_note=self.nav2.note(now) if self.nav2 is not None else "")
 
     # -- inputs: cache only ----------------------------------------------------------------
 
@@ -412,24 +369,10 @@ class PlannerNode(PollingNode):
         # Only the newest of several instructions that arrived within one tick matters; the
         # older ones still get request ids so their numbering matches what was sent.
         instructions, self._instructions = self._instructions, []
-        for text, key in instructions:
-            if key is not None and not self.instruct.wants_session(key):
-                continue  # cancelled before it reached the session
-            rid = self.session.on_instruction(text, now)
-            if self.instruct is not None:
-                self.instruct.bound(key, rid, text, now)
-            self.get_logger().info(f"instruction {rid}{' (Instruct goal)' if key else ''}: "
-                                   f"{text[:80]!r}")
-        if self.nav2 is not None:
-            self.nav2.before_tick(self.session.executive)
+        self.front.hand_over(instructions, now)
+        self.front.before_tick()
         out = self.session.tick(now)
-        # Progress as the tick left it, before Nav2 gives up a goal the tick dropped (a timed
-        # out step's message says what Nav2 had said).
-        progress = self._progress(now) if self.instruct is not None else None
-        if self.nav2 is not None:
-            self.nav2.tick(now, out.goal)
-        if self.instruct is not None and progress is not None:
-            self.instruct.after_tick(out, progress, now)
+        self.front.after_tick(out, now)
         scenes = self.session.scenes
         if scenes.rejected != self._scenes_warned:
             self._scenes_warned = scenes.rejected
@@ -442,8 +385,6 @@ class PlannerNode(PollingNode):
         for record in out.plans:
             payload = record.to_json()
             self.plan_pub.publish(String(data=json.dumps(payload)))
-            if self.typed is not None:
-                self.typed.plan(record)
             verdict = "accepted" if record.accepted else "REJECTED"
             self.get_logger().info(f"plan {record.request_id} {verdict} ({record.source}, "
                                    f"{record.backend}): {record.reason}")
@@ -458,8 +399,7 @@ class PlannerNode(PollingNode):
         self._goal = out.goal
         if out.status_changed:
             self._publish_status(json.dumps(out.status.to_json()))
-            if self.typed is not None:
-                self.typed.status(out.status)
+        self.front.published(out)
 
     def _publish_hold(self, hold: bool) -> None:
         if hold != self._hold:
@@ -486,8 +426,7 @@ class PlannerNode(PollingNode):
             self.status_pub.publish(String(data=self._last_status))
         if self._hold is not None:
             self.hold_pub.publish(Bool(data=self._hold))
-        if self.typed is not None:
-            self.typed.republish()
+        self.front.republish()
 
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
@@ -495,16 +434,10 @@ class PlannerNode(PollingNode):
         if bad_scenes:
             report = type(report)(report.name, report.level, report.message,
                                   {**report.values, "bad_scenes": bad_scenes})
-        reports = [report] + [part.health() for part in (self.instruct, self.nav2)
-                              if part is not None]
-        diagnostics.publish(self, self.diag_pub, reports)
+        diagnostics.publish(self, self.diag_pub, [report] + self.front.health())
 
     def on_shutdown(self) -> None:
-        if self.instruct is not None:
-            # Every goal still active gets its answer before the server goes.
-            self.instruct.shutdown("the planner is shutting down")
-        if self.nav2 is not None:
-            self.nav2.stop()  # Nav2 does not go on to a target of a planner that is gone
+        self.front.shutdown()
         self.session.close()
 
 
