@@ -93,6 +93,9 @@ RULES: tuple[Rule, ...] = (
     _same("n_sectors", "perception", "controller"),
     _same("cmd_vel_stamped", "sim", "controller", "watchdog"),
     _same("cmd_vel_stamped", "mujoco_sim", "controller", "watchdog"),
+    # One battery, one reading of it (robot_brain.core.power.battery_state).
+    _same("battery_percentage_scale", "planner", "power_monitor"),
+    _same("battery_current_sign", "planner", "power_monitor"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout("sim")),

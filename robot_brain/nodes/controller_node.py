@@ -37,6 +37,7 @@ from std_msgs.msg import Bool
 
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.expert import ExpertConfig
+from robot_brain.core.control.freshness import FreshnessConfig
 from robot_brain.core.control.goals import Goal
 from robot_brain.core.control.phase_lock import (
     PhaseLockConfig,
@@ -48,6 +49,7 @@ from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, Saf
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport
+from robot_brain.core.params import load, specs
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.thread_usage import ThreadUsage
 from robot_brain.core.timing import LoopTimer
@@ -107,6 +109,8 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("phase_max_step_s", 0.0005, "Phase lock: largest change of one tick period (s; "
               "<= a quarter period).", 1e-6, 0.25),
 ) + REALTIME_PARAMS
+#: Sensor freshness under simulated time (robot_brain.core.control.freshness).
+FRESHNESS_PARAMS: tuple[ParamSpec, ...] = specs(FreshnessConfig)
 
 
 class ControllerStartupError(StartupError):
@@ -135,6 +139,7 @@ class ControllerParams:
     realtime: RealtimeSettings
     safety: SafetyConfig
     phase_lock: PhaseLockConfig | None
+    freshness: FreshnessConfig
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> ControllerParams:
@@ -155,9 +160,11 @@ class ControllerParams:
                                         max_step_s=v["phase_max_step_s"])
             except PhaseLockConfigError as exc:
                 raise ConfigError(f"phase_lock at rate_hz {v['rate_hz']:g}: {exc}") from exc
-        names = set(ControllerParams.__dataclass_fields__) - {"realtime", "safety", "phase_lock"}
+        names = set(ControllerParams.__dataclass_fields__) - {"realtime", "safety", "phase_lock",
+                                                              "freshness"}
         return ControllerParams(realtime=RealtimeSettings.from_values(v), safety=safety,
-                                phase_lock=phase, **{k: v[k] for k in names})
+                                phase_lock=phase, freshness=load(FreshnessConfig, v),
+                                **{k: v[k] for k in names})
 
 
 def build_policy(p: ControllerParams) -> Policy:
@@ -178,7 +185,8 @@ def _stamp_key(stamp: Any) -> tuple[int, int]:
 class ControllerNode(Node):
     def __init__(self) -> None:
         super().__init__("controller")
-        self.params = ControllerParams.from_values(declare_params(self, PARAMS))
+        self.params = ControllerParams.from_values(declare_params(self, PARAMS
+                                                                  + FRESHNESS_PARAMS))
         p = self.params
         try:
             world = load_world_file(p.world_file)
@@ -194,7 +202,7 @@ class ControllerNode(Node):
                                        goal_timeout_s=p.goal_timeout_s,
                                        goal_tolerance=p.goal_tolerance,
                                        goal_bounds_margin=p.goal_bounds_margin,
-                                       bounds=world.bounds))
+                                       bounds=world.bounds, freshness=p.freshness))
         if p.use_param_goal:
             reason = self.core.set_fixed_goal(Goal(p.goal_x, p.goal_y, "odom"))
             if reason is not None:
@@ -239,7 +247,7 @@ class ControllerNode(Node):
             f"controller: policy {self.policy.name}, {p.n_sectors} sectors, {p.rate_hz:g} Hz, "
             f"{goal}, world '{world.name}', phase lock "
             f"{'lead %.1f ms' % (p.phase_lock.lead_s * 1e3) if p.phase_lock else 'off'}, "
-            f"{self.realtime}")
+            f"sensor freshness on the {p.freshness.freshness_clock} clock, {self.realtime}")
 
     # -- subscriptions: cache with the receipt time ----------------------------------------
 
@@ -260,7 +268,12 @@ class ControllerNode(Node):
         except CdrError as exc:
             self._log.warning("odom", f"odom sample ignored: {exc}")
             return
-        self.core.on_odom(o.pose(), Velocity(o.linear_x, o.angular_z), now)
+        v = Velocity(o.linear_x, o.angular_z)
+        if not self.core.on_odom(o.pose(), v, now, o.stamp_s):
+            self._log.warning("odom_velocity", f"odom velocity ({v.linear:g} m/s, "
+                                               f"{v.angular:g} rad/s) is beyond what the robot "
+                                               "can do: ignored, the last plausible one is "
+                                               "used")
 
     def _on_goal(self, msg: PoseStamped) -> None:
         goal = Goal(float(msg.pose.position.x), float(msg.pose.position.y),

@@ -1,9 +1,12 @@
 """`sim`: the built-in simulated humanoid, the core Simulator stepped in real time.
 
 cmd_vel -> Simulator.step() on a steady-clock timer -> scan, odom, battery_state, /tf,
-/diagnostics. The robot keeps its own command timeout: without a fresh cmd_vel for
-cmd_timeout_s it brakes to a stop under its acceleration limits, as a real locomotion
-controller does, whatever the brain upstream is doing.
+/diagnostics. With real_time_factor below 1 it runs slower than real time, sensor rates in
+simulated time (robot_brain.core.sim.clock); with publish_clock it is the /clock source and
+stamps its messages with its simulated time, as Gazebo does. The robot keeps its own command
+timeout: without a fresh cmd_vel for cmd_timeout_s (steady time) it brakes to a stop under its
+acceleration limits, as a real locomotion controller does, whatever the brain upstream is
+doing.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from std_msgs.msg import String
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
 from robot_brain.core.health import HealthReport
+from robot_brain.core.params import load, specs
 from robot_brain.core.planner_activity import (
     PlannerActivity,
     PlannerStatusError,
@@ -34,6 +38,7 @@ from robot_brain.core.planner_activity import (
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.robot_model.urdf import urdf
 from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
+from robot_brain.core.sim.clock import SimClockConfig, SimClockError
 from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
 from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
 from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
@@ -99,6 +104,8 @@ SIM_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("laser_frame", "laser", "Frame of `scan` (on the body's axis, at the knee-height "
               "laser of the robot description)."),
 ) + REALTIME_PARAMS
+#: How fast simulated time runs (robot_brain.core.sim.clock).
+SIM_CLOCK_PARAMS: tuple[ParamSpec, ...] = specs(SimClockConfig)
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class SimNodeParams:
     sim: SimConfig
     loads: PlannerLoads
     realtime: RealtimeSettings
+    clock: SimClockConfig
 
     @staticmethod
     def from_values(v: dict[str, Any]) -> SimNodeParams:
@@ -141,7 +149,9 @@ class SimNodeParams:
                             lidar=lidar, battery=battery, cmd_timeout=float(v["cmd_timeout_s"]))
             loads = PlannerLoads(float(v["compute_generating_w"]), float(v["compute_idle_w"]),
                                  float(v["modem_active_w"]))
-        except (LidarConfigError, BatteryConfigError, SimConfigError, ValueError) as exc:
+            clock = load(SimClockConfig, v)
+        except (LidarConfigError, BatteryConfigError, SimConfigError, SimClockError,
+                ValueError) as exc:
             raise SimStartupError(f"sim parameters: {exc}") from exc
         return SimNodeParams(
             world_file=str(v["world_file"]), cmd_vel_stamped=bool(v["cmd_vel_stamped"]),
@@ -150,7 +160,7 @@ class SimNodeParams:
             battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
             publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
             base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
-            sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v))
+            sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v), clock=clock)
 
 
 def load_sim_world(world_file: str) -> World:
@@ -169,7 +179,8 @@ def _stamp_from_seconds(t: float) -> Time:
 class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
-        self.p = SimNodeParams.from_values(declare_params(self, SHARED_PARAMS + SIM_PARAMS))
+        self.p = SimNodeParams.from_values(declare_params(
+            self, SHARED_PARAMS + SIM_PARAMS + SIM_CLOCK_PARAMS))
         self.world = load_sim_world(self.p.world_file)
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
@@ -212,10 +223,13 @@ class SimNode(PollingNode):
                                             qos.COMMANDS_IN, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
+        # Physics steps at its rate of steady time (each integrates r x the steady dt); the
+        # sensors at theirs of simulated time.
+        clock = self.p.clock
         self._timer(self.p.physics_rate_hz, self._on_physics)
-        self._timer(self.p.scan_rate_hz, self._publish_scan)
-        self._timer(self.p.odom_rate_hz, self._publish_odom)
-        self._timer(self.p.battery_rate_hz, self._publish_battery)
+        self._timer(clock.wall_rate_hz(self.p.scan_rate_hz), self._publish_scan)
+        self._timer(clock.wall_rate_hz(self.p.odom_rate_hz), self._publish_odom)
+        self._timer(clock.wall_rate_hz(self.p.battery_rate_hz), self._publish_battery)
         self._timer(1.0, self._publish_diagnostics)
 
         lidar = self.p.sim.lidar
@@ -223,9 +237,18 @@ class SimNode(PollingNode):
             f"sim ready: world '{self.world.name}' ({self.world.source}), start "
             f"({self.sim.pose.x:.2f}, {self.sim.pose.y:.2f}), lidar {lidar.beams} beams "
             f"{lidar.range_max} m, physics {self.p.physics_rate_hz} Hz, cmd timeout "
-            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}, {self.realtime}")
+            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}, real-time factor "
+            f"{clock.real_time_factor:g}{', /clock source' if self.p.publish_clock else ''}, "
+            f"{self.realtime}")
 
     # --- set-up helpers -------------------------------------------------------------------
+
+    def _now(self) -> Time:
+        """The stamp of a message made now: simulated time when this sim is the /clock
+        source (its stamps and /clock then agree, as Gazebo's do), else the node's clock."""
+        if self.p.publish_clock:
+            return _stamp_from_seconds(self.sim.time)
+        return self.get_clock().now().to_msg()
 
     def _timer(self, rate_hz: float, cb: Any) -> None:
         self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
@@ -295,7 +318,7 @@ class SimNode(PollingNode):
         if dt > MAX_PHYSICS_DT_S:
             self._clamped_ticks += 1
             dt = MAX_PHYSICS_DT_S
-        self.sim.drive(now, dt, self._extra_load_w)
+        self.sim.drive(now, self.p.clock.sim_dt(dt), self._extra_load_w)
         self._physics_ticks += 1
         if self._clock_pub is not None:
             self._clock_pub.publish(ClockMsg(clock=_stamp_from_seconds(self.sim.time)))
@@ -305,7 +328,7 @@ class SimNode(PollingNode):
     def _publish_scan(self) -> None:
         lidar = self.p.sim.lidar
         msg = LaserScan()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.p.laser_frame
         msg.angle_min = float(lidar.angle_min)
         msg.angle_max = float(lidar.angle_max)
@@ -318,16 +341,16 @@ class SimNode(PollingNode):
         self._scan_pub.publish(msg)
 
     def _publish_odom(self) -> None:
-        now = self.get_clock().now()
+        now = self._now()
         pose, vel = self.sim.pose, self.sim.velocity
         q = quaternion_from_yaw(pose.yaw)
-        sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
+        sec, nanosec = int(now.sec), int(now.nanosec)
         # As bytes (robot_brain.ros.odom_cdr): the same Odometry on the wire, without building
         # the Python message (two 36-double covariances) 50 times a second.
         self._odom_pub.publish(self._odom_encoder.encode(sec, nanosec, pose.x, pose.y, q,
                                                          vel.linear, vel.angular))
         if self._tf_pub is not None:
-            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now.to_msg(), pose)]))
+            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now, pose)]))
 
     def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
         t = TransformStamped()
@@ -345,7 +368,7 @@ class SimNode(PollingNode):
         b = self.sim.battery
         cfg = self.p.sim.battery
         msg = BatteryState()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.p.base_frame
         msg.voltage = float(b.voltage)
         msg.current = float(b.current)

@@ -116,3 +116,14 @@ def test_rules_only_apply_to_nodes_that_run() -> None:
     # A brain without the sim (a real robot) has no sim timeout to compare.
     values = {n: v for n, v in with_("sim", cmd_timeout_s=0.01).items() if n != "sim"}
     assert problems(values) == []
+
+
+def test_planner_and_power_monitor_read_the_battery_alike() -> None:
+    battery = {"battery_percentage_scale": "auto", "battery_current_sign": "auto"}
+    values = {**GOOD, "planner": {**GOOD["planner"], **battery}, "power_monitor": dict(battery)}
+    assert problems(values) == []
+    values["planner"]["battery_percentage_scale"] = "percent"
+    with pytest.raises(InconsistentConfigError) as info:
+        check(values)
+    assert ("planner.battery_percentage_scale='percent', "
+            "power_monitor.battery_percentage_scale='auto'") in str(info.value)
