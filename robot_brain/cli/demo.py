@@ -72,6 +72,7 @@ class DemoOptions:
     live_port: int = 8765
     compose: bool = True
     places: str | None = None
+    motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
     #: builtin | mujoco (robot_brain.core.sim_choice)
     sim: str = "builtin"
 
@@ -85,6 +86,7 @@ class DemoOptions:
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
             live_port=args.live_port, compose=not args.no_compose,
+            motion=getattr(args, "motion", "brain"),
             sim=getattr(args, "sim", "builtin"),
             places=getattr(args, "places", None))
 
@@ -170,7 +172,13 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
         params["output_dir"] = str(run_dir / "bag")
     if name == "live_view":
         params["port"] = opts.live_port
+    params.update(_motion_overrides(opts).get(name, {}))
     return params
+
+
+def _motion_overrides(opts: DemoOptions) -> dict[str, dict[str, object]]:
+    from robot_brain.core.planner.nav2_motion import motion_layout
+    return motion_layout(opts.motion)[1]
 
 
 def _scripted_reply(opts: DemoOptions) -> str:
@@ -188,6 +196,17 @@ def _default_goal(opts: DemoOptions) -> tuple[float, float]:
     world = load_world_file(opts.world or "", opts.places or "")
     place = world.places.get("kitchen") or next(iter(world.places.values()))
     return (place.x, place.y)
+
+
+def _motion_nodes(opts: DemoOptions, nodes: list[str]) -> list[str]:
+    """The nodes a motion layer keeps (nav2: no brain controller; Nav2 is not started here)."""
+    from robot_brain.core.planner.nav2_motion import motion_layout
+    left_out = motion_layout(opts.motion)[0]
+    if left_out:
+        print(f"robot-brain demo: motion {opts.motion}: {', '.join(sorted(left_out))} not "
+              "started; run Nav2 beside the demo with its cmd_vel remapped to "
+              "controller/cmd_vel (docs/nav2.md)", flush=True)
+    return [n for n in nodes if n not in left_out]
 
 
 def run_demo(opts: DemoOptions) -> int:
@@ -214,6 +233,7 @@ def _run(opts: DemoOptions) -> int:
         raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
     sim = sim_choice(opts.sim)
     nodes, params_files = _with_sim(sim, nodes, params_file)
+    nodes = _motion_nodes(opts, nodes)
     try:
         preflight(params_file, nodes, {n: _node_overrides(n, opts, nodes, Path("."))
                                        for n in nodes})
@@ -324,8 +344,9 @@ def _run(opts: DemoOptions) -> int:
                                        monitor.planner_ready(listeners))[-1],
                               PLANNER_READY_TIMEOUT_S):
                 raise DemoError("the planner did not become ready")
-            monitor.send_instruction(opts.instruction)
-            print(f"robot-brain demo: instruction sent: {opts.instruction!r}", flush=True)
+            how = monitor.send_instruction(opts.instruction)
+            print(f"robot-brain demo: instruction sent ({how}): {opts.instruction!r}",
+                  flush=True)
 
         end = t_start + opts.duration if opts.duration > 0 else math.inf
         while time.monotonic() < end:
@@ -474,6 +495,8 @@ def format_summary(obs: object, elapsed: float, run_dir: Path, sim_node: str = "
         lines.append(f"final pose: x={obs.pose[0]:.2f} y={obs.pose[1]:.2f}")
     for plan in obs.plans:
         lines.append("plan: " + _plan_line(plan))
+    if obs.instruct_result:
+        lines.append(f"instruction result: {obs.instruct_result}")
     if obs.last_status:
         s = obs.last_status
         lines.append(f"planner: state {s.get('state')}, backend {s.get('backend')} "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
@@ -55,7 +55,9 @@ from robot_brain.core.planner.backend_pool import (
 )
 from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
+from robot_brain.core.planner.instruct_goals import InstructConfig
 from robot_brain.core.planner.messages import TickOutput
+from robot_brain.core.planner.nav2_motion import MotionConfig
 from robot_brain.core.planner.places_book import PlaceBook
 from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
 from robot_brain.core.planner.session import PlannerSession, SessionConfig
@@ -68,7 +70,14 @@ from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.params import (
+    SHARED_PARAMS,
+    ConfigError,
+    ParamSpec,
+    declare_config,
+    declare_params,
+)
+from robot_brain.ros.planner_frontend import Instruction, PlannerFrontend
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -177,6 +186,10 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
 MAX_LOCALIZATION_AGE_S = 1.0
 
 
+#: The Instruct action server's and the motion layer's parameters (declared from their core
+#: config dataclasses; listed here for the parameter docs).
+INTERFACE_PARAMS: tuple[ParamSpec, ...] = specs(InstructConfig) + specs(MotionConfig)
+
 #: How the robot fills BatteryState (the same parameters as the power monitor's).
 BATTERY_PARAMS: tuple[ParamSpec, ...] = specs(BatteryConventions)
 
@@ -268,9 +281,15 @@ class PlannerNode(PollingNode):
         # waiting on the search's interpreter lock. Settings are checked here first.
         route_config: RoutePlannerConfig | None = None
         route_info = "route planning off"
-        config = p.session_config()
+        # The Instruct action, typed topics, Nav2 (robot_brain.ros.planner_frontend); made
+        # before any worker starts: motion nav2 without nav2_msgs stops here.
+        self.motion = declare_config(self, MotionConfig)
+        self.front = PlannerFrontend(self, self.motion, declare_config(self, InstructConfig))
+        config = replace(p.session_config(), external_motion=self.motion.nav2)
         try:
-            if v["route_planning"]:
+            if self.motion.nav2:
+                route_info = "motion by Nav2 (it plans its own routes)"
+            elif v["route_planning"]:
                 route_config = p.route_planner_config()
                 route_info = (f"routes at {v['route_resolution']} m, inflation "
                               f"{v['route_inflation']} m, in a worker process")
@@ -332,8 +351,9 @@ class PlannerNode(PollingNode):
         self._loc_msg: tuple[Any, float] | None = None
         self._subscribe_localization()
 
-        # Inputs cached by the callbacks, consumed by the tick.
-        self._instructions: list[str] = []
+        # Inputs cached by the callbacks, consumed by the tick: (text, Instruct goal key or
+        # None for brain/instruction), in arrival order.
+        self._instructions: list[Instruction] = []
         self._mode: str | None = None
         self._scenes_warned = 0  # rejected scenes already warned about
         self._goal: Goal | None = None
@@ -347,18 +367,21 @@ class PlannerNode(PollingNode):
         self.create_timer(1.0 / v["status_hz"], self._on_status_timer, clock=steady)
         self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
         self._publish_hold(True)
+        # The queue is swapped at every tick: append to the current one.
+        interfaces = self.front.attach(self.session, lambda i: self._instructions.append(i),
+                                       self._publish_hold)
         self.get_logger().info(
             f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
             f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
             f"accelerator power gating {'on' if gate else 'off'}"
             + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}, "
             + (f"vertical tier first (threshold {v['vertical_threshold']:g})" if vertical
-               else "vertical tier off"))
+               else "vertical tier off") + f", {interfaces}")
 
     # -- inputs: cache only ----------------------------------------------------------------
 
     def _on_instruction(self, msg: String) -> None:
-        self._instructions.append(msg.data)
+        self._instructions.append((msg.data, None))
 
     def _on_scene(self, msg: String) -> None:
         # Kept as text: the session validates the newest scene when a prompt needs it.
@@ -477,10 +500,10 @@ class PlannerNode(PollingNode):
         # Only the newest of several instructions that arrived within one tick matters; the
         # older ones still get request ids so their numbering matches what was sent.
         instructions, self._instructions = self._instructions, []
-        for text in instructions:
-            rid = self.session.on_instruction(text, now)
-            self.get_logger().info(f"instruction {rid}: {text[:80]!r}")
+        self.front.hand_over(instructions, now)
+        self.front.before_tick()
         out = self.session.tick(now)
+        self.front.after_tick(out, now)
         scenes = self.session.scenes
         if scenes.rejected != self._scenes_warned:
             self._scenes_warned = scenes.rejected
@@ -510,6 +533,7 @@ class PlannerNode(PollingNode):
         self._goal = goal
         if out.status_changed:
             self._publish_status(json.dumps(out.status.to_json()))
+        self.front.published(out)
 
     def _in_odom(self, goal: Goal) -> Goal:
         x, y, yaw = self.localizer.correction.to_odom(goal.x, goal.y, goal.yaw)
@@ -540,6 +564,7 @@ class PlannerNode(PollingNode):
             self.status_pub.publish(String(data=self._last_status))
         if self._hold is not None:
             self.hold_pub.publish(Bool(data=self._hold))
+        self.front.republish()
 
     def _tell_routes(self) -> None:
         """Log once when the route worker is ready or failed (it starts beside the node)."""
@@ -573,9 +598,10 @@ class PlannerNode(PollingNode):
                          route_max_ms=round(t.max_s * 1e3, 1))
         report = type(report)(report.name, report.level, report.message,
                               {**report.values, **extra})
-        diagnostics.publish(self, self.diag_pub, [report])
+        diagnostics.publish(self, self.diag_pub, [report] + self.front.health())
 
     def on_shutdown(self) -> None:
+        self.front.shutdown()
         self.session.close()
         if self._routes is not None:
             self._routes.close()

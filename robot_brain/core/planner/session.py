@@ -54,6 +54,8 @@ class SessionConfig:
     vertical_threshold: float = DEFAULT_THRESHOLD
     #: Intermediate waypoints of a routed motion step count as passed within this (m).
     waypoint_tolerance: float = 0.35
+    #: Another motion layer (Nav2) drives motion steps and reports their end to the executive.
+    external_motion: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class PlannerSession:
                                 config.stop_words)
         self._vertical = vertical
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
-                                   config.waypoint_tolerance)
+                                   config.waypoint_tolerance, config.external_motion)
         self.report = PlannerReport(last_backend=config.routing.preferred)
         self.mode: Mode | None = None
         # Cached inputs, set by the node's subscription callbacks (the latest value only).
@@ -162,6 +164,14 @@ class PlannerSession:
         self._dispatch(now)
         return rid
 
+    def cancel(self, reason: str) -> None:
+        """Drop what is planned or running (its requester gave it up): the robot holds from the
+        next tick. The latest request id stays; a late reply to it is dropped."""
+        self._cancel_in_flight(reason)
+        self._pending = None
+        self.executive.cancel(reason)
+        self.report.message = reason
+
     # -- the timer -------------------------------------------------------------------------
 
     def tick(self, now: float) -> TickOutput:
@@ -185,7 +195,7 @@ class PlannerSession:
         self._plans.clear()
         self._log.clear()
         return TickOutput(goal=out.goal, hold=out.hold, say=out.say, plans=plans, status=status,
-                          status_changed=changed, log=log)
+                          status_changed=changed, log=log, events=out.events)
 
     def health(self) -> HealthReport:
         return self.report.health(self.pool)
