@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from robot_brain.core.navigation.route_planner import (
     RoutePlannerConfig,
     RouteSource,
 )
+from robot_brain.core.spawning import main_module_hidden
 
 #: What a query ends with: the route, or why there is none.
 RouteResult = Route | NoRouteError
@@ -155,7 +157,8 @@ class ProcessRoutes:
         self._proc = ctx.Process(target=_serve_routes, name="routes", daemon=True,
                                  args=(child, world_file, places_file, robot_radius, config,
                                        nice))
-        self._proc.start()
+        with main_module_hidden():   # never the node's own script again in the child
+            self._proc.start()
         child.close()
         self._job = 0
         self._done: tuple[int, RouteResult] | None = None
@@ -220,6 +223,9 @@ def _serve_routes(conn: Connection, world_file: str, places_file: str, robot_rad
     """The worker process: build the planner, then answer the newest query until told to stop."""
     from robot_brain.core.world import load_world_file
 
+    # Ctrl-C reaches the whole process group: the parent ends this worker (close()), the
+    # worker itself ignores it instead of dying with a traceback in the node's log.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         os.nice(max(0, nice - os.nice(0)))
     except OSError:
