@@ -53,7 +53,7 @@ class BrainLaunchError(RuntimeError):
 
 def _backend_kinds() -> list[str]:
     try:
-        from robot_brain.core.planner.routing import KNOWN_BACKENDS
+        from robot_brain.core.planner.backend_choice import KNOWN_BACKENDS
         return list(KNOWN_BACKENDS)
     except ImportError:  # a launch file must still load where the package is half installed
         return ["llama_cpp", "openai", "scripted"]
@@ -89,7 +89,7 @@ def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain
 def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfiguration,
                params_file: str, use_sim_time: LaunchConfiguration, extra: dict,
                context: LaunchContext) -> Node:
-    """Several nodes in one process (robot_brain.core.composition). No `name`: a __node remap
+    """Several nodes in one process (robot_brain.core.config.composition). No `name`: a __node remap
     would rename every hosted node. The per-node overrides go in a node-keyed parameter file
     AFTER params_file: rcl applies --params-file and -p in command-line order and launch_ros
     puts ros_arguments before parameters, so `-p node:key:=value` would lose to params_file's
@@ -137,7 +137,7 @@ def _brain(context: LaunchContext) -> list:
              "planner": {"backend": backend}}
     try:
         from robot_brain.cli.preflight import preflight
-        from robot_brain.core.composition import plan_processes
+        from robot_brain.core.config.composition import plan_processes
         from robot_brain.core.errors import StartupError
         from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:

@@ -31,14 +31,6 @@ from robot_brain.core.llm.registry import BACKEND_KINDS  # noqa: E402
 from robot_brain.core.llm.types import BackendConfig, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
-from robot_brain.core.planner.scoring import (  # noqa: E402
-    Case,
-    CaseResult,
-    load_instruction_set,
-    oracle_reply,
-    score_reply,
-    summarize,
-)
 from robot_brain.core.planner.skills import PlanLimits, Skill  # noqa: E402
 from robot_brain.core.planner.validation import PlanValidator  # noqa: E402
 from robot_brain.core.planner.vertical.cascade import (  # noqa: E402
@@ -50,6 +42,14 @@ from robot_brain.core.planner.vertical.cascade import (  # noqa: E402
 from robot_brain.core.planner.vertical.planner import VerticalPlanner, VerticalResult  # noqa: E402
 from robot_brain.core.resources import resolve_world_path  # noqa: E402
 from robot_brain.core.world import World, load_world  # noqa: E402
+from robot_brain_lab.planner_scoring import (  # noqa: E402
+    Case,
+    CaseResult,
+    load_instruction_set,
+    oracle_reply,
+    score_reply,
+    summarize,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

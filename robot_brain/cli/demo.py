@@ -30,13 +30,13 @@ from robot_brain.cli.processes import (
     ros_environment,
     stop_all,
 )
-from robot_brain.core.composition import plan_processes
+from robot_brain.core.config.composition import plan_processes
 from robot_brain.core.errors import StartupError
-from robot_brain.core.mission import MissionFacts, judge
+from robot_brain.core.report.verdict import MissionFacts, judge
 from robot_brain.ros.dds_environment import DDS_VARIABLES
 
 if TYPE_CHECKING:
-    from robot_brain.cli.monitor import DemoObservations
+    from robot_brain.cli.demo_observer import DemoObservations
 
 #: Start order: the robot first, then the fast path, then the slow path.
 BRAIN_NODES = ("sim", "perception", "controller", "watchdog", "power_monitor", "planner")
@@ -228,7 +228,7 @@ def _run(opts: DemoOptions) -> int:
     import rclpy
     from rclpy.signals import SignalHandlerOptions
 
-    from robot_brain.cli.monitor import DemoMonitor, wait_until
+    from robot_brain.cli.demo_observer import DemoMonitor, wait_until
     from robot_brain.ros.latest import poller_name
     from robot_brain.ros.spinner import BackgroundSpinner
 
@@ -427,7 +427,7 @@ def _report(run_dir: Path) -> None:
 
 
 def format_summary(obs: object, elapsed: float, run_dir: Path) -> str:
-    from robot_brain.cli.monitor import DemoObservations, _plan_line
+    from robot_brain.cli.demo_observer import DemoObservations, _plan_line
     assert isinstance(obs, DemoObservations)
     lines = [f"== robot_brain demo summary ({elapsed:.1f} s) =="]
     sim = _find(obs.diagnostics, "sim")

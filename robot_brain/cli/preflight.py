@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from robot_brain.core import config_check
-from robot_brain.core.params_file import load_params_file, node_values
+from robot_brain.core.config import consistency
+from robot_brain.core.config.params_file import load_params_file, node_values
 
 
 def node_defaults(node: str) -> dict[str, Any]:
@@ -31,4 +31,4 @@ def preflight(params_file: Path, nodes: Sequence[str],
         resolved = node_values(params, node, node_defaults(node), namespace)
         resolved.update((overrides or {}).get(node, {}))
         values[node] = resolved
-    config_check.check(values)
+    consistency.check(values)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from robot_brain.core.report.bag import BagReadError
+from robot_brain.core.report.build import collect_figures, table, write_report
 from robot_brain.core.report.collector import DEFAULT_DEADLINE_S, DEFAULT_OVERRUN_FACTOR
 from robot_brain.core.report.figures import RunFigures
-from robot_brain.core.report.pipeline import collect_figures, table, write_report
 from robot_brain.core.world import World, WorldError, load_world_file
 
 EXIT_OK = 0

@@ -2,7 +2,7 @@
 
 As a ROS 2 component container hosts components: the nodes keep their names, parameters,
 topics and diagnostics; what they share is an interpreter, a DDS participant and a thread.
-Which nodes go together is decided in robot_brain.core.composition (docs/composition.md);
+Which nodes go together is decided in robot_brain.core.config.composition (docs/composition.md);
 `--nodes a,b` (before `--ros-args`) hosts a subset, as `robot-brain demo` and
 brain.launch.py pass it.
 
@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from rclpy.node import Node
 
-from robot_brain.core.composition import CompositionError, parse_hosted
+from robot_brain.core.config.composition import CompositionError, parse_hosted
 from robot_brain.ros.runtime import EXIT_STARTUP_FAILED, run_nodes
 
 #: The one place that lists the brain's node kinds: name -> "module:class".

@@ -44,13 +44,13 @@ from robot_brain.core.control.phase_lock import (
     TickPhaseLock,
 )
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyConfig, SafetyConfigError, SafetyFilter
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
-from robot_brain.core.thread_usage import ThreadUsage
-from robot_brain.core.timing import LoopTimer
+from robot_brain.core.timing.loop import LoopTimer
+from robot_brain.core.timing.thread_usage import ThreadUsage
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher

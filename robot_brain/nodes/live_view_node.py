@@ -3,12 +3,12 @@
 Serves on ws://127.0.0.1:8765 by default (open it in Foxglove: "Open connection" -> Foxglove
 WebSocket, then layouts/robot_brain_layout.json):
 
-* every topic of robot_brain.core.live.topics passed through unchanged: the serialized CDR
+* every topic of robot_brain.core.live.served_topics passed through unchanged: the serialized CDR
   message as received (never decoded), on a channel named with its fully qualified ROS name,
   schema `ros2msg` from the rosbags type store, as foxglove_bridge and a recorded MCAP bag
   carry it;
 * bridge-only channels built from the world file and from odom / planner/goal
-  (robot_brain.core.live.scene): `live_view/world`, `live_view/robot`, `live_view/route`
+  (robot_brain.core.live.foxglove_scene): `live_view/world`, `live_view/robot`, `live_view/route`
   (foxglove.SceneUpdate) and `live_view/tf` (foxglove.FrameTransforms odom->base_link->laser,
   so the 3D panel works without tf2_msgs).
 
@@ -45,15 +45,15 @@ from rclpy.subscription import MessageInfo, Subscription
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
-from robot_brain.core.live.scene import (
+from robot_brain.core.live.foxglove_scene import (
     Frames,
     frame_transforms,
     robot_scene,
     route_scene,
     world_scene,
 )
-from robot_brain.core.live.topics import (
+from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
+from robot_brain.core.live.served_topics import (
     DERIVED_INPUTS,
     DERIVED_ROBOT,
     DERIVED_ROUTE,

@@ -36,6 +36,12 @@ from robot_brain.core.navigation.route_planner import (
     RoutePlannerConfig,
     RoutePlannerConfigError,
 )
+from robot_brain.core.planner.backend_choice import (
+    KNOWN_BACKENDS,
+    BackendChoiceConfig,
+    BackendChoiceError,
+    Mode,
+)
 from robot_brain.core.planner.backend_pool import (
     BackendInfo,
     BackendPool,
@@ -45,7 +51,6 @@ from robot_brain.core.planner.backend_pool import (
 from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
 from robot_brain.core.planner.executive import check_config as check_executive_config
 from robot_brain.core.planner.messages import TickOutput
-from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
 from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
@@ -54,14 +59,20 @@ from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.params import (
+    SHARED_PARAMS,
+    ConfigError,
+    ParamSpec,
+    declare_params,
+    refuse_old_names,
+)
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A string-array parameter needs a non-empty default (an empty list is declared as a byte
 #: array by rclpy and would then refuse strings); '' entries are ignored.
 NO_STRINGS = [""]
-ROUTES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
+CHOICES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
 
 #: Seconds between repeated warnings of one kind.
 WARN_THROTTLE_S = 5.0
@@ -128,12 +139,13 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
               "least half a cell diagonal (0.071 m at 0.1 m cells).", 0.0, 2.0),
     ParamSpec("waypoint_tolerance", 0.35, "Distance at which an intermediate waypoint counts as "
               "passed and the next one is published (m); at least goal_tolerance.", 0.05, 5.0),
-    # routing by power mode
-    ParamSpec("route_normal", "preferred", "Route in power mode normal.", choices=ROUTES),
-    ParamSpec("route_eco", "preferred", "Route in power mode eco (the cheaper backend).",
-              choices=ROUTES),
-    ParamSpec("route_critical", "dock", "Route in power mode critical ('dock' = no LLM).",
-              choices=ROUTES),
+    # backend choice by power mode
+    ParamSpec("backend_normal", "preferred", "Backend choice in power mode normal.",
+              choices=CHOICES),
+    ParamSpec("backend_eco", "preferred", "Backend choice in power mode eco (the cheaper "
+              "backend).", choices=CHOICES),
+    ParamSpec("backend_critical", "dock", "Backend choice in power mode critical ('dock' = no "
+              "LLM).", choices=CHOICES),
     ParamSpec("eco_min_interval_s", 30.0, "Minimum time between requests in eco (s); a newer "
               "instruction replaces a deferred one.", 0.0, 3600.0),
     ParamSpec("auto_candidates", list(default_auto_candidates()),
@@ -141,9 +153,9 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
     ParamSpec("auto_max_latency_s", 10.0, "`auto` prefers backends expected within this (s).",
               0.1, 600.0),
     ParamSpec("auto_local_power_w", 20.0, "Accelerator draw while a local model generates (W); "
-              "routing estimate.", 0.0, 1000.0),
+              "backend choice estimate.", 0.0, 1000.0),
     ParamSpec("auto_remote_power_w", 7.5, "Modem draw while a remote call is open (W); "
-              "routing estimate.", 0.0, 1000.0),
+              "backend choice estimate.", 0.0, 1000.0),
     ParamSpec("prior_llama_cpp_s", 3.0, "Expected llama_cpp generation time before any is "
               "measured (s).", 0.0, 600.0),
     ParamSpec("prior_openai_s", 1.5, "Expected openai round trip before any is measured (s).",
@@ -158,8 +170,13 @@ PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
 )
 
 
+#: Parameters renamed (old -> new): an old name in a params file is refused at start.
+RENAMED_PARAMS = {"route_normal": "backend_normal", "route_eco": "backend_eco",
+                  "route_critical": "backend_critical"}
+
+
 class PlannerStartupError(StartupError):
-    """The planner cannot start: bad world, routing or backend configuration."""
+    """The planner cannot start: bad world, backend choice or backend configuration."""
 
 
 @dataclass(frozen=True)
@@ -179,12 +196,12 @@ class PlannerParams:
             latency_s=v["scripted_latency_s"], failure=v["scripted_failure"],
             locality=v.get(f"{kind}_locality", "auto"))
 
-    def routing(self) -> RoutingConfig:
+    def backend_choice(self) -> BackendChoiceConfig:
         v = self.values
-        return RoutingConfig(
+        return BackendChoiceConfig(
             preferred=v["backend"],
-            routes={Mode.NORMAL: v["route_normal"], Mode.ECO: v["route_eco"],
-                    Mode.CRITICAL: v["route_critical"]},
+            by_mode={Mode.NORMAL: v["backend_normal"], Mode.ECO: v["backend_eco"],
+                    Mode.CRITICAL: v["backend_critical"]},
             eco_min_interval_s=v["eco_min_interval_s"],
             auto_max_latency_s=v["auto_max_latency_s"],
             auto_candidates=self.strings("auto_candidates"),
@@ -193,7 +210,8 @@ class PlannerParams:
     def session_config(self) -> SessionConfig:
         v = self.values
         return SessionConfig(
-            limits=self.limits(), routing=self.routing(), goal_tolerance=v["goal_tolerance"],
+            limits=self.limits(), backend_choice=self.backend_choice(),
+            goal_tolerance=v["goal_tolerance"],
             step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
             max_tokens=v["max_tokens"], temperature=v["temperature"],
             stop_words=v["stop_words"], waypoint_tolerance=v["waypoint_tolerance"],
@@ -229,6 +247,7 @@ class PlannerParams:
 class PlannerNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("planner")
+        refuse_old_names(self, RENAMED_PARAMS)
         p = self.params = PlannerParams(declare_params(self, PARAMS))
         v = p.values
         try:
@@ -254,8 +273,8 @@ class PlannerNode(PollingNode):
         except (RoutePlannerConfigError, ExecutiveConfigError) as exc:
             raise ConfigError(str(exc)) from exc
         try:
-            config.routing.check()
-        except RoutingError as exc:
+            config.backend_choice.check()
+        except BackendChoiceError as exc:
             raise ConfigError(str(exc)) from exc
         # Built once (~50 ms) and before any worker starts: the model is loaded and checked
         # against its metadata here, so a missing or corrupt model is a start-up error.
@@ -263,10 +282,10 @@ class PlannerNode(PollingNode):
         # The pool starts a worker for each route that can ever be taken (with the defaults
         # just the preferred backend; 'auto' adds its candidates) and, with power gating,
         # leaves off a local one the normal route cannot use.
-        names = config.routing.backends_needed()
+        names = config.backend_choice.backends_needed()
         gate = bool(v["power_gate_accelerator"])
         pool = BackendPool.launch(
-            config.routing, p.backend_infos(names),
+            config.backend_choice, p.backend_infos(names),
             lambda name: LlmWorker(p.backend_config(name), hang_timeout_s=v["hang_timeout_s"],
                                    nice=v["nice"]),
             PoolConfig(unavailable_s=v["backend_unavailable_s"], power_gate=gate))
@@ -306,7 +325,8 @@ class PlannerNode(PollingNode):
         self._publish_hold(True)
         self.get_logger().info(
             f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
-            f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
+            f"normal={v['backend_normal']} eco={v['backend_eco']} "
+            f"critical={v['backend_critical']}, "
             f"accelerator power gating {'on' if gate else 'off'}"
             + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}, "
             + (f"vertical tier first (threshold {v['vertical_threshold']:g})" if vertical

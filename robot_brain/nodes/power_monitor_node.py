@@ -18,11 +18,12 @@ from std_msgs.msg import Float32, String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.planner_activity import (
+from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,
     parse_planner_status,
 )
+from robot_brain.core.power.draw_model import PowerModel, PowerModelError
 from robot_brain.core.power.estimator import (
     Activity,
     BatteryReading,
@@ -30,7 +31,6 @@ from robot_brain.core.power.estimator import (
     EnergyEstimator,
     EstimatorConfig,
 )
-from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode

@@ -42,8 +42,8 @@ from rosbags.interfaces import (
 from robot_brain.core.errors import StartupError
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.report.bagwriter import STORAGES, BagWriteError, BagWriter, UnknownTypeError
+from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
 from robot_brain.core.report.recording_qos import RequestQos, adapt_to_offers
-from robot_brain.core.report.topics import RECORDED_TOPICS
 from robot_brain.ros import diagnostics
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params

@@ -39,7 +39,7 @@ from std_srvs.srv import Trigger
 
 from robot_brain.core.geometry import ZERO_VELOCITY
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.timing import LoopTimer
+from robot_brain.core.timing.loop import LoopTimer
 from robot_brain.core.watchdog import (
     Action,
     Decision,

@@ -9,7 +9,7 @@ else of the process (subscriptions, services, other timers) is still the executo
 ticks, on that same thread, so the tick never runs beside another callback.
 
 The part of rclpy's Timer interface the controller uses is kept (time_until_next_call,
-timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.TickSchedule).
+timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.loop.TickSchedule).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from robot_brain.core.timing import TickSchedule
+from robot_brain.core.timing.loop import TickSchedule
 
 
 class InlineTimer:

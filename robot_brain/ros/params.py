@@ -18,7 +18,14 @@ from rclpy.exceptions import (
 )
 from rclpy.node import Node
 
-from robot_brain.core.params import ParamError, ParamSpec, load, specs
+from robot_brain.core.config.params import (
+    ParamError,
+    ParamSpec,
+    load,
+    refuse_renamed,
+    renamed,
+    specs,
+)
 
 C = TypeVar("C")
 
@@ -81,8 +88,26 @@ def declare_params(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:
     return values
 
 
+def overridden_names(node: Node) -> set[str]:
+    """The parameter names the node was given (params files, -p, launch's parameters).
+
+    rclpy keeps them in Node._parameter_overrides and offers no public accessor; an override
+    nobody declares is otherwise dropped without a word."""
+    return set(getattr(node, "_parameter_overrides", {}))
+
+
+def refuse_old_names(node: Node, old: dict[str, str]) -> None:
+    """Refuse (ConfigError) an override given under a renamed parameter's old name."""
+    try:
+        refuse_renamed(old, overridden_names(node))
+    except ParamError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def declare_config(node: Node, cls: type[C], **extra: Any) -> C:
-    """Declare every parameter of the config dataclass `cls` (robot_brain.core.params) on
+    """Declare every parameter of the config dataclass `cls` (robot_brain.core.config.params) on
     `node` and return the dataclass loaded from the values; `extra` sets its non-parameter
-    fields. Errors are ConfigurationErrors naming the parameter."""
+    fields. A parameter `cls` has renamed (RENAMED_PARAMS), given under its old name, is
+    refused. Errors are ConfigurationErrors naming the parameter."""
+    refuse_old_names(node, dict(renamed(cls)))
     return load(cls, declare_params(node, specs(cls)), **extra)

@@ -28,14 +28,14 @@ from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
-from robot_brain.core.cpu_wake_latency import (
+from robot_brain.core.config.params_file import load_params_file
+from robot_brain.core.errors import StartupError
+from robot_brain.core.timing.cpu_wake_latency import (
     MAX_US,
     NO_REQUEST,
     CpuWakeLatencyError,
     ProcessWakeLatency,
 )
-from robot_brain.core.errors import StartupError
-from robot_brain.core.params_file import load_params_file
 from robot_brain.ros.inline_timer import InlineTimer
 from robot_brain.ros.params import ConfigError, ParamSpec, declare_params
 
@@ -339,7 +339,7 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 
 def apply_realtime(node: Node, settings: RealtimeSettings) -> str:
     """SCHED_FIFO `rt_priority` (0 = leave as is) and CPU affinity for the calling thread, and
-    the process's CPU wake-up latency request (robot_brain.core.cpu_wake_latency).
+    the process's CPU wake-up latency request (robot_brain.core.timing.cpu_wake_latency).
 
     Called from the thread that will spin. When the OS refuses, log once and go on: a robot
     without real-time rights still runs, only with more jitter.

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from robot_brain.core.control.safety import (
+from robot_brain.core.control.safety_filter import (
     Intervention,
     SafetyConfig,
     SafetyConfigError,

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.evaluation.legs import LegConfig, run_leg
 from robot_brain.core.navigation.route_planner import (
     GoalBlockedError,
     NoRouteError,
@@ -24,6 +23,7 @@ from robot_brain.core.navigation.route_planner import (
 )
 from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.world import World, load_world, parse_world
+from robot_brain_lab.place_legs import LegConfig, run_leg
 
 CONFIG = RoutePlannerConfig()  # 0.1 m cells, robot radius 0.25 m, inflation 0.25 m
 

@@ -1,13 +1,23 @@
-"""robot_brain.core.params: one declaration per parameter, read by specs, load and docs."""
+"""robot_brain.core.config.params: one declaration per parameter, read by specs, load and docs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 
+from robot_brain.core.config.params import (
+    ParamError,
+    defaults,
+    group,
+    load,
+    param,
+    refuse_renamed,
+    renamed,
+    specs,
+)
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.params import ParamError, defaults, group, load, param, specs
 
 
 @dataclass(frozen=True)
@@ -82,3 +92,19 @@ def test_mutable_default_and_duplicate_names_are_refused() -> None:
 
     with pytest.raises(TypeError, match="twice"):
         specs(Twice)
+
+
+@dataclass(frozen=True)
+class Renamed:
+    RENAMED_PARAMS: ClassVar[dict[str, str]] = {"route_eco": "backend_eco"}
+    backend_eco: str = param("preferred", "Backend in eco.")
+
+
+def test_an_old_parameter_name_is_refused_naming_the_new_one() -> None:
+    assert renamed(Renamed) == {"route_eco": "backend_eco"}
+    assert renamed(Arm) == {}
+    refuse_renamed(renamed(Renamed), ["backend_eco", "other"])
+    with pytest.raises(ParamError, match="'route_eco' was renamed to 'backend_eco'"):
+        refuse_renamed(renamed(Renamed), ["route_eco"])
+    # The old name is not a parameter: specs list only the new one.
+    assert [s.name for s in specs(Renamed)] == ["backend_eco"]

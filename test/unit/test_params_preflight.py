@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.core.config_check import InconsistentConfigError, check, problems
-from robot_brain.core.params_file import (
+from robot_brain.core.config.consistency import InconsistentConfigError, check, problems
+from robot_brain.core.config.params_file import (
     ParamsFileError,
     load_params_file,
     node_key,

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from robot_brain.core.power.draw_model import PowerModel, PowerModelError
 from robot_brain.core.power.estimator import Activity, BatteryReading, DrawSource, EnergyEstimator
-from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds, PowerMode
 
 MODEL = PowerModel(capacity_wh=1000.0, nominal_voltage=48.0, base_load_w=120.0,

@@ -16,8 +16,8 @@ from rosbags.interfaces import (
 )
 
 from robot_brain.cli.recording import default_run_dir, recorder_args
+from robot_brain.core.report.recorded_topics import RECORDED_TOPICS, guess_namespace, topic_map
 from robot_brain.core.report.recording_qos import RequestQos, adapt_to_offers
-from robot_brain.core.report.topics import RECORDED_TOPICS, guess_namespace, topic_map
 
 ROOT = Path(__file__).resolve().parents[2]
 

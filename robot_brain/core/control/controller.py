@@ -19,15 +19,20 @@ from typing import Any
 
 import numpy as np
 
-from robot_brain.core.array_memo import frozen_copy
+from robot_brain.core.control.array_memo import frozen_copy
 from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety import Intervention, SafetyFilter, SafetyInputs, SafetyOutput
+from robot_brain.core.control.safety_filter import (
+    Intervention,
+    SafetyFilter,
+    SafetyInputs,
+    SafetyOutput,
+)
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.timing import TickStats
+from robot_brain.core.timing.loop import TickStats
 from robot_brain.core.world import Bounds
 
 
@@ -121,7 +126,7 @@ class ControllerCore:
         if not ok:
             self.bad_obstacle_messages += 1
         # Frozen: what the policy and the safety filter derive from it is computed once per
-        # message, not once per tick (robot_brain.core.array_memo).
+        # message, not once per tick (robot_brain.core.control.array_memo).
         self._sectors = frozen_copy(sanitize_sectors(r, self.config.n_sectors))
         self._sectors_t = now
         self._stamp = stamp

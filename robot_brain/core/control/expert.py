@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robot_brain.core.control.safety import sector_sample_bearings
+from robot_brain.core.control.safety_filter import sector_sample_bearings
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from robot_brain.core.array_memo import ArrayMemo
+from robot_brain.core.control.array_memo import ArrayMemo
 from robot_brain.core.control.expert import AnalyticExpert, ExpertConfig
 from robot_brain.core.control.observation import (
     CMD_FEATURES,

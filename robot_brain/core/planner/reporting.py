@@ -17,7 +17,7 @@ from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import ExecEvent, ExecOutput
 from robot_brain.core.planner.messages import StatusRecord
 from robot_brain.core.planner.skills import Step
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 
 
 @dataclass

@@ -18,13 +18,18 @@ from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.scene import LatestScene
+from robot_brain.core.planner.backend_choice import (
+    BackendChoiceConfig,
+    ChoiceAction,
+    Mode,
+    choose_backend,
+)
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import Executive
 from robot_brain.core.planner.first_tiers import FirstTiers
 from robot_brain.core.planner.messages import PlanRecord, TickOutput
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.reporting import PlannerReport
-from robot_brain.core.planner.routing import Mode, RouteAction, RoutingConfig, route
 from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, dock_plan
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
@@ -35,7 +40,7 @@ from robot_brain.core.world import World
 @dataclass(frozen=True)
 class SessionConfig:
     limits: PlanLimits
-    routing: RoutingConfig
+    backend_choice: BackendChoiceConfig
     goal_tolerance: float = 0.3
     step_timeout_s: float = 120.0
     request_timeout_s: float = 20.0
@@ -63,10 +68,10 @@ class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, pool: BackendPool,
                  route_planner: RouteSource | None = None,
                  vertical: VerticalPlanner | None = None) -> None:
-        """`pool`: the workers of every backend `config.routing` can select;
+        """`pool`: the workers of every backend `config.backend_choice` can select;
         `route_planner`: waypoints for motion steps (None = the step's target directly);
         `vertical`: the vertical tier (None = every instruction goes to the LLM)."""
-        config.routing.check()
+        config.backend_choice.check()
         self.world = world
         self.config = config
         self.pool = pool
@@ -75,7 +80,7 @@ class PlannerSession:
                                 config.stop_words)
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
                                    config.waypoint_tolerance)
-        self.report = PlannerReport(last_backend=config.routing.preferred)
+        self.report = PlannerReport(last_backend=config.backend_choice.preferred)
         self.mode: Mode | None = None
         # Cached inputs, set by the node's subscription callbacks (the latest value only).
         # perception/scene, validated when a prompt needs it (LatestScene)
@@ -100,10 +105,10 @@ class PlannerSession:
             return
         self.mode = mode
         self.report.mode = mode.value
-        decision = route(mode, self.config.routing, self.pool.estimates(now), now,
-                         self._last_request_at)
+        decision = choose_backend(mode, self.config.backend_choice, self.pool.estimates(now), now,
+                                  self._last_request_at)
         self.report.route_reason = decision.reason
-        if decision.action is RouteAction.DOCK:
+        if decision.action is ChoiceAction.DOCK:
             self._enter_dock(now, decision.reason)
         self._gate(now)
 
@@ -167,27 +172,27 @@ class PlannerSession:
         busy = self._in_flight.backend if self._in_flight is not None else None
         self._log += [self.report.pool_note(n) for n in self.pool.gate(self.mode, now, busy)]
 
-    # -- routing and requests --------------------------------------------------------------
+    # -- backend choice and requests -------------------------------------------------------
 
     def _dispatch(self, now: float) -> None:
         pending = self._pending
         if pending is None:
             return
-        decision = route(self.mode, self.config.routing, self.pool.estimates(now), now,
-                         self._last_request_at)
+        decision = choose_backend(self.mode, self.config.backend_choice,
+                                  self.pool.estimates(now), now, self._last_request_at)
         self.report.route_reason = decision.reason
-        if decision.action is RouteAction.DEFER:
+        if decision.action is ChoiceAction.DEFER:
             self.report.message = f"instruction {pending.request_id} waits: {decision.reason}"
             return
         self._pending = None
-        if decision.action is RouteAction.DOCK:
+        if decision.action is ChoiceAction.DOCK:
             self._enter_dock(now, decision.reason, request_id=pending.request_id,
                              instruction=pending.instruction)
             return
         if pending.route_reason:
             decision = replace(decision, reason=f"{pending.route_reason}; {decision.reason}")
             self.report.route_reason = decision.reason
-        if decision.action is RouteAction.NONE or decision.backend is None:
+        if decision.action is ChoiceAction.NONE or decision.backend is None:
             self.report.error = True
             why = f"no backend: {decision.reason}"
             if self.pool.start_failures:
@@ -250,9 +255,10 @@ class PlannerSession:
         self.report.last_reply = reply
         self.report.counters.latency.add(float(reply.latency_s))
         if reply.error and backend in self.pool.start_failures and self._pending is None:
-            # The worker died before it could answer: route the instruction again (to another
-            # backend, or rejected with the reason when there is none).
-            self._log.append(f"request {reply.request_id}: {backend} failed at start; re-routing")
+            # The worker died before it could answer: choose again (another backend, or
+            # rejected with the reason when there is none).
+            self._log.append(f"request {reply.request_id}: {backend} failed at start; "
+                             "choosing again")
             self._pending = _Request(reply.request_id, flight.instruction, now)
             return
         self.pool.record(backend, reply, now)

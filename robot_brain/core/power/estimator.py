@@ -18,7 +18,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from robot_brain.core.power.model import PowerBreakdown, PowerModel
+from robot_brain.core.power.draw_model import PowerBreakdown, PowerModel
 
 
 class DrawSource(str, enum.Enum):

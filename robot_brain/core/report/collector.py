@@ -16,7 +16,7 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 import numpy as np
 
-from robot_brain.core.report import topics as T
+from robot_brain.core.report import recorded_topics as T
 from robot_brain.core.report.figures import (
     BackendPlans,
     Distribution,

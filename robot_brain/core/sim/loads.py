@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from robot_brain.core.planner_activity import PlannerActivity
+from robot_brain.core.planner.activity import PlannerActivity
 
 
 @dataclass(frozen=True)

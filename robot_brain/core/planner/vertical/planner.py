@@ -22,13 +22,13 @@ from typing import Any, Iterable, Mapping
 
 from robot_brain.core.planner.skills import DOCK_PLACE, PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
-from robot_brain.core.planner.vertical.model import Intent, IntentModel
+from robot_brain.core.planner.vertical.hostile_rules import hostile_reason
+from robot_brain.core.planner.vertical.intent_model import Intent, IntentModel
 from robot_brain.core.planner.vertical.places import (
     PlaceMatcher,
     describes_place,
     has_anaphora,
 )
-from robot_brain.core.planner.vertical.safety import hostile_reason
 from robot_brain.core.planner.vertical.slots import SLOT, Slots, clauses_of
 from robot_brain.core.planner.vertical.text import (
     InputProblem,

@@ -18,7 +18,9 @@ import yaml
 
 from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.planner.validation import PlanValidator, Verdict, extract_json
-from robot_brain.core.resources import package_file
+
+#: The lab package's directory (its data files live beside its modules).
+LAB_DIR = Path(__file__).resolve().parent
 
 XY_TOLERANCE_M = 0.5
 WAIT_TOLERANCE_S = 1.0
@@ -100,7 +102,7 @@ class InstructionSet:
 
 
 def default_instruction_file() -> Path:
-    return package_file("data", "instructions.yaml")
+    return LAB_DIR / "data" / "instructions.yaml"
 
 
 def load_instruction_set(path: str | Path | None = None) -> InstructionSet:

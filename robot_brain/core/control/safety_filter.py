@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robot_brain.core.array_memo import ArrayMemo
+from robot_brain.core.control.array_memo import ArrayMemo
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
@@ -126,7 +126,8 @@ class SectorZones:
         bearings = sector_sample_bearings(n_sectors)
         self._cos = np.cos(bearings)
         self._sin = np.sin(bearings)
-        # Once per direction per sectors message, not per tick (robot_brain.core.array_memo).
+        # Once per direction per sectors message, not per tick
+        # (robot_brain.core.control.array_memo).
         self._memo: ArrayMemo[tuple[float, bool]] = ArrayMemo()
 
     def free_distance(self, ranges: np.ndarray, direction: int) -> tuple[float, bool]:

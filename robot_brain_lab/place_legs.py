@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.sectors import sector_minima

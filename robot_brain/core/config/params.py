@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
 
@@ -169,6 +169,22 @@ def load(cls: type[C], values: Mapping[str, Any], prefix: str = "", **extra: Any
     if unknown:
         raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
     return cls(**kwargs)
+
+
+def renamed(cls: type[Any]) -> Mapping[str, str]:
+    """{old name: new name} of parameters `cls` has renamed (its `RENAMED_PARAMS` class
+    attribute, a ClassVar), so an old name given in a params file is refused, not ignored."""
+    return dict(getattr(cls, "RENAMED_PARAMS", {}))
+
+
+def refuse_renamed(old: Mapping[str, str], given: Iterable[str]) -> None:
+    """Raise ParamError naming the new name when `given` (the parameter names a user set)
+    holds an old name of `old` ({old: new}, see `renamed`): rclpy ignores an undeclared
+    override, so an old name in a params file would otherwise silently fall back to the
+    default."""
+    for name in sorted(set(given) & set(old)):
+        raise ParamError(f"parameter '{name}' was renamed to '{old[name]}': set "
+                         f"'{old[name]}' instead")
 
 
 def defaults(cls: type[Any]) -> dict[str, Any]:

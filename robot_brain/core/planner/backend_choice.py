@@ -1,12 +1,13 @@
 """Which backend answers the next instruction, given the power mode: a pure function.
 
-`route()` sees only its arguments (mode, configuration, per-backend estimates, the time and
+`choose_backend()` sees only its arguments (mode, configuration, per-backend estimates, the time and
 when the last request went out), so the same inputs always give the same decision and a test
-can state every case. Hysteresis lives where the mode is made (the power monitor); routing
-follows the mode it is given, immediately, and says why in `RouteDecision.reason`, which the
+can state every case. Hysteresis lives where the mode is made (the power monitor); the choice
+follows the mode it is given, immediately, and says why in `BackendDecision.reason`, which the
 planner publishes as `route_reason` on planner/status.
 
-Per mode the configured route is one of:
+Per mode the configured choice (parameters backend_normal, backend_eco, backend_critical) is
+one of:
   'preferred'      the node's `backend` parameter;
   a backend name   e.g. 'openai' or 'llama_cpp' (the cheaper one for eco);
   'auto'           per request, the available backend with the least expected energy
@@ -26,17 +27,18 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.llm.registry import BACKEND_KINDS
 
-ROUTE_PREFERRED = "preferred"
-ROUTE_AUTO = "auto"
-ROUTE_DOCK = "dock"
-#: The backend names a route may use: the registry's kinds (launch/brain.launch.py reads this).
+CHOICE_PREFERRED = "preferred"
+CHOICE_AUTO = "auto"
+CHOICE_DOCK = "dock"
+#: The backend names a choice may name: the registry's kinds (launch/brain.launch.py reads this).
 KNOWN_BACKENDS = BACKEND_KINDS
 
 
-class RoutingError(ValueError):
-    """A routing configuration that names something that cannot be routed to."""
+class BackendChoiceError(ConfigurationError):
+    """A backend-choice configuration that names a backend or choice that does not exist."""
 
 
 class Mode(str, enum.Enum):
@@ -52,7 +54,7 @@ class Mode(str, enum.Enum):
             return None
 
 
-class RouteAction(str, enum.Enum):
+class ChoiceAction(str, enum.Enum):
     LLM = "llm"        # submit to `backend` now
     DEFER = "defer"    # keep the instruction; ask again after `defer_s`
     DOCK = "dock"      # no LLM; execute the dock plan
@@ -61,7 +63,7 @@ class RouteAction(str, enum.Enum):
 
 @dataclass(frozen=True)
 class BackendEstimate:
-    """What routing knows about one backend right now."""
+    """What the choice knows about one backend right now."""
 
     name: str
     locality: str           # 'local' | 'remote'
@@ -80,10 +82,10 @@ class BackendEstimate:
 
 
 @dataclass(frozen=True)
-class RoutingConfig:
+class BackendChoiceConfig:
     preferred: str
-    routes: Mapping[Mode, str] = field(default_factory=lambda: {
-        Mode.NORMAL: ROUTE_PREFERRED, Mode.ECO: ROUTE_PREFERRED, Mode.CRITICAL: ROUTE_DOCK})
+    by_mode: Mapping[Mode, str] = field(default_factory=lambda: {
+        Mode.NORMAL: CHOICE_PREFERRED, Mode.ECO: CHOICE_PREFERRED, Mode.CRITICAL: CHOICE_DOCK})
     eco_min_interval_s: float = 0.0
     auto_max_latency_s: float = 10.0
     auto_candidates: tuple[str, ...] = ()
@@ -92,51 +94,52 @@ class RoutingConfig:
     auto_base_load_w: float = 0.0
 
     def backends_for(self, mode: Mode) -> tuple[str, ...]:
-        """The backends the route of `mode` can select (without fallbacks); () for dock."""
-        target = self.routes.get(mode, ROUTE_PREFERRED)
-        if target == ROUTE_DOCK:
+        """The backends the choice of `mode` can select (without fallbacks); () for dock."""
+        target = self.by_mode.get(mode, CHOICE_PREFERRED)
+        if target == CHOICE_DOCK:
             return ()
-        if target == ROUTE_AUTO:
+        if target == CHOICE_AUTO:
             return tuple(self.auto_candidates)
-        return (self.preferred if target == ROUTE_PREFERRED else target,)
+        return (self.preferred if target == CHOICE_PREFERRED else target,)
 
     def backends_needed(self) -> tuple[str, ...]:
-        """Every backend some route can select, preferred first, without duplicates."""
+        """Every backend some mode's choice can select, preferred first, without duplicates."""
         names = [self.preferred]
-        for route in self.routes.values():
-            if route == ROUTE_AUTO:
+        for choice in self.by_mode.values():
+            if choice == CHOICE_AUTO:
                 names.extend(self.auto_candidates)
-            elif route not in (ROUTE_PREFERRED, ROUTE_DOCK):
-                names.append(route)
+            elif choice not in (CHOICE_PREFERRED, CHOICE_DOCK):
+                names.append(choice)
         return tuple(dict.fromkeys(names))
 
     def check(self) -> None:
-        """Raise RoutingError for a route or backend name that does not exist."""
-        allowed = set(KNOWN_BACKENDS) | {ROUTE_PREFERRED, ROUTE_AUTO, ROUTE_DOCK}
+        """Raise BackendChoiceError for a choice or backend name that does not exist."""
+        allowed = set(KNOWN_BACKENDS) | {CHOICE_PREFERRED, CHOICE_AUTO, CHOICE_DOCK}
         if self.preferred not in KNOWN_BACKENDS:
-            raise RoutingError(f"preferred backend '{self.preferred}' is not one of "
-                               f"{list(KNOWN_BACKENDS)}")
-        for mode, route in self.routes.items():
-            if route not in allowed:
-                raise RoutingError(f"route for mode '{mode.value}' is '{route}'; expected one "
-                                   f"of {sorted(allowed)}")
-            if route == ROUTE_AUTO and not self.auto_candidates:
-                raise RoutingError(f"route for mode '{mode.value}' is 'auto' but no auto "
-                                   "candidates are configured")
+            raise BackendChoiceError(f"preferred backend '{self.preferred}' is not one of "
+                                     f"{list(KNOWN_BACKENDS)}")
+        for mode, choice in self.by_mode.items():
+            if choice not in allowed:
+                raise BackendChoiceError(f"backend choice for mode '{mode.value}' is "
+                                         f"'{choice}'; expected one of {sorted(allowed)}")
+            if choice == CHOICE_AUTO and not self.auto_candidates:
+                raise BackendChoiceError(f"backend choice for mode '{mode.value}' is 'auto' "
+                                         "but no auto candidates are configured")
         for name in self.auto_candidates:
             if name not in KNOWN_BACKENDS:
-                raise RoutingError(f"auto candidate '{name}' is not one of "
-                                   f"{list(KNOWN_BACKENDS)}")
+                raise BackendChoiceError(f"auto candidate '{name}' is not one of "
+                                         f"{list(KNOWN_BACKENDS)}")
         if self.eco_min_interval_s < 0.0:
-            raise RoutingError(f"eco_min_interval_s must be >= 0, got {self.eco_min_interval_s}")
+            raise BackendChoiceError(f"eco_min_interval_s must be >= 0, got "
+                                     f"{self.eco_min_interval_s}")
         if not (math.isfinite(self.auto_base_load_w) and self.auto_base_load_w >= 0.0):
-            raise RoutingError(f"auto_base_load_w must be finite and >= 0, got "
-                               f"{self.auto_base_load_w}")
+            raise BackendChoiceError(f"auto_base_load_w must be finite and >= 0, got "
+                                     f"{self.auto_base_load_w}")
 
 
 @dataclass(frozen=True)
-class RouteDecision:
-    action: RouteAction
+class BackendDecision:
+    action: ChoiceAction
     backend: str | None
     reason: str
     defer_s: float = 0.0
@@ -148,38 +151,40 @@ def expected_time(samples: Sequence[float], prior_s: float) -> float:
     return float(statistics.median(finite)) if finite else prior_s
 
 
-def route(mode: Mode | None, config: RoutingConfig, estimates: Mapping[str, BackendEstimate],
-          now: float, last_request_at: float | None) -> RouteDecision:
+def choose_backend(mode: Mode | None, config: BackendChoiceConfig,
+                   estimates: Mapping[str, BackendEstimate], now: float,
+                   last_request_at: float | None) -> BackendDecision:
     """Decide for one instruction. An unknown mode (nothing heard yet) counts as normal."""
     mode = mode or Mode.NORMAL
-    target = config.routes.get(mode, ROUTE_PREFERRED)
+    target = config.by_mode.get(mode, CHOICE_PREFERRED)
     label = f"{mode.value}"
-    if target == ROUTE_DOCK:
-        return RouteDecision(RouteAction.DOCK, None,
+    if target == CHOICE_DOCK:
+        return BackendDecision(ChoiceAction.DOCK, None,
                              f"{label}: no LLM calls, plan is dock")
     if mode is Mode.ECO and config.eco_min_interval_s > 0.0 and last_request_at is not None:
         since = now - last_request_at
         if since < config.eco_min_interval_s:
             wait = config.eco_min_interval_s - since
-            return RouteDecision(RouteAction.DEFER, None,
+            return BackendDecision(ChoiceAction.DEFER, None,
                                  f"{label}: at most one request per {config.eco_min_interval_s:g}"
                                  " s; instruction deferred", defer_s=wait)
-    if target == ROUTE_AUTO:
+    if target == CHOICE_AUTO:
         return _auto(label, config, estimates)
-    name = config.preferred if target == ROUTE_PREFERRED else target
-    how = f"preferred backend {name}" if target == ROUTE_PREFERRED else f"backend {name}"
+    name = config.preferred if target == CHOICE_PREFERRED else target
+    how = f"preferred backend {name}" if target == CHOICE_PREFERRED else f"backend {name}"
     est = estimates.get(name)
     if est is not None and est.available:
-        return RouteDecision(RouteAction.LLM, name, f"{label}: {how}")
+        return BackendDecision(ChoiceAction.LLM, name, f"{label}: {how}")
     fallback = _first_available(estimates, exclude=name)
     if fallback is None:
-        return RouteDecision(RouteAction.NONE, None, f"{label}: {how} unavailable and no other "
+        return BackendDecision(ChoiceAction.NONE, None, f"{label}: {how} unavailable and no other "
                              "backend is available")
-    return RouteDecision(RouteAction.LLM, fallback.name,
+    return BackendDecision(ChoiceAction.LLM, fallback.name,
                          f"{label}: {how} unavailable, falling back to {fallback.name}")
 
 
-def auto_choice(config: RoutingConfig, estimates: Mapping[str, BackendEstimate]) -> str | None:
+def auto_choice(config: BackendChoiceConfig,
+                estimates: Mapping[str, BackendEstimate]) -> str | None:
     """The backend `auto` would pick now from `estimates` (None when none is available)."""
     return _auto("auto", config, estimates).backend
 
@@ -192,12 +197,12 @@ def _first_available(estimates: Mapping[str, BackendEstimate],
     return None
 
 
-def _auto(label: str, config: RoutingConfig,
-          estimates: Mapping[str, BackendEstimate]) -> RouteDecision:
+def _auto(label: str, config: BackendChoiceConfig,
+          estimates: Mapping[str, BackendEstimate]) -> BackendDecision:
     cands = [estimates[n] for n in config.auto_candidates if n in estimates]
     avail = [e for e in cands if e.available]
     if not avail:
-        return RouteDecision(RouteAction.NONE, None, f"{label}: auto found no available backend")
+        return BackendDecision(ChoiceAction.NONE, None, f"{label}: auto found no available backend")
     base = config.auto_base_load_w
     if base > 0.0:
         table = ", ".join(f"{e.name} ({e.power_w:g} W + {base:g} W base) x "
@@ -214,5 +219,5 @@ def _auto(label: str, config: RoutingConfig,
         why = f"none within {config.auto_max_latency_s:g} s, fastest"
     down = [e.name for e in cands if not e.available]
     extra = f"; unavailable: {', '.join(down)}" if down else ""
-    return RouteDecision(RouteAction.LLM, best.name,
+    return BackendDecision(ChoiceAction.LLM, best.name,
                          f"{label}: auto {table} -> {best.name} ({why}){extra}")
