@@ -19,6 +19,7 @@ and latency per tier and overall, and counts plans that move when the expected p
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -27,8 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from robot_brain.core.llm.registry import BACKEND_KINDS  # noqa: E402
-from robot_brain.core.llm.types import BackendConfig, LlmRequest  # noqa: E402
+from robot_brain.core.llm.registry import (
+    BACKEND_KINDS,  # noqa: E402
+    config_class,  # noqa: E402
+)
+from robot_brain.core.llm.types import LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
 from robot_brain.core.planner.skills import PlanLimits, Skill  # noqa: E402
@@ -100,11 +104,14 @@ def _moves_against_expectation(r: CaseResult, plan_text: str) -> bool:
 
 
 def _start_worker(args: argparse.Namespace, replies: tuple[str, ...]) -> LlmWorker | None:
-    config = BackendConfig(kind=args.backend, model_path=args.model_path,
-                           n_threads=args.n_threads, base_url=args.base_url, model=args.model,
-                           api_key_env=args.api_key_env,
-                           structured_output=args.structured_output, replies=replies,
-                           reply_file=args.reply_file, latency_s=args.latency)
+    # Each backend owns its settings: give its config class the options it has.
+    cls = config_class(args.backend)
+    given = dict(model_path=args.model_path, n_threads=args.n_threads, base_url=args.base_url,
+                 model=args.model, api_key_env=args.api_key_env,
+                 structured_output=args.structured_output, replies=replies,
+                 reply_file=args.reply_file, latency_s=args.latency)
+    own = {f.name for f in dataclasses.fields(cls)}
+    config = cls(**{k: v for k, v in given.items() if k in own})
     worker = LlmWorker(config, hang_timeout_s=max(args.timeout * 2, args.load_timeout))
     worker.start()
     t_load = time.monotonic()

@@ -6,7 +6,9 @@ Subscribes `scan` and `odom` (sensor-data QoS); publishes `perception/obstacles`
 
 The scan callback does the inference itself rather than caching for a timer: perception has
 no fixed rate of its own, its output should follow each scan with the least delay, and the
-work is bounded (a beam-count cap, ~0.05 ms of inference).
+work is bounded (a beam-count cap, ~0.05 ms of inference). The scene goes out unvalidated at
+`scene_rate_hz`: the planner keeps the newest one as text and validates it against the schema
+only when a prompt needs it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ import array
 import json
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from nav_msgs.msg import Odometry
@@ -30,10 +30,10 @@ from robot_brain.core.geometry import Pose2D
 from robot_brain.core.perception.backend import OnnxSectorBackend
 from robot_brain.core.perception.model_contract import DEFAULT_MODEL_NAME
 from robot_brain.core.perception.monitor import PerceptionMonitor
+from robot_brain.core.perception.node_config import PerceptionNodeConfig
 from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor
 from robot_brain.core.perception.scene import (
     NamedPoint,
-    SceneConfig,
     build_scene,
     scene_to_dict,
 )
@@ -43,61 +43,18 @@ from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
-from robot_brain.ros.runtime import (
-    REALTIME_PARAMS,
-    RealtimeSettings,
-    apply_realtime,
-    run_node,
-)
+from robot_brain.ros.params import declare_config
+from robot_brain.ros.runtime import apply_realtime, run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
 
-PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
-    ParamSpec("n_sectors", DEFAULT_SECTORS, "Sectors over [-pi, pi) on perception/obstacles; "
-              "must equal the controller policy's input size.", 1, 360),
-    ParamSpec("model_path", "", "Sector ONNX model; '' = the packaged model (built in memory "
-              "when n_sectors differs from the packaged one). Checked against the contract "
-              "of robot_brain.core.perception.model_contract at start."),
-    ParamSpec("max_beams", 8192, "Scans with more beams are dropped with a warning (bounds "
-              "the per-scan work).", 1, 1_000_000),
-    ParamSpec("scene_rate_hz", 2.0, "Rate of perception/scene (Hz).", 0.05, 50.0),
-    ParamSpec("scene_max_obstacles", 3, "Nearest obstacles listed in the scene.", 1, 16),
-    ParamSpec("scene_free_distance", 2.0, "A direction is free in the scene when clear beyond "
-              "this distance (m).", 0.1, 100.0),
-    ParamSpec("scan_timeout_s", 0.5, "A scan older than this is stale: the scene shows "
-              "unknown surroundings and diagnostics warn (s).", 0.05, 60.0),
-    ParamSpec("odom_timeout_s", 1.0, "Odometry older than this makes the scene's robot pose "
-              "unknown (s).", 0.05, 60.0),
-) + REALTIME_PARAMS
-
-
 class WorldUnavailable(StartupError):
     """The world file named by `world_file` cannot be loaded (the scene needs its places)."""
 
 
-@dataclass(frozen=True)
-class PerceptionConfig:
-    world_file: str
-    n_sectors: int
-    model_path: str
-    max_beams: int
-    scene_rate_hz: float
-    scene_max_obstacles: int
-    scene_free_distance: float
-    scan_timeout_s: float
-    odom_timeout_s: float
-    realtime: RealtimeSettings
-
-    @staticmethod
-    def from_params(values: dict[str, Any]) -> PerceptionConfig:
-        values = {**values, "realtime": RealtimeSettings.from_values(values)}
-        return PerceptionConfig(**{k: values[k] for k in PerceptionConfig.__dataclass_fields__})
-
-
-def load_backend(cfg: PerceptionConfig) -> OnnxSectorBackend:
+def load_backend(cfg: PerceptionNodeConfig) -> OnnxSectorBackend:
     """The user's model, the packaged file, or (other N) the same graph built in memory."""
     if cfg.model_path:
         return OnnxSectorBackend(Path(cfg.model_path).expanduser(), cfg.n_sectors)
@@ -122,21 +79,19 @@ def ranges_array(msg: LaserScan) -> np.ndarray:
 class PerceptionNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("perception")
-        self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
+        self.cfg = declare_config(self, PerceptionNodeConfig)
         # Perception is on the fast path (scan -> obstacles -> controller): the same real-time
         # knobs as the controller, so a busy machine does not delay the scan it serves.
         self.realtime = apply_realtime(self, self.cfg.realtime)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
-            world = load_world_file(self.cfg.world_file)
+            world = load_world_file(self.cfg.robot.world_file)
         except WorldError as exc:
             raise WorldUnavailable(str(exc)) from exc
         self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())
         backend = load_backend(self.cfg)
         self._processor = ScanProcessor(backend, self.cfg.max_beams)
         self._monitor = PerceptionMonitor(self.cfg.scan_timeout_s)
-        self._scene_cfg = SceneConfig(max_obstacles=self.cfg.scene_max_obstacles,
-                                      free_distance=self.cfg.scene_free_distance)
         self._sectors: np.ndarray | None = None
         self._sectors_t = -math.inf
         self._pose: Pose2D | None = None
@@ -156,7 +111,7 @@ class PerceptionNode(PollingNode):
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.create_timer(1.0 / self.cfg.scene_rate_hz, self._publish_scene, clock=steady)
+        self.create_timer(1.0 / self.cfg.scene.rate_hz, self._publish_scene, clock=steady)
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
         self.get_logger().info(
             f"perception: {n} sectors, model {backend.label}, world '{world.name}' "
@@ -206,11 +161,12 @@ class PerceptionNode(PollingNode):
         pose = self._pose if now - self._pose_t <= self.cfg.odom_timeout_s else None
         stamp = self.get_clock().now().nanoseconds * 1e-9
         scene = build_scene(stamp, pose, sectors, self._places, self.cfg.n_sectors,
-                            self._scene_cfg)
+                            self.cfg.scene)
         # Not validated here: the schema check costs ~2.6 ms, on the thread that also runs the
-        # controller's tick when composed. The planner validates on arrival (parse_scene), and
-        # the builder's output is checked against the schema by the tests.
-        data = scene_to_dict(scene, self._scene_cfg.decimals)
+        # controller's tick when composed. The planner keeps the newest scene as text and
+        # validates it only when a prompt needs it (parse_scene); the builder's output is
+        # checked against the schema by the tests.
+        data = scene_to_dict(scene, self.cfg.scene.decimals)
         self._scene_pub.publish(String(data=json.dumps(data, separators=(",", ":"),
                                                        allow_nan=False)))
 

@@ -1,8 +1,9 @@
-"""Declaring parameters with descriptors in one place and loading them into a frozen dataclass.
+"""Declaring a node's parameters from its config dataclass and loading them back into it.
 
-Each node lists its parameters as ParamSpec rows (name, default, description, range or
-choices). `declare_params` declares them all with ParameterDescriptors, so `ros2 param describe`
-shows the description and range, and returns the values, checked.
+A node's parameters are the fields of its core config dataclass (robot_brain.core.config.params).
+`declare_config` declares them all with ParameterDescriptors, so `ros2 param describe` shows the
+description, unit and range, refuses a renamed parameter given under its old name, and returns
+the dataclass loaded from the checked values.
 """
 
 from __future__ import annotations
@@ -32,25 +33,6 @@ C = TypeVar("C")
 
 class ConfigError(ParamError):
     """A parameter value that the node cannot start with; the message names the parameter."""
-
-
-#: Parameters shared by every node, set once in the `/**:` block of config/brain.yaml.
-SHARED_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("world_file", "", "World YAML (walls, obstacles, places, bounds); '' = the packaged "
-              "apartment world."),
-    ParamSpec("cmd_vel_stamped", True, "cmd_vel and controller/cmd_vel carry TwistStamped "
-              "(true) or Twist (false)."),
-    ParamSpec("max_linear_speed", 0.6, "Forward speed limit of the walking base (m/s).",
-              0.0, 3.0),
-    ParamSpec("max_reverse_speed", 0.2, "Backward speed limit of the walking base (m/s).",
-              0.0, 1.0),
-    ParamSpec("max_angular_speed", 1.0, "Yaw-rate limit of the walking base (rad/s).", 0.0, 6.0),
-    ParamSpec("max_linear_accel", 0.8, "Forward acceleration limit (m/s^2).", 0.01, 10.0),
-    ParamSpec("max_angular_accel", 3.0, "Yaw acceleration limit (rad/s^2).", 0.01, 30.0),
-    ParamSpec("robot_radius", 0.25, "Radius of the robot's footprint circle (m).", 0.05, 1.0),
-    ParamSpec("goal_tolerance", 0.3, "Distance at which a goal counts as reached (m).",
-              0.05, 2.0),
-)
 
 
 def declare_params(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:

@@ -17,9 +17,7 @@ import os
 import signal
 import sys
 import threading
-from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
@@ -29,62 +27,23 @@ from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
 from robot_brain.core.config.params_file import load_params_file
+from robot_brain.core.config.process import ExecutorKind, ProcessConfig, RealtimeSettings
 from robot_brain.core.errors import StartupError
 from robot_brain.core.timing.cpu_wake_latency import (
-    MAX_US,
     NO_REQUEST,
     CpuWakeLatencyError,
     ProcessWakeLatency,
 )
 from robot_brain.ros.inline_timer import InlineTimer
-from robot_brain.ros.params import ConfigError, ParamSpec, declare_params
+from robot_brain.ros.params import ConfigError, declare_config
 
 EXIT_STARTUP_FAILED = 1
 #: Longest wait of one spin step, so a stop request is seen even by a node with no timer due
 #: (the signal's Python handler runs only once the wait returns).
 _STOP_POLL_S = 0.1
 
-#: cpu_affinity's "not pinned" value. An empty-list default would be declared by rclpy as a
-#: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
-NO_AFFINITY = [-1]
-
-#: The real-time knobs of the fast-path nodes (sim, perception, controller, watchdog).
-REALTIME_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread, and one below it "
-              "for the middleware's threads (0 = off; the OS may refuse, then a warning and "
-              "normal scheduling).", 0, 99),
-    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the node to; [-1] = not pinned."),
-    ParamSpec("cpu_wake_latency_us", NO_REQUEST,
-              "While the node runs, ask the kernel (PM QoS, /dev/cpu_dma_latency) to wake idle "
-              "CPUs within this many microseconds: 0 keeps them polling instead of halting "
-              "(on a VM a halted virtual CPU can take milliseconds to wake); costs power on "
-              "idle CPUs. -1 = no request. Needs root; refused: a warning, no request.",
-              NO_REQUEST, MAX_US),
-)
-
 #: The process's one PM QoS request (composed nodes share it: the tightest bound holds).
 _WAKE_LATENCY = ProcessWakeLatency()
-
-
-class ExecutorKind(str, Enum):
-    """How a process waits for and runs its nodes' callbacks."""
-
-    #: rclpy's EventsExecutor (C++): the middleware pushes events into one queue and timers
-    #: run from a timer thread, so a wake-up costs no wait-set rebuild. About a third of the
-    #: CPU per callback of the single-threaded executor (BENCHMARKS.md, whole-brain A/B).
-    EVENTS = "events"
-    #: rclpy's SingleThreadedExecutor: rebuilds a wait set in Python on every wake-up.
-    SINGLE_THREADED = "single_threaded"
-
-
-#: Declared by the runtime on every node (docs/parameters.md, shared table).
-RUNTIME_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("executor", ExecutorKind.EVENTS.value,
-              "How the node's process runs callbacks: 'events' (rclpy's C++ EventsExecutor, "
-              "about a third of the CPU per callback) or 'single_threaded' (rclpy's "
-              "SingleThreadedExecutor). Nodes composed in one process must agree.",
-              choices=tuple(k.value for k in ExecutorKind)),
-)
 
 
 def make_executor(kind: ExecutorKind) -> Executor:
@@ -95,37 +54,11 @@ def make_executor(kind: ExecutorKind) -> Executor:
 
 def executor_kind(nodes: Sequence[Node]) -> ExecutorKind:
     """Declare `executor` on every node and return the one value they agree on."""
-    kinds = {ExecutorKind(declare_params(n, RUNTIME_PARAMS)["executor"]) for n in nodes}
+    kinds = {declare_config(n, ProcessConfig).executor_kind for n in nodes}
     if len(kinds) > 1:
         raise ConfigError("parameter 'executor' differs between nodes composed in one process "
                           f"({sorted(k.value for k in kinds)}); they share one executor")
     return kinds.pop()
-
-
-@dataclass(frozen=True)
-class RealtimeSettings:
-    """A fast-path node's REALTIME_PARAMS, checked."""
-
-    rt_priority: int
-    cpu_affinity: tuple[int, ...]
-    cpu_wake_latency_us: int
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> RealtimeSettings:
-        return RealtimeSettings(rt_priority=int(v["rt_priority"]),
-                                cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]),
-                                cpu_wake_latency_us=int(v["cpu_wake_latency_us"]))
-
-
-def parse_cpu_affinity(value: Sequence[int]) -> tuple[int, ...]:
-    """The cpu_affinity parameter as CPU numbers; () = not pinned."""
-    cpus = tuple(int(c) for c in value)
-    if cpus == tuple(NO_AFFINITY):
-        return ()
-    if any(c < 0 for c in cpus):
-        raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
-                          f">= 0 ([-1] alone = not pinned)")
-    return cpus
 
 
 def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
@@ -344,7 +277,7 @@ def apply_realtime(node: Node, settings: RealtimeSettings) -> str:
     Called from the thread that will spin. When the OS refuses, log once and go on: a robot
     without real-time rights still runs, only with more jitter.
     """
-    priority, cpus = settings.rt_priority, settings.cpu_affinity
+    priority, cpus = settings.rt_priority, settings.cpus
     wake_latency_us = settings.cpu_wake_latency_us
     notes: list[str] = []
     if priority > 0:

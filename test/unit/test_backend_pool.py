@@ -8,6 +8,7 @@ import pytest
 
 from robot_brain.core.planner.backend_choice import BackendChoiceConfig, Mode
 from robot_brain.core.planner.backend_pool import BackendPool, PoolConfig, make_backend_infos
+from test.unit.test_planner_backend_choice import per_mode
 
 
 @dataclass
@@ -37,7 +38,7 @@ ECO_REMOTE = {Mode.NORMAL: "openai", Mode.ECO: "openai", Mode.CRITICAL: "llama_c
 
 def launch(by_mode: dict[Mode, str], gate: bool, fail: dict[str, str] | None = None,
            made: dict[str, Worker] | None = None) -> tuple[BackendPool, dict[str, Worker]]:
-    choice = BackendChoiceConfig("openai", by_mode=by_mode)
+    choice = BackendChoiceConfig("openai", **per_mode(by_mode), auto_base_load_w=0.0)
     infos = make_backend_infos(choice.backends_needed(),
                                lambda n: ("m", "remote" if n == "openai" else "local"),
                                20.0, 7.5, {})

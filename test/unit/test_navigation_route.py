@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.policy import load_onnx_policy
 from robot_brain.core.navigation.route_planner import (
     GoalBlockedError,
@@ -186,7 +187,10 @@ def test_errors_are_no_route_errors() -> None:
                                     {"inflation": math.nan}])
 def test_bad_configuration_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(RoutePlannerConfigError):
-        RoutePlannerConfig(**kwargs)
+        if "robot_radius" in kwargs:  # the robot's shared limits
+            RoutePlannerConfig(robot=RobotLimits(**kwargs))
+        else:
+            RoutePlannerConfig(**kwargs)
 
 
 # Legs on which the ONNX policy alone got stuck behind the kitchen partition or oscillated in

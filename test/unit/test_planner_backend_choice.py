@@ -22,8 +22,14 @@ BOTH = {"llama_cpp": LOCAL, "openai": REMOTE}
 def cfg(**by_mode: str) -> BackendChoiceConfig:
     base = {Mode.NORMAL: "preferred", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
     base.update({Mode(k): v for k, v in by_mode.items()})
-    return BackendChoiceConfig(preferred="llama_cpp", by_mode=base, eco_min_interval_s=30.0,
-                               auto_max_latency_s=10.0, auto_candidates=("llama_cpp", "openai"))
+    return BackendChoiceConfig(preferred="llama_cpp", **per_mode(base), eco_min_interval_s=30.0,
+                               auto_max_latency_s=10.0, auto_candidates=("llama_cpp", "openai"),
+                               auto_base_load_w=0.0)
+
+
+def per_mode(by_mode: dict[Mode, str]) -> dict[str, str]:
+    """{mode: choice} as BackendChoiceConfig's parameters (backend_normal, ...)."""
+    return {f"backend_{mode.value}": choice for mode, choice in by_mode.items()}
 
 
 def test_normal_uses_preferred() -> None:
@@ -112,9 +118,10 @@ def test_backends_needed_and_config_check() -> None:
     with pytest.raises(BackendChoiceError, match="preferred backend"):
         BackendChoiceConfig("gpt").check()
     with pytest.raises(BackendChoiceError, match="mode 'eco'"):
-        BackendChoiceConfig("scripted", by_mode={Mode.ECO: "cheapest"}).check()
+        BackendChoiceConfig("scripted", **per_mode({Mode.ECO: "cheapest"})).check()
     with pytest.raises(BackendChoiceError, match="no auto candidates"):
-        BackendChoiceConfig("scripted", by_mode={Mode.NORMAL: "auto"}).check()
+        BackendChoiceConfig("scripted", **per_mode({Mode.NORMAL: "auto"}),
+                            auto_candidates=()).check()
     with pytest.raises(BackendChoiceError, match=">= 0"):
         BackendChoiceConfig("scripted", eco_min_interval_s=-1.0).check()
 
@@ -125,7 +132,7 @@ def test_auto_charges_the_base_load_for_waiting() -> None:
     ests = {"llama_cpp": BackendEstimate("llama_cpp", "local", 20.0, 2.0),
             "openai": BackendEstimate("openai", "remote", 7.5, 4.0)}
     assert choose_backend(Mode.NORMAL, cfg(normal="auto"), ests, 0.0, None).backend == "openai"
-    waiting = BackendChoiceConfig(preferred="llama_cpp", by_mode={Mode.NORMAL: "auto"},
+    waiting = BackendChoiceConfig(preferred="llama_cpp", **per_mode({Mode.NORMAL: "auto"}),
                                   auto_candidates=("llama_cpp", "openai"), auto_base_load_w=150.0)
     d = choose_backend(Mode.NORMAL, waiting, ests, 0.0, None)
     assert d.backend == "llama_cpp" and "least energy" in d.reason

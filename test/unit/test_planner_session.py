@@ -25,6 +25,7 @@ from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.stop_words import is_stop_word
 from robot_brain.core.resources import default_world_path
 from robot_brain.core.world import load_world
+from test.unit.test_planner_backend_choice import per_mode
 
 KITCHEN = '{"steps": [{"skill": "navigate_to", "place": "kitchen"}]}'
 
@@ -77,9 +78,9 @@ def make(by_mode: dict[Mode, str] | None = None, eco_interval: float = 30.0,
          stopped: tuple[str, ...] = ()) -> tuple[PlannerSession, dict[str, FakeWorker]]:
     world = load_world(default_world_path())
     workers = {n: FakeWorker(n) for n in names}
-    choice = BackendChoiceConfig(preferred=names[0], by_mode=by_mode or {
-        Mode.NORMAL: "preferred", Mode.ECO: "preferred", Mode.CRITICAL: "dock"},
-        eco_min_interval_s=eco_interval, auto_candidates=names)
+    choice = BackendChoiceConfig(preferred=names[0], **per_mode(by_mode or {
+        Mode.NORMAL: "preferred", Mode.ECO: "preferred", Mode.CRITICAL: "dock"}),
+        eco_min_interval_s=eco_interval, auto_candidates=names, auto_base_load_w=0.0)
     infos = make_backend_infos(
         names, lambda n: ("fake-model", "remote" if n == "openai" else "local"), 20.0, 7.5,
         {"llama_cpp": 3.0, "openai": 1.5})

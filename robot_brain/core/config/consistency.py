@@ -90,6 +90,14 @@ def _priority_layout(v: Values) -> str | None:
 RULES: tuple[Rule, ...] = (
     _same("n_sectors", "perception", "controller"),
     _same("cmd_vel_stamped", "sim", "controller", "watchdog"),
+    # One belief about the LLM devices' draw (core.power.draw_model.LlmDevicePower): the
+    # planner's backend choice and the power monitor's estimate must price them alike.
+    _same("accelerator_generating_w", "planner", "power_monitor"),
+    _same("modem_active_w", "planner", "power_monitor"),
+    # The frames the live view draws are the ones the sim publishes.
+    _same("odom_frame", "sim", "live_view"),
+    _same("base_frame", "sim", "live_view"),
+    _same("laser_frame", "sim", "live_view"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout),

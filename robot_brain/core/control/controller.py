@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.array_memo import frozen_copy
 from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
@@ -32,6 +34,7 @@ from robot_brain.core.control.safety_filter import (
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.timing.loop import TickStats
 from robot_brain.core.world import Bounds
 
@@ -52,14 +55,27 @@ class ControllerConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class ControllerConfig:
-    n_sectors: int = 16
-    perception_timeout_s: float = 0.5
+    n_sectors: int = param(DEFAULT_SECTORS, "Sectors on perception/obstacles; must equal "
+                           "perception's n_sectors and the model's input size (checked at "
+                           "start).", min=1, max=360)
+    perception_timeout_s: float = param(0.5, "perception/obstacles older than this (on "
+                                        "receipt) -> decelerate to a stop.", unit="s",
+                                        min=0.01, max=10.0)
     #: perception/obstacles older than this (a few sensor periods) may not speed the robot up.
-    perception_hold_s: float = 0.25
-    odom_timeout_s: float = 0.5
-    goal_timeout_s: float = 3.0
-    goal_tolerance: float = 0.3
-    goal_bounds_margin: float = 1.0
+    perception_hold_s: float = param(0.25, "perception/obstacles older than this (a few scan "
+                                     "periods) may still steer and brake but never speed the "
+                                     "robot up; <= perception_timeout_s.", unit="s", min=0.01,
+                                     max=10.0)
+    odom_timeout_s: float = param(0.5, "odom older than this -> hold.", unit="s", min=0.01,
+                                  max=10.0)
+    goal_timeout_s: float = param(3.0, "A planner goal not refreshed within this -> hold; the "
+                                  "planner republishes at >= 1 Hz.", unit="s", min=0.1,
+                                  max=600.0)
+    goal_bounds_margin: float = param(1.0, "Goals farther than this outside the map bounds are "
+                                      "refused with a warning.", unit="m", min=0.0, max=100.0)
+    #: goal_tolerance: when a goal counts as reached (the robot's shared limits).
+    limits: RobotLimits = group(RobotLimits, shared=True)
+    #: The map's bounds (from the world file, not a parameter); None = no bounds check.
     bounds: Bounds | None = None
 
     def __post_init__(self) -> None:
@@ -74,6 +90,10 @@ class ControllerConfig:
             raise ControllerConfigError(
                 f"perception_hold_s ({self.perception_hold_s}) must not exceed "
                 f"perception_timeout_s ({self.perception_timeout_s})")
+
+    @property
+    def goal_tolerance(self) -> float:
+        return self.limits.goal_tolerance
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,20 @@ from __future__ import annotations
 import enum
 import math
 import statistics
-from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Mapping, Sequence
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.llm.registry import BACKEND_KINDS
+from robot_brain.core.llm.registry import BACKEND_KINDS, DEFAULT_BACKEND, default_auto_candidates
 
 CHOICE_PREFERRED = "preferred"
 CHOICE_AUTO = "auto"
 CHOICE_DOCK = "dock"
 #: The backend names a choice may name: the registry's kinds (launch/brain.launch.py reads this).
 KNOWN_BACKENDS = BACKEND_KINDS
+#: What a power mode's backend choice may be.
+CHOICES = (CHOICE_PREFERRED, CHOICE_AUTO, CHOICE_DOCK) + KNOWN_BACKENDS
 
 
 class BackendChoiceError(ConfigurationError):
@@ -83,15 +86,41 @@ class BackendEstimate:
 
 @dataclass(frozen=True)
 class BackendChoiceConfig:
-    preferred: str
-    by_mode: Mapping[Mode, str] = field(default_factory=lambda: {
-        Mode.NORMAL: CHOICE_PREFERRED, Mode.ECO: CHOICE_PREFERRED, Mode.CRITICAL: CHOICE_DOCK})
-    eco_min_interval_s: float = 0.0
-    auto_max_latency_s: float = 10.0
-    auto_candidates: tuple[str, ...] = ()
-    #: The robot's standing draw (W) charged to `auto` candidates for the time they keep it
+    #: Parameters renamed (old -> new): an old name in a params file is refused at start.
+    RENAMED_PARAMS: ClassVar[Mapping[str, str]] = {
+        "route_normal": "backend_normal", "route_eco": "backend_eco",
+        "route_critical": "backend_critical"}
+
+    preferred: str = param(DEFAULT_BACKEND, "Preferred LLM backend.", choices=KNOWN_BACKENDS,
+                           name="backend")
+    backend_normal: str = param(CHOICE_PREFERRED, "Backend choice in power mode normal.",
+                                choices=CHOICES)
+    backend_eco: str = param(CHOICE_PREFERRED, "Backend choice in power mode eco (the cheaper "
+                             "backend).", choices=CHOICES)
+    backend_critical: str = param(CHOICE_DOCK, "Backend choice in power mode critical ('dock' "
+                                  "= no LLM).", choices=CHOICES)
+    eco_min_interval_s: float = param(30.0, "Minimum time between requests in eco; a newer "
+                                      "instruction replaces a deferred one.", unit="s",
+                                      min=0.0, max=3600.0)
+    #: '' entries are ignored (a string-array parameter needs a non-empty default).
+    auto_candidates: tuple[str, ...] = param(default_auto_candidates(),
+                                             "Backends the `auto` choice picks from.")
+    auto_max_latency_s: float = param(10.0, "`auto` prefers backends expected within this.",
+                                      unit="s", min=0.1, max=600.0)
+    #: The robot's standing draw charged to `auto` candidates for the time they keep it
     #: waiting; 0 = compare the LLM devices' own energy only.
-    auto_base_load_w: float = 0.0
+    auto_base_load_w: float = param(150.0, "The robot's standing draw: `auto` charges each "
+                                    "backend this x its expected time, the cost of waiting for "
+                                    "a plan.", unit="W", min=0.0, max=100000.0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "auto_candidates",
+                           tuple(c for c in self.auto_candidates if c))
+
+    @property
+    def by_mode(self) -> Mapping[Mode, str]:
+        return {Mode.NORMAL: self.backend_normal, Mode.ECO: self.backend_eco,
+                Mode.CRITICAL: self.backend_critical}
 
     def backends_for(self, mode: Mode) -> tuple[str, ...]:
         """The backends the choice of `mode` can select (without fallbacks); () for dock."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, Union
 
+from robot_brain.core.config.params import param
 from robot_brain.core.llm.types import ERROR_TIMEOUT, LlmReply, LlmRequest
 from robot_brain.core.planner.backend_choice import (
     CHOICE_AUTO,
@@ -67,9 +68,14 @@ class BackendInfo:
 @dataclass(frozen=True)
 class PoolConfig:
     #: After a backend error (timeout, connection) the choice avoids that backend this long.
-    unavailable_s: float = 30.0
+    unavailable_s: float = param(30.0, "After a failed request, `auto` and fallbacks avoid "
+                                 "that backend this long.", unit="s", min=0.0, max=3600.0,
+                                 name="backend_unavailable_s")
     #: Stop local workers while the current mode's backend choice needs none (accelerator off).
-    power_gate: bool = False
+    power_gate: bool = param(False, "Stop the local LLM worker (accelerator off) while the "
+                             "power mode's backend choice needs no local backend (for `auto`: "
+                             "while it would pick a remote one); start it when one does.",
+                             name="power_gate_accelerator")
     #: How long a gated stop waits for the child to exit by itself before terminating it.
     gate_stop_timeout_s: float = 0.05
 

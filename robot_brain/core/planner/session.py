@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
@@ -39,18 +41,31 @@ from robot_brain.core.world import World
 
 @dataclass(frozen=True)
 class SessionConfig:
-    limits: PlanLimits
-    backend_choice: BackendChoiceConfig
-    goal_tolerance: float = 0.3
-    step_timeout_s: float = 120.0
-    request_timeout_s: float = 20.0
-    max_tokens: int = 256
-    temperature: float = 0.0
-    stop_words: bool = True
+    limits: PlanLimits = group(PlanLimits)
+    backend_choice: BackendChoiceConfig = group(BackendChoiceConfig)
+    request_timeout_s: float = param(20.0, "A request without a reply after this long fails "
+                                     "(the worker stays up).", unit="s", min=0.1, max=600.0)
+    max_tokens: int = param(256, "Token budget of one plan.", min=16, max=4096)
+    temperature: float = param(0.0, "Sampling temperature (0 = greedy).", min=0.0, max=2.0)
+    step_timeout_s: float = param(120.0, "A navigate/dock step not reached in this time fails.",
+                                  unit="s", min=1.0, max=3600.0)
+    stop_words: bool = param(True, "'stop', 'halt', 'freeze', ... stop at once without the "
+                             "LLM.")
     #: The vertical tier answers at or above this calibrated confidence; below, the LLM.
-    vertical_threshold: float = DEFAULT_THRESHOLD
-    #: Intermediate waypoints of a routed motion step count as passed within this (m).
-    waypoint_tolerance: float = 0.35
+    vertical_threshold: float = param(DEFAULT_THRESHOLD, "The vertical tier answers at or "
+                                      "above this calibrated confidence; below it, out of its "
+                                      "domain, or for what it cannot express, the LLM answers.",
+                                      min=0.0, max=1.0)
+    #: Intermediate waypoints of a routed motion step count as passed within this.
+    waypoint_tolerance: float = param(0.35, "Distance at which an intermediate waypoint counts "
+                                      "as passed and the next one is published; at least "
+                                      "goal_tolerance.", unit="m", min=0.05, max=5.0)
+    #: goal_tolerance: when a step's goal counts as reached (the robot's shared limits).
+    robot: RobotLimits = group(RobotLimits, shared=True)
+
+    @property
+    def goal_tolerance(self) -> float:
+        return self.robot.goal_tolerance
 
 
 @dataclass(frozen=True)

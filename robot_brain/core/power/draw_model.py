@@ -11,8 +11,9 @@ on purpose, so the monitor must estimate from the battery it sees.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
+from robot_brain.core.config.params import group, param
 from robot_brain.core.errors import ConfigurationError
 
 
@@ -21,21 +22,49 @@ class PowerModelError(ConfigurationError):
 
 
 @dataclass(frozen=True)
+class LlmDevicePower:
+    """What the LLM devices draw while they work: one belief, shared by the planner (the
+    energy of each backend for its `auto` choice) and the power monitor (the draw it expects
+    and attributes). Both nodes declare these; the start-up check (core.config.consistency)
+    refuses a params file that gives them different values."""
+
+    accelerator_generating_w: float = param(
+        20.0, "Local LLM accelerator while generating (15-30 W class).", unit="W", min=0.0,
+        max=1000.0)
+    modem_active_w: float = param(7.0, "Modem while a remote LLM call is open (5-10 W).",
+                                  unit="W", min=0.0, max=1000.0)
+
+
+@dataclass(frozen=True)
 class PowerModel:
-    capacity_wh: float = 1000.0
-    nominal_voltage: float = 48.0
-    base_load_w: float = 120.0
-    locomotion_w_per_mps: float = 200.0
-    accelerator_generating_w: float = 20.0
-    accelerator_idle_w: float = 5.0
-    modem_active_w: float = 7.0
+    capacity_wh: float = param(1000.0, "Battery capacity believed when BatteryState has none.",
+                               unit="Wh", min=1.0, max=100000.0)
+    nominal_voltage: float = param(48.0, "Pack nominal voltage, to turn Ah into Wh.", unit="V",
+                                   min=1.0, max=1000.0)
+    base_load_w: float = param(120.0, "Believed base load: computer, sensors, balance.",
+                               unit="W", min=0.0, max=10000.0)
+    locomotion_w_per_mps: float = param(200.0, "Believed walking power per m/s.",
+                                        unit="W/(m/s)", min=0.0, max=10000.0)
+    devices: LlmDevicePower = group(LlmDevicePower, shared=True)
+    accelerator_idle_w: float = param(5.0, "Local LLM accelerator when idle.", unit="W",
+                                      min=0.0, max=1000.0)
 
     def __post_init__(self) -> None:
-        for name, value in vars(self).items():
+        numbers = {**{f.name: getattr(self, f.name) for f in fields(self) if f.name != "devices"},
+                   **vars(self.devices)}
+        for name, value in numbers.items():
             if not (math.isfinite(value) and value >= 0.0):
                 raise PowerModelError(f"power model {name} must be finite and >= 0, got {value}")
         if self.capacity_wh <= 0.0 or self.nominal_voltage <= 0.0:
             raise PowerModelError("power model capacity_wh and nominal_voltage must be > 0")
+
+    @property
+    def accelerator_generating_w(self) -> float:
+        return self.devices.accelerator_generating_w
+
+    @property
+    def modem_active_w(self) -> float:
+        return self.devices.modem_active_w
 
     def breakdown(self, speed_mps: float, generating_local: bool,
                   remote_open: bool, accelerator_on: bool = True) -> PowerBreakdown:
