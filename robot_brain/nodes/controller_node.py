@@ -52,7 +52,8 @@ from robot_brain.ros.cmd_vel import CmdVelPublisher
 from robot_brain.ros.inline_timer import InlineTimer
 from robot_brain.ros.odom_cdr import CdrError, decode_odometry
 from robot_brain.ros.params import declare_config
-from robot_brain.ros.runtime import apply_realtime, run_node
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0

@@ -44,7 +44,8 @@ from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import declare_config
-from robot_brain.ros.runtime import apply_realtime, run_node
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0

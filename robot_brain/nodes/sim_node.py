@@ -39,7 +39,8 @@ from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import declare_config
-from robot_brain.ros.runtime import apply_realtime, run_node
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,

@@ -56,7 +56,8 @@ from robot_brain.ros.cmd_vel import (
 )
 from robot_brain.ros.params import declare_config
 from robot_brain.ros.pending import take_pending
-from robot_brain.ros.runtime import apply_realtime, run_node
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A receipt time older than this is not trusted (the wall clock may have stepped): such a

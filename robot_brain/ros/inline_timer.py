@@ -15,7 +15,9 @@ timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.loop.Ti
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Sequence
+
+from rclpy.node import Node
 
 from robot_brain.core.timing.loop import TickSchedule
 
@@ -46,3 +48,13 @@ class InlineTimer:
         self.callback()
         return True
 
+
+def take_inline_timer(nodes: Sequence[Node]) -> InlineTimer | None:
+    """The first node that hands its tick to the spin loop (ros.inline_timer), if any."""
+    for node in nodes:
+        take = getattr(node, "take_inline_timer", None)
+        if callable(take):
+            timer = take()
+            if isinstance(timer, InlineTimer):
+                return timer
+    return None
