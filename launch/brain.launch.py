@@ -35,13 +35,6 @@ from launch.events.process import ProcessExited
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-# The topics a run is analysed from (robot-brain report reads the same list).
-RECORDED_TOPICS = [
-    "scan", "odom", "battery_state", "cmd_vel", "controller/cmd_vel", "controller/latency",
-    "perception/obstacles", "perception/scene", "planner/plan", "planner/goal", "planner/hold",
-    "planner/status", "brain/instruction", "brain/say", "power/mode", "power/endurance",
-    "watchdog/estop", "estop", "/diagnostics",
-]
 BOOLEAN = ["true", "false"]
 #: The fast path first, as `robot-brain demo` starts them.
 BRAIN_NODES = ("perception", "controller", "watchdog", "planner", "power_monitor")
@@ -107,14 +100,15 @@ def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfig
                 emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
 
 
-def _bag_record(context: LaunchContext) -> tuple[str, ExecuteProcess | None]:
+def _bag_record(context: LaunchContext,
+                topics: list[str]) -> tuple[str, ExecuteProcess | None]:
     """Where the bag goes, and `ros2 bag record` where rosbag2 is installed; None = the
     project's recorder node (the PyPI-wheel install), started with the brain's nodes."""
     root = LaunchConfiguration("bag_dir").perform(context) or "runs"
     out = os.path.join(root, "brain_" + datetime.now().strftime("%Y%m%d-%H%M%S"))
     if shutil.which("ros2") and importlib.util.find_spec("ros2bag") is not None:
         return out, ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", "-o", out]
-                                   + RECORDED_TOPICS, output="screen",
+                                   + topics, output="screen",
                                    on_exit=_node_exited("ros2 bag record"))
     return out, None
 
@@ -139,6 +133,10 @@ def _brain(context: LaunchContext) -> list:
         from robot_brain.cli.preflight import preflight
         from robot_brain.core.config.composition import plan_processes
         from robot_brain.core.errors import StartupError
+
+        # The topics a run is analysed from: the one list (the recorder node's default, what
+        # robot-brain report reads).
+        from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
         from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
@@ -153,7 +151,7 @@ def _brain(context: LaunchContext) -> list:
     actions: list = [SetEnvironmentVariable(k, v)
                      for k, v in brain_dds_settings(context.environment).items()]
     if _true(context, "record"):
-        out, bag_record = _bag_record(context)
+        out, bag_record = _bag_record(context, list(RECORDED_TOPICS))
         if bag_record is not None:
             actions.append(bag_record)
         else:  # the recorder node writes the same MCAP (composed into slow_path by default)

@@ -200,7 +200,7 @@ def test_odometry_is_the_world_pose_in_the_odom_frame() -> None:
 def test_battery_plugin_drains_a_plausible_humanoid_pack() -> None:
     battery = plugins(model_element())[LINEAR_BATTERY]
     capacity_wh = float(text(battery, "capacity")) * float(text(battery, "voltage"))
-    assert 500.0 <= capacity_wh <= 3000.0  # DESIGN.md: 1-3 kWh packs
+    assert 500.0 <= capacity_wh <= 3000.0  # docs/power.md: 1-3 kWh packs
     assert text(battery, "start_draining") == "true"
 
 

@@ -1,6 +1,6 @@
 """The planner's logic without ROS: instruction -> request -> plan -> executive.
 
-Planning is a cascade (DESIGN.md): stop words, then the vertical model (about a millisecond,
+Planning is a cascade (docs/design.md): stop words, then the vertical model (about a millisecond,
 here), and the LLM only for what that model hands off (first_tiers.py); every plan goes
 through the same validator. The node sets the cached inputs (pose, scene, battery) and calls
 `tick(now)` from one timer; everything here is bounded and non-blocking: the LLM runs in the

@@ -2,8 +2,8 @@
 
 Defaults (the sources are in docs/power.md): a 1 kWh pack (Unitree H1: 864 Wh;
 Figure 02: 2.25 kWh; Tesla Optimus Gen 2: 2.3 kWh), an embedded LLM accelerator at 20 W while
-generating and 5 W idle (Jetson Orin NX/AGX power modes span 10-60 W; the design brief's
-15-30 W), a 5G modem at 7 W while a remote call is open (5-10 W), 120 W of base load and
+generating and 5 W idle (Jetson Orin NX/AGX power modes span 10-60 W: a
+15-30 W class), a 5G modem at 7 W while a remote call is open (5-10 W), 120 W of base load and
 200 W per m/s of walking. These are the monitor's *beliefs*; the simulator's true loads differ
 on purpose, so the monitor must estimate from the battery it sees.
 """
