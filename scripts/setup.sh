@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up on a machine with no ROS 2: a virtual environment in .venv
 # holding the ROS 2 Kilted wheels from PyPI, robot_brain's Python dependencies, the package
-# itself (editable), an ament-style prefix layout (share/, lib/robot_brain/) and the generated
-# ONNX models. Re-running it only redoes what changed.
+# itself (editable), its ROS 2 interfaces (robot_brain_interfaces, tf2_msgs) built with cmake,
+# an ament-style prefix layout (share/, lib/robot_brain/) and the generated ONNX models.
+# Re-running it only redoes what changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ROBOT_BRAIN_VENV:-$ROOT/.venv}"
@@ -18,7 +19,7 @@ command -v "$PY" >/dev/null 2>&1 || fail "Python 3.11 is required (apt-get insta
   || fail "the Python venv module is missing (apt-get install python3.11-venv)."
 for tool in cc c++; do
   command -v "$tool" >/dev/null 2>&1 \
-    || fail "a C/C++ compiler is required to build llama-cpp-python ('$tool' not found: apt-get install build-essential)."
+    || fail "a C/C++ compiler is required to build llama-cpp-python and the ROS 2 interfaces ('$tool' not found: apt-get install build-essential)."
 done
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -37,6 +38,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$ROOT"
   echo "$want" > "$stamp"
 fi
+
+# The ROS 2 interfaces: robot_brain_interfaces, and tf2_msgs where nothing provides it (no wheel
+# exists), generated from the repository's definitions with plain cmake into the venv (about
+# 40 s cold). Each is rebuilt only when missing or when its sources changed (docs/install.md).
+bash "$ROOT/scripts/build_interfaces.sh" "$VENV"
 
 # The embedded LLM: llama.cpp compiled for a PORTABLE feature set of the CPU family, never with
 # its default native detection. A native build on a CPU with AMX or AVX-512 dies with SIGILL

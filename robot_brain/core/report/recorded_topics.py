@@ -12,9 +12,10 @@ from typing import Iterable, Mapping
 
 #: Topics names relative to the brain's namespace, except the ROS-global ones (leading '/').
 RECORDED_TOPICS: tuple[str, ...] = (
-    "scan", "odom", "battery_state", "cmd_vel", "controller/cmd_vel", "perception/obstacles", "perception/scene", "planner/plan", "planner/goal", "planner/hold",
-    "planner/status", "brain/instruction", "brain/say", "power/mode", "power/endurance",
-    "watchdog/estop", "estop", "/diagnostics",
+    "scan", "odom", "battery_state", "cmd_vel", "controller/cmd_vel", "perception/obstacles",
+    "perception/scene", "planner/plan", "planner/goal", "planner/hold", "planner/status",
+    "brain/instruction", "brain/say", "power/mode", "power/endurance", "watchdog/estop", "estop",
+    "/diagnostics",
 )
 
 SCAN = "scan"
