@@ -30,6 +30,7 @@ setup(
     entry_points={
         "console_scripts": [
             "sim = robot_brain.nodes.sim_node:main",
+            "mujoco_sim = robot_brain.nodes.mujoco_sim_node:main",
             "perception = robot_brain.nodes.perception_node:main",
             "controller = robot_brain.nodes.controller_node:main",
             "fast_path = robot_brain.nodes.container:fast_path_main",

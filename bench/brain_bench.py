@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/brain_bench.py --minutes 10                    # every condition
     .venv/bin/python bench/brain_bench.py --minutes 3 --conditions quiet,hog
+    .venv/bin/python bench/brain_bench.py --minutes 10 --conditions quiet --demo-arg=--sim=mujoco
 
 Per condition it runs `robot-brain demo` exactly as `scripts/demo.sh` does (every node in its
 own process, the recorder on, the llama_cpp planner, the shipped config), and beside it a
@@ -60,7 +61,7 @@ from fast_path_bench import start_llama  # noqa: E402
 from robot_brain.cli.processes import children_of  # noqa: E402
 
 #: Processes by executable; fast_path and slow_path host several nodes (composition).
-NODE_NAMES = ("sim", "perception", "controller", "fast_path", "watchdog", "planner",
+NODE_NAMES = ("sim", "mujoco_sim", "perception", "controller", "fast_path", "watchdog", "planner",
               "power_monitor", "slow_path", "recorder", "live_view")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LIVE_PORT = 8766
@@ -411,6 +412,8 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
                                     for k in ("p99", "max")},
         "controller_period_p99_ms": round(1e3 * fig.control.period.p99, 2),
         "plans_done": done, "plans_cut": cut, "plans_failed": failed,
+        # The simulator's collision count (built-in sim or MuJoCo contacts), from /diagnostics.
+        "collisions": fig.motion.collisions,
         "instructions_sent": sent,
         # Sent, but its plan still running max_wait after its sending (at most one: the user
         # node waits for a plan before the next instruction): neither done nor failed.
@@ -418,7 +421,8 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
         "cpu_pct": {n: round(v, 1) for n, v in sorted(cpu.items())},
         "cpu_brain_pct": round(sum(cpu.get(n, 0.0) for n in brain), 1),
         "cpu_brain_sim_recorder_pct": round(sum(cpu.get(n, 0.0) for n in
-                                                (*brain, "sim", "recorder")), 1),
+                                                (*brain, "sim", "mujoco_sim", "recorder")),
+                                            1),
         "rss_mb": {n: round(statistics.median(v), 1) for n, v in sorted(rss.items()) if v},
         "rss_nodes_mb": round(sum(statistics.median(v) for n, v in rss.items()
                                   if v and n != "llm_worker"), 1),
@@ -442,6 +446,7 @@ def print_result(r: dict[str, object]) -> None:
           f"max {lat['max']} ms; after the bag's first 2 s p99 {settled['p99']} ms, "
           f"max {settled['max']} ms")
     print(f"  controller period p99       {r['controller_period_p99_ms']} ms")
+    print(f"  collisions (sim)            {r['collisions']}")
     print(f"  plans done / sent           {r['plans_done']} / {r['instructions_sent']} "
           f"(cut by the next instruction {r['plans_cut']}, failed {r['plans_failed']}, "
           f"still running at the end {r['plans_running_at_end']})")

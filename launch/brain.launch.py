@@ -1,7 +1,8 @@
 """Start the whole robot_brain: `ros2 launch robot_brain brain.launch.py [arg:=value ...]`.
 
 Arguments (`ros2 launch robot_brain brain.launch.py --show-args` lists them): namespace,
-params_file, use_sim_time, sim (start the built-in simulated humanoid), record (record the
+params_file, use_sim_time, sim (true: the built-in simulated humanoid; mujoco: the MuJoCo one,
+docs/mujoco.md; false: a real robot), record (record the
 brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
 rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), compose
@@ -36,6 +37,8 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 BOOLEAN = ["true", "false"]
+#: robot_brain.core.sim_choice.LAUNCH_VALUES (literal: --show-args must work without it).
+SIM_VALUES = ["true", "false", "mujoco"]
 #: The fast path first, as `robot-brain demo` starts them.
 BRAIN_NODES = ("perception", "controller", "watchdog", "planner", "power_monitor")
 
@@ -80,7 +83,7 @@ def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain
 
 
 def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfiguration,
-               params_file: str, use_sim_time: LaunchConfiguration, extra: dict,
+               params_files: list[str], use_sim_time: LaunchConfiguration, extra: dict,
                context: LaunchContext) -> Node:
     """Several nodes in one process (robot_brain.core.config.composition). No `name`: a __node remap
     would rename every hosted node. The per-node overrides go in a node-keyed parameter file
@@ -95,7 +98,7 @@ def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfig
                                      delete=False) as f:
         yaml.safe_dump(overrides, f)
     return Node(package="robot_brain", executable=executable, namespace=namespace,
-                parameters=[params_file, f.name], arguments=["--nodes", ",".join(hosted)],
+                parameters=[*params_files, f.name], arguments=["--nodes", ",".join(hosted)],
                 output="screen",
                 emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
 
@@ -119,7 +122,20 @@ def _brain(context: LaunchContext) -> list:
     params_file = LaunchConfiguration("params_file").perform(context)
     rt_priority = LaunchConfiguration("rt_priority").perform(context)
     backend = LaunchConfiguration("planner_backend").perform(context)
-    nodes = (("sim",) if _true(context, "sim") else ()) + BRAIN_NODES
+    try:
+        from robot_brain.core.sim_choice import SimChoiceError, launch_sim
+        sim = launch_sim(LaunchConfiguration("sim").perform(context))
+    except ImportError as exc:
+        raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
+                               "first") from exc
+    except SimChoiceError as exc:
+        raise BrainLaunchError(str(exc)) from exc
+    nodes = ((sim.node,) if sim is not None else ()) + BRAIN_NODES
+    # The simulator's own parameter file (perception's sources for its sensors) goes after
+    # the main one, so it wins where both set a value.
+    params_files = [params_file] + ([os.path.join(get_package_share_directory("robot_brain"),
+                                                  "config", sim.params_overlay)]
+                                    if sim is not None and sim.params_overlay else [])
     if not (rt_priority.isdigit() and (int(rt_priority) == 0 or 7 <= int(rt_priority) <= 99)):
         raise BrainLaunchError(f"rt_priority:={rt_priority} must be 0 (off) or an integer "
                                "from 7 to 99")
@@ -159,10 +175,10 @@ def _brain(context: LaunchContext) -> list:
             extra["recorder"] = {"output_dir": out}
     for spec in plan_processes(nodes, compose=_true(context, "compose")):
         if spec.composed:
-            actions.append(_composite(spec.executable, spec.nodes, namespace, params_file,
+            actions.append(_composite(spec.executable, spec.nodes, namespace, params_files,
                                       use_sim_time, extra, context))
             continue
-        params: list = [params_file, {"use_sim_time": use_sim_time}]
+        params: list = [*params_files, {"use_sim_time": use_sim_time}]
         if spec.executable in extra:
             params.append(extra[spec.executable])
         actions.append(_node(spec.executable, namespace, params))
@@ -188,8 +204,10 @@ def generate_launch_description() -> LaunchDescription:
                                           "must exist."),
         DeclareLaunchArgument("use_sim_time", default_value="false", choices=BOOLEAN,
                               description="Use /clock (Gazebo) for message stamps."),
-        DeclareLaunchArgument("sim", default_value="true", choices=BOOLEAN,
-                              description="Start the built-in simulated humanoid."),
+        DeclareLaunchArgument("sim", default_value="true", choices=SIM_VALUES,
+                              description="The simulated humanoid: true = the built-in one, "
+                                          "mujoco = MuJoCo (docs/mujoco.md), false = none "
+                                          "(a real robot)."),
         DeclareLaunchArgument("record", default_value="false", choices=BOOLEAN,
                               description="Record the brain's topics (MCAP): ros2 bag where "
                                           "installed, else robot_brain's recorder node."),

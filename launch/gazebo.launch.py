@@ -87,17 +87,24 @@ def generate_launch_description() -> LaunchDescription:
         parameters=[{"config_file": LaunchConfiguration("bridge_config"),
                      "use_sim_time": True}])
 
-    # Sensor frames of humanoid.sdf (gz_frame_id), for RViz and TF users; the brain itself
-    # reads scan and odom only. odom -> base_link comes from the bridged /tf.
+    # Sensor frames of humanoid.sdf (gz_frame_id; the robot description's mounts), for RViz
+    # and TF users, and for perception's sources where it reads mounts from /tf_static.
+    # odom -> base_link comes from the bridged /tf.
     laser_tf = Node(
         package="tf2_ros", executable="static_transform_publisher", name="laser_tf",
         namespace=namespace, output="screen",
         arguments=["--x", "0", "--y", "0", "--z", "0.35",
                    "--frame-id", "base_link", "--child-frame-id", "laser"])
+    # The head lidar is mounted upside down (roll pi), as a G1 carries its MID-360.
+    livox_tf = Node(
+        package="tf2_ros", executable="static_transform_publisher", name="livox_tf",
+        namespace=namespace, output="screen",
+        arguments=["--x", "0", "--y", "0", "--z", "1.2", "--roll", "3.141593",
+                   "--frame-id", "base_link", "--child-frame-id", "livox_frame"])
     imu_tf = Node(
         package="tf2_ros", executable="static_transform_publisher", name="imu_tf",
         namespace=namespace, output="screen",
-        arguments=["--x", "0", "--y", "0", "--z", "0.45",
+        arguments=["--x", "0", "--y", "0", "--z", "0.66",
                    "--frame-id", "base_link", "--child-frame-id", "imu_link"])
 
     brain = IncludeLaunchDescription(
@@ -162,6 +169,7 @@ def generate_launch_description() -> LaunchDescription:
         OpaqueFunction(function=_spawn_robot),
         bridge,
         laser_tf,
+        livox_tf,
         imu_tf,
         brain,
     ])

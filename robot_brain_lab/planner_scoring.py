@@ -25,7 +25,11 @@ LAB_DIR = Path(__file__).resolve().parent
 XY_TOLERANCE_M = 0.5
 WAIT_TOLERANCE_S = 1.0
 CATEGORIES = ("simple", "paraphrase", "coordinates", "multi_step", "language", "negation",
-              "ambiguous", "hostile", "impossible")
+              "ambiguous", "hostile", "impossible",
+              # the plan gate's sets (issue 28): must-not-move kinds, and legitimate moves
+              # with words that look like a refusal
+              "prohibition", "correction", "hazard", "conditional", "question", "everyday",
+              "cue_words")
 
 
 class InstructionSetError(ValueError):

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Generate the Gazebo (gz sim) world SDF from a robot_brain world YAML.
+"""Generate the Gazebo (gz sim) world SDF from a robot_brain world YAML, and the robot model
+SDF from the robot description.
 
 The world YAML is the single source of the map: this script turns its walls, boxes and
-cylinders into static models, its named places into visual-only floor markers (`place_<name>`),
-and its start pose into a world frame `robot_start` that launch/gazebo.launch.py spawns the robot
-at. The shipped gazebo/worlds/<name>.sdf is this script's output; a unit test regenerates it and
-fails when it is out of date.
+cylinders into static models at their heights (z_min..z_max; `mapped: false` furniture
+included: Gazebo is a simulator, docs/world.md), its named places into visual-only floor
+markers (`place_<name>`), and its start pose into a world frame `robot_start` that
+launch/gazebo.launch.py spawns the robot at. The robot description
+(robot_brain.core.robot_model.HUMANOID) is the single source of the body and its sensor mounts:
+the model's shapes, its knee-height gpu_lidar (`scan`) and its head gpu_lidar mounted upside
+down (a MID-360-like cloud bridged as PointCloud2) come from it. The shipped
+gazebo/worlds/<name>.sdf and gazebo/models/humanoid.sdf are this script's output; a unit test
+regenerates them and fails when they are out of date.
 
-    python scripts/make_gazebo_world.py                   # rewrite gazebo/worlds/apartment.sdf
-    python scripts/make_gazebo_world.py --check           # exit 1 when the shipped SDF is stale
-    python scripts/make_gazebo_world.py --world my.yaml --output my.sdf
+    python scripts/make_gazebo_world.py                   # rewrite both shipped files
+    python scripts/make_gazebo_world.py --check           # exit 1 when a shipped SDF is stale
+    python scripts/make_gazebo_world.py --world my.yaml --output my.sdf    # a world only
 """
 
 from __future__ import annotations
@@ -28,6 +34,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from robot_brain.core.resources import resolve_world_path  # noqa: E402
+from robot_brain.core.robot_model import (  # noqa: E402
+    HUMANOID,
+    BodyPart,
+    Pose3D,
+    RobotDescription,
+    SensorMount,
+    ShapeKind,
+)
+from robot_brain.core.robot_model.inertia import part_inertia  # noqa: E402
+from robot_brain.core.sim.lidar import LidarConfig  # noqa: E402
 from robot_brain.core.world import World, WorldError, load_world  # noqa: E402
 
 SDF_VERSION = "1.10"
@@ -51,18 +67,8 @@ class GazeboWorldError(ValueError):
     """A world that cannot be written as SDF (the message says which model and why)."""
 
 
-@dataclass(frozen=True)
-class Heights:
-    """The world YAML is 2-D; these heights extrude it.
-
-    Every obstacle must reach above the lidar plane of gazebo/models/humanoid.sdf (0.35 m),
-    or the Gazebo robot would not see what the built-in sim's planar lidar sees.
-    """
-
-    wall: float = 2.5
-    box: float = 0.8
-    cylinder: float = 1.0
-    marker: float = 0.004
+#: Thickness of the flat place markers (visual only, far below every sensor).
+MARKER_THICKNESS = 0.004
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class Colors:
     ground: str = "0.70 0.70 0.70 1"
 
 
-def world_sdf(world: World, heights: Heights = Heights(), colors: Colors = Colors()) -> str:
+def world_sdf(world: World, colors: Colors = Colors()) -> str:
     """The SDF text of `world`, deterministic for a given world (byte-for-byte)."""
     _check_names(world)
     sdf = ET.Element("sdf", version=SDF_VERSION)
@@ -104,18 +110,20 @@ def world_sdf(world: World, heights: Heights = Heights(), colors: Colors = Color
         # Same rectangle as World.segments(): the wall's ends are capped by half a thickness.
         _add_block(w, wall.name, ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
                    (length + wall.thickness, wall.thickness), math.atan2(y1 - y0, x1 - x0),
-                   heights.wall, colors.wall)
+                   (wall.z_min, wall.z_max), colors.wall)
     for box in world.boxes:
-        _add_block(w, box.name, box.center, box.size, box.yaw, heights.box, colors.box)
+        _add_block(w, box.name, box.center, box.size, box.yaw, (box.z_min, box.z_max),
+                   colors.box)
     for cyl in world.cylinders:
+        height = cyl.z_max - cyl.z_min
         _model, link = _static_model(w, cyl.name, _pose(cyl.center[0], cyl.center[1],
-                                                       heights.cylinder / 2.0, 0.0))
+                                                       (cyl.z_min + cyl.z_max) / 2.0, 0.0))
         geometry = f"<cylinder><radius>{_num(cyl.radius)}</radius>" \
-                   f"<length>{_num(heights.cylinder)}</length></cylinder>"
+                   f"<length>{_num(height)}</length></cylinder>"
         _add_shape(link, "collision", geometry)
         _add_shape(link, "visual", geometry, colors.cylinder)
     for place in world.places.values():
-        _add_place(w, place.name, place.x, place.y, place.yaw, heights.marker, colors.place)
+        _add_place(w, place.name, place.x, place.y, place.yaw, MARKER_THICKNESS, colors.place)
 
     ET.indent(sdf, space="  ")
     return '<?xml version="1.0"?>\n' + ET.tostring(sdf, encoding="unicode") + "\n"
@@ -157,9 +165,12 @@ def _add_ground(parent: ET.Element, world: World, color: str) -> None:
 
 
 def _add_block(parent: ET.Element, name: str, center: tuple[float, float],
-               size: tuple[float, float], yaw: float, height: float, color: str) -> None:
-    _model, link = _static_model(parent, name, _pose(center[0], center[1], height / 2.0, yaw))
-    geometry = f"<box><size>{_num(size[0])} {_num(size[1])} {_num(height)}</size></box>"
+               size: tuple[float, float], yaw: float, z_span: tuple[float, float],
+               color: str) -> None:
+    bottom, top = z_span
+    _model, link = _static_model(parent, name, _pose(center[0], center[1],
+                                                     (bottom + top) / 2.0, yaw))
+    geometry = f"<box><size>{_num(size[0])} {_num(size[1])} {_num(top - bottom)}</size></box>"
     _add_shape(link, "collision", geometry)
     _add_shape(link, "visual", geometry, color)
 
@@ -220,8 +231,259 @@ def _num(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
+# --- the robot model -------------------------------------------------------------------------
+
+#: The model's name in Gazebo: the battery topic is derived from it, and
+#: launch/gazebo.launch.py spawns it under this name.
+MODEL_NAME = "humanoid"
+#: Gazebo topics of the model (config/gz_bridge.yaml maps them to the brain's ROS topics).
+GZ_PREFIX = f"/model/{MODEL_NAME}"
+KNEE_LIDAR_TOPIC = f"{GZ_PREFIX}/scan"
+#: gz-sensors publishes a gpu_lidar's LaserScan on <topic> and its PointCloudPacked on
+#: <topic>/points; only the cloud of the head lidar is bridged.
+HEAD_LIDAR_TOPIC = f"{GZ_PREFIX}/livox"
+
+#: Gazebo moves the body with a differential drive (a stand-in for legged locomotion, as the
+#: MuJoCo sim's velocity-controlled free joint is): two wheels between the feet, the feet
+#: frictionless so they slide like casters. Inside the footprint and below the knee laser.
+WHEEL_RADIUS = 0.08
+WHEEL_SEPARATION = 0.40
+WHEEL_WIDTH = 0.04
+WHEEL_MASS = 1.5
+#: The gpu_lidar's near clip hides the robot's own shapes closer than this (m): the knee
+#: lidar sits between the legs (0.15 m from its axis at most), the head lidar inside the head
+#: (0.1 m radius). Both stay inside the robot's footprint radius.
+KNEE_LIDAR_RANGE_MIN = 0.2
+HEAD_LIDAR_RANGE_MIN = 0.15
+#: The head lidar's samples per frame: 720 azimuths x 28 elevations = 20 160 points, the
+#: MID-360's ~20 000 a frame, on a regular grid (Gazebo has no Livox scan pattern).
+HEAD_LIDAR_HORIZONTAL_SAMPLES = 720
+HEAD_LIDAR_VERTICAL_SAMPLES = 28
+BRAIN_CONFIG = ROOT / "config" / "brain.yaml"
+
+
+def _shared_limits() -> dict[str, float]:
+    """The robot's shared limits from the shipped config's /** block: the Gazebo base enforces
+    what the brain assumes, as a real locomotion controller would."""
+    import yaml
+    params = yaml.safe_load(BRAIN_CONFIG.read_text(encoding="utf-8"))["/**"]["ros__parameters"]
+    return {k: float(params[k]) for k in ("max_linear_speed", "max_reverse_speed",
+                                          "max_angular_speed", "max_linear_accel",
+                                          "max_angular_accel")}
+
+
+def _pose6(p: Pose3D) -> str:
+    return " ".join(_num(v) for v in p.as_tuple())
+
+
+def _part_geometry(part: BodyPart) -> str:
+    if part.kind is ShapeKind.BOX:
+        return f"<box><size>{' '.join(_num(v) for v in part.size)}</size></box>"
+    if part.kind is ShapeKind.SPHERE:
+        return f"<sphere><radius>{_num(part.size[0])}</radius></sphere>"
+    tag = "capsule" if part.kind is ShapeKind.CAPSULE else "cylinder"
+    return f"<{tag}><radius>{_num(part.size[0])}</radius><length>{_num(part.size[1])}" \
+           f"</length></{tag}>"
+
+
+def _combined_inertial(parts: tuple[BodyPart, ...]) -> tuple[float, tuple[float, float, float],
+                                                              tuple[float, float, float]]:
+    """Mass, centre of mass and (ixx, iyy, izz) about it of the rigid body the parts make
+    (products of inertia left out: the body is nearly symmetric)."""
+    mass = sum(p.mass for p in parts)
+    com = tuple(sum(p.mass * p.center[i] for p in parts) / mass for i in range(3))
+    moments = [0.0, 0.0, 0.0]
+    for p in parts:
+        own = part_inertia(p)
+        d = [p.center[i] - com[i] for i in range(3)]
+        moments[0] += own[0] + p.mass * (d[1] ** 2 + d[2] ** 2)
+        moments[1] += own[1] + p.mass * (d[0] ** 2 + d[2] ** 2)
+        moments[2] += own[2] + p.mass * (d[0] ** 2 + d[1] ** 2)
+    return mass, (com[0], com[1], com[2]), (moments[0], moments[1], moments[2])
+
+
+def _inertial(link: ET.Element, mass: float, com: tuple[float, float, float],
+              moments: tuple[float, float, float]) -> None:
+    inertial = ET.SubElement(link, "inertial")
+    _text(inertial, "pose", _pose6(Pose3D(*com)))
+    _text(inertial, "mass", _num(mass))
+    inertia = ET.SubElement(inertial, "inertia")
+    for tag, value in (("ixx", moments[0]), ("ixy", 0.0), ("ixz", 0.0), ("iyy", moments[1]),
+                       ("iyz", 0.0), ("izz", moments[2])):
+        _text(inertia, tag, _num(value))
+
+
+def _frictionless(collision: ET.Element) -> None:
+    ode = ET.SubElement(ET.SubElement(ET.SubElement(collision, "surface"), "friction"), "ode")
+    _text(ode, "mu", "0")
+    _text(ode, "mu2", "0")
+
+
+def _lidar_sensor(link: ET.Element, name: str, mount: SensorMount, topic: str,
+                  horizontal: tuple[int, float, float], vertical: tuple[int, float, float],
+                  ranges: tuple[float, float], noise_std: float, rate_hz: float) -> None:
+    sensor = ET.SubElement(link, "sensor", name=name, type="gpu_lidar")
+    _text(sensor, "pose", _pose6(mount.pose))
+    _text(sensor, "topic", topic)
+    _text(sensor, "gz_frame_id", mount.frame)
+    _text(sensor, "update_rate", _num(rate_hz))
+    _text(sensor, "always_on", "true")
+    _text(sensor, "visualize", "true")
+    lidar = ET.SubElement(sensor, "lidar")
+    scan = ET.SubElement(lidar, "scan")
+    for tag, (samples, lo, hi) in (("horizontal", horizontal), ("vertical", vertical)):
+        axis = ET.SubElement(scan, tag)
+        _text(axis, "samples", str(samples))
+        _text(axis, "resolution", "1")
+        _text(axis, "min_angle", repr(lo))
+        _text(axis, "max_angle", repr(hi))
+    rng = ET.SubElement(lidar, "range")
+    _text(rng, "min", _num(ranges[0]))
+    _text(rng, "max", _num(ranges[1]))
+    _text(rng, "resolution", "0.01")
+    noise = ET.SubElement(lidar, "noise")
+    _text(noise, "type", "gaussian")
+    _text(noise, "mean", "0.0")
+    _text(noise, "stddev", _num(noise_std))
+
+
+def _plugin(parent: ET.Element, filename: str, name: str,
+            values: tuple[tuple[str, str], ...]) -> None:
+    plugin = ET.SubElement(parent, "plugin", filename=filename, name=name)
+    for tag, value in values:
+        _text(plugin, tag, value)
+
+
+def model_sdf(desc: RobotDescription = HUMANOID) -> str:
+    """The robot model SDF of `desc`, deterministic (byte-for-byte)."""
+    sdf = ET.Element("sdf", version=SDF_VERSION)
+    model = ET.SubElement(sdf, "model", name=MODEL_NAME)
+    model.append(ET.Comment(
+        " Generated by scripts/make_gazebo_world.py from the robot description "
+        "(robot_brain/core/robot_model); do not edit, regenerate. Spawned by "
+        "launch/gazebo.launch.py as 'humanoid' (the battery topic depends on the name). "))
+    base = ET.SubElement(model, "link", name=desc.base_frame)
+    _inertial(base, *_combined_inertial(desc.parts))
+    for part in desc.parts:
+        geometry = _part_geometry(part)
+        for kind in ("collision", "visual"):
+            shape = ET.SubElement(base, kind, name=f"{part.name}_{kind}")
+            _text(shape, "pose", _pose6(Pose3D(*part.center)))
+            _geometry(shape, geometry)
+            if kind == "visual":
+                _material(shape, " ".join(_num(v) for v in part.rgba))
+            elif part.name.startswith("foot"):
+                _frictionless(shape)  # the feet slide: the wheels alone drive and steer
+
+    lidar = LidarConfig()  # the built-in sim's planar lidar: same beams, rate and range
+    _lidar_sensor(base, "lidar", desc.knee_laser, KNEE_LIDAR_TOPIC,
+                  (lidar.beams, lidar.angle_min, lidar.angle_max), (1, 0.0, 0.0),
+                  (KNEE_LIDAR_RANGE_MIN, lidar.range_max), lidar.noise_std, 10.0)
+    spec = desc.head_lidar_spec
+    _lidar_sensor(base, "head_lidar", desc.head_lidar, HEAD_LIDAR_TOPIC,
+                  (HEAD_LIDAR_HORIZONTAL_SAMPLES, -math.pi,
+                   math.pi - 2.0 * math.pi / HEAD_LIDAR_HORIZONTAL_SAMPLES),
+                  (HEAD_LIDAR_VERTICAL_SAMPLES, math.radians(spec.vertical_min_deg),
+                   math.radians(spec.vertical_max_deg)),
+                  (HEAD_LIDAR_RANGE_MIN, spec.range_max), spec.range_noise_std,
+                  spec.frame_rate_hz)
+    imu = ET.SubElement(base, "sensor", name="imu", type="imu")
+    _text(imu, "pose", _pose6(desc.imu.pose))
+    _text(imu, "topic", f"{GZ_PREFIX}/imu")
+    _text(imu, "gz_frame_id", desc.imu.frame)
+    _text(imu, "update_rate", "100")
+    _text(imu, "always_on", "true")
+
+    wheel_inertia = (WHEEL_MASS * (3 * WHEEL_RADIUS ** 2 + WHEEL_WIDTH ** 2) / 12.0,
+                     WHEEL_MASS * (3 * WHEEL_RADIUS ** 2 + WHEEL_WIDTH ** 2) / 12.0,
+                     WHEEL_MASS * WHEEL_RADIUS ** 2 / 2.0)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        wheel = ET.SubElement(model, "link", name=f"{side}_wheel")
+        # Turned so the cylinder's axis is the model's y axis.
+        _text(wheel, "pose", _pose6(Pose3D(0.0, sign * WHEEL_SEPARATION / 2.0, WHEEL_RADIUS,
+                                           -math.pi / 2.0)))
+        _inertial(wheel, WHEEL_MASS, (0.0, 0.0, 0.0), wheel_inertia)
+        geometry = f"<cylinder><radius>{_num(WHEEL_RADIUS)}</radius><length>" \
+                   f"{_num(WHEEL_WIDTH)}</length></cylinder>"
+        collision = ET.SubElement(wheel, "collision", name="collision")
+        _geometry(collision, geometry)
+        ode = ET.SubElement(ET.SubElement(ET.SubElement(collision, "surface"), "friction"),
+                            "ode")
+        _text(ode, "mu", "1.0")
+        _text(ode, "mu2", "1.0")
+        visual = ET.SubElement(wheel, "visual", name="visual")
+        _geometry(visual, geometry)
+        _material(visual, "0.05 0.05 0.05 1")
+    for side in ("left", "right"):
+        joint = ET.SubElement(model, "joint", name=f"{side}_wheel_joint", type="revolute")
+        _text(joint, "parent", desc.base_frame)
+        _text(joint, "child", f"{side}_wheel")
+        axis = ET.SubElement(joint, "axis")
+        _text(axis, "xyz", "0 0 1")  # the wheel frame's z: positive = forward for both
+        limit = ET.SubElement(axis, "limit")
+        _text(limit, "lower", "-1e16")
+        _text(limit, "upper", "1e16")
+
+    limits = _shared_limits()
+    model.append(ET.Comment(
+        " Velocity-controlled base; limits equal the brain's shared limits (config/brain.yaml "
+        "/**). DiffDrive keeps its last command and has no command timeout: docs/gazebo.md. "))
+    _plugin(model, "gz-sim-diff-drive-system", "gz::sim::systems::DiffDrive", (
+        ("left_joint", "left_wheel_joint"), ("right_joint", "right_wheel_joint"),
+        ("wheel_separation", _num(WHEEL_SEPARATION)), ("wheel_radius", _num(WHEEL_RADIUS)),
+        ("topic", f"{GZ_PREFIX}/cmd_vel"), ("odom_topic", f"{GZ_PREFIX}/wheel_odometry"),
+        ("tf_topic", f"{GZ_PREFIX}/wheel_tf"), ("frame_id", "wheel_odom"),
+        ("child_frame_id", desc.base_frame), ("odom_publish_frequency", "50"),
+        ("max_linear_velocity", _num(limits["max_linear_speed"])),
+        ("min_linear_velocity", _num(-limits["max_reverse_speed"])),
+        ("max_angular_velocity", _num(limits["max_angular_speed"])),
+        ("min_angular_velocity", _num(-limits["max_angular_speed"])),
+        ("max_linear_acceleration", _num(limits["max_linear_accel"])),
+        ("min_linear_acceleration", _num(-limits["max_linear_accel"])),
+        ("max_angular_acceleration", _num(limits["max_angular_accel"])),
+        ("min_angular_acceleration", _num(-limits["max_angular_accel"]))))
+    model.append(ET.Comment(
+        " The odom the brain reads: the world pose in the world file's frame (= the brain's "
+        "odom frame, where the robot starts at `start` and the places are given). "))
+    _plugin(model, "gz-sim-odometry-publisher-system", "gz::sim::systems::OdometryPublisher", (
+        ("odom_frame", "odom"), ("robot_base_frame", desc.base_frame),
+        ("odom_topic", f"{GZ_PREFIX}/odometry"), ("tf_topic", f"{GZ_PREFIX}/pose"),
+        ("odom_publish_frequency", "50"), ("dimensions", "2")))
+    model.append(ET.Comment(
+        " A 48 V, 20 Ah (~1 kWh) pack; power_load is a constant base draw (Gazebo does not know "
+        "the planner's compute or radio load). Topic: /model/<name>/battery/<battery>/state. "))
+    _plugin(model, "gz-sim-linearbatteryplugin-system",
+            "gz::sim::systems::LinearBatteryPlugin", (
+                ("battery_name", "main"), ("voltage", "50.4"),
+                ("open_circuit_voltage_constant_coef", "50.4"),
+                ("open_circuit_voltage_linear_coef", "-8.4"), ("initial_charge", "20.0"),
+                ("capacity", "20.0"), ("resistance", "0.05"), ("smooth_current_tau", "1.0"),
+                ("power_load", "150.0"), ("fix_issue_225", "true"),
+                ("start_draining", "true")))
+    ET.indent(sdf, space="  ")
+    return '<?xml version="1.0"?>\n' + ET.tostring(sdf, encoding="unicode") + "\n"
+
+
 def default_output(world: World) -> Path:
     return ROOT / "gazebo" / "worlds" / f"{world.name}.sdf"
+
+
+MODEL_OUTPUT = ROOT / "gazebo" / "models" / f"{MODEL_NAME}.sdf"
+
+
+def _write_or_check(output: Path, text: str, check: bool) -> bool:
+    """Write `text` to `output`, or with `check` say whether it already holds it."""
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else None
+        if current != text:
+            print(f"make_gazebo_world: {output} is out of date; run "
+                  "scripts/make_gazebo_world.py", file=sys.stderr)
+            return False
+        return True
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}")
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -230,27 +492,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="world YAML ('' = the packaged apartment world)")
     parser.add_argument("--output", default="",
                         help="SDF file to write (default gazebo/worlds/<world name>.sdf)")
+    parser.add_argument("--model-output", default="",
+                        help=f"robot model SDF to write (default {MODEL_OUTPUT.relative_to(ROOT)})")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 when the output differs from the world")
+                        help="write nothing; exit 1 when an output differs from its source")
     args = parser.parse_args(argv)
     try:
-        world = load_world(resolve_world_path(args.world))
+        # The physical world: furniture the brain's map does not know is still furniture.
+        world = load_world(resolve_world_path(args.world), include_unmapped=True)
         text = world_sdf(world)
     except (WorldError, GazeboWorldError) as exc:
         print(f"make_gazebo_world: {exc}", file=sys.stderr)
         return 2
     output = Path(args.output) if args.output else default_output(world)
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else None
-        if current != text:
-            print(f"make_gazebo_world: {output} is out of date; run "
-                  "scripts/make_gazebo_world.py", file=sys.stderr)
-            return 1
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    print(f"wrote {output}")
-    return 0
+    ok = _write_or_check(output, text, args.check)
+    # The model goes with the shipped world, or where it is asked for; a world written
+    # elsewhere leaves the shipped model alone.
+    if args.model_output or not args.output:
+        model_output = Path(args.model_output) if args.model_output else MODEL_OUTPUT
+        ok = _write_or_check(model_output, model_sdf(), args.check) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

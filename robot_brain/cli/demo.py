@@ -1,4 +1,5 @@
-"""`robot-brain demo`: the whole brain against the built-in simulated humanoid.
+"""`robot-brain demo`: the whole brain against a simulated humanoid (the built-in sim, or
+MuJoCo with `--sim mujoco`).
 
 Each node runs as its own OS process from its installed executable (what `ros2 run` starts),
 with the shipped parameter file, so the demo exercises the same graph `ros2 launch` would.
@@ -33,6 +34,7 @@ from robot_brain.cli.processes import (
 from robot_brain.core.config.composition import plan_processes
 from robot_brain.core.errors import StartupError
 from robot_brain.core.report.verdict import MissionFacts, judge
+from robot_brain.core.sim_choice import SimChoice, sim_choice
 from robot_brain.ros.dds_environment import DDS_VARIABLES
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
+    #: builtin | mujoco (robot_brain.core.sim_choice)
+    sim: str = "builtin"
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> DemoOptions:
@@ -79,7 +83,8 @@ class DemoOptions:
             record=not args.no_record,
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
-            live_port=args.live_port, compose=not args.no_compose)
+            live_port=args.live_port, compose=not args.no_compose,
+            sim=getattr(args, "sim", "builtin"))
 
 
 def shipped_config() -> Path:
@@ -194,6 +199,8 @@ class _Setup:
     """What a run starts, decided and checked before anything starts."""
 
     params_file: Path
+    params_files: list[Path]  # every node's: the main file, then the simulator's overlay
+    sim: SimChoice
     nodes: list[str]        # the brain's nodes
     to_start: list[str]     # they, the recorder and the live view when wanted
     record: bool
@@ -215,6 +222,8 @@ def _prepare(opts: DemoOptions) -> _Setup:
         nodes = [n for n in nodes if n in opts.nodes]
     if "sim" not in nodes:
         raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
+    sim = sim_choice(opts.sim)
+    nodes, params_files = _with_sim(sim, nodes, params_file)
     try:
         preflight(params_file, nodes, {n: _node_overrides(n, opts, nodes, Path("."))
                                        for n in nodes})
@@ -233,7 +242,8 @@ def _prepare(opts: DemoOptions) -> _Setup:
     record = opts.record and _recorder_available()
     to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
                                                            if opts.live else [])
-    return _Setup(params_file, nodes, to_start, record, run_dir, log_dir, env)
+    return _Setup(params_file, params_files, sim, nodes, to_start, record, run_dir, log_dir,
+                  env)
 
 
 class _Brain:
@@ -256,7 +266,7 @@ class _Brain:
             # Overrides per hosted node; a composite gets no __node remap (it would rename
             # every node it hosts).
             proc = NodeProcess(label, name=None if spec.composed else label,
-                               params_files=[s.params_file], env=s.env, log=log,
+                               params_files=s.params_files, env=s.env, log=log,
                                arguments=spec.arguments,
                                node_parameters={n: _node_overrides(n, self.opts, s.nodes,
                                                                    s.run_dir)
@@ -411,7 +421,8 @@ def _conclude(outcome: _Outcome, setup: _Setup, opts: DemoOptions) -> int:
         raise failure  # start-up failed: there is nothing to summarise
     if failure is not None and failure.detail:
         print(failure.detail, file=sys.stderr, flush=True)
-    print(format_summary(outcome.snapshot, outcome.elapsed, setup.run_dir), flush=True)
+    print(format_summary(outcome.snapshot, outcome.elapsed, setup.run_dir, setup.sim.node),
+          flush=True)
     if setup.record:
         _report(setup.run_dir)
     verdict = judge(_facts(outcome.snapshot, opts, setup.nodes, outcome.elapsed,
@@ -422,13 +433,31 @@ def _conclude(outcome: _Outcome, setup: _Setup, opts: DemoOptions) -> int:
     return 0 if verdict.success else 1
 
 
+def _with_sim(sim: SimChoice, nodes: list[str], params_file: Path
+              ) -> tuple[list[str], list[Path]]:
+    """The nodes with the chosen simulator in the built-in sim's place, and the parameter
+    files every node gets (the main one, then the simulator's overlay)."""
+    if sim.node == "sim":
+        return nodes, [params_file]
+    if sim.kind.value == "mujoco" and importlib.util.find_spec("mujoco") is None:
+        raise DemoError("--sim mujoco needs the `mujoco` package: pip install -r "
+                        "requirements/python.txt (mujoco==3.17.0)")
+    try:
+        executable_path(sim.node)
+    except ExecutableNotFound as exc:
+        raise DemoError(f"--sim {sim.kind.value}: the '{sim.node}' node is not installed "
+                        f"({exc})") from exc
+    overlay = shipped_config().parent / sim.params_overlay
+    return [sim.node if n == "sim" else n for n in nodes], [params_file, overlay]
+
+
 def _facts(obs: DemoObservations, opts: DemoOptions, nodes: list[str], elapsed: float,
            interrupted: bool, node_failure: str | None) -> MissionFacts:
     planner = "planner" in nodes and opts.goal is None
     goal = None
     if "controller" in nodes and not planner:
         goal = opts.goal if opts.goal else _default_goal(opts)
-    sim = _find(obs.diagnostics, "sim")
+    sim = _find(obs.diagnostics, sim_choice(opts.sim).node)
     values = sim["values"] if sim else {}
     done_after = (obs.finished_at - obs.instruction_at
                   if obs.finished_at is not None and obs.instruction_at is not None else None)
@@ -492,11 +521,11 @@ def _report(run_dir: Path) -> None:
         print(f"robot-brain demo: report in {out / 'report.md'}", flush=True)
 
 
-def format_summary(obs: object, elapsed: float, run_dir: Path) -> str:
+def format_summary(obs: object, elapsed: float, run_dir: Path, sim_node: str = "sim") -> str:
     from robot_brain.cli.demo_observer import DemoObservations, _plan_line
     assert isinstance(obs, DemoObservations)
     lines = [f"== robot_brain demo summary ({elapsed:.1f} s) =="]
-    sim = _find(obs.diagnostics, "sim")
+    sim = _find(obs.diagnostics, sim_node)
     if sim:
         v = sim["values"]
         lines.append(

@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "(docs/live_view.md)")
     demo.add_argument("--live-port", type=int, default=8765,
                       help="TCP port of the live view (default 8765)")
+    demo.add_argument("--sim", choices=["builtin", "mujoco"], default="builtin",
+                      help="the simulated robot: the built-in 2-D sim (default) or MuJoCo "
+                           "(3-D, a head lidar; docs/mujoco.md)")
     demo.add_argument("--no-compose", action="store_true",
                       help="run perception and controller as two processes instead of one "
                            "(docs/composition.md)")

@@ -32,9 +32,14 @@ def shared_specs() -> tuple[ParamSpec, ...]:
 
 
 def node_specs(node: str) -> list[ParamSpec]:
-    """The node's own parameters: its config's, without the shared ones."""
+    """The node's own parameters: its config's, without the shared ones, and any group it
+    declares per name of a list parameter (shown under the placeholder prefix `<name>.`)."""
+    cls = config_class(node)
     shared = {s.name for s in specs(RobotConfig)}
-    return [s for s in specs(config_class(node)) if s.name not in shared]
+    out = [s for s in specs(cls) if s.name not in shared]
+    for listed, group_cls in getattr(cls, "PER_NAME_GROUPS", {}).items():
+        out += specs(group_cls, f"<{listed.rstrip('s')}>.")
+    return out
 
 
 def _default(spec: ParamSpec) -> str:

@@ -1,15 +1,21 @@
-"""The world description: one YAML file for the sim, the scene, the planner and Gazebo.
+"""The world description: one YAML file for the simulators, the scene, the planner and Gazebo.
 
 The file holds map bounds, walls (thick segments), boxes (rotated rectangles),
-cylinders, named places and the robot's start pose. Every obstacle is reduced
-to line segments and circles, the two primitives the lidar and the collision
-check understand.
+cylinders, named places and the robot's start pose. Every obstacle is a vertical prism: its
+footprint is reduced to line segments and circles (the two primitives the planar lidar and the
+collision check understand), and it spans heights `z_min`..`z_max` above the floor, so a table
+is a top on four legs and a shelf can overhang (docs/world.md).
+
+An obstacle marked `mapped: false` exists in the simulated world but not on the brain's map
+(furniture moved since the map was made): the loaders leave it out unless asked for the
+physical world (`include_unmapped=True`, what the simulators and the Gazebo generator load),
+so the route planner and the plan validator plan around mapped shapes only.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -21,6 +27,16 @@ from robot_brain.core.resources import resolve_world_path
 
 class WorldError(ValueError):
     """A world file that cannot be used; the message names the file and the key."""
+
+
+#: Heights (m above the floor) of an obstacle whose file gives no `z_max`: walls are room
+#: height; boxes and cylinders keep the heights the Gazebo world always extruded them to, so a
+#: world written before heights existed means what it meant.
+DEFAULT_WALL_HEIGHT = 2.5
+DEFAULT_BOX_HEIGHT = 0.8
+DEFAULT_CYLINDER_HEIGHT = 1.0
+#: `extends` chains deeper than this are refused (a cycle would never end).
+MAX_EXTENDS_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,9 @@ class Wall:
     start: tuple[float, float]
     end: tuple[float, float]
     thickness: float
+    z_min: float = 0.0
+    z_max: float = DEFAULT_WALL_HEIGHT
+    mapped: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,9 @@ class Box:
     center: tuple[float, float]
     size: tuple[float, float]
     yaw: float = 0.0
+    z_min: float = 0.0
+    z_max: float = DEFAULT_BOX_HEIGHT
+    mapped: bool = True
 
     def corners(self) -> np.ndarray:
         """Four corners, counter-clockwise, shape (4, 2)."""
@@ -74,6 +96,18 @@ class Cylinder:
     name: str
     center: tuple[float, float]
     radius: float
+    z_min: float = 0.0
+    z_max: float = DEFAULT_CYLINDER_HEIGHT
+    mapped: bool = True
+
+
+Obstacle = Wall | Box | Cylinder
+
+
+def spans(shape: Obstacle, z_low: float, z_high: float) -> bool:
+    """True when the shape occupies some height in [z_low, z_high] (bounds included, so a
+    plane at z = z_low = z_high meets a shape whose top or bottom is exactly there)."""
+    return shape.z_min <= z_high and shape.z_max >= z_low
 
 
 @dataclass(frozen=True)
@@ -125,6 +159,30 @@ class World:
                 return True
         return any(math.hypot(x - c.center[0], y - c.center[1]) < c.radius for c in self.cylinders)
 
+    # --- 3-D views --------------------------------------------------------------------------
+
+    def obstacles(self) -> tuple[Obstacle, ...]:
+        return self.walls + self.boxes + self.cylinders
+
+    def between_heights(self, z_low: float, z_high: float) -> World:
+        """The same world with only the obstacles that occupy some height in [z_low, z_high]:
+        a planar lidar at height z sees `between_heights(z, z)`, a body from the floor to its
+        top collides with `between_heights(0, top)`."""
+        return replace(self, walls=tuple(w for w in self.walls if spans(w, z_low, z_high)),
+                       boxes=tuple(b for b in self.boxes if spans(b, z_low, z_high)),
+                       cylinders=tuple(c for c in self.cylinders if spans(c, z_low, z_high)))
+
+    def mapped_only(self) -> World:
+        """The brain's map: the world without its `mapped: false` obstacles."""
+        return replace(self, walls=tuple(w for w in self.walls if w.mapped),
+                       boxes=tuple(b for b in self.boxes if b.mapped),
+                       cylinders=tuple(c for c in self.cylinders if c.mapped))
+
+    @property
+    def unmapped(self) -> tuple[Obstacle, ...]:
+        """Obstacles the simulators know and the brain's map does not."""
+        return tuple(o for o in self.obstacles() if not o.mapped)
+
 
 def point_segment_distance(p: np.ndarray, segs: np.ndarray) -> np.ndarray:
     """Distance from point p (2,) to each segment of segs (M, 4)."""
@@ -160,24 +218,68 @@ def _point_in_box(box: Box, x: float, y: float) -> bool:
 
 # --- parsing -----------------------------------------------------------------------------
 
-def load_world_file(world_file: str) -> World:
+def load_world_file(world_file: str, *, include_unmapped: bool = False) -> World:
     """The `world_file` parameter's world: '' = the packaged default, a bare name is looked up
-    among the packaged worlds, else a path. Raises WorldError naming what is wrong."""
-    return load_world(resolve_world_path(world_file))
+    among the packaged worlds, else a path. Raises WorldError naming what is wrong.
+
+    The brain's map by default; `include_unmapped=True` gives the physical world (what a
+    simulator builds), `mapped: false` obstacles included."""
+    return load_world(resolve_world_path(world_file), include_unmapped=include_unmapped)
 
 
-def load_world(path: str | Path) -> World:
-    """Read and validate a world YAML file; raise WorldError naming what is wrong."""
+def load_world(path: str | Path, *, include_unmapped: bool = False) -> World:
+    """Read and validate a world YAML file (and the file it `extends`, if any); raise
+    WorldError naming what is wrong. `include_unmapped` as for load_world_file."""
     path = Path(path)
+    data = _read_with_base(path, depth=0)
+    return parse_world(data, source=str(path), include_unmapped=include_unmapped)
+
+
+def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise WorldError(f"world file {path}: cannot be read ({exc.strerror or exc})") from exc
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise WorldError(f"world file {path}: not valid YAML ({exc})") from exc
-    return parse_world(data, source=str(path))
+
+
+#: Keys whose lists a world that `extends` another adds to the base's.
+_LIST_KEYS = ("walls", "boxes", "cylinders")
+
+
+def _read_with_base(path: Path, depth: int) -> Any:
+    """The file's data with its `extends` base merged in: obstacle lists are appended to the
+    base's, places are added to (or replace by name) the base's, any other key replaces the
+    base's. A base is found as `world_file` is (a packaged name), or beside this file."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    where = f"world file {path}"
+    base_name = data["extends"]
+    if not isinstance(base_name, str) or not base_name.strip():
+        raise WorldError(f"{where}: 'extends' must name a world file, got {base_name!r}")
+    if depth >= MAX_EXTENDS_DEPTH:
+        raise WorldError(f"{where}: 'extends' nests deeper than {MAX_EXTENDS_DEPTH} files "
+                         "(a cycle?)")
+    beside = path.parent / base_name
+    base_path = beside if beside.exists() else resolve_world_path(base_name)
+    base = _read_with_base(base_path, depth + 1)
+    if not isinstance(base, dict):
+        raise WorldError(f"{where}: the base world {base_path} is not a mapping")
+    merged = {k: v for k, v in base.items() if k != "extends"}
+    for key, value in data.items():
+        if key == "extends":
+            continue
+        if key in _LIST_KEYS and isinstance(value, list):
+            merged[key] = list(base.get(key) or []) + value
+        elif key == "places" and isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = {**base[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def _aliases(p: Mapping[str, Any], ctx: str) -> tuple[str, ...]:
@@ -187,8 +289,10 @@ def _aliases(p: Mapping[str, Any], ctx: str) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def parse_world(data: Any, source: str = "<memory>") -> World:
-    """Build a World from already-parsed YAML data."""
+def parse_world(data: Any, source: str = "<memory>", *, include_unmapped: bool = False
+                ) -> World:
+    """Build a World from already-parsed YAML data (`extends` is resolved by load_world).
+    Every obstacle is checked; `mapped: false` ones are kept only with `include_unmapped`."""
     where = f"world file {source}"
     if not isinstance(data, dict):
         raise WorldError(f"{where}: top level must be a mapping, got {type(data).__name__}")
@@ -211,6 +315,7 @@ def parse_world(data: Any, source: str = "<memory>") -> World:
             start=_point(w, "start", f"{where}: walls[{i}]"),
             end=_point(w, "end", f"{where}: walls[{i}]"),
             thickness=_positive(w, "thickness", f"{where}: walls[{i}]", default=0.1),
+            **_vertical(w, f"{where}: walls[{i}]", "walls", DEFAULT_WALL_HEIGHT),
         )
         for i, w in enumerate(_mappings(data.get("walls", []), f"{where}: walls"))
     )
@@ -220,6 +325,7 @@ def parse_world(data: Any, source: str = "<memory>") -> World:
             center=_point(o, "center", f"{where}: boxes[{i}]"),
             size=_size(o, f"{where}: boxes[{i}]"),
             yaw=_number(o, "yaw", f"{where}: boxes[{i}]", default=0.0),
+            **_vertical(o, f"{where}: boxes[{i}]", "boxes", DEFAULT_BOX_HEIGHT),
         )
         for i, o in enumerate(_mappings(data.get("boxes", []), f"{where}: boxes"))
     )
@@ -228,6 +334,8 @@ def parse_world(data: Any, source: str = "<memory>") -> World:
             name=str(o.get("name", f"cylinder_{i}")),
             center=_point(o, "center", f"{where}: cylinders[{i}]"),
             radius=_positive(o, "radius", f"{where}: cylinders[{i}]"),
+            **_vertical(o, f"{where}: cylinders[{i}]", "cylinders",
+                        DEFAULT_CYLINDER_HEIGHT),
         )
         for i, o in enumerate(_mappings(data.get("cylinders", []), f"{where}: cylinders"))
     )
@@ -255,7 +363,8 @@ def parse_world(data: Any, source: str = "<memory>") -> World:
                 f"x [{bounds.x_min}, {bounds.x_max}], y [{bounds.y_min}, {bounds.y_max}]")
         if world.inside_obstacle(place.x, place.y):
             raise WorldError(f"{where}: {label} at ({place.x}, {place.y}) is inside an obstacle")
-    return world
+    # Checked on the physical world above (a place inside moved furniture is refused too).
+    return world if include_unmapped else world.mapped_only()
 
 
 def _mapping(value: Any, ctx: str) -> dict[str, Any]:
@@ -296,6 +405,33 @@ def _point(m: dict[str, Any], key: str, ctx: str) -> tuple[float, float]:
         raise WorldError(f"{ctx}: '{key}' must be [x, y], got {v!r}")
     tmp = {"x": v[0], "y": v[1]}
     return (_number(tmp, "x", f"{ctx}.{key}"), _number(tmp, "y", f"{ctx}.{key}"))
+
+
+_OBSTACLE_KEYS = {
+    "walls": {"name", "start", "end", "thickness"},
+    "boxes": {"name", "center", "size", "yaw"},
+    "cylinders": {"name", "center", "radius"},
+}
+_VERTICAL_KEYS = {"z_min", "z_max", "mapped"}
+
+
+def _vertical(m: dict[str, Any], ctx: str, kind: str, default_top: float) -> dict[str, Any]:
+    """z_min, z_max (m above the floor) and mapped of one obstacle of `kind`, checked; an
+    unknown key (a typo such as `zmax`) is refused rather than silently ignored."""
+    unknown = set(m) - _OBSTACLE_KEYS[kind] - _VERTICAL_KEYS
+    if unknown:
+        raise WorldError(f"{ctx}: unknown key(s) {sorted(unknown)}")
+    z_min = _number(m, "z_min", ctx, default=0.0)
+    z_max = _number(m, "z_max", ctx, default=default_top)
+    if z_min < 0.0:
+        raise WorldError(f"{ctx}: 'z_min' must be >= 0 (the floor), got {z_min}")
+    if z_max <= z_min:
+        given = "" if "z_max" in m else f" (the default for {kind}; give 'z_max')"
+        raise WorldError(f"{ctx}: 'z_max' {z_max}{given} must be above 'z_min' {z_min}")
+    mapped = m.get("mapped", True)
+    if not isinstance(mapped, bool):
+        raise WorldError(f"{ctx}: 'mapped' must be true or false, got {mapped!r}")
+    return {"z_min": z_min, "z_max": z_max, "mapped": mapped}
 
 
 def _size(m: dict[str, Any], ctx: str) -> tuple[float, float]:

@@ -35,6 +35,8 @@ class NodeKind:
 NODE_CLASSES: dict[str, NodeKind] = {
     "sim": NodeKind("robot_brain.nodes.sim_node:SimNode",
                     "robot_brain.core.sim.node_config:SimNodeConfig"),
+    "mujoco_sim": NodeKind("robot_brain.nodes.mujoco_sim_node:MujocoSimNode",
+                           "robot_brain.core.sim.mujoco.node_config:MujocoSimNodeConfig"),
     "perception": NodeKind("robot_brain.nodes.perception_node:PerceptionNode",
                            "robot_brain.core.perception.node_config:PerceptionNodeConfig"),
     "controller": NodeKind("robot_brain.nodes.controller_node:ControllerNode",

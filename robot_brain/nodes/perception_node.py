@@ -1,12 +1,15 @@
-"""perception: lidar scan -> N sector minima (ONNX) on perception/obstacles, scene JSON.
+"""perception: sensors -> N sector minima around base_link on perception/obstacles, scene JSON.
 
-Subscribes `scan` and `odom` (sensor-data QoS); publishes `perception/obstacles`
-(sensor_msgs/LaserScan, one range per sector, header copied from the source scan),
-`perception/scene` (JSON, robot_brain/schemas/scene.schema.json) and `/diagnostics`.
+Subscribes its sources (`sources`: LaserScans and PointCloud2s, sensor-data QoS; by default
+the one 2D `scan`, run through the ONNX sector model) and `odom`; publishes
+`perception/obstacles` (sensor_msgs/LaserScan, one range per sector, frame `base_frame`,
+stamp copied from the source message), `perception/scene` (JSON,
+robot_brain/schemas/scene.schema.json) and `/diagnostics`. Sources, mounts, levelling and the
+merge: robot_brain/nodes/perception_sources.py and docs/perception.md.
 
-The scan callback does the inference itself rather than caching for a timer: perception has
-no fixed rate of its own, its output should follow each scan with the least delay, and the
-work is bounded (a beam-count cap, ~0.05 ms of inference). The scene goes out unvalidated at
+The source callbacks do the work themselves rather than caching for a timer: perception has
+no fixed rate of its own, its output should follow each message with the least delay, and
+the work is bounded (a beam cap per scan, a point cap per cloud). The scene goes out unvalidated at
 `scene_rate_hz`: the planner keeps the newest one as text and validates it against the schema
 only when a prompt needs it.
 """
@@ -28,10 +31,11 @@ from std_msgs.msg import String
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.perception.backend import OnnxSectorBackend
+from robot_brain.core.perception.cloud.sources import SourceOutcome, SourceResult
 from robot_brain.core.perception.model_contract import DEFAULT_MODEL_NAME
 from robot_brain.core.perception.monitor import PerceptionMonitor
 from robot_brain.core.perception.node_config import PerceptionNodeConfig
-from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor
+from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor, ScanResult
 from robot_brain.core.perception.scene import (
     NamedPoint,
     build_scene,
@@ -40,6 +44,7 @@ from robot_brain.core.perception.scene import (
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS, sector_width
 from robot_brain.core.resources import package_file
 from robot_brain.core.world import WorldError, load_world_file
+from robot_brain.nodes.perception_sources import Output, PerceptionSources
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
@@ -69,12 +74,7 @@ def load_backend(cfg: PerceptionNodeConfig) -> OnnxSectorBackend:
                              label=f"<built in memory, {cfg.n_sectors} sectors>")
 
 
-def ranges_array(msg: LaserScan) -> np.ndarray:
-    """The ranges as float32 without a copy when rclpy hands over an array('f')."""
-    r = msg.ranges
-    if isinstance(r, array.array) and r.typecode == "f":
-        return np.frombuffer(r, dtype=np.float32) if len(r) else np.zeros(0, np.float32)
-    return np.asarray(r, dtype=np.float32).reshape(-1)
+__all__ = ["PerceptionNode", "main"]
 
 
 class PerceptionNode(PollingNode):
@@ -107,7 +107,11 @@ class PerceptionNode(PollingNode):
                                                     qos.RELIABLE)
         self._scene_pub = self.create_publisher(String, "perception/scene", qos.RELIABLE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
-        self.create_subscription(LaserScan, "scan", self._on_scan, qos.SENSOR)
+        # Sources: their shared settings (the config's `sources` group) and one SourceConfig
+        # group per listed source, subscriptions and merge; this node only publishes what
+        # they give.
+        self._sources = PerceptionSources(self, self.cfg.sources, n, self._processor, self._log,
+                                          self._publish_obstacles, self._on_source_result)
         # The pose is needed only for the 2 Hz scene: taken then, not a callback at 50 Hz.
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
@@ -116,36 +120,36 @@ class PerceptionNode(PollingNode):
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
         self.get_logger().info(
             f"perception: {n} sectors, model {backend.label}, world '{world.name}' "
-            f"({len(self._places)} places), max_beams {self.cfg.max_beams}, {self.realtime}")
+            f"({len(self._places)} places), max_beams {self.cfg.max_beams}, {self.realtime}; "
+            f"{self._sources.describe()}")
 
-    def _on_scan(self, msg: LaserScan) -> None:
-        now = time.monotonic()
-        t0 = time.perf_counter()
-        result = self._processor.process(ranges_array(msg), float(msg.angle_min),
-                                         float(msg.angle_increment), float(msg.range_min),
-                                         float(msg.range_max))
-        self._monitor.on_scan(result, now)
-        if result.outcome is not ScanOutcome.OK:
-            action = "dropped" if result.sectors is None else "published as unknown sectors"
-            self._log.warning(result.outcome.name, f"bad scan {action}: {result.reason}")
-        if result.sectors is None:
-            self._monitor.on_callback(time.perf_counter() - t0)
-            return
+    def _publish_obstacles(self, source: Output) -> None:
         out = LaserScan()
-        out.header = msg.header
+        out.header.stamp = source.stamp
+        out.header.frame_id = self._sources.shared.base_frame
         out.angle_min = self._out_angle_min
         out.angle_max = self._out_angle_max
         out.angle_increment = self._out_increment
-        out.scan_time = msg.scan_time
-        out.range_min = msg.range_min
-        out.range_max = msg.range_max
+        out.scan_time = source.scan_time
+        out.range_min = source.range_min
+        out.range_max = source.range_max
         ranges = array.array("f")
-        ranges.frombytes(result.sectors.astype(np.float32, copy=False).tobytes())
+        ranges.frombytes(source.sectors.astype(np.float32, copy=False).tobytes())
         out.ranges = ranges
         self._obstacles_pub.publish(out)
-        self._sectors = result.sectors
-        self._sectors_t = now
-        self._monitor.on_callback(time.perf_counter() - t0)
+        self._sectors = source.sectors
+        self._sectors_t = time.monotonic()
+
+    def _on_source_result(self, result: SourceResult, published: Output | None,
+                          callback_s: float) -> None:
+        """Every source message counts as a 'scan' on the node's own report: rate, time in
+        the core, invalid (published as unknown) and dropped (nothing published)."""
+        outcome = {SourceOutcome.OK: ScanOutcome.OK, SourceOutcome.INVALID: ScanOutcome.INVALID,
+                   SourceOutcome.DROPPED: ScanOutcome.DROPPED}[result.outcome]
+        self._monitor.on_scan(ScanResult(
+            outcome, None if published is None else published.sectors, result.reason,
+            inference_s=result.process_s, invalid_beams=result.invalid), time.monotonic())
+        self._monitor.on_callback(callback_s)
 
     def _take_odom(self) -> None:
         taken = take_odometry(self._odom, self._log)
@@ -173,7 +177,9 @@ class PerceptionNode(PollingNode):
 
     def _publish_diagnostics(self) -> None:
         self._take_odom()
-        diagnostics.publish(self, self._diag_pub, [self._monitor.report(time.monotonic())])
+        now = time.monotonic()
+        diagnostics.publish(self, self._diag_pub, [self._monitor.report(now),
+                                                   self._sources.report(now)])
 
 
 def main(args: list[str] | None = None) -> int:

@@ -30,6 +30,8 @@ from robot_brain.core.planner.activity import (
     PlannerStatusError,
     parse_planner_status,
 )
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.urdf import urdf
 from robot_brain.core.sim.loads import planner_load_w
 from robot_brain.core.sim.node_config import SimNodeConfig
 from robot_brain.core.sim.simulator import Simulator
@@ -55,8 +57,9 @@ class SimStartupError(StartupError):
 
 
 def load_sim_world(world_file: str) -> World:
+    """The physical world: `mapped: false` furniture included (the brain's map leaves it out)."""
     try:
-        return load_world_file(world_file)
+        return load_world_file(world_file, include_unmapped=True)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 
@@ -99,6 +102,9 @@ class SimNode(PollingNode):
             self.create_publisher(ClockMsg, "/clock", qos.SENSOR_PUB)
             if self.p.publish_clock else None)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
+        # The robot's URDF for RViz and Foxglove (transient local: late joiners get it).
+        self._description_pub = self.create_publisher(String, "robot_description", qos.STATE)
+        self._description_pub.publish(String(data=urdf(HUMANOID)))
 
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
@@ -138,6 +144,8 @@ class SimNode(PollingNode):
         laser.header.stamp = self.get_clock().now().to_msg()
         laser.header.frame_id = self.p.frames.base_frame
         laser.child_frame_id = self.p.frames.laser_frame
+        # The planar lidar's plane (robot description's knee laser; the sim's laser_height).
+        laser.transform.translation.z = self.p.sim.laser_height
         laser.transform.rotation.w = 1.0
         static.publish(TFMessage(transforms=[laser]))
         self._tf_static_pub = static  # kept alive so late joiners still get it

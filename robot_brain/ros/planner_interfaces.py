@@ -6,7 +6,9 @@ field names. The conversion goes through the records' JSON form (`to_json()`), s
 and rounding the JSON applies hold for the messages too, and one rule covers every field:
 
 - a JSON null is NaN in a float64 field and -1 in an int32 field (PlannerStatus.step_index);
-- a key a JSON step lacks is '' in a string field and NaN in a float64 field of PlanStep.
+- a key a JSON step lacks is '' in a string field and NaN in a float64 field of PlanStep;
+- the plan's `gate` (the plan safety gate's decision, an object) is a PlanGate message; the
+  JSON null (no decision) is a PlanGate whose decision is ''.
 
 `plan_json(plan_msg(r)) == r.to_json()` for every record (test/ros/test_planner_interfaces.py),
 so a reader of either form sees the same values.
@@ -18,12 +20,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from robot_brain_interfaces.msg import Plan, PlannerStatus, PlanStep
+from robot_brain_interfaces.msg import Plan, PlanGate, PlannerStatus, PlanStep
 
 from robot_brain.core.planner.messages import PlanRecord, StatusRecord
 
-__all__ = ["plan_json", "plan_msg", "plan_msg_from_json", "status_json", "status_msg",
-           "status_msg_from_json", "step_json", "step_msg"]
+__all__ = ["gate_json", "gate_msg", "plan_json", "plan_msg", "plan_msg_from_json",
+           "status_json", "status_msg", "status_msg_from_json", "step_json", "step_msg"]
 
 _NO_INDEX = -1  # int32 fields: what a JSON null is
 
@@ -109,12 +111,38 @@ def step_json(msg: PlanStep) -> dict[str, Any]:
     return out
 
 
+# --- the plan gate's decision --------------------------------------------------------------
+
+def gate_msg(gate: Mapping[str, Any] | None) -> PlanGate:
+    """The plan's `gate` JSON (None: no decision) as a PlanGate message."""
+    msg = PlanGate()
+    if gate is None:
+        return msg
+    _fill(msg, gate, skip=("cues", "held_steps"))
+    msg.cues = [str(c) for c in gate["cues"]]
+    msg.held_steps = [step_msg(s) for s in gate["held_steps"]]
+    return msg
+
+
+def gate_json(msg: PlanGate) -> dict[str, Any] | None:
+    """The PlanGate message as the plan's `gate` JSON (None when there is no decision)."""
+    if msg.decision == "":
+        return None
+    out = _dump(msg, skip=("cues", "held_steps"))
+    out["cues"] = list(msg.cues)
+    out["held_steps"] = [step_json(s) for s in msg.held_steps]
+    return out
+
+
 # --- planner/plan -------------------------------------------------------------------------
 
 def plan_msg_from_json(payload: Mapping[str, Any]) -> Plan:
     """A planner/plan JSON payload (plan.schema.json) as a Plan message."""
-    msg = _fill(Plan(), payload, skip=("steps",))
+    msg = _fill(Plan(), payload, skip=("steps", "gate"))
     msg.steps = [step_msg(s) for s in payload["steps"]]
+    if "gate" not in payload:
+        raise MessageFieldError("Plan: fields not in the JSON ['gate']")
+    msg.gate = gate_msg(payload["gate"])
     return msg
 
 
@@ -124,8 +152,9 @@ def plan_msg(record: PlanRecord) -> Plan:
 
 def plan_json(msg: Plan) -> dict[str, Any]:
     """The Plan message as the planner/plan JSON payload (valid against plan.schema.json)."""
-    out = _dump(msg, skip=("steps",))
+    out = _dump(msg, skip=("steps", "gate"))
     out["steps"] = [step_json(s) for s in msg.steps]
+    out["gate"] = gate_json(msg.gate)
     return out
 
 

@@ -38,17 +38,24 @@ def _console_scripts() -> set[str]:
     raise AssertionError("no console_scripts in setup.py")
 
 
+def _launch_constant(name: str) -> object:
+    for node in ast.walk(ast.parse(LAUNCH.read_text())):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"brain.launch.py has no {name}")
+
+
 def _launch_executables() -> set[str]:
-    """BRAIN_NODES of the launch file, the optional sim, and every constant `executable=`."""
+    """BRAIN_NODES of the launch file, the simulators its `sim` argument may start
+    (robot_brain.core.sim_choice, which it reads), and every constant `executable=`."""
+    from robot_brain.core.sim_choice import SIM_NODES
     tree = ast.parse(LAUNCH.read_text())
-    found = set()
+    found = set(SIM_NODES)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "BRAIN_NODES" for t in node.targets):
             found |= set(ast.literal_eval(node.value))
-        if isinstance(node, ast.Tuple) and [ast.literal_eval(e) for e in node.elts
-                                            if isinstance(e, ast.Constant)] == ["sim"]:
-            found.add("sim")
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Node":
             for kw in node.keywords:
                 if kw.arg == "executable" and isinstance(kw.value, ast.Constant):
@@ -68,6 +75,15 @@ def test_launch_executables_exist_in_setup_and_have_config_blocks() -> None:
     assert not missing, f"no config block for {missing}"
 
 
+def test_launch_sim_values_are_the_simulator_choices() -> None:
+    from robot_brain.core.sim_choice import LAUNCH_VALUES, launch_sim
+    assert list(_launch_constant("SIM_VALUES")) == list(LAUNCH_VALUES)  # type: ignore[call-overload]
+    assert launch_sim("false") is None
+    assert launch_sim("true").node == "sim" and launch_sim("mujoco").node == "mujoco_sim"
+    overlay = launch_sim("mujoco").params_overlay
+    assert (ROOT / "config" / overlay).exists()
+
+
 def test_launch_arguments_cover_the_documented_ones() -> None:
     tree = ast.parse(LAUNCH.read_text())
     declared = {n.args[0].value for n in ast.walk(tree)
@@ -75,10 +91,23 @@ def test_launch_arguments_cover_the_documented_ones() -> None:
     assert {"namespace", "params_file", "use_sim_time", "sim", "record"} <= declared
 
 
+#: Nodes with a block in brain.yaml that the default demo does not start.
+OPTIONAL_NODES = ("recorder", "live_view", "mujoco_sim")
+
+
 def test_config_blocks_name_real_nodes_in_any_namespace() -> None:
-    known = {f"/**/{n}" for n in (*BRAIN_NODES, "recorder", "live_view")}
+    known = {f"/**/{n}" for n in (*BRAIN_NODES, *OPTIONAL_NODES)}
     unknown = set(_config()) - {"/**"} - known
     assert not unknown, f"config blocks for unknown nodes, or not keyed /**/<node>: {unknown}"
+
+
+def _flat(block: dict, prefix: str = "") -> set[str]:
+    """Parameter names of a YAML block as rcl reads them: a nested mapping (a parameter
+    group, e.g. perception's `scan: {type: scan}`) is `scan.type`."""
+    names: set[str] = set()
+    for k, v in block.items():
+        names |= _flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}"}
+    return names
 
 
 RETRY_S = 5.0  # one answer takes milliseconds; a lost one is asked for again after this
@@ -104,14 +133,16 @@ def _declared_parameters(graph: Graph, node_name: str, timeout: float) -> set[st
 
 
 @pytest.mark.ros
-@pytest.mark.parametrize("node_name", BRAIN_NODES)
+@pytest.mark.parametrize("node_name", (*BRAIN_NODES, "mujoco_sim"))
 def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -> None:
-    if node_name not in available_nodes():
+    if node_name == "mujoco_sim":
+        pytest.importorskip("mujoco", reason="mujoco (requirements/python.txt) not installed")
+    elif node_name not in available_nodes():
         pytest.fail(f"node '{node_name}' is listed in BRAIN_NODES but not installed")
     config = _config()
-    shared = set(config["/**"]["ros__parameters"])
+    shared = _flat(config["/**"]["ros__parameters"])
     key = node_key(config, node_name)
-    own = set(config[key]["ros__parameters"]) if key else set()
+    own = _flat(config[key]["ros__parameters"]) if key else set()
     overrides = {"backend": "scripted"} if node_name == "planner" else {}
     with Graph(tmp_path) as graph:
         proc = graph.start(node_name, name=node_name, parameters=overrides)
@@ -120,3 +151,28 @@ def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -
         assert proc.running(), dict(graph.logs())[node_name]
     undeclared = (shared | own) - declared
     assert not undeclared, f"{node_name}: YAML keys the node does not declare: {undeclared}"
+
+
+@pytest.mark.ros
+def test_perception_declares_every_key_the_mujoco_overlay_gives_it(tmp_path: Path) -> None:
+    """config/mujoco.yaml (given after brain.yaml with --sim mujoco / sim:=mujoco) sets
+    perception's sources for the MuJoCo humanoid; rclpy would ignore a key nobody declares."""
+    from robot_brain.core.sim_choice import sim_choice
+
+    overlay = ROOT / "config" / sim_choice("mujoco").params_overlay
+
+    def flat(block: dict, prefix: str = "") -> set[str]:
+        out: set[str] = set()
+        for key, value in block.items():
+            out |= flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return out
+
+    data = yaml.safe_load(overlay.read_text())
+    assert set(data) == {"/**/perception"}, "the overlay configures perception only"
+    keys = flat(data["/**/perception"]["ros__parameters"])
+    with Graph(tmp_path) as graph:
+        proc = graph.start("perception", name="perception", params_files=[CONFIG, overlay])
+        declared = _declared_parameters(graph, "perception", timeout=60.0)
+        assert proc.running(), dict(graph.logs())["perception"]
+    assert keys - declared == set(), f"overlay keys perception does not declare: {keys - declared}"
+    assert {"head.mount_rpy", "knee.mount_xyz", "self_boxes"} <= keys

@@ -59,6 +59,21 @@ def test_demo_runs_sim_and_prints_summary(tmp_path: Path) -> None:
     assert not _descendants_of_run(run_dir)
 
 
+def test_demo_runs_the_mujoco_sim_in_the_sims_place(tmp_path: Path) -> None:
+    pytest.importorskip("mujoco", reason="mujoco (requirements/python.txt) not installed")
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        ROBOT_BRAIN + ["demo", "--sim", "mujoco", "--duration", "8", "--nodes", "sim",
+                       "--no-record", "--quiet", "--run-dir", str(run_dir)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "robot: walked" in result.stdout and "[mujoco_sim: simulator]" in result.stdout
+    log = (run_dir / "logs" / "mujoco_sim.log").read_text()
+    assert "mujoco_sim ready" in log and "mujoco_sim summary" in log
+    assert not (run_dir / "logs" / "sim.log").exists()
+    assert not _descendants_of_run(run_dir)
+
+
 def test_demo_without_recording_still_instructs_the_planner(tmp_path: Path) -> None:
     # The planner-ready check once waited for a second brain/instruction subscriber (the
     # recorder), so --no-record never sent the instruction.

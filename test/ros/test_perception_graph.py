@@ -61,6 +61,7 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         assert probe is not None
         probe.subscribe(LaserScan, "perception/obstacles", qos.SENSOR)
         probe.subscribe(String, "perception/scene", qos.RELIABLE)
+        probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         g.start("sim", parameters={"world_file": str(world)})
         perception = g.start("perception", parameters={"world_file": str(world)})
         try:
@@ -76,7 +77,7 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         assert perception.running()
 
         msg = probe.messages("perception/obstacles")[-1].msg
-        assert msg.header.frame_id == "laser"
+        assert msg.header.frame_id == "base_link"   # sectors are around base_link
         assert msg.angle_min == pytest.approx(-math.pi + math.pi / N, abs=1e-6)
         assert msg.angle_increment == pytest.approx(2 * math.pi / N, abs=1e-6)
         assert msg.angle_max == pytest.approx(math.pi - math.pi / N, abs=1e-6)
@@ -95,6 +96,10 @@ def test_sim_obstacles_appear_in_the_right_sectors(tmp_path: Path) -> None:
         nearest = scene["obstacles"][0]
         assert nearest["bearing"] == pytest.approx(CENTRES[2], abs=0.01)
         assert nearest["distance"] == pytest.approx(1.05, abs=0.06)
+        # The default source, the sim's centred 2D laser levelled with its odometry, still
+        # runs through the sector model.
+        probe.wait_for(lambda: _sources_status(probe).get("scan_sector_model_last") == "True",
+                       10.0, "the scan source's sector_model_last")
         goal = next(p for p in scene["places"] if p["name"] == "goal")
         assert goal["distance"] == pytest.approx(3.0, abs=0.02)
         assert goal["bearing"] == pytest.approx(math.pi / 2 - START_YAW, abs=0.02)
@@ -113,6 +118,14 @@ def _scan(tag: str, n: int, angle_min: float = -math.pi, inc: float | None = Non
     return msg
 
 
+def _sources_status(probe: Probe) -> dict[str, str]:
+    for rec in reversed(probe.messages("/diagnostics")):
+        for st in rec.msg.status:
+            if st.name == "perception: sources":
+                return {kv.key: kv.value for kv in st.values}
+    return {}
+
+
 def _perception_status(probe: Probe) -> dict[str, str] | None:
     for rec in reversed(probe.messages("/diagnostics")):
         for st in rec.msg.status:
@@ -124,20 +137,27 @@ def _perception_status(probe: Probe) -> dict[str, str] | None:
     return None
 
 
-def _until_output(probe: Probe, pub: Any, msg: LaserScan, timeout: float = 20.0) -> LaserScan:
-    """Publish (best-effort on the node's side) until the tagged output comes back."""
-    tag = msg.header.frame_id
+def _stamp_key(msg: Any) -> tuple[int, int]:
+    return (msg.header.stamp.sec, msg.header.stamp.nanosec)
 
-    def tagged() -> list[Any]:
+
+def _until_output(probe: Probe, pub: Any, msg: Any, timeout: float = 20.0) -> LaserScan:
+    """Publish (best-effort on the node's side), stamped now each time, until an output with
+    one of those stamps comes back (perception/obstacles copies the source's stamp)."""
+    sent: set[tuple[int, int]] = set()
+
+    def answered() -> list[Any]:
         return [r.msg for r in probe.messages("perception/obstacles")
-                if r.msg.header.frame_id == tag]
+                if _stamp_key(r.msg) in sent]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        msg.header.stamp = probe.node.get_clock().now().to_msg()
+        sent.add(_stamp_key(msg))
         pub.publish(msg)
         time.sleep(0.2)
-        if tagged():
-            return tagged()[-1]
-    raise AssertionError(f"no perception/obstacles output for scan '{tag}'")
+        if answered():
+            return answered()[-1]
+    raise AssertionError(f"no perception/obstacles output for '{msg.header.frame_id}'")
 
 
 def test_bad_scans_never_crash_the_node(tmp_path: Path) -> None:
@@ -147,7 +167,8 @@ def test_bad_scans_never_crash_the_node(tmp_path: Path) -> None:
         probe.subscribe(LaserScan, "perception/obstacles", qos.SENSOR)
         probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
         pub = probe.publisher(LaserScan, "scan", qos.SENSOR_PUB)
-        node = g.start("perception", parameters={"max_beams": 4096})
+        # Scans only, no odometry: nothing to level with.
+        node = g.start("perception", parameters={"max_beams": 4096, "attitude_source": "none"})
         try:
             _until_output(probe, pub, _scan("warmup", 360), timeout=60.0)
         except AssertionError:
@@ -172,8 +193,11 @@ def test_bad_scans_never_crash_the_node(tmp_path: Path) -> None:
 
         # Too many beams: dropped (no output), counted on diagnostics.
         huge = _scan("huge", 100_000)
+        huge_stamps = set()
         deadline = time.monotonic() + 30.0
         while time.monotonic() < deadline:
+            huge.header.stamp = probe.node.get_clock().now().to_msg()
+            huge_stamps.add(_stamp_key(huge))
             pub.publish(huge)
             time.sleep(0.3)
             st = _perception_status(probe)
@@ -182,7 +206,7 @@ def test_bad_scans_never_crash_the_node(tmp_path: Path) -> None:
         else:
             pytest.fail(f"100 000-beam scan never counted as dropped\n{_logs(g)}")
         assert not [r for r in probe.messages("perception/obstacles")
-                    if r.msg.header.frame_id == "huge"]
+                    if _stamp_key(r.msg) in huge_stamps]
         st = _perception_status(probe)
         assert st is not None and int(st["invalid_scans_total"]) >= len(unknown_cases)
 

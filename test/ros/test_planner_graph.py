@@ -271,3 +271,37 @@ def test_an_old_parameter_name_is_refused_at_start(tmp_path: Path) -> None:
         log = dict(g.logs())["planner"]
     assert rc == 1, log
     assert "cannot start" in log and "'route_eco' was renamed to 'backend_eco'" in log, log
+
+
+def test_told_not_to_go_a_walking_model_is_held_and_the_robot_asks(tmp_path: Path) -> None:
+    """The plan gate in the node (issue 28): a model that always walks (scripted
+    always_move) toward the place it was told to keep away from never reaches planner/goal;
+    the robot holds, says why on brain/say, and the gate's decision is on planner/plan and
+    planner/status (/diagnostics: test_planner_session_gate.py)."""
+    with Graph(tmp_path) as g:
+        probe = g.probe
+        assert probe is not None
+        subscribe_all(probe)
+        planner(g, scripted_failure="always_move", vertical_tier=True)
+        wait_started(probe)
+        pub = ready_publisher(probe, String, "brain/instruction", qos.RELIABLE)
+        pub.publish(String(data="Someone is mopping the kitchen, keep away from it."))
+        probe.wait_for(lambda: bool(plans(probe)), 30.0, "planner/plan")
+        plan = plans(probe)[0]
+        assert schema_errors(PLAN_SCHEMA_FILE, plan) == []
+        assert plan["gate"]["decision"] == "hold" and plan["gate"]["cause"] == "prohibition"
+        assert plan["gate"]["held_steps"][0]["place"] == "kitchen"
+        assert [s["skill"] for s in plan["steps"]] == ["stop", "say"]
+        probe.wait_for(lambda: bool(probe.messages("brain/say")), 10.0, "brain/say")
+        assert "kitchen" in probe.messages("brain/say")[-1].msg.data
+        probe.wait_for(lambda: last_status(probe).get("plans_held") == 1, 10.0,
+                       "planner/status plans_held 1")
+        status = last_status(probe)
+        assert schema_errors(STATUS_SCHEMA_FILE, status) == [] and status["gate"] == "hold"
+        assert probe.messages("planner/hold")[-1].msg.data is True
+        # a plain instruction still walks
+        pub.publish(String(data="Go to the door."))
+        probe.wait_for(lambda: bool(probe.messages("planner/goal")), 30.0, "planner/goal")
+        assert plans(probe)[-1]["gate"]["decision"] == "pass"
+        assert not any(r.msg.pose.position.x == 3.0 and r.msg.pose.position.y == 2.4
+                       for r in probe.messages("planner/goal"))   # never the kitchen

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from robot_brain_interfaces.msg import Plan, PlannerStatus, PlanStep
+from robot_brain_interfaces.msg import Plan, PlanGate, PlannerStatus, PlanStep
 
 from robot_brain.core.llm.types import LlmReply
+from robot_brain.core.planner.gate.gate import Decision, GateVerdict
 from robot_brain.core.planner.messages import (
     PLAN_SCHEMA_FILE,
     STATUS_SCHEMA_FILE,
@@ -42,6 +43,13 @@ EVERY_SKILL = CorePlan((
     Step(Skill.DOCK, place="dock", x=0.0, y=0.0, yaw=math.pi),
 ))
 
+HELD = GateVerdict(
+    Decision.HOLD, CorePlan((Step(Skill.STOP), Step(Skill.SAY, text="OK, I won't go."))),
+    "plan gate held navigate_to kitchen: 'keep away' (prohibition) forbids the kitchen",
+    ("hazard", "prohibition"), "prohibition", CorePlan((EVERY_SKILL.steps[0],)))
+PASSED = GateVerdict(Decision.PASS, CorePlan((EVERY_SKILL.steps[0],)),
+                     "plan gate: nothing to take back", ())
+
 RECORDS = {
     "llm": PlanRecord.make(
         12, "go to the kitchen, wait, then say hello" + " really" * 80, True, "ok",
@@ -60,6 +68,14 @@ RECORDS = {
                                  plan=CorePlan((Step(Skill.STOP),)), source="stop_word"),
     "power": PlanRecord.make(0, "", True, "battery critical", "power: critical",
                              plan=CorePlan((EVERY_SKILL.steps[-1],)), source="power"),
+    "held": PlanRecord.make(
+        16, "Someone is mopping the kitchen, keep away from it.", True, "ok; plan gate held",
+        "llm", plan=HELD.plan, source="llm", reply=LlmReply(
+            16, '{"steps": [{"skill": "navigate_to", "place": "kitchen"}]}', "llama_cpp",
+            "gemma-3-270m", "local", 12, 1.0, 1.2), locality="local", gate=HELD),
+    "passed": PlanRecord.make(17, "go to the kitchen", True, "ok", "vertical",
+                              plan=CorePlan((EVERY_SKILL.steps[0],)), source="vertical",
+                              latency_s=0.001, gate=PASSED),
 }
 
 
@@ -100,6 +116,18 @@ def test_plan_message_fields_hold_what_the_json_holds() -> None:
     assert dock.skill == PlanStep.SKILL_DOCK and dock.yaw == pytest.approx(math.pi, abs=1e-4)
 
 
+def test_the_gate_decision_is_a_plan_gate_message() -> None:
+    held = plan_msg(RECORDS["held"])
+    assert held.gate.decision == PlanGate.DECISION_HOLD and held.gate.cause == "prohibition"
+    assert list(held.gate.cues) == ["hazard", "prohibition"]
+    assert [s.place for s in held.gate.held_steps] == ["kitchen"]
+    assert [s.skill for s in held.steps] == ["stop", "say"]
+    assert plan_msg(RECORDS["passed"]).gate.decision == PlanGate.DECISION_PASS
+    none = plan_msg(RECORDS["rejected"])
+    assert none.gate.decision == "" and plan_json(none)["gate"] is None
+    assert status_msg(status(gate="hold")).gate == PlannerStatus.GATE_HOLD
+
+
 def test_no_model_call_is_nan_and_a_rejection_has_no_steps() -> None:
     stop = plan_msg(RECORDS["stop_word"])
     assert math.isnan(stop.latency_s) and math.isnan(stop.generation_time_s)
@@ -116,6 +144,8 @@ def test_no_model_call_is_nan_and_a_rejection_has_no_steps() -> None:
            generation_time_s=None, tokens=0),
     status(state="idle", mode="critical", tier="", accelerator_on=False, step_index=4,
            step_count=5, instruction="x" * 400),
+    status(state="executing", gate="hold", plans_held=2,
+           gate_reason="plan gate held navigate_to kitchen: 'wet' (hazard) forbids it"),
 ])
 def test_status_record_round_trips_to_the_published_json(record: StatusRecord) -> None:
     msg = status_msg(record)

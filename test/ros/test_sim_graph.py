@@ -71,6 +71,7 @@ def _start_sim(g: Graph, **params: object) -> tuple[Probe, NodeProcess]:
     probe.subscribe(LaserScan, "scan", qos.SENSOR)
     probe.subscribe(BatteryState, "battery_state", qos.RELIABLE)
     probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
+    probe.subscribe(String, "robot_description", qos.STATE)
     # A node block in a later params file, not `-p`: rcl lets the shipped YAML's `sim:` block
     # win over `-p` overrides (those land in the `/**` wildcard block).
     overrides = {"lidar_beams": BEAMS, "cmd_timeout_s": TIMEOUT_S, **params}
@@ -119,6 +120,9 @@ def test_sim_obeys_cmd_vel_scans_and_stops_after_timeout(tmp_path: Path) -> None
         time.sleep(1.0)
         assert _odom_x(probe) == pytest.approx(stopped_x, abs=1e-9)
 
+        probe.wait_for(lambda: bool(probe.messages("robot_description")), START_WAIT_S,
+                       "robot_description (transient local)")
+        assert "<robot name=\"humanoid\">" in _last(probe, "robot_description").data
         probe.wait_for(lambda: bool(probe.messages("battery_state")), START_WAIT_S,
                        "battery_state")
         bat = _last(probe, "battery_state")

@@ -76,12 +76,18 @@ def floats(value: str) -> list[float]:
 
 
 def sensors(model: ET.Element) -> dict[str, tuple[ET.Element, ET.Element]]:
-    """Sensor type -> (sensor element, the link holding it)."""
+    """Sensor name -> (sensor element, the link holding it)."""
     found: dict[str, tuple[ET.Element, ET.Element]] = {}
     for link in model.findall("link"):
         for sensor in link.findall("sensor"):
-            found[sensor.get("type", "")] = (sensor, link)
+            name = sensor.get("name", "")
+            assert name not in found, f"two sensors named {name!r}"
+            found[name] = (sensor, link)
     return found
+
+
+def sensors_of_type(model: ET.Element, kind: str) -> list[tuple[ET.Element, ET.Element]]:
+    return [(s, link) for s, link in sensors(model).values() if s.get("type") == kind]
 
 
 def gz_endpoints() -> list[GzEndpoint]:
@@ -108,10 +114,15 @@ def gz_endpoints() -> list[GzEndpoint]:
         found.append(GzEndpoint(f"/model/{model.get('name')}/battery/{battery}/state",
                                 "gz.msgs.BatteryState", "GZ_TO_ROS", "LinearBatteryPlugin"))
     sensor_types = {"gpu_lidar": ("gz.msgs.LaserScan", SENSORS), "imu": ("gz.msgs.IMU", IMU)}
-    for kind, (sensor, _link) in sensors(model).items():
+    for sensor, _link in sensors(model).values():
+        kind = sensor.get("type", "")
         if kind in sensor_types and sensor_types[kind][1] in world_plugins:
-            found.append(GzEndpoint(text(sensor, "topic"), sensor_types[kind][0], "GZ_TO_ROS",
-                                    f"{kind} sensor"))
+            topic = text(sensor, "topic")
+            found.append(GzEndpoint(topic, sensor_types[kind][0], "GZ_TO_ROS", f"{kind} sensor"))
+            if kind == "gpu_lidar":
+                # gz-sensors' GpuLidarSensor also publishes its points on <topic>/points.
+                found.append(GzEndpoint(topic + "/points", "gz.msgs.PointCloudPacked",
+                                        "GZ_TO_ROS", "gpu_lidar points"))
     return found
 
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", ROOT / "BENCHMARKS.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: [text](target) links; the target up to a space (a title), a '#' anchor or ')'.
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s#]*)(?:#[^)\s]*)?(?:\s[^)]*)?\)")
-NODE_ROW = re.compile(r"^\| `([a-z_]+)` \|", re.MULTILINE)
+NODE_ROW = re.compile(r"^\| `([a-z_]+)`[^|]*\|", re.MULTILINE)
 
 
 def _relative_links(page: Path) -> list[str]:

@@ -62,6 +62,7 @@ def _robot_interface() -> dict[str, tuple[str, str]]:
         "odom": ("nav_msgs/msg/Odometry", "GZ_TO_ROS"),
         "battery_state": ("sensor_msgs/msg/BatteryState", "GZ_TO_ROS"),
         "/clock": ("rosgraph_msgs/msg/Clock", "GZ_TO_ROS"),
+        "livox/lidar": ("sensor_msgs/msg/PointCloud2", "GZ_TO_ROS"),
     }
 
 
@@ -140,4 +141,4 @@ def test_the_endpoint_reader_is_not_vacuous() -> None:
     # The SDF reader itself finds the five robot-interface producers/consumers.
     sources = {ep.source for ep in gz_endpoints()}
     assert {"world", "DiffDrive", "OdometryPublisher", "LinearBatteryPlugin",
-            "gpu_lidar sensor"} <= sources
+            "gpu_lidar sensor", "gpu_lidar points"} <= sources

@@ -294,8 +294,12 @@ def test_spawn_frame_is_the_one_the_generator_writes(gazebo: LaunchFile) -> None
     assert written["ROBOT_START_FRAME"] in {f.get("name") for f in world_element().iter("frame")}
 
 
+#: static_transform_publisher's pose flags, in SDF <pose> order; absent = 0.
+_TF_FLAGS = ("--x", "--y", "--z", "--roll", "--pitch", "--yaw")
+
+
 def test_static_sensor_frames_match_the_model(gazebo: LaunchFile) -> None:
-    published: dict[str, float] = {}
+    published: dict[str, list[float]] = {}
     for pkg, exe, node in _nodes(gazebo):
         if (pkg, exe) != ("tf2_ros", "static_transform_publisher"):
             continue
@@ -304,10 +308,12 @@ def test_static_sensor_frames_match_the_model(gazebo: LaunchFile) -> None:
         args = ast.literal_eval(args_node)
         options = dict(zip(args[::2], args[1::2], strict=True))
         assert options["--frame-id"] == "base_link"
-        published[options["--child-frame-id"]] = float(options["--z"])
-    for kind, (sensor, link) in sensors(model_element()).items():
+        published[options["--child-frame-id"]] = [float(options.get(f, 0.0))
+                                                   for f in _TF_FLAGS]
+    for name, (sensor, link) in sensors(model_element()).items():
         frame = sensor.findtext("gz_frame_id")
-        assert frame in published, f"no static TF for the {kind} frame {frame}"
+        assert frame in published, f"no static TF for the {name} frame {frame}"
         assert link.get("name") == "base_link"
-        z = float((sensor.findtext("pose") or "").split()[2])
-        assert published[frame] == pytest.approx(z), f"{frame} height differs from the SDF"
+        pose = [float(v) for v in (sensor.findtext("pose") or "").split()]
+        assert published[frame] == pytest.approx(pose, abs=1e-5), \
+            f"{frame} pose differs from the SDF"

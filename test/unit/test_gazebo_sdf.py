@@ -1,9 +1,11 @@
-"""The shipped SDF world and robot model, read as plain XML, against the world file and config.
+"""The shipped SDF world and robot model, read as plain XML, against the world file, the robot
+description and the config.
 
-Checks: the gz-sim systems and sensors the bridge relies on (real system names), lidar settings
-equal to the built-in sim's, base limits equal to the shared limits, a lidar plane free of the
-robot's own body and below every obstacle's top, and obstacles / places / start equal to
-robot_brain/worlds/apartment.yaml loaded with load_world.
+Checks: the gz-sim systems and sensors the bridge relies on (real system names), knee lidar
+settings equal to the built-in sim's, the head lidar a MID-360 mounted where the robot
+description says (upside down), base limits equal to the shared limits, each lidar's near clip
+hiding the robot's own body, the body equal to the description, and obstacles (with their
+heights) / places / start equal to robot_brain/worlds/apartment.yaml loaded with load_world.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from robot_brain.core.resources import default_world_path
+from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.lidar import LidarConfig
 from robot_brain.core.world import World, load_world
 from test.unit.gazebo_files import (
@@ -71,9 +74,10 @@ def _z_extent(shape: ET.Element) -> tuple[float, float, float]:
     if geom.tag == "box":
         sx, sy, sz = floats(text(geom, "size"))
         half, reach = sz / 2, math.hypot(abs(pose[0]) + sx / 2, abs(pose[1]) + sy / 2)
-    elif geom.tag == "cylinder":
+    elif geom.tag in ("cylinder", "capsule"):
         r, length = float(text(geom, "radius")), float(text(geom, "length"))
-        half, reach = length / 2, math.hypot(pose[0], pose[1]) + r
+        half = length / 2 + (r if geom.tag == "capsule" else 0.0)
+        reach = math.hypot(pose[0], pose[1]) + r
     elif geom.tag == "sphere":
         r = float(text(geom, "radius"))
         half, reach = r, math.hypot(pose[0], pose[1]) + r
@@ -100,50 +104,96 @@ def test_world_steps_physics_at_1_khz_in_real_time() -> None:
 
 # --- robot model ---------------------------------------------------------------------------
 
-def test_model_has_lidar_and_imu_sensors_on_its_base() -> None:
+def test_model_has_its_lidars_and_imu_on_its_base_at_the_descriptions_mounts() -> None:
     found = sensors(model_element())
-    assert {"gpu_lidar", "imu"} <= set(found)
-    for kind in ("gpu_lidar", "imu"):
-        assert found[kind][1].get("name") == "base_link"
-    assert text(found["gpu_lidar"][0], "gz_frame_id") == "laser"
+    assert {"lidar", "head_lidar", "imu"} <= set(found)
+    expected = {"lidar": HUMANOID.knee_laser, "head_lidar": HUMANOID.head_lidar,
+                "imu": HUMANOID.imu}
+    for name, mount in expected.items():
+        sensor, link = found[name]
+        assert link.get("name") == "base_link"
+        assert text(sensor, "gz_frame_id") == mount.frame
+        assert _pose(sensor) == pytest.approx(list(mount.pose.as_tuple()), abs=TOL)
+    assert found["lidar"][0].get("type") == found["head_lidar"][0].get("type") == "gpu_lidar"
     assert text(found["imu"][0], "gz_frame_id") == "imu_link"
+    assert text(found["lidar"][0], "gz_frame_id") == "laser"
+    # Upside down, as a G1 carries its MID-360: roll pi.
+    assert _same_angle(_pose(found["head_lidar"][0])[3], math.pi)
+    assert text(found["head_lidar"][0], "gz_frame_id") == "livox_frame"
 
 
-def test_lidar_matches_the_built_in_sims_lidar() -> None:
-    sensor = sensors(model_element())["gpu_lidar"][0]
+def _axis(sensor: ET.Element, tag: str) -> tuple[int, float, float]:
+    axis = sensor.find(f"lidar/scan/{tag}")
+    assert axis is not None
+    return (int(text(axis, "samples")), float(text(axis, "min_angle")),
+            float(text(axis, "max_angle")))
+
+
+def test_knee_lidar_matches_the_built_in_sims_lidar() -> None:
+    sensor = sensors(model_element())["lidar"][0]
     expected = LidarConfig()
-    horizontal = sensor.find("lidar/scan/horizontal")
-    vertical = sensor.find("lidar/scan/vertical")
-    rng = sensor.find("lidar/range")
-    assert horizontal is not None and vertical is not None and rng is not None
-    assert int(text(horizontal, "samples")) == expected.beams == 360
-    assert float(text(horizontal, "min_angle")) == pytest.approx(expected.angle_min, abs=1e-9)
+    samples, lo, hi = _axis(sensor, "horizontal")
+    assert samples == expected.beams == 360
+    assert lo == pytest.approx(expected.angle_min, abs=1e-9)
     # Gazebo spreads samples over [min, max] inclusive; no duplicated beam at +pi.
-    assert float(text(horizontal, "max_angle")) == pytest.approx(expected.angle_max, abs=1e-9)
-    assert int(text(vertical, "samples")) == 1
-    assert float(text(rng, "min")) == pytest.approx(expected.range_min)
+    assert hi == pytest.approx(expected.angle_max, abs=1e-9)
+    assert _axis(sensor, "vertical") == (1, 0.0, 0.0)
+    rng = sensor.find("lidar/range")
+    assert rng is not None
     assert float(text(rng, "max")) == pytest.approx(expected.range_max)
+    # The near clip hides the legs beside the laser, and nothing beyond the footprint.
+    assert float(text(rng, "min")) <= float(shared_params()["robot_radius"])  # type: ignore[arg-type]
     assert float(text(sensor, "update_rate")) == pytest.approx(10.0)
 
 
-def test_lidar_plane_is_free_of_the_robots_own_body() -> None:
+def test_head_lidar_is_a_mid360_like_3d_lidar() -> None:
+    sensor = sensors(model_element())["head_lidar"][0]
+    spec = HUMANOID.head_lidar_spec
+    h_samples, h_lo, h_hi = _axis(sensor, "horizontal")
+    v_samples, v_lo, v_hi = _axis(sensor, "vertical")
+    assert h_lo == pytest.approx(-math.pi) and h_hi < math.pi  # a full turn, no duplicate
+    assert h_hi - h_lo == pytest.approx(2 * math.pi * (1 - 1 / h_samples))
+    assert (v_lo, v_hi) == pytest.approx((math.radians(spec.vertical_min_deg),
+                                          math.radians(spec.vertical_max_deg)))
+    assert v_samples > 1
+    assert 0.8 * spec.points_per_frame <= h_samples * v_samples <= 1.2 * spec.points_per_frame
+    assert float(text(sensor, "update_rate")) == pytest.approx(spec.frame_rate_hz)
+    rng = sensor.find("lidar/range")
+    assert rng is not None and float(text(rng, "max")) == pytest.approx(spec.range_max)
+    assert text(sensor, "topic").startswith("/model/humanoid/")
+
+
+def _link_shapes(link: ET.Element) -> list[ET.Element]:
+    return link.findall("visual") + link.findall("collision")
+
+
+@pytest.mark.parametrize("name", ["lidar", "head_lidar"])
+def test_each_lidars_near_clip_hides_the_robots_own_body(name: str) -> None:
     model = model_element()
-    sensor, link = sensors(model)["gpu_lidar"]
-    z = _pose(sensor)[2]
+    sensor, link = sensors(model)[name]
+    x, y, z = _pose(sensor)[:3]
     range_min = float(sensor.findtext("lidar/range/min") or "nan")
-    shapes = link.findall("visual") + link.findall("collision")
+    shapes = _link_shapes(link)
     assert shapes
     for shape in shapes:
         bottom, top, reach = _z_extent(shape)
         if bottom < z < top:
-            assert reach < range_min, \
-                f"{shape.get('name')} crosses the lidar plane z={z} beyond range_min"
-    # The wheels are separate links, posed in the model frame.
-    for wheel in ("left_wheel", "right_wheel"):
-        wheel_link = model.find(f"link[@name='{wheel}']")
-        assert wheel_link is not None
-        radius = float(wheel_link.findtext("collision/geometry/cylinder/radius") or "nan")
-        assert _pose(wheel_link)[2] + radius < z
+            assert reach + math.hypot(x, y) < range_min, \
+                f"{shape.get('name')} crosses the {name} plane z={z} beyond range_min"
+    if name == "lidar":
+        # The wheels are separate links, posed in the model frame, below the knee laser.
+        for wheel in ("left_wheel", "right_wheel"):
+            wheel_link = model.find(f"link[@name='{wheel}']")
+            assert wheel_link is not None
+            radius = float(wheel_link.findtext("collision/geometry/cylinder/radius") or "nan")
+            assert _pose(wheel_link)[2] + radius < z
+    else:
+        # The head: every shape around the sensor's origin lies within its near clip.
+        head = [sh for sh in shapes if sh.get("name", "").startswith(HUMANOID.head_part)]
+        assert head
+        for sh in head:
+            radius = float(sh.findtext("geometry/sphere/radius") or "nan")
+            assert math.dist(_pose(sh)[:3], (x, y, z)) + radius < range_min
 
 
 def test_diff_drive_drives_the_two_wheel_joints_with_the_model_geometry() -> None:
@@ -204,11 +254,16 @@ def test_battery_plugin_drains_a_plausible_humanoid_pack() -> None:
     assert text(battery, "start_draining") == "true"
 
 
-def test_model_is_humanoid_sized() -> None:
+def test_model_is_the_robot_description() -> None:
     link = model_element().find("link[@name='base_link']")
     assert link is not None
     height = max(_z_extent(v)[1] for v in link.findall("visual"))
-    assert 1.4 <= height <= 1.9
+    assert height == pytest.approx(HUMANOID.height, abs=TOL)
+    assert 1.1 <= height <= 1.9
+    names = {v.get("name") for v in link.findall("visual")}
+    assert names == {f"{p.name}_visual" for p in HUMANOID.parts}
+    mass = float(text(link, "inertial/mass"))
+    assert mass == pytest.approx(HUMANOID.mass) and 25.0 <= mass <= 50.0
 
 
 # --- world content vs the world file ------------------------------------------------------
@@ -252,25 +307,26 @@ def test_cylinders_match_the_world_file(world: World) -> None:
         assert float(radius or "nan") == pytest.approx(cyl.radius, abs=TOL)
 
 
-def test_obstacles_are_static_stand_on_the_floor_and_reach_above_the_lidar(world: World) -> None:
-    lidar_z = _pose(sensors(model_element())["gpu_lidar"][0])[2]
+def test_obstacles_are_static_at_the_world_files_heights(world: World) -> None:
+    lidar_z = _pose(sensors(model_element())["lidar"][0])[2]
     models = _models(world_element())
-    for name in [w.name for w in world.walls] + [b.name for b in world.boxes] \
-            + [c.name for c in world.cylinders]:
-        model = models[name]
+    for shape in world.obstacles():
+        model = models[shape.name]
         assert text(model, "static") == "true"
         collision = model.find("link/collision")
-        assert collision is not None, f"{name} has no collision"
+        assert collision is not None, f"{shape.name} has no collision"
         geom = _geometry(collision)
         height = floats(text(geom, "size"))[2] if geom.tag == "box" \
             else float(text(geom, "length"))
         z = _pose(model)[2]
-        assert z - height / 2 == pytest.approx(0.0, abs=TOL), f"{name} floats or sinks"
-        assert z + height / 2 > lidar_z, f"{name} is below the lidar plane: invisible to it"
+        assert z - height / 2 == pytest.approx(shape.z_min, abs=TOL), f"{shape.name} bottom"
+        assert z + height / 2 == pytest.approx(shape.z_max, abs=TOL), f"{shape.name} top"
+        # The default world: the knee lidar sees every obstacle (the 2-D brain's world).
+        assert z - height / 2 <= lidar_z < z + height / 2, f"{shape.name} misses the lidar"
 
 
 def test_places_are_flat_visual_only_markers_at_the_world_files_places(world: World) -> None:
-    lidar_z = _pose(sensors(model_element())["gpu_lidar"][0])[2]
+    lidar_z = _pose(sensors(model_element())["lidar"][0])[2]
     models = _models(world_element())
     for place in world.places.values():
         model = models[f"place_{place.name}"]

@@ -13,7 +13,7 @@ import pytest
 
 from robot_brain.core.resources import default_world_path
 from robot_brain.core.world import load_world, parse_world
-from test.unit.gazebo_files import GENERATOR, ROOT, WORLD_SDF
+from test.unit.gazebo_files import GENERATOR, MODEL_SDF, ROOT, WORLD_SDF
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,35 @@ def test_shipped_world_equals_the_generators_output(generator: ModuleType) -> No
     expected = generator.world_sdf(load_world(default_world_path()))
     assert WORLD_SDF.read_text(encoding="utf-8") == expected, \
         "gazebo/worlds/apartment.sdf is stale: run scripts/make_gazebo_world.py"
+
+
+def test_shipped_model_equals_the_generators_output(generator: ModuleType) -> None:
+    assert MODEL_SDF.read_text(encoding="utf-8") == generator.model_sdf(), \
+        "gazebo/models/humanoid.sdf is stale: run scripts/make_gazebo_world.py"
+
+
+def test_writing_another_world_leaves_the_shipped_model_alone(generator: ModuleType,
+                                                              tmp_path: Path) -> None:
+    before = MODEL_SDF.stat().st_mtime_ns
+    assert generator.main(["--output", str(tmp_path / "w.sdf")]) == 0
+    assert MODEL_SDF.stat().st_mtime_ns == before
+    model = tmp_path / "m.sdf"
+    assert generator.main(["--output", str(tmp_path / "w.sdf"), "--model-output",
+                           str(model)]) == 0
+    assert model.read_text(encoding="utf-8") == generator.model_sdf()
+
+
+def test_unmapped_furniture_is_in_the_gazebo_world(generator: ModuleType) -> None:
+    from robot_brain.core.world import load_world_file
+    world = load_world_file("apartment_rearranged.yaml", include_unmapped=True)
+    root = ET.fromstring(generator.world_sdf(world))
+    names = {m.get("name") for m in root.iter("model")}
+    assert {o.name for o in world.unmapped} <= names
+    top = next(m for m in root.iter("model") if m.get("name") == "side_table_top")
+    z = float((top.findtext("pose") or "").split()[2])
+    size = (top.findtext("link/collision/geometry/box/size") or "").split()
+    assert z - float(size[2]) / 2 == pytest.approx(0.72) and z + float(size[2]) / 2 == \
+        pytest.approx(0.76)
 
 
 def test_check_mode_passes_on_the_shipped_world() -> None:

@@ -91,6 +91,10 @@ def test_plan_message_has_the_plan_schemas_fields_and_values() -> None:
     step = message("msg/PlanStep.msg")
     assert field_names(step) == step_keys
     assert constants(step, "SKILL_") == {s.value for s in Skill}
+    gate_schema = plan_schema["properties"]["gate"]
+    gate = message("msg/PlanGate.msg")
+    assert field_names(gate) == list(gate_schema["properties"])
+    assert constants(gate, "DECISION_") == set(gate_schema["properties"]["decision"]["enum"])
 
 
 def test_status_message_has_the_status_schemas_fields_and_values() -> None:
@@ -100,6 +104,7 @@ def test_status_message_has_the_status_schemas_fields_and_values() -> None:
     assert set(field_names(spec)) == set(status_schema["required"])
     assert constants(spec, "STATE_") == set(status_schema["properties"]["state"]["enum"])
     assert constants(spec, "MODE_") == set(status_schema["properties"]["mode"]["enum"])
+    assert constants(spec, "GATE_") | {""} == set(status_schema["properties"]["gate"]["enum"])
 
 
 def test_instruct_outcomes_and_states_are_distinct_and_unknown_is_zero() -> None:

@@ -90,3 +90,24 @@ def test_failure_modes_garbage_truncated_error() -> None:
     error = make_backend(ScriptedConfig(replies=(PLAN,), failure="error"))
     reply = error.generate(request(1), never)
     assert reply.error == SCRIPTED_ERROR and reply.text == ""
+
+
+def test_always_move_walks_to_the_place_the_instruction_names() -> None:
+    """The plan gate's adversary (issue 28): a model that walks wherever it is told not to."""
+    from robot_brain.core.llm.types import LlmRequest
+    from robot_brain.core.planner.prompt import PromptContext, build_prompt
+    from robot_brain.core.planner.skills import PlanLimits, output_schema
+    from robot_brain.core.resources import default_world_path
+    from robot_brain.core.world import load_world
+
+    world = load_world(default_world_path())
+    backend = make_backend(ScriptedConfig(failure="always_move"))
+    for text, place in (("The living room is off limits, stay out of it.", "living_room"),
+                        ("Don't you dare go near the window!", "window"),
+                        ("别动。", "dock")):   # nothing named it can read: the first place
+        prompt = build_prompt(world, PlanLimits(), PromptContext(text, None, None, 0.8))
+        req = LlmRequest(1, prompt.raw, prompt.messages, output_schema(world, PlanLimits()))
+        plan = json.loads(backend.generate(req, never).text)
+        assert plan == {"steps": [{"skill": "navigate_to", "place": place}]}
+    assert json.loads(backend.generate(request(2), never).text)["steps"][0]["skill"] \
+        == "navigate_to"

@@ -166,3 +166,38 @@ def test_world_aliases_must_be_strings() -> None:
     with pytest.raises(WorldError, match="aliases"):
         parse_world({"bounds": {"x_min": -1, "x_max": 1, "y_min": -1, "y_max": 1},
                      "places": {"a": {"x": 0, "y": 0, "aliases": "not a list"}}})
+
+
+@pytest.mark.parametrize("text", [
+    "Kitchen? No, stay here.",                       # issue 28: read as "go to the kitchen"
+    "Go to the kitchen. Wait, no. Stay.",
+    "Head to the door, oh no, scratch that.",
+    "Walk to the table... nah, never mind.",
+    "Geh in die Küche. Nein, doch nicht.",
+    "Ve a la ventana. No, mejor no.",
+])
+def test_never_confident_in_a_reading_its_own_words_take_back(planner: VerticalPlanner,
+                                                              text: str) -> None:
+    """Calibration (issue 28): a moving plan that a negation or a self-correction in the
+    same text contradicts is never above the cascade's threshold: the LLM is asked, and the
+    plan gate judges whatever it answers."""
+    from robot_brain.core.planner.vertical.planner import CONTRADICTED_CONFIDENCE
+
+    result = planner.plan(text)
+    if result.moves:
+        assert result.confidence <= CONTRADICTED_CONFIDENCE, result.reason
+        assert decide(result).tier is Tier.LLM
+        assert "contradicted" in result.reason
+
+
+def test_the_contradiction_check_only_lowers_what_it_contradicts(planner: VerticalPlanner
+                                                                 ) -> None:
+    world = load_world(default_world_path())
+    unchecked = VerticalPlanner(world, PlanLimits(), check_contradiction=False)
+    text = "Go to the kitchen. Wait, no. Stay."
+    assert unchecked.plan(text).confidence > 0.9          # what issue 28 saw
+    assert planner.plan(text).confidence <= 0.05
+    for plain in ("Go to the kitchen.", "Not the kitchen, the living room.",
+                  "No problem, go to the window."):
+        assert planner.plan(plain).confidence == pytest.approx(
+            unchecked.plan(plain).confidence), plain

@@ -15,6 +15,7 @@ from robot_brain.core.report.bag import default_typestore
 from robot_brain.core.report.bagwriter import BagWriter
 from robot_brain.core.report.build import collect_figures
 from robot_brain.core.report.figures import RunFigures, Span
+from robot_brain.core.report.summary import summary_rows
 
 T0 = 1_700_000_000 * 10**9   # ns; the first message of the bag
 MS = 1_000_000
@@ -129,9 +130,11 @@ def synthetic_messages(scan_beams: int = 0) -> list[tuple[str, int, Any]]:
     out.append(("/power/mode", T0 + 3, string("normal")))
     out.append(("/power/mode", T0 + 1500 * MS, string("eco")))
     plans = [
-        {"backend": "llama_cpp", "latency_s": 1.5, "accepted": True, "request_id": 1},
-        {"backend": "llama_cpp", "latency_s": 2.5, "accepted": False, "reason": "unknown place"},
-        {"backend": "scripted"},
+        {"backend": "llama_cpp", "latency_s": 1.5, "accepted": True, "request_id": 1,
+         "gate": {"decision": "pass", "cause": ""}},
+        {"backend": "llama_cpp", "latency_s": 2.5, "accepted": False, "reason": "unknown place",
+         "gate": None},
+        {"backend": "scripted", "gate": {"decision": "hold", "cause": "hazard"}},
     ]
     for k, plan in enumerate(plans):
         out.append(("/planner/plan", T0 + (400 + 100 * k) * MS, string(json.dumps(plan))))
@@ -213,6 +216,13 @@ def test_plans_by_backend(figures: RunFigures) -> None:
     assert (scripted.plans, scripted.accepted, scripted.rejected) == (1, 0, 0)
     assert scripted.latency.count == 0
     assert figures.unparsable_plans == 1
+
+
+def test_plan_gate_decisions(figures: RunFigures) -> None:
+    gate = figures.plan_gate
+    assert (gate.checked, gate.held, dict(gate.held_by)) == (2, 1, {"hazard": 1})
+    rows = {(r.section, r.figure): r.value for r in summary_rows(figures)}
+    assert rows[("planner", "plan gate")] == "1 of 2 plans held (hazard 1)"
 
 
 def test_safety_episodes(figures: RunFigures) -> None:

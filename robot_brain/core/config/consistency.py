@@ -61,19 +61,21 @@ def _goal_refresh(v: Values) -> str | None:
     return None
 
 
-def _robot_timeout(v: Values) -> str | None:
-    robot, deadline = float(_get(v, "sim", "cmd_timeout_s")), float(
-        _get(v, "watchdog", "deadline_s"))
-    if math.isfinite(robot) and robot <= deadline:
-        return (f"sim.cmd_timeout_s={robot:g} is not longer than watchdog.deadline_s="
-                f"{deadline:g}: the robot's own timeout must be the later backstop")
-    return None
+def _robot_timeout(sim: str) -> Callable[[Values], str | None]:
+    def check(v: Values) -> str | None:
+        robot, deadline = float(_get(v, sim, "cmd_timeout_s")), float(
+            _get(v, "watchdog", "deadline_s"))
+        if math.isfinite(robot) and robot <= deadline:
+            return (f"{sim}.cmd_timeout_s={robot:g} is not longer than watchdog.deadline_s="
+                    f"{deadline:g}: the robot's own timeout must be the later backstop")
+        return None
+    return check
 
 
 #: Each fast-path stage's input (its middleware threads run one level below its spinning
 #: thread) must sit above the stage that feeds it: on 2 CPUs a producer at the same or a higher
 #: priority than its consumer's receive thread can hold a CPU while that thread waits.
-FAST_PATH_ORDER = ("watchdog", "controller", "perception", "sim")
+FAST_PATH_ORDER = ("watchdog", "controller", "perception", "sim", "mujoco_sim")
 
 
 def _priority_layout(v: Values) -> str | None:
@@ -98,9 +100,11 @@ RULES: tuple[Rule, ...] = (
     _same("odom_frame", "sim", "live_view"),
     _same("base_frame", "sim", "live_view"),
     _same("laser_frame", "sim", "live_view"),
+    _same("cmd_vel_stamped", "mujoco_sim", "controller", "watchdog"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
-    Rule(("sim", "watchdog"), _robot_timeout),
+    Rule(("sim", "watchdog"), _robot_timeout("sim")),
+    Rule(("mujoco_sim", "watchdog"), _robot_timeout("mujoco_sim")),
     Rule(("watchdog", "controller"), _priority_layout),
 )
 

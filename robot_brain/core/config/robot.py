@@ -53,4 +53,5 @@ class Frames:
     odom_frame: str = param("odom", "Fixed frame: odom's pose (parent of base_frame), the "
                             "world, the goal.")
     base_frame: str = param("base_link", "The robot's body frame.")
-    laser_frame: str = param("laser", "Frame of `scan` (at the body centre).")
+    laser_frame: str = param("laser", "Frame of `scan` (on the body's axis, at the knee-height "
+                             "laser of the robot description).")

@@ -28,8 +28,11 @@ from robot_brain.core.llm.types import (
 
 #: 'illegal_instruction' dies with SIGILL in its start-up self-test, as llama.cpp built for a CPU
 #: feature the machine lacks does: it exercises the start-up failure path without that CPU.
+#: 'always_move' answers every request with a move, toward a place the instruction names when
+#: it names one by its world name (else the schema's first place): the adversary of the plan
+#: gate (issue 28), a model that walks wherever it is told not to.
 SCRIPTED_FAILURES = ("none", "hang", "garbage", "error", "crash", "truncated",
-                     "illegal_instruction")
+                     "illegal_instruction", "always_move")
 GARBAGE_TEXT = "Sure! I would love to help you with that. Walking to the kitchen now :)"
 SCRIPTED_ERROR = "backend error: scripted failure"
 # Sleep granularity: short enough that cancellation is seen within a few ms.
@@ -143,10 +146,53 @@ class ScriptedBackend:
             if now >= end:
                 break
             time.sleep(min(_SLICE_S, end - now))
-        if self._failure == "garbage":
+        if self._failure == "always_move":
+            text = move_reply(request)
+        elif self._failure == "garbage":
             text = GARBAGE_TEXT
         elif self._failure == "truncated":
             text = text[: len(text) // 2]
         elif self._failure == "error":
             return self._reply(request, "", deadline, SCRIPTED_ERROR)
         return self._reply(request, text, deadline, None)
+
+
+def move_reply(request: LlmRequest) -> str:
+    """A plan that walks: to the place of the request's schema the instruction names (the last
+    named, by its world name), else to the schema's first place, else to (1, 1)."""
+    places = _schema_places(request.json_schema)
+    instruction = _instruction(request).lower()
+    named = [p for p in places if p.replace("_", " ") in instruction or p in instruction]
+    if named:
+        named.sort(key=lambda p: max(instruction.rfind(p.replace("_", " ")),
+                                     instruction.rfind(p)))
+        target = named[-1]
+    elif places:
+        target = places[0]
+    else:
+        return json.dumps({"steps": [{"skill": "navigate_to", "x": 1.0, "y": 1.0}]})
+    return json.dumps({"steps": [{"skill": "navigate_to", "place": target}]})
+
+
+def _instruction(request: LlmRequest) -> str:
+    """The instruction the prompt ends with ("Instruction: ...")."""
+    texts = [request.prompt or ""] + [str(m.get("content", "")) for m in request.messages or ()]
+    found = ""
+    for text in texts:
+        for line in text.splitlines():
+            if line.startswith("Instruction: "):
+                found = line[len("Instruction: "):]
+    return found
+
+
+def _schema_places(schema: object) -> list[str]:
+    """The place enum of a world's skills schema (skills.output_schema)."""
+    try:
+        variants = schema["properties"]["steps"]["items"]["anyOf"]  # type: ignore[index]
+        for variant in variants:
+            place = variant.get("properties", {}).get("place")
+            if isinstance(place, dict) and isinstance(place.get("enum"), list):
+                return [str(p) for p in place["enum"]]
+    except (KeyError, TypeError):
+        pass
+    return []

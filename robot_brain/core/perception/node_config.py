@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping
 
 from robot_brain.core.config.params import group, param
 from robot_brain.core.config.process import RealtimeSettings
 from robot_brain.core.config.robot import RobotConfig
+from robot_brain.core.perception.cloud.config import SourceConfig, SourcesConfig
 from robot_brain.core.perception.scene import SceneConfig
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 
@@ -28,3 +30,9 @@ class PerceptionNodeConfig:
     odom_timeout_s: float = param(1.0, "Odometry older than this makes the scene's robot pose "
                                   "unknown.", unit="s", min=0.05, max=60.0)
     realtime: RealtimeSettings = group(RealtimeSettings)
+    #: The sensor sources' shared settings; each name in its `sources` list gets its own
+    #: SourceConfig group, `<name>.<field>` (declared once the list is read: PER_NAME_GROUPS).
+    sources: SourcesConfig = group(SourcesConfig)
+
+    #: Groups declared per name of a list parameter: {list parameter: group class}.
+    PER_NAME_GROUPS: ClassVar[Mapping[str, type[Any]]] = {"sources": SourceConfig}

@@ -12,6 +12,7 @@ import jsonschema
 
 from robot_brain.core.llm.types import LlmReply
 from robot_brain.core.planner.executive import Goal
+from robot_brain.core.planner.gate.gate import GateVerdict
 from robot_brain.core.planner.skills import Plan
 from robot_brain.core.resources import package_file
 
@@ -59,12 +60,16 @@ class PlanRecord:
     plan: Plan | None
     raw: str
     route_reason: str
+    #: The plan gate's decision on an accepted plan (None: rejected before it). When it held
+    #: the plan, `plan` is what runs instead (stop + say) and the gate keeps the held steps.
+    gate: GateVerdict | None = None
 
     @classmethod
     def make(cls, request_id: int, instruction: str, accepted: bool, reason: str,
              route_reason: str, plan: Plan | None = None, source: str = "llm",
              reply: LlmReply | None = None, backend: str = "none",
-             locality: str = "none", latency_s: float | None = None) -> PlanRecord:
+             locality: str = "none", latency_s: float | None = None,
+             gate: GateVerdict | None = None) -> PlanRecord:
         """The one way a record is built: with the LLM's `reply` (from `backend`, at
         `locality`), or without one (stop word, power mode, nothing to ask, or the vertical
         tier, which runs on board in `latency_s`)."""
@@ -72,12 +77,12 @@ class PlanRecord:
             if source == VERTICAL_SOURCE:
                 return cls(request_id, instruction, source, VERTICAL_SOURCE, VERTICAL_MODEL,
                            "local", latency_s, 0, latency_s, accepted, reason, plan, "",
-                           route_reason)
+                           route_reason, gate)
             return cls(request_id, instruction, source, "none", "", "none", None, 0, None,
-                       accepted, reason, plan, "", route_reason)
+                       accepted, reason, plan, "", route_reason, gate)
         return cls(request_id, instruction, source, reply.backend or backend, reply.model,
                    locality, reply.latency_s, reply.tokens, reply.generation_time_s, accepted,
-                   reason, plan, reply.text or "", route_reason)
+                   reason, plan, reply.text or "", route_reason, gate)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +100,7 @@ class PlanRecord:
             "steps": self.plan.to_json() if (self.accepted and self.plan) else [],
             "raw": self.raw[:RAW_CLIP],
             "route_reason": self.route_reason,
+            "gate": self.gate.to_json() if self.gate is not None else None,
         }
 
 
@@ -125,6 +131,11 @@ class StatusRecord:
     plans_rejected: int
     replies_superseded: int
     tier: str = ""  # stop_word | vertical | llm | power: who answered the latest instruction
+    #: The plan gate on the latest plan: '' (none yet, or rejected before it) | pass | hold,
+    #: why, and how many plans it has held since start.
+    gate: str = ""
+    gate_reason: str = ""
+    plans_held: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

@@ -15,6 +15,8 @@ from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.llm.types import LlmReply
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import ExecEvent, ExecOutput
+from robot_brain.core.planner.gate.counters import GateCounters
+from robot_brain.core.planner.gate.gate import GateVerdict
 from robot_brain.core.planner.messages import StatusRecord
 from robot_brain.core.planner.skills import Step
 from robot_brain.core.timing.stats import RollingWindow
@@ -31,6 +33,8 @@ class PlannerCounters:
     latency: RollingWindow = field(default_factory=lambda: RollingWindow(200))
     #: Plans started, by the tier that made them (stop_word, vertical, llm, power).
     by_tier: dict[str, int] = field(default_factory=dict)
+    #: The plan gate's decisions (every accepted plan passes it).
+    gate: GateCounters = field(default_factory=GateCounters)
 
     def health(self, status: Mapping[str, Any], start_failures: Mapping[str, str],
                accelerator_on: bool) -> HealthReport:
@@ -51,6 +55,7 @@ class PlannerCounters:
             "latency_p50_s": self.latency.percentile(50),
             "latency_p99_s": self.latency.percentile(99),
             **{f"plans_by_tier.{t}": n for t, n in sorted(self.by_tier.items())},
+            **self.gate.values(),
         }
         return HealthReport("planner", level, message, values)
 
@@ -68,6 +73,7 @@ class PlannerReport:
     last_status: dict[str, Any] | None = None
     _last_record: StatusRecord | None = field(default=None, init=False, repr=False)
     tier: str = ""  # which cascade tier answered the latest instruction
+    gate: GateVerdict | None = None  # the plan gate's decision on the latest plan
 
     def count_plan(self, accepted: bool, tier: str, reason: str) -> None:
         """A plan record went out: counted, by tier when accepted; a rejection is the news."""
@@ -77,6 +83,12 @@ class PlannerReport:
         else:
             self.counters.rejected += 1
             self.message = f"plan rejected: {reason}"
+
+    def gate_decided(self, verdict: GateVerdict | None) -> None:
+        """The plan gate's decision on the plan being started (None: nothing reached it)."""
+        self.gate = verdict
+        if verdict is not None:
+            self.counters.gate.count(verdict)
 
     def pool_note(self, note: PoolNote) -> str:
         """Take what the backend pool reported; returns the log line."""
@@ -118,7 +130,10 @@ class PlannerReport:
             pending=pending, step_index=out.step_index, step_count=out.step_count,
             step=step.describe() if step is not None else "", outcome=out.outcome,
             plans_accepted=c.accepted, plans_rejected=c.rejected,
-            replies_superseded=c.superseded, tier=self.tier)
+            replies_superseded=c.superseded, tier=self.tier,
+            gate=self.gate.decision.value if self.gate is not None else "",
+            gate_reason=self.gate.reason if self.gate is not None else "",
+            plans_held=c.gate.held)
 
     def changed(self, status: StatusRecord) -> bool:
         """Remember `status`; whether it differs from the one before.

@@ -2,7 +2,9 @@
 
 Planning is a cascade (docs/design.md): stop words, then the vertical model (about a millisecond,
 here), and the LLM only for what that model hands off (first_tiers.py); every plan goes
-through the same validator. The node sets the cached inputs (pose, scene, battery) and calls
+through the same validator, then through the plan gate (gate/, docs/plan_gate.md) against the
+words of its instruction, whichever tier made it: `_admit` is the one place a plan reaches the
+executive. The node sets the cached inputs (pose, scene, battery) and calls
 `tick(now)` from one timer; everything here is bounded and non-blocking: the LLM runs in the
 BackendPool's worker processes, which this class only submits to and polls. Only a reply to
 the latest request is used; older ones are counted as superseded. Every decision's reason is
@@ -29,14 +31,19 @@ from robot_brain.core.planner.backend_choice import (
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import Executive
 from robot_brain.core.planner.first_tiers import FirstTiers
+from robot_brain.core.planner.gate.gate import GateVerdict, PlanGate
+from robot_brain.core.planner.gate.reading import MAX_GATE_CHARS
 from robot_brain.core.planner.messages import PlanRecord, TickOutput
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.reporting import PlannerReport
-from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, dock_plan
+from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, Step, dock_plan
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
 from robot_brain.core.planner.vertical.planner import VerticalPlanner
 from robot_brain.core.world import World
+
+#: What the robot says when the gate holds the power mode's dock.
+POWER_ASK = "My battery is low and you told me not to move. Should I go to the dock?"
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,9 @@ class _Request:
     at: float  # received, or submitted
     backend: str = ""
     route_reason: str = ""
+    #: The instruction as received (bounded), for the plan gate: `instruction` is clipped for
+    #: the prompt, and what was clipped may have said "don't".
+    words: str = ""
 
 
 class PlannerSession:
@@ -91,6 +101,8 @@ class PlannerSession:
         self.config = config
         self.pool = pool
         self.validator = PlanValidator(world, config.limits)
+        # No switch: the gate cannot be turned off (docs/plan_gate.md says why).
+        self.plan_gate = PlanGate(world, config.limits)
         self.first = FirstTiers(self.validator, vertical, config.vertical_threshold,
                                 config.stop_words)
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
@@ -108,6 +120,8 @@ class PlannerSession:
         self._last_request_at: float | None = None
         self._plans: list[PlanRecord] = []
         self._log: list[str] = []
+        #: The latest instruction's words: the standing order a power-mode dock must respect.
+        self._words = ""
 
     # -- inputs (the node's callbacks only store pose, scene, battery; the mode routes) ------
 
@@ -130,6 +144,8 @@ class PlannerSession:
     def on_instruction(self, text: str, now: float) -> int:
         """Take a new instruction; it replaces whatever was planned or running. Returns its id."""
         instruction = clean_instruction(text)
+        words = text[: MAX_GATE_CHARS + 1]   # one more: the gate still sees it is too long
+        self._words = words
         self._latest_id += 1
         rid = self._latest_id
         self.report.instruction = instruction
@@ -144,11 +160,12 @@ class PlannerSession:
         if first.plan is not None:
             self.report.tier = first.tier
             self._start_plan(rid, instruction, first.plan, first.tier, first.reason, now,
-                             first.latency_s)
+                             first.latency_s, words=words)
             self.report.route_reason = f"{first.tier.replace('_', ' ')}: no LLM call"
             return rid
         self.report.tier = "llm"
-        self._pending = _Request(rid, instruction, now, route_reason=first.hand_off)
+        self._pending = _Request(rid, instruction, now, route_reason=first.hand_off,
+                                 words=words)
         self._dispatch(now)
         return rid
 
@@ -202,7 +219,7 @@ class PlannerSession:
         self._pending = None
         if decision.action is ChoiceAction.DOCK:
             self._enter_dock(now, decision.reason, request_id=pending.request_id,
-                             instruction=pending.instruction)
+                             instruction=pending.instruction, words=pending.words)
             return
         if pending.route_reason:
             decision = replace(decision, reason=f"{pending.route_reason}; {decision.reason}")
@@ -223,7 +240,8 @@ class PlannerSession:
             request_id=pending.request_id, prompt=prompt.raw, messages=prompt.messages,
             json_schema=self.validator.schema, max_tokens=self.config.max_tokens,
             timeout_s=self.config.request_timeout_s, temperature=self.config.temperature))
-        self._in_flight = _Request(pending.request_id, pending.instruction, now, backend, reason)
+        self._in_flight = _Request(pending.request_id, pending.instruction, now, backend, reason,
+                                   pending.words)
         self._last_request_at = now
         self.report.last_backend = backend
         self.report.counters.requests += 1
@@ -237,7 +255,7 @@ class PlannerSession:
         self._in_flight = None
 
     def _enter_dock(self, now: float, reason: str, request_id: int | None = None,
-                    instruction: str = "") -> None:
+                    instruction: str = "", words: str = "") -> None:
         if request_id is None:
             # A mode change is not an instruction, but it supersedes any request in flight.
             self._latest_id += 1
@@ -255,7 +273,11 @@ class PlannerSession:
                          "power mode wants dock but the world has no 'dock' place", reason)
             return
         self.report.tier = "power"
-        self._start_plan(request_id, instruction, plan, "power", reason, now)
+        # A dock passes the gate like any plan: with the words of the instruction it answers,
+        # or for a mode change, with the latest instruction's (still the robot's orders: told
+        # not to move, it asks before it walks to the dock).
+        self._start_plan(request_id, instruction, plan, "power", reason, now,
+                         words=words or self._words)
 
     # -- replies and plans -----------------------------------------------------------------
 
@@ -274,7 +296,8 @@ class PlannerSession:
             # rejected with the reason when there is none).
             self._log.append(f"request {reply.request_id}: {backend} failed at start; "
                              "choosing again")
-            self._pending = _Request(reply.request_id, flight.instruction, now)
+            self._pending = _Request(reply.request_id, flight.instruction, now,
+                                     words=flight.words)
             return
         self.pool.record(backend, reply, now)
         if reply.error:
@@ -291,27 +314,51 @@ class PlannerSession:
             self._record(reply.request_id, flight.instruction, False, verdict.reason,
                          flight.route_reason, reply=reply, backend=backend)
             return
-        self.executive.start(verdict.plan, now)
-        self.report.message = f"plan accepted: {verdict.plan.describe()}"
-        self._record(reply.request_id, flight.instruction, True, verdict.reason,
-                     flight.route_reason, plan=verdict.plan, reply=reply, backend=backend)
+        gate = self._admit(flight.words, verdict.plan, now)
+        self.report.message = (f"plan accepted: {verdict.plan.describe()}" if not gate.holds
+                               else gate.reason)
+        self._record(reply.request_id, flight.instruction, True, _reason(verdict.reason, gate),
+                     flight.route_reason, plan=gate.plan, reply=reply, backend=backend,
+                     gate=gate)
 
     def _start_plan(self, rid: int, instruction: str, plan: Plan, source: str, reason: str,
-                    now: float, latency_s: float | None = None) -> None:
+                    now: float, latency_s: float | None = None, words: str = "") -> None:
         """A plan that needs no LLM (stop word, vertical tier, power mode's dock) starts at
         once."""
-        self.executive.start(plan, now)
-        self.report.message = f"{reason}: {plan.describe()}"
-        self._record(rid, instruction, True, reason, reason, plan=plan, source=source,
-                     latency_s=latency_s)
+        gate = self._admit(words, plan, now)
+        self.report.message = (f"{reason}: {plan.describe()}" if not gate.holds
+                               else gate.reason)
+        self._record(rid, instruction, True, _reason(reason, gate), reason, plan=gate.plan,
+                     source=source, latency_s=latency_s, gate=gate)
+
+    def _admit(self, words: str, plan: Plan, now: float) -> GateVerdict:
+        """The one way a plan reaches the executive: through the plan gate. A plan that moves
+        against the words of its instruction is replaced by stop + say (hold, say why or
+        ask)."""
+        verdict = self.plan_gate.check(words, plan)
+        if verdict.holds and plan == dock_plan(self.world) and self.report.tier == "power":
+            verdict = replace(verdict, plan=Plan((Step(Skill.STOP), Step(
+                Skill.SAY, text=POWER_ASK[: self.config.limits.max_say_chars]))))
+        self.report.gate_decided(verdict)
+        if verdict.holds:
+            self._log.append(verdict.reason)
+        self.executive.start(verdict.plan, now)
+        return verdict
 
     def _record(self, rid: int, instruction: str, accepted: bool, reason: str,
                 route_reason: str, plan: Plan | None = None, source: str = "llm",
                 reply: LlmReply | None = None, backend: str = "none",
-                latency_s: float | None = None) -> None:
+                latency_s: float | None = None, gate: GateVerdict | None = None) -> None:
         """Every plan record goes out (and is counted) here; `reply` = the LLM answered,
         `latency_s` = the vertical tier's time when it answered."""
         self.report.count_plan(accepted, source, reason)
+        if not accepted:
+            self.report.gate_decided(None)
         self._plans.append(PlanRecord.make(
             rid, instruction, accepted, reason, route_reason, plan, source, reply, backend,
-            self.pool.locality(backend) if reply else "none", latency_s))
+            self.pool.locality(backend) if reply else "none", latency_s, gate))
+
+
+def _reason(reason: str, gate: GateVerdict) -> str:
+    """The plan record's reason: the tier's, and the gate's when it held the plan."""
+    return f"{reason}; {gate.reason}" if gate.holds else reason

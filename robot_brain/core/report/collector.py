@@ -23,6 +23,7 @@ from robot_brain.core.report.figures import (
     Energy,
     Motion,
     PeriodFigures,
+    PlanGateFigures,
     RunFigures,
     Safety,
     Span,
@@ -135,6 +136,8 @@ class FigureCollector:
         self._pending_cmd: OrderedDict[int, tuple[int, int]] = OrderedDict()
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
+        self._gate_checked = 0
+        self._gate_held: Counter[str] = Counter()
         self._planner = _Spans()
         self._modes = _Spans()
         self._wd_estop = _Spans()
@@ -262,6 +265,13 @@ class FigureCollector:
         if isinstance(latency, (int, float)) and not isinstance(latency, bool) \
                 and math.isfinite(latency):
             latencies.append(float(latency))
+        gate = data.get("gate")
+        if isinstance(gate, dict):
+            self._gate_checked += 1
+            if gate.get("decision") == "hold":
+                cause = str(gate.get("cause") or "unknown")[:40]
+                if cause in self._gate_held or len(self._gate_held) < MAX_STATUSES:
+                    self._gate_held[cause] += 1
 
     def _planner_status(self, t: float, msg: Any) -> None:
         try:
@@ -349,6 +359,8 @@ class FigureCollector:
             energy=Energy(self._battery.series(t0), self._endurance.series(t0),
                           self._modes.spans(t0, t_end)),
             notes=tuple(notes),
+            plan_gate=PlanGateFigures(self._gate_checked, sum(self._gate_held.values()),
+                                      dict(sorted(self._gate_held.items()))),
         )
 
 

@@ -99,6 +99,17 @@ class BackendPlans:
 
 
 @dataclass(frozen=True)
+class PlanGateFigures:
+    """The plan safety gate's decisions, from the `gate` field of planner/plan records."""
+
+    checked: int = 0     # plan records carrying a gate decision
+    held: int = 0        # of which held (the robot held and said why or asked)
+    #: held plans by cause (negation, prohibition, correction, hazard, conditional, question,
+    #: stay, deferral, unconfirmed, unreadable)
+    held_by: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Safety:
     watchdog_estops: tuple[Span, ...]
     operator_estops: tuple[Span, ...]
@@ -156,6 +167,7 @@ class RunFigures:
     motion: Motion
     energy: Energy
     notes: tuple[str, ...] = field(default=())
+    plan_gate: PlanGateFigures = field(default_factory=PlanGateFigures)
 
     @property
     def total_messages(self) -> int:

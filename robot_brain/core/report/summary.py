@@ -120,6 +120,13 @@ def summary_rows(f: RunFigures) -> list[Row]:
                         f"{b.plans} ({decided}); latency {dist_s(b.latency)}"))
     if f.unparsable_plans:
         rows.append(Row(plans, "unparsable plan messages", str(f.unparsable_plans)))
+    gate = f.plan_gate
+    if gate.checked:
+        causes = ", ".join(f"{cause} {n}" for cause, n in gate.held_by.items())
+        rows.append(Row(plans, "plan gate", f"{gate.held} of {gate.checked} plans held"
+                        + (f" ({causes})" if causes else "")))
+    else:
+        rows.append(Row(plans, "plan gate", NO_DATA))
     states = sorted({s.label for s in f.planner_states})
     rows.append(Row(plans, "planner states", ", ".join(states) or NO_DATA))
     motion = "motion"

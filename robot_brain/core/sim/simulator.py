@@ -3,6 +3,11 @@
 Pure Python + numpy, no ROS: `step()` advances by any dt (the node calls it in real time,
 training code in batches as fast as it can). Deterministic for a seed: the only randomness
 is the lidar noise, drawn from the Simulator's own numpy Generator.
+
+Heights (docs/world.md): the world's obstacles are prisms between z_min and z_max. The planar
+lidar at `laser_height` sees the ones its plane crosses; the body, a circle from the floor to
+`body_height`, collides with every one that overlaps that span. So a table top at 0.75 m
+stops the 1.3 m humanoid while its knee-height laser sees only the legs, as in MuJoCo.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.battery import Battery, BatteryConfig
 from robot_brain.core.sim.collision import CollisionModel
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, integrate, sanitize
@@ -49,10 +55,16 @@ class SimConfig:
     cmd_timeout_s: float = param(0.5, "No cmd_vel for this long -> the robot brakes to a stop.",
                                  unit="s", min=0.01, max=10.0)
     battery: BatteryConfig = group(BatteryConfig, prefix="battery_")
+    #: Height of the planar lidar's plane and top of the body (m above the floor): the
+    #: robot description's knee laser and height.
+    laser_height: float = HUMANOID.knee_laser.pose.z
+    body_height: float = HUMANOID.height
 
     def __post_init__(self) -> None:
-        checked = {**vars(self.limits), "cmd_timeout_s": self.cmd_timeout_s}
-        for name in ("robot_radius", "max_linear_accel", "max_angular_accel", "cmd_timeout_s"):
+        checked = {**vars(self.limits), "cmd_timeout_s": self.cmd_timeout_s,
+                   "laser_height": self.laser_height, "body_height": self.body_height}
+        for name in ("robot_radius", "max_linear_accel", "max_angular_accel", "cmd_timeout_s",
+                     "laser_height", "body_height"):
             v = checked[name]
             if not (math.isfinite(v) and v > 0.0):
                 raise SimConfigError(f"sim {name} must be > 0, got {v}")
@@ -77,9 +89,11 @@ class Simulator:
         self.lidar: LidarConfig = config.lidar
         self.seed = seed
         self._rng = np.random.default_rng(seed)
-        segments, circles = world.segments(), world.circles()
-        self._lidar = Lidar(config.lidar, segments, circles)
-        self._collision = CollisionModel(segments, circles, config.limits.robot_radius)
+        seen = world.between_heights(config.laser_height, config.laser_height)
+        solid = world.between_heights(0.0, config.body_height)
+        self._lidar = Lidar(config.lidar, seen.segments(), seen.circles())
+        self._collision = CollisionModel(solid.segments(), solid.circles(),
+                                         config.limits.robot_radius)
         self._limits = config.velocity_limits
         self._pose = start if start is not None else Pose2D(world.start.x, world.start.y,
                                                             world.start.yaw)

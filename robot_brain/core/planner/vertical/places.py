@@ -61,6 +61,12 @@ class PlaceMatcher:
         parts += [phrase_pattern(short).pattern] if short else []
         self._pattern = re.compile("|".join(parts)) if parts else None
 
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Folded alias -> place ("?concept" for a concept this world lacks); the plan gate
+        matches the same table with its own index."""
+        return dict(self._alias_to_place)
+
     @staticmethod
     def _aliases_of(name: str, extra: Iterable[str]) -> set[str]:
         out = {fold(name), fold(name.replace("_", " "))}

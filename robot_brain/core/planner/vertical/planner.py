@@ -9,7 +9,10 @@ Pipeline (bounded: the text is capped before anything else runs):
    into `wait`, "go there" takes the last place named, a known concept missing from this world
    becomes a refusal; the plan is validated like any LLM reply before it is returned.
 Confidence is the least sure clause's probability, lowered when the clause's words were never
-seen in training. The cascade (cascade.py) decides what to do with it.
+seen in training, and capped at CONTRADICTED_CONFIDENCE when the plan moves against a
+negation, a self-correction, a prohibition, a hazard, a condition or a question of the same
+text as the plan gate reads it (issue 28: "Kitchen? No, stay here." read as "go to the
+kitchen" at 0.99). The cascade (cascade.py) decides what to do with it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from robot_brain.core.planner.gate.gate import PlanGate
+from robot_brain.core.planner.gate.reading import InstructionReader
 from robot_brain.core.planner.skills import DOCK_PLACE, PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.hostile_rules import hostile_reason
@@ -52,6 +57,11 @@ _SAY_LEAD = re.compile(
 UNSEEN_WORD_POWER = 2.0
 #: An UNSAFE clause refuses by itself only this sure (probability x familiarity).
 UNSAFE_SURE = 0.5
+#: A plan the plan gate would hold (it moves against the words) is this sure at most: below
+#: the cascade's threshold, so the LLM is asked, and the gate judges its plan too. The value
+#: is a prior, not fitted: such readings were wrong on every held-out text measured
+#: (bench/plan_gate_calibration.py).
+CONTRADICTED_CONFIDENCE = 0.05
 
 
 class Outcome(str, enum.Enum):
@@ -112,7 +122,10 @@ class VerticalPlanner:
 
     def __init__(self, world: World, limits: PlanLimits | None = None,
                  model: IntentModel | None = None,
-                 aliases: Mapping[str, Iterable[str]] | None = None) -> None:
+                 aliases: Mapping[str, Iterable[str]] | None = None,
+                 check_contradiction: bool = True) -> None:
+        """`check_contradiction` False: confidence without the plan gate's reading (only to
+        measure what it changes)."""
         self.world = world
         self.limits = limits or PlanLimits()
         self.model = model or IntentModel()
@@ -123,6 +136,8 @@ class VerticalPlanner:
         self.matcher = PlaceMatcher(world.places, merged)
         self.validator = PlanValidator(world, self.limits)
         self._known_words = self.model.metadata.known_words
+        self.gate = PlanGate(world, self.limits, reader=InstructionReader(self.matcher)) \
+            if check_contradiction else None
 
     def plan(self, text: str) -> VerticalResult:
         t0 = time.perf_counter()
@@ -168,12 +183,17 @@ class VerticalPlanner:
             return VerticalResult(stop.outcome, None, confidence, stop.reason, readings)
         plan = {"steps": steps}
         verdict = self.validator.validate_data(plan)
-        if not verdict.accepted:
+        if not verdict.accepted or verdict.plan is None:
             return self._refuse(f"I can't do that: {verdict.reason}"[: self.limits.max_say_chars],
                                 f"invalid: {verdict.reason}", confidence, readings)
-        return VerticalResult(Outcome.PLAN, plan, confidence,
-                              f"{len(readings)} clause(s): "
-                              + ", ".join(r.intent.value for r in readings), readings)
+        reason = f"{len(readings)} clause(s): " + ", ".join(r.intent.value for r in readings)
+        if self.gate is not None:
+            gate = self.gate.check(text, verdict.plan)
+            if gate.holds:
+                # The words take back, forbid or warn about what this plan does: not sure.
+                confidence = min(confidence, CONTRADICTED_CONFIDENCE)
+                reason += f"; contradicted ({gate.cause}): {gate.reason}"
+        return VerticalResult(Outcome.PLAN, plan, confidence, reason, readings)
 
     def _refuse(self, say: str, reason: str, confidence: float,
                 readings: tuple[ClauseReading, ...] = ()) -> VerticalResult:

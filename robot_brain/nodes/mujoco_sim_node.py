@@ -1,0 +1,361 @@
+"""`mujoco_sim`: the humanoid simulated by MuJoCo, stepped in real time (docs/mujoco.md).
+
+The same robot interface as the built-in `sim` (cmd_vel in; scan, odom, battery_state, /clock
+when asked, /diagnostics out, same QoS) plus the head lidar's cloud on `livox/lidar`
+(sensor_msgs/PointCloud2 in `livox_frame`, livox_ros_driver2's point layout) and the robot's
+URDF on `robot_description`. The core is robot_brain.core.sim.mujoco; mujoco is imported here,
+in the constructor, so the package (and `robot-brain demo` with the built-in sim) never needs
+it. Physics runs on a steady-clock timer in whole MuJoCo time steps, at most
+MAX_PHYSICS_DT_S per tick; a sim that cannot keep up says so on /diagnostics.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Sequence
+
+import numpy as np
+from builtin_interfaces.msg import Time
+from geometry_msgs.msg import TransformStamped
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.publisher import Publisher
+from rosgraph_msgs.msg import Clock as ClockMsg
+from sensor_msgs.msg import BatteryState, LaserScan, PointCloud2
+from std_msgs.msg import String
+
+from robot_brain.core.errors import StartupError
+from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.planner.activity import (
+    PlannerActivity,
+    PlannerStatusError,
+    parse_planner_status,
+)
+from robot_brain.core.robot_model import HUMANOID, SensorMount
+from robot_brain.core.robot_model.frames import quaternion_from_rpy
+from robot_brain.core.robot_model.urdf import urdf
+from robot_brain.core.sim.loads import planner_load_w
+from robot_brain.core.sim.mujoco.livox_layout import FIELDS, POINT_STEP, pack_points
+from robot_brain.core.sim.mujoco.node_config import MujocoSimNodeConfig
+from robot_brain.core.sim.mujoco.realtime import RealTimeMonitor
+from robot_brain.core.timing.stats import RollingWindow
+from robot_brain.core.world import World, WorldError, load_world_file
+from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
+from robot_brain.ros.latest import PollingNode
+from robot_brain.ros.odom_cdr import OdometryEncoder
+from robot_brain.ros.params import declare_config
+from robot_brain.ros.pointcloud_cdr import PointCloud2Encoder
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
+from robot_brain.ros.throttled_log import ThrottledLog
+
+#: A physics tick never integrates more than this (s): after a stall the robot loses time
+#: instead of jumping (as the built-in sim).
+MAX_PHYSICS_DT_S = 0.1
+#: Below this real-time factor over a diagnostics period the sim reports that it cannot keep
+#: real time (WARN): the brain's freshness rules run on the steady clock.
+MIN_REAL_TIME_FACTOR = 0.95
+WARN_THROTTLE_S = 5.0
+#: Cloud encode times kept for the diagnostics' percentiles.
+_ENCODE_WINDOW = 100
+
+class MujocoSimStartupError(StartupError):
+    """The MuJoCo sim cannot start: mujoco missing, or an unusable world or setting."""
+
+
+def _stamp(t: float) -> Time:
+    sec = math.floor(t)
+    return Time(sec=int(sec), nanosec=int((t - sec) * 1e9))
+
+
+class MujocoSimNode(PollingNode):
+    def __init__(self) -> None:
+        super().__init__("mujoco_sim")
+        self.params = declare_config(self, MujocoSimNodeConfig)
+        self.cfg = self.params.sim
+        try:
+            from robot_brain.core.sim.mujoco.simulator import MujocoSimulator
+        except ImportError as exc:
+            raise MujocoSimStartupError(
+                f"the MuJoCo sim needs the `mujoco` package ({exc}); install it with "
+                "`pip install -r requirements/python.txt` (mujoco==3.17.0)") from exc
+        self.cmd_vel_stamped = self.params.robot.cmd_vel_stamped
+        self.world = self._load_world(self.params.robot.world_file)
+        self.sim = MujocoSimulator(self.world, self.cfg, self.params.velocity_limits)
+        self.realtime = apply_realtime(self, self.params.realtime)
+        self._steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self._loads = self.cfg.loads
+        self._extra_load_w = planner_load_w(PlannerActivity(), self._loads)
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
+        self._status_warned = False
+
+        self._t0 = time.monotonic()
+        self._last_physics_t: float | None = None
+        self._physics_ticks = 0
+        self._clamped_ticks = 0
+        self._overruns = 0
+        self._tick_work_max_s = 0.0
+        self._commands_received = 0
+        self._commands_rejected = 0
+        self._rtf = RealTimeMonitor(self._t0, MIN_REAL_TIME_FACTOR)
+        self._encode_ms = RollingWindow(_ENCODE_WINDOW)
+        self._cloud_points = 0
+        self._clouds = 0
+
+        self._scan_pub: Publisher | None = None
+        if self.cfg.knee_laser.enabled:
+            self._scan_pub = self.create_publisher(LaserScan, "scan", qos.SENSOR_PUB)
+        self._cloud_pub: Publisher | None = None
+        self._cloud_encoder = PointCloud2Encoder(HUMANOID.head_lidar.frame, FIELDS, POINT_STEP)
+        if self.cfg.head_lidar.enabled:
+            self._cloud_pub = self.create_publisher(PointCloud2, HUMANOID.head_lidar.topic,
+                                                    qos.SENSOR_PUB)
+        self._odom_pub = self.create_publisher(Odometry, "odom", qos.SENSOR_PUB)
+        self._odom_encoder = OdometryEncoder(self.cfg.odom_frame, self.cfg.base_frame)
+        self._battery_pub = self.create_publisher(BatteryState, "battery_state", qos.RELIABLE)
+        self._diag_pub = diagnostics.create_diagnostics_publisher(self)
+        self._clock_pub: Publisher | None = (
+            self.create_publisher(ClockMsg, "/clock", qos.SENSOR_PUB)
+            if self.cfg.publish_clock else None)
+        if self.cfg.publish_robot_description:
+            # Transient local: RViz or Foxglove joining later still gets it.
+            self._description_pub = self.create_publisher(String, "robot_description",
+                                                          qos.STATE)
+            self._description_pub.publish(String(data=urdf(HUMANOID)))
+        self._tf_pub, self._tf_type = self._create_tf_publishers()
+
+        # The newest command at each physics tick, as bytes (as the built-in sim does).
+        self._cmd_vel = self.poller.latest(twist_type(self.cmd_vel_stamped), "cmd_vel",
+                                            qos.COMMANDS_IN, raw=True)
+        self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
+
+        self._period_s = 1.0 / self.cfg.physics_rate_hz
+        self._timer(self.cfg.physics_rate_hz, self._on_physics)
+        if self._scan_pub is not None:
+            self._timer(self.cfg.knee_laser.rate_hz, self._publish_scan)
+        if self._cloud_pub is not None:
+            self._timer(self.cfg.head_lidar.rate_hz, self._publish_cloud)
+        self._timer(self.cfg.odom_rate_hz, self._publish_odom)
+        self._timer(self.cfg.battery_rate_hz, self._publish_battery)
+        self._timer(1.0, self._publish_diagnostics)
+
+        self.get_logger().info(
+            f"mujoco_sim ready: world '{self.world.name}' ({self.world.source}, "
+            f"{len(self.world.unmapped)} unmapped obstacle(s)), start ({self.sim.pose.x:.2f}, "
+            f"{self.sim.pose.y:.2f}), time step {self.cfg.timestep_s} s, head lidar "
+            f"{'on' if self._cloud_pub else 'off'} ({self.cfg.head_lidar.points_per_frame} "
+            f"rays at {self.cfg.head_lidar.rate_hz} Hz), knee laser "
+            f"{'on' if self._scan_pub else 'off'}, sway +-{self.cfg.gait.pitch_amplitude_deg} "
+            f"deg pitch / +-{self.cfg.gait.roll_amplitude_deg} deg roll, {self.realtime}")
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _load_world(world_file: str) -> World:
+        try:
+            # The physical world: furniture the brain's map does not know is still there.
+            return load_world_file(world_file, include_unmapped=True)
+        except WorldError as exc:
+            raise MujocoSimStartupError(str(exc)) from exc
+
+    def _timer(self, rate_hz: float, cb: Any) -> None:
+        self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
+
+    def _create_tf_publishers(self) -> tuple[Publisher | None, Any]:
+        try:
+            from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            self.get_logger().info("tf2_msgs is not installed (PyPI wheels): /tf not published")
+            return None, None
+        static = self.create_publisher(TFMessage, "/tf_static", qos.STATE)
+        stamp = self.get_clock().now().to_msg()
+        static.publish(TFMessage(transforms=[self._mount_tf(stamp, m) for m in HUMANOID.mounts]))
+        self._tf_static_pub = static  # kept alive so late joiners still get it
+        return self.create_publisher(TFMessage, "/tf", qos.RELIABLE), TFMessage
+
+    def _mount_tf(self, stamp: Time, mount: SensorMount) -> TransformStamped:
+        t = TransformStamped()
+        t.header.stamp = stamp
+        t.header.frame_id = self.cfg.base_frame
+        t.child_frame_id = mount.frame
+        p = mount.pose
+        t.transform.translation.x, t.transform.translation.y = p.x, p.y
+        t.transform.translation.z = p.z
+        w, x, y, z = quaternion_from_rpy(p.roll, p.pitch, p.yaw)
+        r = t.transform.rotation
+        r.x, r.y, r.z, r.w = x, y, z, w
+        return t
+
+    # --- inputs ---------------------------------------------------------------------------
+
+    def _take_cmd_vel(self) -> None:
+        sample = self._cmd_vel.take()
+        if sample is None:
+            return
+        try:
+            v, _ = decode_command(sample.msg, self.cmd_vel_stamped)
+        except CdrError as exc:
+            self._commands_rejected += 1
+            self._log.warning("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
+                                             f"{self._commands_rejected} rejected so far")
+            return
+        if not self.sim.set_command(v, sample.received):
+            self._commands_rejected += 1
+            self._log.warning("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
+                                         f"angular {v.angular}); {self._commands_rejected} "
+                                         "rejected so far")
+            return
+        self._commands_received += 1
+
+    def _on_planner_status(self, msg: String) -> None:
+        try:
+            activity = parse_planner_status(msg.data)
+        except PlannerStatusError as exc:
+            if not self._status_warned:
+                self._status_warned = True
+                self.get_logger().warning(f"ignoring malformed planner/status: {exc} "
+                                          "(warned once)")
+            return
+        self._extra_load_w = planner_load_w(activity, self._loads)
+
+    # --- physics --------------------------------------------------------------------------
+
+    def _on_physics(self) -> None:
+        self._take_cmd_vel()
+        now = time.monotonic()
+        if self._last_physics_t is None:
+            self._last_physics_t = now
+            return
+        dt = now - self._last_physics_t
+        self._last_physics_t = now
+        if dt > MAX_PHYSICS_DT_S:
+            self._clamped_ticks += 1
+            dt = MAX_PHYSICS_DT_S
+        self.sim.drive(now, dt, self._extra_load_w)
+        self._physics_ticks += 1
+        work = time.monotonic() - now
+        self._tick_work_max_s = max(self._tick_work_max_s, work)
+        if work > self._period_s:
+            self._overruns += 1
+        if self._clock_pub is not None:
+            self._clock_pub.publish(ClockMsg(clock=_stamp(self.sim.time)))
+
+    # --- outputs --------------------------------------------------------------------------
+
+    def _publish_scan(self) -> None:
+        assert self._scan_pub is not None
+        lidar = self.sim.knee_lidar
+        msg = LaserScan()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = HUMANOID.knee_laser.frame
+        msg.angle_min = float(lidar.angle_min)
+        msg.angle_max = float(lidar.angle_max)
+        msg.angle_increment = float(lidar.angle_increment)
+        msg.scan_time = 1.0 / self.cfg.knee_laser.rate_hz
+        msg.time_increment = 0.0  # every beam of a scan is cast at the same instant
+        msg.range_min = float(lidar.range_min)
+        msg.range_max = float(lidar.range_max)
+        msg.ranges = self.sim.scan().astype(np.float32)
+        self._scan_pub.publish(msg)
+
+    def _publish_cloud(self) -> None:
+        assert self._cloud_pub is not None
+        now = self.get_clock().now()
+        cloud = self.sim.head_cloud()
+        t0 = time.perf_counter()
+        packed = pack_points(cloud.points, cloud.intensity, cloud.line, now.nanoseconds)
+        sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
+        raw = self._cloud_encoder.encode(sec, nanosec, len(packed), packed.view(np.uint8).data)
+        self._encode_ms.add(1e3 * (time.perf_counter() - t0))
+        self._cloud_pub.publish(raw)
+        self._clouds += 1
+        self._cloud_points = len(packed)
+
+    def _publish_odom(self) -> None:
+        now = self.get_clock().now()
+        pose, vel = self.sim.pose, self.sim.velocity
+        q = self.sim.quaternion  # roll and pitch of the sway included
+        sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
+        self._odom_pub.publish(self._odom_encoder.encode(sec, nanosec, pose.x, pose.y, q,
+                                                         vel.linear, vel.angular))
+        if self._tf_pub is not None:
+            t = TransformStamped()
+            t.header.stamp = now.to_msg()
+            t.header.frame_id = self.cfg.odom_frame
+            t.child_frame_id = self.cfg.base_frame
+            t.transform.translation.x, t.transform.translation.y = pose.x, pose.y
+            r = t.transform.rotation
+            r.x, r.y, r.z, r.w = q
+            self._tf_pub.publish(self._tf_type(transforms=[t]))
+
+    def _publish_battery(self) -> None:
+        b = self.sim.battery
+        cfg = b.config
+        msg = BatteryState()
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = self.cfg.base_frame
+        msg.voltage = float(b.voltage)
+        msg.current = float(b.current)
+        msg.charge = float(b.charge_ah)
+        msg.capacity = float(cfg.capacity_ah)
+        msg.design_capacity = float(cfg.capacity_ah)
+        msg.percentage = float(b.percentage)
+        msg.temperature = math.nan
+        msg.power_supply_status = BatteryState.POWER_SUPPLY_STATUS_DISCHARGING
+        msg.power_supply_health = (BatteryState.POWER_SUPPLY_HEALTH_DEAD if b.depleted
+                                   else BatteryState.POWER_SUPPLY_HEALTH_GOOD)
+        msg.power_supply_technology = BatteryState.POWER_SUPPLY_TECHNOLOGY_LION
+        msg.present = True
+        self._battery_pub.publish(msg)
+
+    def health(self) -> HealthReport:
+        report = self.sim.health()
+        wall = time.monotonic()
+        recent = self._rtf.update(wall, self.sim.time)
+        level, message = report.level, report.message
+        if self._physics_ticks > 0 and self._rtf.slow and level == Level.OK:
+            level = Level.WARN
+            message = (f"cannot keep real time: real-time factor {recent:.2f} "
+                       f"(physics ticks over their {1e3 * self._period_s:.0f} ms period: "
+                       f"{self._overruns})")
+        values = dict(report.values)
+        values.update({
+            "real_time_factor": round(self._rtf.overall(wall, self.sim.time), 4),
+            "real_time_factor_recent": round(recent, 4),
+            "physics_ticks": self._physics_ticks,
+            "physics_dt_clamped": self._clamped_ticks,
+            "physics_overruns": self._overruns,
+            "physics_tick_max_ms": round(1e3 * self._tick_work_max_s, 3),
+            "clouds_published": self._clouds,
+            "cloud_points": self._cloud_points,
+            "cloud_encode_ms_p50": round(self._encode_ms.percentile(50), 3),
+            "cloud_encode_ms_max": round(self._encode_ms.max(), 3),
+            "cmd_vel_taken": self._commands_received,
+            "cmd_vel_rejected": self._commands_rejected,
+            "planner_load_w": self._extra_load_w,
+        })
+        return HealthReport(report.name, level, message, values)
+
+    def _publish_diagnostics(self) -> None:
+        diagnostics.publish(self, self._diag_pub, [self.health()])
+
+    def on_shutdown(self) -> None:
+        s = self.sim
+        c = s.costs
+        per_s = (1e3 * (c.physics_s + c.head_lidar_s + c.knee_laser_s) / s.time
+                 if s.time > 0 else math.nan)
+        self.get_logger().info(
+            f"mujoco_sim summary: walked {s.distance_walked:.2f} m, {s.collisions} "
+            f"collision(s) ({s.contact_steps} contact steps), battery "
+            f"{s.battery.percentage:.1%}, sim time {s.time:.1f} s, sim work {per_s:.0f} ms per "
+            f"simulated second")
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    return run_node(MujocoSimNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
