@@ -105,8 +105,13 @@ class InstructionSet:
     cases: tuple[Case, ...]
 
 
+def lab_data_file(name: str) -> Path:
+    """An evaluation set of the lab (robot_brain_lab/data/<name>)."""
+    return LAB_DIR / "data" / name
+
+
 def default_instruction_file() -> Path:
-    return LAB_DIR / "data" / "instructions.yaml"
+    return lab_data_file("instructions.yaml")
 
 
 def load_instruction_set(path: str | Path | None = None) -> InstructionSet:

@@ -10,7 +10,7 @@ an LlmWorker (spawned process) running the backend, and validation of the reply 
   scripts/score_planner.py --backend vertical                      # the vertical tier alone
   scripts/score_planner.py --backend llama_cpp --cascade           # vertical first, then the LLM
   scripts/score_planner.py --backend scripted --always-move \
-      --instructions robot_brain/data/instructions_must_not_move.yaml  # a model that walks
+      --instructions robot_brain_lab/data/instructions_must_not_move.yaml  # a model that walks
 
 The vertical tier runs in this process (as it will in the planner); `--cascade` asks it first
 and sends only what it hands off (below --threshold, out of domain, cannot express) to the
