@@ -12,15 +12,24 @@ WebSocket live view, docs/live_view.md) and live_port.
 The brain is one unit: before any node starts, the parameter file must exist and read, and
 settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
 any node that exits ends the whole launch with a non-zero code naming that node.
+
+use_sim_time:=true (a simulated robot publishing /clock) is given only to the nodes whose own
+stamps must share the simulator's time, or that check stamps against their clock
+(robot_brain.core.sim_time); the controller and the watchdog stay off /clock, the controller
+judging sensor freshness in simulated seconds from the stamps it receives. Per-node
+overrides go in node-keyed parameter files in one private directory, removed when the launch
+ends (no launch_params_* file is left in /tmp).
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
 import tempfile
 from datetime import datetime
+from typing import Any
 
 import yaml
 from ament_index_python.packages import get_package_share_directory
@@ -28,10 +37,13 @@ from launch import LaunchContext, LaunchDescription
 from launch.actions import (
     DeclareLaunchArgument,
     ExecuteProcess,
+    LogInfo,
     OpaqueFunction,
+    RegisterEventHandler,
     SetEnvironmentVariable,
     Shutdown,
 )
+from launch.event_handlers import OnShutdown
 from launch.events.process import ProcessExited
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
@@ -74,6 +86,34 @@ def _node_exited(name: str):  # noqa: ANN202 - launch's on_exit callable
     return on_exit
 
 
+class OverrideFiles:
+    """This launch's per-node parameter overrides, written as node-keyed YAML files into one
+    private directory that is removed when the launch shuts down or its process exits.
+
+    Files, not dicts or `-p`: launch_ros writes a dict to a `launch_params_*` file in /tmp
+    and never removes it; and rcl applies --params-file and -p in command-line order with
+    launch_ros putting ros_arguments first, so `-p node:key:=value` would lose to
+    params_file's node block. `/**/node` keys also match under a namespace (a bare `node:`
+    key does not)."""
+
+    def __init__(self) -> None:
+        self._dir: str | None = None
+
+    def write(self, name: str, per_node: dict[str, dict[str, Any]]) -> str:
+        if self._dir is None:
+            self._dir = tempfile.mkdtemp(prefix="robot_brain_launch_")
+            atexit.register(self.remove)
+        path = os.path.join(self._dir, f"{name}.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump({f"/**/{node}": {"ros__parameters": params}
+                            for node, params in per_node.items()}, f)
+        return path
+
+    def remove(self, *_: object) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
 def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain: bool = True
           ) -> Node:
     """One of the package's executables; a node of the brain ends the launch when it exits."""
@@ -83,42 +123,38 @@ def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain
 
 
 def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfiguration,
-               params_files: list[str], use_sim_time: LaunchConfiguration, extra: dict,
-               context: LaunchContext) -> Node:
+               params_files: list[str], overrides: dict[str, dict[str, Any]],
+               files: OverrideFiles) -> Node:
     """Several nodes in one process (robot_brain.core.config.composition). No `name`: a __node remap
-    would rename every hosted node. The per-node overrides go in a node-keyed parameter file
-    AFTER params_file: rcl applies --params-file and -p in command-line order and launch_ros
-    puts ros_arguments before parameters, so `-p node:key:=value` would lose to params_file's
-    node block; `/**/node` keys also match under a namespace (a bare `node:` key does not)."""
-    sim_time = use_sim_time.perform(context).lower() == "true"
-    overrides = {f"/**/{node}": {"ros__parameters": {"use_sim_time": sim_time,
-                                                     **extra.get(node, {})}}
-                 for node in hosted}
-    with tempfile.NamedTemporaryFile("w", prefix="launch_params_", suffix=".yaml",
-                                     delete=False) as f:
-        yaml.safe_dump(overrides, f)
+    would rename every hosted node. The per-node overrides go in a node-keyed file AFTER
+    the parameter files (OverrideFiles)."""
+    path = files.write(executable, {node: overrides[node] for node in hosted})
     return Node(package="robot_brain", executable=executable, namespace=namespace,
-                parameters=[*params_files, f.name], arguments=["--nodes", ",".join(hosted)],
+                parameters=[*params_files, path], arguments=["--nodes", ",".join(hosted)],
                 output="screen",
                 emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
 
 
-def _bag_record(context: LaunchContext,
+def _bag_record(context: LaunchContext, sim_time: bool,
                 topics: list[str]) -> tuple[str, ExecuteProcess | None]:
-    """Where the bag goes, and `ros2 bag record` where rosbag2 is installed; None = the
-    project's recorder node (the PyPI-wheel install), started with the brain's nodes."""
+    """Where the bag goes (absolute: a relative bag_dir is the shell's directory, said in
+    full), and `ros2 bag record` where rosbag2 is installed (on /clock's time with
+    use_sim_time); None = the project's recorder node (the PyPI-wheel install), started with
+    the brain's nodes."""
     root = LaunchConfiguration("bag_dir").perform(context) or "runs"
-    out = os.path.join(root, "brain_" + datetime.now().strftime("%Y%m%d-%H%M%S"))
+    out = os.path.join(os.path.abspath(os.path.expanduser(root)),
+                       "brain_" + datetime.now().strftime("%Y%m%d-%H%M%S"))
     if shutil.which("ros2") and importlib.util.find_spec("ros2bag") is not None:
-        return out, ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", "-o", out]
-                                   + topics, output="screen",
+        clock = ["--use-sim-time"] if sim_time else []
+        return out, ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", *clock, "-o",
+                                        out] + topics, output="screen",
                                    on_exit=_node_exited("ros2 bag record"))
     return out, None
 
 
 def _brain(context: LaunchContext) -> list:
     namespace = LaunchConfiguration("namespace")
-    use_sim_time = LaunchConfiguration("use_sim_time")
+    sim_time = _true(context, "use_sim_time")
     params_file = LaunchConfiguration("params_file").perform(context)
     rt_priority = LaunchConfiguration("rt_priority").perform(context)
     backend = LaunchConfiguration("planner_backend").perform(context)
@@ -153,10 +189,14 @@ def _brain(context: LaunchContext) -> list:
         # The topics a run is analysed from: the one list (the recorder node's default, what
         # robot-brain report reads).
         from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
+        from robot_brain.core.sim_time import freshness_clock, node_uses_sim_time
         from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
                                "first") from exc
+    # Sensor freshness in simulated seconds when the robot is simulated (the controller
+    # stays off /clock: robot_brain.core.sim_time).
+    extra["controller"]["freshness_clock"] = freshness_clock(sim_time)
     try:
         preflight(params_file, nodes, extra,
                   namespace=namespace.perform(context))
@@ -164,32 +204,38 @@ def _brain(context: LaunchContext) -> list:
         raise BrainLaunchError(str(exc)) from exc
 
     # Fast DDS over UDP only, unless the user chose (robot_brain/ros/dds_environment.py).
+    files = OverrideFiles()
     actions: list = [SetEnvironmentVariable(k, v)
                      for k, v in brain_dds_settings(context.environment).items()]
+    actions.append(RegisterEventHandler(OnShutdown(on_shutdown=files.remove)))
     if _true(context, "record"):
-        out, bag_record = _bag_record(context, list(RECORDED_TOPICS))
+        out, bag_record = _bag_record(context, sim_time, list(RECORDED_TOPICS))
+        actions.append(LogInfo(msg=f"recording the brain's topics to {out}"))
         if bag_record is not None:
             actions.append(bag_record)
         else:  # the recorder node writes the same MCAP (composed into slow_path by default)
             nodes += ("recorder",)
             extra["recorder"] = {"output_dir": out}
-    for spec in plan_processes(nodes, compose=_true(context, "compose")):
-        if spec.composed:
-            actions.append(_composite(spec.executable, spec.nodes, namespace, params_files,
-                                      use_sim_time, extra, context))
-            continue
-        params: list = [*params_files, {"use_sim_time": use_sim_time}]
-        if spec.executable in extra:
-            params.append(extra[spec.executable])
-        actions.append(_node(spec.executable, namespace, params))
     if _true(context, "live"):
         port = LaunchConfiguration("live_port").perform(context)
         if not (port.isdigit() and 1 <= int(port) <= 65535):
             raise BrainLaunchError(f"live_port:={port} must be a TCP port (1-65535)")
+        extra["live_view"] = {"port": int(port)}
+    overrides = {node: {"use_sim_time": node_uses_sim_time(node, sim_time),
+                        **extra.get(node, {})}
+                 for node in (*nodes, "live_view")}
+    for spec in plan_processes(nodes, compose=_true(context, "compose")):
+        if spec.composed:
+            actions.append(_composite(spec.executable, spec.nodes, namespace, params_files,
+                                      overrides, files))
+            continue
+        path = files.write(spec.executable, {spec.executable: overrides[spec.executable]})
+        actions.append(_node(spec.executable, namespace, [*params_files, path]))
+    if _true(context, "live"):
         # Off the fast path, and not part of the brain: its exit does not stop the robot.
-        actions.append(_node("live_view", namespace, [
-            params_file, {"use_sim_time": use_sim_time, "port": int(port)}],
-            part_of_brain=False))
+        path = files.write("live_view", {"live_view": overrides["live_view"]})
+        actions.append(_node("live_view", namespace, [params_file, path],
+                             part_of_brain=False))
     return actions
 
 
@@ -203,7 +249,11 @@ def generate_launch_description() -> LaunchDescription:
                               description="Parameter file (a /** block plus one per node); "
                                           "must exist."),
         DeclareLaunchArgument("use_sim_time", default_value="false", choices=BOOLEAN,
-                              description="Use /clock (Gazebo) for message stamps."),
+                              description="The robot is simulated and publishes /clock "
+                                          "(Gazebo): perception, planner and recorder "
+                                          "follow it; the controller judges sensor "
+                                          "freshness in simulated seconds "
+                                          "(docs/gazebo.md)."),
         DeclareLaunchArgument("sim", default_value="true", choices=SIM_VALUES,
                               description="The simulated humanoid: true = the built-in one, "
                                           "mujoco = MuJoCo (docs/mujoco.md), false = none "

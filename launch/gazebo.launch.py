@@ -1,95 +1,157 @@
 """Run the brain on a Gazebo-simulated humanoid: `ros2 launch robot_brain gazebo.launch.py`.
 
 Needs ROS 2 (Jazzy or newer) with ros_gz (ros_gz_sim, ros_gz_bridge) and Gazebo Harmonic or newer
-(docs/gazebo.md). Starts gz sim with the shipped world, spawns the shipped humanoid at the world's
-`robot_start` frame, bridges the robot's topics (cmd_vel in; scan, odom, battery_state, /clock
-out) with config/gz_bridge.yaml, and includes brain.launch.py with sim:=false and
-use_sim_time:=true.
+(docs/gazebo.md); they are looked up when the launch runs, so `--show-args` works without them
+and a missing one is one line saying what to install. Starts gz sim with the shipped world on a
+gz-transport partition of its own (GZ_PARTITION), spawns the shipped humanoid into that world
+(`create -world <its name>`) at the world's `robot_start` frame, bridges the robot's topics
+(cmd_vel and battery/recharge in; scan, livox/lidar, odom, battery_state, /clock out) with
+config/gz_bridge.yaml, publishes the sensor mounts as static TFs, and once the
+robot is in the world includes brain.launch.py with sim:=false and use_sim_time:=true; a spawn
+that fails or does not finish ends the launch instead, before any brain node starts.
 
 Arguments: world (SDF), robot_model (SDF), bridge_config (YAML), gz_extra_args (e.g. `-s` for a
-server without GUI), x / y / yaw (spawn pose; '' = the world's robot_start frame), and
-brain.launch.py's namespace, params_file, planner_backend, record, rt_priority.
+server without GUI), gz_partition (default unique to this launch), spawn_timeout, x / y / yaw
+(spawn pose; '' = the world's robot_start frame), and brain.launch.py's namespace, params_file,
+planner_backend, record, bag_dir, live, live_port, rt_priority, compose.
 """
 
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
+import socket
 
-from ament_index_python.packages import get_package_share_directory
+from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
 from launch import LaunchContext, LaunchDescription
-from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
+from launch.actions import (
+    DeclareLaunchArgument,
+    IncludeLaunchDescription,
+    LogInfo,
+    OpaqueFunction,
+    SetEnvironmentVariable,
+    TimerAction,
+)
+from launch.events.process import ProcessExited
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node, SetParameter
+from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import Parameter
 
 #: The model's name in Gazebo. The battery state topic is derived from it
 #: (/model/<name>/battery/<battery>/state), so it must equal the name in humanoid.sdf.
 ROBOT_NAME = "humanoid"
-#: World frame written by scripts/make_gazebo_world.py at the world file's `start`.
-ROBOT_START_FRAME = "robot_start"
 #: Dropped from just above the floor so the wheels settle instead of starting in contact.
 SPAWN_Z = "0.02"
+BOOLEAN = ["true", "false"]
 
 
-class SpawnPoseError(RuntimeError):
-    """The spawn pose can be taken neither from the launch arguments nor from the world."""
+class GazeboLaunchError(RuntimeError):
+    """Refused before or during start: launch reports the one line and exits 1."""
 
 
-def _world_start(world_sdf: str) -> tuple[str, str, str]:
-    """x, y, yaw of the world's robot_start frame."""
-    try:
-        root = ET.parse(world_sdf).getroot()
-    except (OSError, ET.ParseError) as exc:
-        raise SpawnPoseError(f"world {world_sdf}: cannot be read ({exc})") from exc
-    for frame in root.iter("frame"):
-        if frame.get("name") == ROBOT_START_FRAME:
-            values = (frame.findtext("pose") or "").split()
-            if len(values) == 6:
-                return values[0], values[1], values[5]
-    raise SpawnPoseError(
-        f"world {world_sdf}: no <frame name='{ROBOT_START_FRAME}'> with a 6-value pose; "
-        "pass x:=, y:= and yaw:=")
+def _unique_partition() -> str:
+    """This launch's own gz-transport partition (robot_brain.core.gazebo.default_partition,
+    inlined: the default is needed before robot_brain is imported)."""
+    host = "".join(c if c.isalnum() or c in "_.-" else "_" for c in socket.gethostname())
+    return f"robot_brain_{host or 'host'}_{os.getpid()}"
 
 
-def _spawn_robot(context: LaunchContext) -> list[Node]:
+def _missing_packages(packages: tuple[str, ...]) -> list[str]:
+    missing = []
+    for package in packages:
+        try:
+            get_package_share_directory(package)
+        except PackageNotFoundError:
+            missing.append(package)
+    return missing
+
+
+def _spawn_watch(world: str, timeout_s: float, then: list) -> tuple:
+    """The on_exit callback of `create` and the timer's check: the robot spawned starts
+    `then` (the brain); a failed or hung spawn ends the launch in one line instead, so the
+    brain never runs without its robot."""
+    from robot_brain.core.gazebo import SpawnError, spawn_failure
+
+    state = {"exited": False}
+
+    def on_exit(event: ProcessExited, context: LaunchContext) -> list | None:
+        state["exited"] = True
+        if context.is_shutdown:
+            return None
+        if event.returncode != 0:
+            raise SpawnError(spawn_failure(ROBOT_NAME, world, event.returncode, timeout_s))
+        return [LogInfo(msg=f"'{ROBOT_NAME}' spawned into world '{world}': starting the "
+                            "brain"), *then]
+
+    def check(context: LaunchContext) -> None:
+        if not state["exited"] and not context.is_shutdown:
+            raise SpawnError(spawn_failure(ROBOT_NAME, world, None, timeout_s))
+
+    return on_exit, check
+
+
+def _gazebo(context: LaunchContext) -> list:
     # Literal argument names, so test/unit/test_gazebo_launch.py can check they are declared.
-    x = LaunchConfiguration("x").perform(context)
-    y = LaunchConfiguration("y").perform(context)
-    yaw = LaunchConfiguration("yaw").perform(context)
-    if not (x and y and yaw):
-        world_x, world_y, world_yaw = _world_start(LaunchConfiguration("world").perform(context))
-        x, y, yaw = x or world_x, y or world_y, yaw or world_yaw
-    model = LaunchConfiguration("robot_model").perform(context)
-    return [Node(
-        package="ros_gz_sim", executable="create", output="screen",
-        arguments=["-name", ROBOT_NAME, "-file", model,
-                   "-x", x, "-y", y, "-z", SPAWN_Z, "-Y", yaw])]
-
-
-def generate_launch_description() -> LaunchDescription:
-    share = get_package_share_directory("robot_brain")
+    try:
+        from robot_brain.core.errors import ConfigurationError
+        from robot_brain.core.gazebo import (
+            INSTALL_HINT,
+            ROS_GZ_PACKAGES,
+            check_partition,
+            read_world,
+            spawn_pose,
+        )
+    except ImportError as exc:
+        raise GazeboLaunchError(f"robot_brain is not importable ({exc}); build or install it "
+                                "first") from exc
+    missing = _missing_packages(ROS_GZ_PACKAGES)
+    if missing:
+        raise GazeboLaunchError(f"{', '.join(missing)} not found: {INSTALL_HINT}")
     gz_share = get_package_share_directory("ros_gz_sim")
+    world_sdf = LaunchConfiguration("world").perform(context)
+    try:
+        world = read_world(world_sdf)
+        x, y, yaw = spawn_pose(world, world_sdf, LaunchConfiguration("x").perform(context),
+                               LaunchConfiguration("y").perform(context),
+                               LaunchConfiguration("yaw").perform(context))
+        partition = check_partition(LaunchConfiguration("gz_partition").perform(context))
+    except ConfigurationError as exc:
+        raise GazeboLaunchError(str(exc)) from exc
+    timeout = LaunchConfiguration("spawn_timeout").perform(context)
+    try:
+        timeout_s = float(timeout)
+    except ValueError:
+        timeout_s = -1.0
+    if not 1.0 <= timeout_s <= 3600.0:
+        raise GazeboLaunchError(f"spawn_timeout:={timeout} must be a number of seconds from 1 "
+                                "to 3600")
     namespace = LaunchConfiguration("namespace")
+    on_exit, check = _spawn_watch(world.name, timeout_s, [_brain(namespace)])
 
     gz_sim = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(os.path.join(gz_share, "launch", "gz_sim.launch.py")),
         launch_arguments={
-            # -r: run at once, so /clock ticks before the brain's stale-input timers judge it.
+            # -r: run at once (a paused world sends no sensors: the brain would hold the robot).
             "gz_args": [LaunchConfiguration("gz_extra_args"), " -r ",
                         LaunchConfiguration("world")],
             "on_exit_shutdown": "true",
         }.items())
-
+    spawn = Node(
+        package="ros_gz_sim", executable="create", output="screen", on_exit=on_exit,
+        arguments=["-world", world.name, "-name", ROBOT_NAME,
+                   "-file", LaunchConfiguration("robot_model"),
+                   "-x", x, "-y", y, "-z", SPAWN_Z, "-Y", yaw])
+    # Parameters as `-p` rules, not a dict: launch_ros writes a dict to a launch_params_*
+    # file in /tmp and leaves it there.
     bridge = Node(
         package="ros_gz_bridge", executable="parameter_bridge", name="gz_bridge",
         namespace=namespace, output="screen",
-        parameters=[{"config_file": LaunchConfiguration("bridge_config"),
-                     "use_sim_time": True}])
-
-    # Sensor frames of humanoid.sdf (gz_frame_id; the robot description's mounts), for RViz
-    # and TF users, and for perception's sources where it reads mounts from /tf_static.
-    # odom -> base_link comes from the bridged /tf.
+        parameters=[Parameter("config_file", LaunchConfiguration("bridge_config")),
+                    Parameter("use_sim_time", True)])
+    # Sensor frames of humanoid.sdf (frame_id / gz_frame_id; the robot description's mounts),
+    # for RViz and TF users, and for perception's sources where it reads mounts from
+    # /tf_static. odom -> base_link comes from the bridged /tf. Static: their stamps do not
+    # matter, so they need no /clock.
     laser_tf = Node(
         package="tf2_ros", executable="static_transform_publisher", name="laser_tf",
         namespace=namespace, output="screen",
@@ -106,8 +168,27 @@ def generate_launch_description() -> LaunchDescription:
         namespace=namespace, output="screen",
         arguments=["--x", "0", "--y", "0", "--z", "0.66",
                    "--frame-id", "base_link", "--child-frame-id", "imu_link"])
+    return [
+        # gz sim, create and the bridge find each other on this partition only.
+        SetEnvironmentVariable("GZ_PARTITION", partition),
+        LogInfo(msg=f"Gazebo world '{world.name}' on GZ_PARTITION={partition} (export it to "
+                    "reach this simulation with `gz topic`, `gz service`)"),
+        gz_sim,
+        spawn,
+        TimerAction(period=timeout_s, actions=[OpaqueFunction(function=check)]),
+        bridge,
+        laser_tf,
+        livox_tf,
+        imu_tf,
+    ]
 
-    brain = IncludeLaunchDescription(
+
+def _brain(namespace: LaunchConfiguration) -> IncludeLaunchDescription:
+    """brain.launch.py on the simulated robot, started once the robot is in the world."""
+    share = get_package_share_directory("robot_brain")
+    # gz sim stamps everything with its simulated time and the bridge republishes its /clock
+    # (one message per physics step); brain.launch.py decides which nodes follow it.
+    return IncludeLaunchDescription(
         PythonLaunchDescriptionSource(os.path.join(share, "launch", "brain.launch.py")),
         launch_arguments={
             "sim": "false",
@@ -123,10 +204,14 @@ def generate_launch_description() -> LaunchDescription:
             "compose": LaunchConfiguration("compose"),
         }.items())
 
+
+def generate_launch_description() -> LaunchDescription:
+    share = get_package_share_directory("robot_brain")
     return LaunchDescription([
         DeclareLaunchArgument("world",
                               default_value=os.path.join(share, "worlds", "apartment.sdf"),
-                              description="Gazebo world SDF (scripts/make_gazebo_world.py)."),
+                              description="Gazebo world SDF (scripts/make_gazebo_world.py); "
+                                          "the robot is spawned into the world it names."),
         DeclareLaunchArgument("robot_model",
                               default_value=os.path.join(share, "models", "humanoid.sdf"),
                               description="Robot model SDF spawned as 'humanoid'."),
@@ -136,6 +221,16 @@ def generate_launch_description() -> LaunchDescription:
                                           "cmd_vel_stamped."),
         DeclareLaunchArgument("gz_extra_args", default_value="",
                               description="Extra gz sim arguments, e.g. '-s' (no GUI)."),
+        DeclareLaunchArgument("gz_partition",
+                              default_value=os.environ.get("GZ_PARTITION")
+                              or _unique_partition(),
+                              description="gz-transport partition of this simulation "
+                                          "(default: $GZ_PARTITION, else one unique to this "
+                                          "launch), so two launches on a network never "
+                                          "share a world."),
+        DeclareLaunchArgument("spawn_timeout", default_value="60",
+                              description="Seconds for `create` to spawn the robot; longer, "
+                                          "or a failed spawn, ends the launch."),
         DeclareLaunchArgument("x", default_value="",
                               description="Spawn x in m ('' = the world's robot_start)."),
         DeclareLaunchArgument("y", default_value="",
@@ -149,27 +244,20 @@ def generate_launch_description() -> LaunchDescription:
                               description="Parameter file (a /** block plus one per node)."),
         DeclareLaunchArgument("planner_backend", default_value="llama_cpp",
                               description="LLM backend: llama_cpp, openai or scripted."),
-        DeclareLaunchArgument("record", default_value="false", choices=["true", "false"],
+        DeclareLaunchArgument("record", default_value="false", choices=BOOLEAN,
                               description="Record the brain's topics (MCAP)."),
         DeclareLaunchArgument("bag_dir", default_value="runs",
-                              description="Where record:=true creates brain_<timestamp>/."),
-        DeclareLaunchArgument("live", default_value="false", choices=["true", "false"],
+                              description="Where record:=true creates brain_<timestamp>/ "
+                                          "(relative: to the shell's directory)."),
+        DeclareLaunchArgument("live", default_value="false", choices=BOOLEAN,
                               description="Serve the Foxglove live view (docs/live_view.md)."),
         DeclareLaunchArgument("live_port", default_value="8765",
                               description="TCP port of the live view."),
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of the watchdog (controller 3 "
                                           "and perception 6 below it)."),
-        DeclareLaunchArgument("compose", default_value="true", choices=["true", "false"],
+        DeclareLaunchArgument("compose", default_value="true", choices=BOOLEAN,
                               description="fast_path and slow_path composites "
                                           "(docs/composition.md); false = a process per node."),
-        # Every node started from here on, Gazebo's own included, stamps with /clock.
-        SetParameter(name="use_sim_time", value=True),
-        gz_sim,
-        OpaqueFunction(function=_spawn_robot),
-        bridge,
-        laser_tf,
-        livox_tf,
-        imu_tf,
-        brain,
+        OpaqueFunction(function=_gazebo),
     ])

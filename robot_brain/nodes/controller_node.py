@@ -126,7 +126,7 @@ class ControllerNode(Node):
             f"controller: policy {self.policy.name}, {p.core.n_sectors} sectors, {p.rate_hz:g} Hz, "
             f"{goal}, world '{world.name}', phase lock "
             f"{'lead %.1f ms' % (p.phase.lead_s * 1e3) if self.phase else 'off'}, "
-            f"{self.realtime}")
+            f"sensor freshness on the {p.core.freshness.freshness_clock} clock, {self.realtime}")
 
     # -- subscriptions: cache with the receipt time ----------------------------------------
 
@@ -147,7 +147,12 @@ class ControllerNode(Node):
         except CdrError as exc:
             self._log.warning("odom", f"odom sample ignored: {exc}")
             return
-        self.core.on_odom(o.pose(), Velocity(o.linear_x, o.angular_z), now)
+        v = Velocity(o.linear_x, o.angular_z)
+        if not self.core.on_odom(o.pose(), v, now, o.stamp_s):
+            self._log.warning("odom_velocity", f"odom velocity ({v.linear:g} m/s, "
+                                               f"{v.angular:g} rad/s) is beyond what the robot "
+                                               "can do: ignored, the last plausible one is "
+                                               "used")
 
     def _on_goal(self, msg: PoseStamped) -> None:
         goal = Goal(float(msg.pose.position.x), float(msg.pose.position.y),

@@ -16,7 +16,6 @@ import time
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
-from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
@@ -25,8 +24,10 @@ from robot_brain.core.planner.assembly import assemble
 from robot_brain.core.planner.executive import Goal
 from robot_brain.core.planner.messages import TickOutput
 from robot_brain.core.planner.node_config import PlannerNodeConfig
+from robot_brain.core.power.battery_state import PercentageScale
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import declare_config
@@ -35,6 +36,8 @@ from robot_brain.ros.throttled_log import ThrottledLog
 
 #: Seconds between repeated warnings of one kind.
 WARN_THROTTLE_S = 5.0
+#: The battery's state of charge is read this often (s): it only goes into prompts.
+BATTERY_PERIOD_S = 1.0
 
 
 class PlannerStartupError(StartupError):
@@ -78,9 +81,10 @@ class PlannerNode(PollingNode):
         self.create_subscription(String, "brain/instruction", self._on_instruction, qos.RELIABLE)
         self.create_subscription(String, "perception/scene", self._on_scene, qos.RELIABLE)
         self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
-        self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
-        # The pose is read at the tick: taken then, not a callback per 50 Hz odom message; as
-        # bytes, the pose read from them (odom_cdr), no Python Odometry built.
+        # The pose is read at the tick and the battery once a second: taken then, not a
+        # callback per 50 Hz message; the pose as bytes (odom_cdr), no Python Odometry built.
+        self._battery = BatteryInput(self, p.battery, self._log)
+        self._battery_taken_at = -math.inf
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
 
         steady = Clock(clock_type=ClockType.STEADY_TIME)
@@ -100,9 +104,14 @@ class PlannerNode(PollingNode):
     def _on_mode(self, msg: String) -> None:
         self._mode = msg.data
 
-    def _on_battery(self, msg: BatteryState) -> None:
-        pct = float(msg.percentage)
-        self.session.battery = pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else None
+    def _take_battery(self, now: float) -> None:
+        if now - self._battery_taken_at < BATTERY_PERIOD_S:
+            return
+        self._battery_taken_at = now
+        taken = self._battery.take()
+        if taken is not None:
+            soc = taken[0].percentage  # 0..1 whatever the robot's convention, NaN = unknown
+            self.session.battery = soc if math.isfinite(soc) else None
 
     def _take_odom(self) -> None:
         taken = take_odometry(self._odom, self._log)
@@ -114,6 +123,7 @@ class PlannerNode(PollingNode):
     def _on_tick(self) -> None:
         self._take_odom()
         now = time.monotonic()
+        self._take_battery(now)
         if self._mode is not None:
             mode, self._mode = self._mode, None
             self.session.set_mode(mode, now)
@@ -179,14 +189,23 @@ class PlannerNode(PollingNode):
 
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
-        bad_scenes = self.session.scenes.rejected
-        if bad_scenes:
-            report = type(report)(report.name, report.level, report.message,
-                                  {**report.values, "bad_scenes": bad_scenes})
+        extra: dict[str, object] = {}
+        if self.session.scenes.rejected:
+            extra["bad_scenes"] = self.session.scenes.rejected
+        # What the prompts say about the battery (0..1; NaN = unknown), and how it was read.
+        battery = self.session.battery
+        extra["battery_state_of_charge"] = math.nan if battery is None else battery
+        extra["battery_percentage_scale"] = _learnt(self._battery.interpreter.learnt_scale)
+        report = type(report)(report.name, report.level, report.message,
+                              {**report.values, **extra})
         diagnostics.publish(self, self.diag_pub, [report])
 
     def on_shutdown(self) -> None:
         self.session.close()
+
+
+def _learnt(convention: PercentageScale | None) -> str:
+    return "unknown" if convention is None else convention.value
 
 
 def main(args: list[str] | None = None) -> int:

@@ -3,19 +3,26 @@
 battery_state + planner/status + odom -> EnergyEstimator / ModeSelector (core) ->
 power/endurance, power/mode, /diagnostics (draw and its attribution). It sees nothing of the
 simulator's internals: only the topics a real robot would give it.
+
+battery_state and odom are taken at publish_rate_hz, newest only, not a callback per message
+(a LinearBatteryPlugin publishes 50 Hz); the battery is read in one convention by the core
+(robot_brain.core.power.battery_state, shared with the planner) and the odometry speed only
+when it is one the robot can have (robot_brain.core.odometry).
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import time
 from typing import Sequence
 
 from nav_msgs.msg import Odometry
-from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Float32, String
 
+from robot_brain.core.geometry import Velocity
 from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
 from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,
@@ -30,6 +37,7 @@ from robot_brain.core.power.estimator import (
 from robot_brain.core.power.modes import ModeSelector
 from robot_brain.core.power.node_config import PowerMonitorConfig
 from robot_brain.ros import diagnostics, qos
+from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import declare_config
@@ -38,23 +46,6 @@ from robot_brain.ros.throttled_log import ThrottledLog
 
 #: Warnings about one kind of bad input at most this often (s).
 WARN_THROTTLE_S = 10.0
-
-
-def battery_reading(msg: BatteryState) -> BatteryReading:
-    pct = float(msg.percentage)
-    return BatteryReading(
-        voltage=_positive_or_nan(msg.voltage),
-        current=float(msg.current) if math.isfinite(msg.current) else math.nan,
-        charge_ah=float(msg.charge) if math.isfinite(msg.charge) else math.nan,
-        capacity_ah=_positive_or_nan(msg.capacity),
-        percentage=pct if math.isfinite(pct) and 0.0 <= pct <= 1.0 else math.nan,
-        charging=msg.power_supply_status in (BatteryState.POWER_SUPPLY_STATUS_CHARGING,
-                                             BatteryState.POWER_SUPPLY_STATUS_FULL),
-    )
-
-
-def _positive_or_nan(x: float) -> float:
-    return float(x) if math.isfinite(x) and x > 0.0 else math.nan
 
 
 class PowerMonitorNode(PollingNode):
@@ -66,14 +57,17 @@ class PowerMonitorNode(PollingNode):
         self._battery: BatteryReading | None = None
         self._battery_rx = -math.inf
         self._activity = PlannerActivity()
-        self._speed = 0.0
+        lim = self.params.robot.limits
+        self._speed = PlausibleVelocity(VelocityBound.from_limits(
+            lim.max_linear_speed, lim.max_reverse_speed, lim.max_angular_speed))
         self._estimate: EnergyEstimate | None = None
         self._bad_messages = 0
 
-        self.create_subscription(BatteryState, "battery_state", self._on_battery, qos.RELIABLE)
         self.create_subscription(String, "planner/status", self._on_status, qos.RELIABLE)
-        # The speed is read at publish_rate_hz: taken then, not a callback per odom message.
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
+        # The battery and the speed are read at publish_rate_hz: taken then, not a callback
+        # per message.
+        self._battery_input = BatteryInput(self, self.params.battery, self._log)
         # As bytes: the speed is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         self._endurance_pub = self.create_publisher(Float32, "power/endurance", qos.RELIABLE)
@@ -87,10 +81,6 @@ class PowerMonitorNode(PollingNode):
             f"critical < {self.params.thresholds.critical_below:.0%}")
 
     # Subscriptions only cache.
-    def _on_battery(self, msg: BatteryState) -> None:
-        self._battery = battery_reading(msg)
-        self._battery_rx = time.monotonic()
-
     def _on_status(self, msg: String) -> None:
         try:
             self._activity = parse_planner_status(msg.data)
@@ -101,17 +91,26 @@ class PowerMonitorNode(PollingNode):
     def _take_odom(self) -> None:
         taken = take_odometry(self._odom, self._log)
         if taken is not None:
-            v = taken[0].linear_x
-            self._speed = float(v) if math.isfinite(v) else 0.0
+            v = Velocity(taken[0].linear_x, taken[0].angular_z)
+            if not self._speed.update(v):
+                self._log.warning("odom_velocity", f"odom velocity ({v.linear:g} m/s, "
+                                                   f"{v.angular:g} rad/s) is beyond what the "
+                                                   "robot can do: ignored")
+
+    def _take_battery(self) -> None:
+        taken = self._battery_input.take()
+        if taken is not None:
+            self._battery, self._battery_rx = taken
 
     def _publish(self) -> None:
         self._take_odom()
+        self._take_battery()
         now = time.monotonic()
         fresh = self._battery is not None and now - self._battery_rx <= \
             self.params.battery_timeout_s
         reading = self._battery if fresh and self._battery is not None else BatteryReading()
         activity = Activity(
-            speed_mps=self._speed,
+            speed_mps=self._speed.velocity.linear,
             generating_local=self._activity.generating_local,
             remote_open=self._activity.remote_open,
             accelerator_on=self._activity.accelerator_on)
@@ -149,8 +148,17 @@ class PowerMonitorNode(PollingNode):
             "mode_changes": self._modes.changes,
             "battery_swaps": self._estimator.swaps,
             "bad_messages": self._bad_messages,
+            "battery_percentage_scale": _learnt(self._battery_input.interpreter.learnt_scale),
+            "battery_current_sign": _learnt(self._battery_input.interpreter.learnt_sign),
+            "battery_out_of_range": self._battery_input.interpreter.out_of_range,
+            "battery_sign_contradictions": self._battery_input.interpreter.sign_contradictions,
+            "implausible_odometry": self._speed.rejected,
         }
         return HealthReport("power", level, message, values)
+
+
+def _learnt(convention: enum.Enum | None) -> str:
+    return "unknown" if convention is None else str(convention.value)
 
 
 def main(args: Sequence[str] | None = None) -> int:

@@ -1,9 +1,12 @@
 """`sim`: the built-in simulated humanoid, the core Simulator stepped in real time.
 
 cmd_vel -> Simulator.step() on a steady-clock timer -> scan, odom, battery_state, /tf,
-/diagnostics. The robot keeps its own command timeout: without a fresh cmd_vel for
-cmd_timeout_s it brakes to a stop under its acceleration limits, as a real locomotion
-controller does, whatever the brain upstream is doing.
+/diagnostics. With real_time_factor below 1 it runs slower than real time, sensor rates in
+simulated time (robot_brain.core.sim.clock); with publish_clock it is the /clock source and
+stamps its messages with its simulated time, as Gazebo does. The robot keeps its own command
+timeout: without a fresh cmd_vel for cmd_timeout_s (steady time) it brakes to a stop under its
+acceleration limits, as a real locomotion controller does, whatever the brain upstream is
+doing.
 """
 
 from __future__ import annotations
@@ -115,10 +118,13 @@ class SimNode(PollingNode):
                                             qos.COMMANDS_IN, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
+        # Physics steps at its rate of steady time (each integrates r x the steady dt); the
+        # sensors at theirs of simulated time.
+        clock = self.p.clock
         self._timer(self.p.physics_rate_hz, self._on_physics)
-        self._timer(self.p.scan_rate_hz, self._publish_scan)
-        self._timer(self.p.odom_rate_hz, self._publish_odom)
-        self._timer(self.p.battery_rate_hz, self._publish_battery)
+        self._timer(clock.wall_rate_hz(self.p.scan_rate_hz), self._publish_scan)
+        self._timer(clock.wall_rate_hz(self.p.odom_rate_hz), self._publish_odom)
+        self._timer(clock.wall_rate_hz(self.p.battery_rate_hz), self._publish_battery)
         self._timer(1.0, self._publish_diagnostics)
 
         lidar = self.p.sim.lidar
@@ -126,9 +132,18 @@ class SimNode(PollingNode):
             f"sim ready: world '{self.world.name}' ({self.world.source}), start "
             f"({self.sim.pose.x:.2f}, {self.sim.pose.y:.2f}), lidar {lidar.beams} beams "
             f"{lidar.range_max} m, physics {self.p.physics_rate_hz} Hz, cmd timeout "
-            f"{self.p.sim.cmd_timeout_s} s, seed {self.p.seed}, {self.realtime}")
+            f"{self.p.sim.cmd_timeout_s} s, seed {self.p.seed}, real-time factor "
+            f"{clock.real_time_factor:g}{', /clock source' if self.p.publish_clock else ''}, "
+            f"{self.realtime}")
 
     # --- set-up helpers -------------------------------------------------------------------
+
+    def _now(self) -> Time:
+        """The stamp of a message made now: simulated time when this sim is the /clock
+        source (its stamps and /clock then agree, as Gazebo's do), else the node's clock."""
+        if self.p.publish_clock:
+            return _stamp_from_seconds(self.sim.time)
+        return self.get_clock().now().to_msg()
 
     def _timer(self, rate_hz: float, cb: Any) -> None:
         self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
@@ -196,7 +211,7 @@ class SimNode(PollingNode):
         if dt > MAX_PHYSICS_DT_S:
             self._clamped_ticks += 1
             dt = MAX_PHYSICS_DT_S
-        self.sim.drive(now, dt, self._extra_load_w)
+        self.sim.drive(now, self.p.clock.sim_dt(dt), self._extra_load_w)
         self._physics_ticks += 1
         if self._clock_pub is not None:
             self._clock_pub.publish(ClockMsg(clock=_stamp_from_seconds(self.sim.time)))
@@ -206,7 +221,7 @@ class SimNode(PollingNode):
     def _publish_scan(self) -> None:
         lidar = self.p.sim.lidar
         msg = LaserScan()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.p.frames.laser_frame
         msg.angle_min = float(lidar.angle_min)
         msg.angle_max = float(lidar.angle_max)
@@ -219,16 +234,16 @@ class SimNode(PollingNode):
         self._scan_pub.publish(msg)
 
     def _publish_odom(self) -> None:
-        now = self.get_clock().now()
+        now = self._now()
         pose, vel = self.sim.pose, self.sim.velocity
         q = quaternion_from_yaw(pose.yaw)
-        sec, nanosec = divmod(now.nanoseconds, 1_000_000_000)
+        sec, nanosec = int(now.sec), int(now.nanosec)
         # As bytes (robot_brain.ros.odom_cdr): the same Odometry on the wire, without building
         # the Python message (two 36-double covariances) 50 times a second.
         self._odom_pub.publish(self._odom_encoder.encode(sec, nanosec, pose.x, pose.y, q,
                                                          vel.linear, vel.angular))
         if self._tf_pub is not None:
-            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now.to_msg(), pose)]))
+            self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now, pose)]))
 
     def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
         t = TransformStamped()
@@ -246,7 +261,7 @@ class SimNode(PollingNode):
         b = self.sim.battery
         cfg = self.p.sim.battery
         msg = BatteryState()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.p.frames.base_frame
         msg.voltage = float(b.voltage)
         msg.current = float(b.current)

@@ -12,6 +12,7 @@ rclpy's own serializer.
 
 from __future__ import annotations
 
+import math
 import struct
 from typing import NamedTuple
 
@@ -43,6 +44,8 @@ class OdomFields(NamedTuple):
     qw: float
     linear_x: float
     angular_z: float
+    #: header.stamp in seconds (simulated seconds under a simulator's /clock).
+    stamp_s: float = math.nan
 
     def pose(self) -> Pose2D:
         return Pose2D(self.x, self.y, yaw_from_quaternion(self.qx, self.qy, self.qz, self.qw))
@@ -68,6 +71,7 @@ def take_odometry(latest: LatestSample[bytes], log: ThrottledLog
 def decode_odometry(raw: bytes) -> OdomFields:
     order = byte_order(raw)
     try:
+        sec, nanosec = struct.unpack_from(order + "iI", raw, HEADER_SIZE)
         pos = 8  # header.stamp: int32 sec + uint32 nanosec
         pos = skip_string(raw, order, pos)  # header.frame_id
         pos = skip_string(raw, order, pos)  # child_frame_id
@@ -77,7 +81,7 @@ def decode_odometry(raw: bytes) -> OdomFields:
         lx, _ly, _lz, _ax, _ay, az = struct.unpack_from(order + "6d", raw, HEADER_SIZE + pos)
     except struct.error as exc:
         raise CdrError(f"truncated Odometry sample ({len(raw)} bytes)") from exc
-    return OdomFields(x, y, qx, qy, qz, qw, lx, az)
+    return OdomFields(x, y, qx, qy, qz, qw, lx, az, sec + nanosec * 1e-9)
 
 
 _POSE = struct.Struct("<7d")

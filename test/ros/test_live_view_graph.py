@@ -297,3 +297,27 @@ def test_layout_file_is_installed_with_the_package() -> None:
     root = Path(__file__).resolve().parents[2]
     layouts = dict(data_files(root)).get("share/robot_brain/layouts", [])
     assert "layouts/robot_brain_layout.json" in layouts
+
+
+def test_clients_must_offer_the_sdk_subprotocol(brain: Brain) -> None:
+    """foxglove-sdk (0.30.3, and every release since its first) accepts a WebSocket client only
+    when its Sec-WebSocket-Protocol list contains `foxglove.sdk.v1`; it has no option for the
+    older `foxglove.websocket.v1`, the only one offered by Foxglove Studio before the SDK, by
+    Lichtblick and by other clients built on @foxglove/ws-protocol's FoxgloveClient.
+    docs/live_view.md says which clients work."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+    from websockets.typing import Subprotocol
+
+    legacy = Subprotocol("foxglove.websocket.v1")
+    with pytest.raises(InvalidStatus) as refused:
+        with connect(brain.url, subprotocols=[legacy], open_timeout=10):
+            pass
+    assert refused.value.response.status_code == 400
+    assert b"Missing expected sec-websocket-protocol header" in refused.value.response.body
+    # A client offering both (as the Foxglove app does) gets the SDK's protocol.
+    with connect(brain.url, subprotocols=[legacy, Subprotocol("foxglove.sdk.v1")],
+                 open_timeout=10) as ws:
+        assert ws.subprotocol == "foxglove.sdk.v1"
+        first = json.loads(ws.recv(timeout=10))
+        assert first["op"] == "serverInfo"

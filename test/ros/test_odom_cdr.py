@@ -16,6 +16,7 @@ def test_fields_match_the_message(seed: int) -> None:
     rng = random.Random(seed)
     msg = Odometry()
     msg.header.stamp.sec = rng.randint(0, 2**31 - 1)
+    msg.header.stamp.nanosec = rng.randint(0, 999_999_999)
     msg.header.frame_id = "o" * rng.randint(0, 9)
     msg.child_frame_id = "b" * rng.randint(0, 9)
     p = msg.pose.pose
@@ -30,6 +31,7 @@ def test_fields_match_the_message(seed: int) -> None:
     assert (got.x, got.y) == (p.position.x, p.position.y)
     assert (got.qx, got.qy, got.qz, got.qw) == (q.x, q.y, q.z, q.w)
     assert (got.linear_x, got.angular_z) == (t.linear.x, t.angular.z)
+    assert got.stamp_s == pytest.approx(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9)
 
 
 @pytest.mark.parametrize("raw", [b"", b"\x00\x01\x00\x00", b"\x07\x01\x00\x00" + bytes(400),
@@ -58,7 +60,9 @@ def test_encoded_odometry_deserializes_to_the_pose(frame: str, child: str) -> No
     assert (msg.twist.twist.linear.x, msg.twist.twist.angular.z) == (0.4, -0.3)
     assert not any(msg.pose.covariance) and not any(msg.twist.covariance)
     assert len(raw) == len(serialize_message(msg))
-    assert decode_odometry(raw) == (1.5, -2.5, 0.0, 0.0, 0.6, 0.8, 0.4, -0.3)
+    got = decode_odometry(raw)
+    assert got[:8] == (1.5, -2.5, 0.0, 0.0, 0.6, 0.8, 0.4, -0.3)
+    assert got.stamp_s == pytest.approx(12 + 34e-9)  # the header stamp, for the sim clock
 
 
 class _FakeLatest:

@@ -110,9 +110,18 @@ def gz_endpoints() -> list[GzEndpoint]:
         found.append(GzEndpoint(text(odom, "tf_topic"), "gz.msgs.Pose_V", "GZ_TO_ROS",
                                 "OdometryPublisher"))
     if LINEAR_BATTERY in model_plugins:
-        battery = text(model_plugins[LINEAR_BATTERY], "battery_name")
-        found.append(GzEndpoint(f"/model/{model.get('name')}/battery/{battery}/state",
-                                "gz.msgs.BatteryState", "GZ_TO_ROS", "LinearBatteryPlugin"))
+        plugin = model_plugins[LINEAR_BATTERY]
+        battery = text(plugin, "battery_name")
+        prefix = f"/model/{model.get('name')}/battery/{battery}"
+        found.append(GzEndpoint(f"{prefix}/state", "gz.msgs.BatteryState", "GZ_TO_ROS",
+                                "LinearBatteryPlugin"))
+        # With recharging and recharge_by_topic (present, whatever its value), the plugin
+        # also subscribes to its recharge services' names as topics.
+        if (plugin.findtext("enable_recharge") or "").strip() == "true" \
+                and plugin.find("recharge_by_topic") is not None:
+            for verb in ("start", "stop"):
+                found.append(GzEndpoint(f"{prefix}/recharge/{verb}", "gz.msgs.Boolean",
+                                        "ROS_TO_GZ", "LinearBatteryPlugin"))
     sensor_types = {"gpu_lidar": ("gz.msgs.LaserScan", SENSORS), "imu": ("gz.msgs.IMU", IMU)}
     for sensor, _link in sensors(model).values():
         kind = sensor.get("type", "")

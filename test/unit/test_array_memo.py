@@ -1,4 +1,4 @@
-"""core.array_memo: memoized per frozen array, never for one that can still change."""
+"""core.control.array_memo: memoized per frozen array, never for one that can still change."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """config/gz_bridge.yaml bridges every topic the brain exchanges with the robot, correctly typed.
 
 Gazebo is not installable here, so the bridge is checked against (a) the ros_gz_bridge type
-mapping table, (b) the robot interface of docs/design.md and config/brain.yaml, and (c) the
-topics the shipped SDF world and model actually publish or subscribe, read independently as XML.
+mapping table, (b) the robot interface (docs/design.md) and config/brain.yaml, and (c)
+the topics the shipped SDF world and model actually publish or subscribe, read independently
+as XML.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """launch/gazebo.launch.py agrees with brain.launch.py, setup.py and the shipped Gazebo files.
 
-ROS 2 `launch` is not installable here (and no stand-in is used), so both launch files are read
-with `ast`: the arguments passed to brain.launch.py exist there, the executables exist in
-setup.py or in the ROS packages named, the files referenced are installed by setup.py.
+ROS 2 `launch` is not on PyPI, so both launch files are read with `ast`: the arguments passed
+to brain.launch.py exist there, the executables exist in setup.py or in the ROS packages
+named, the files referenced are installed by setup.py, ros_gz is looked up only when the
+launch runs. The decisions the launch takes (world name, start pose, partition, a failed
+spawn) are robot_brain.core.gazebo's, tested in test_gazebo_world_launch.py; the launch run
+by the real `ros2 launch` is test/ros/test_launch_runs.py's.
 """
 
 from __future__ import annotations
@@ -257,18 +260,54 @@ def test_gazebo_runs_the_world_argument(gazebo: LaunchFile) -> None:
 def test_bridge_reads_the_bridge_config_argument_on_sim_time(gazebo: LaunchFile) -> None:
     (bridge,) = [n for pkg, _exe, n in _nodes(gazebo) if pkg == "ros_gz_bridge"]
     params = _kw(bridge, "parameters")
-    assert isinstance(params, ast.List) and isinstance(params.elts[0], ast.Dict)
-    entries = {ast.literal_eval(k): v for k, v in zip(params.elts[0].keys, params.elts[0].values,
-                                                      strict=True) if k is not None}
+    # Parameter(...) rules, never a dict: launch_ros leaves a dict's launch_params_* file.
+    assert isinstance(params, ast.List)
+    assert all(isinstance(p, ast.Call) and _name(p) == "Parameter" for p in params.elts)
+    entries = {ast.literal_eval(p.args[0]): p.args[1] for p in params.elts
+               if isinstance(p, ast.Call)}
     assert _launch_config(gazebo, entries["config_file"]) == "bridge_config"
     assert ast.literal_eval(entries["use_sim_time"]) is True
     assert _launch_config(gazebo, _kw(bridge, "namespace")) == "namespace"
 
 
-def test_use_sim_time_is_set_for_every_node(gazebo: LaunchFile) -> None:
-    calls = _calls(gazebo, "SetParameter")
-    assert any(ast.literal_eval(_required_kw(c, "name")) == "use_sim_time"
-               and ast.literal_eval(_required_kw(c, "value")) is True for c in calls)
+def test_no_node_gets_a_dict_of_parameters(gazebo: LaunchFile, brain: LaunchFile) -> None:
+    for lf in (gazebo, brain):
+        for call in _calls(lf, "Node"):
+            params = _kw(call, "parameters")
+            elts = params.elts if isinstance(params, ast.List) else []
+            assert not any(isinstance(e, ast.Dict) for e in elts), ast.dump(call)[:200]
+
+
+def test_ros_gz_is_looked_up_only_when_the_launch_runs(gazebo: LaunchFile) -> None:
+    """`--show-args` must work where ros_gz is not installed: generate_launch_description
+    looks up robot_brain only; ros_gz_sim inside the OpaqueFunction, after the check."""
+    generate = next(n for n in gazebo.tree.body if isinstance(n, ast.FunctionDef)
+                    and n.name == "generate_launch_description")
+    looked_up = {ast.literal_eval(c.args[0]) for c in ast.walk(generate)
+                 if isinstance(c, ast.Call) and _name(c) == "get_package_share_directory"}
+    assert looked_up == {"robot_brain"}
+    runs = next(n for n in gazebo.tree.body if isinstance(n, ast.FunctionDef)
+                and n.name == "_gazebo")
+    calls = [c for c in ast.walk(runs) if isinstance(c, ast.Call)]
+    names = [_name(c) for c in calls]
+    assert names.index("_missing_packages") < names.index("get_package_share_directory")
+    opaque = [ast.dump(c) for c in _calls(gazebo, "OpaqueFunction")]
+    assert any("_gazebo" in d for d in opaque)
+
+
+def test_brain_runs_on_sim_time_and_gazebo_on_its_own_partition(gazebo: LaunchFile) -> None:
+    assert ast.literal_eval(_brain_include(gazebo)["use_sim_time"]) == "true"
+    env = [c for c in _calls(gazebo, "SetEnvironmentVariable")
+           if ast.literal_eval(c.args[0]) == "GZ_PARTITION"]
+    assert env, "GZ_PARTITION is not set"
+    assert "gz_partition" in _declared(gazebo)
+
+
+def test_spawn_is_watched_and_timed(gazebo: LaunchFile) -> None:
+    (create,) = [n for pkg, exe, n in _nodes(gazebo) if (pkg, exe) == ("ros_gz_sim", "create")]
+    assert _kw(create, "on_exit") is not None, "a failed spawn must end the launch"
+    assert _calls(gazebo, "TimerAction"), "a hung spawn must end the launch"
+    assert "spawn_timeout" in _declared(gazebo)
 
 
 # --- agreement with the SDF files ----------------------------------------------------------
@@ -279,18 +318,23 @@ def test_spawn_name_is_the_models_name(gazebo: LaunchFile) -> None:
     args = _kw(create, "arguments")
     assert isinstance(args, ast.List)
     flags = [e.value for e in args.elts if isinstance(e, ast.Constant)]
-    assert {"-name", "-file", "-x", "-y", "-Y"} <= set(flags)
+    assert {"-world", "-name", "-file", "-x", "-y", "-Y"} <= set(flags)
     values = [e.value if isinstance(e, ast.Constant) else None for e in args.elts]
     after_name = args.elts[values.index("-name") + 1]
     assert isinstance(after_name, ast.Name) and after_name.id == "ROBOT_NAME"
+    # Into the world the launch started, by the name read from its SDF.
+    after_world = args.elts[values.index("-world") + 1]
+    assert ast.dump(after_world) == ast.dump(ast.parse("world.name", mode="eval").body)
 
 
-def test_spawn_frame_is_the_one_the_generator_writes(gazebo: LaunchFile) -> None:
+def test_spawn_frame_is_the_one_the_generator_writes() -> None:
+    from robot_brain.core.gazebo import ROBOT_START_FRAME
+
     generator = ast.parse(GENERATOR.read_text(encoding="utf-8"))
     written = {n.targets[0].id: n.value.value for n in generator.body
                if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
                and isinstance(n.targets[0], ast.Name)}
-    assert gazebo.constants["ROBOT_START_FRAME"] == written["ROBOT_START_FRAME"]
+    assert ROBOT_START_FRAME == written["ROBOT_START_FRAME"]
     assert written["ROBOT_START_FRAME"] in {f.get("name") for f in world_element().iter("frame")}
 
 
@@ -311,9 +355,24 @@ def test_static_sensor_frames_match_the_model(gazebo: LaunchFile) -> None:
         published[options["--child-frame-id"]] = [float(options.get(f, 0.0))
                                                    for f in _TF_FLAGS]
     for name, (sensor, link) in sensors(model_element()).items():
-        frame = sensor.findtext("gz_frame_id")
+        frame = sensor.findtext("frame_id")
         assert frame in published, f"no static TF for the {name} frame {frame}"
         assert link.get("name") == "base_link"
         pose = [float(v) for v in (sensor.findtext("pose") or "").split()]
         assert published[frame] == pytest.approx(pose, abs=1e-5), \
             f"{frame} pose differs from the SDF"
+
+
+def test_package_xml_declares_what_the_gazebo_launch_runs(gazebo: LaunchFile) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(ROOT / "package.xml").getroot()
+    depends = {e.text: e.get("condition") for e in root.findall("exec_depend")}
+    external = {pkg for pkg, _exe, _n in _nodes(gazebo) if pkg != PACKAGE}
+    assert external == {"ros_gz_sim", "ros_gz_bridge", "tf2_ros"}
+    assert external <= set(depends), f"package.xml lacks {external - set(depends)}"
+    # Gazebo is opt-out (it is large): with the variable unset the condition holds
+    # (catkin_pkg reads an unset $VAR as ''), with ROBOT_BRAIN_GAZEBO=false it does not.
+    for pkg in ("ros_gz_sim", "ros_gz_bridge"):
+        assert depends[pkg] == "$ROBOT_BRAIN_GAZEBO != false", depends[pkg]
+    assert root.get("format") == "3"  # conditions need format 3

@@ -95,11 +95,33 @@ def test_world_has_the_systems_the_model_and_bridge_need() -> None:
     assert text(found[SENSORS], "render_engine") == "ogre2"
 
 
-def test_world_steps_physics_at_1_khz_in_real_time() -> None:
+def _step_s() -> float:
     physics = world_element().find("physics")
     assert physics is not None
-    assert float(text(physics, "max_step_size")) == pytest.approx(0.001)
+    return float(text(physics, "max_step_size"))
+
+
+def test_world_runs_in_real_time_with_clock_at_most_250_hz() -> None:
+    """gz-sim publishes /clock on every physics step, unthrottled (SimulationRunner), and
+    ignores <real_time_update_rate>: the step alone sets the /clock rate at real time."""
+    physics = world_element().find("physics")
+    assert physics is not None
     assert float(text(physics, "real_time_factor")) == pytest.approx(1.0)
+    assert physics.find("real_time_update_rate") is None  # not read by gz-sim: misleading
+    assert 1.0 / _step_s() <= 250.0 + 1e-9
+    assert _step_s() <= 0.005  # the wheels' contacts stay resolved at 0.6 m/s
+
+
+def test_every_sensor_and_publisher_period_is_a_whole_number_of_steps() -> None:
+    model = model_element()
+    rates = {f"{name} sensor": float(text(sensor, "update_rate"))
+             for name, (sensor, _link) in sensors(model).items()}
+    found = plugins(model)
+    rates["OdometryPublisher"] = float(text(found[ODOMETRY_PUBLISHER], "odom_publish_frequency"))
+    rates["DiffDrive odometry"] = float(text(found[DIFF_DRIVE], "odom_publish_frequency"))
+    for what, rate in rates.items():
+        steps = 1.0 / rate / _step_s()
+        assert abs(steps - round(steps)) < 1e-6, f"{what}: {rate} Hz is {steps:g} steps"
 
 
 # --- robot model ---------------------------------------------------------------------------
@@ -112,7 +134,8 @@ def test_model_has_its_lidars_and_imu_on_its_base_at_the_descriptions_mounts() -
     for name, mount in expected.items():
         sensor, link = found[name]
         assert link.get("name") == "base_link"
-        assert text(sensor, "gz_frame_id") == mount.frame
+        # <frame_id> (SDF 1.12, read on Ionic) and <gz_frame_id> (read on Harmonic) agree.
+        assert text(sensor, "frame_id") == text(sensor, "gz_frame_id") == mount.frame
         assert _pose(sensor) == pytest.approx(list(mount.pose.as_tuple()), abs=TOL)
     assert found["lidar"][0].get("type") == found["head_lidar"][0].get("type") == "gpu_lidar"
     assert text(found["imu"][0], "gz_frame_id") == "imu_link"
@@ -250,8 +273,22 @@ def test_odometry_is_the_world_pose_in_the_odom_frame() -> None:
 def test_battery_plugin_drains_a_plausible_humanoid_pack() -> None:
     battery = plugins(model_element())[LINEAR_BATTERY]
     capacity_wh = float(text(battery, "capacity")) * float(text(battery, "voltage"))
-    assert 500.0 <= capacity_wh <= 3000.0  # docs/power.md: 1-3 kWh packs
+    assert 500.0 <= capacity_wh <= 3000.0  # humanoid packs hold 1-3 kWh (docs/power.md)
     assert text(battery, "start_draining") == "true"
+    # The brain reads either convention; these make Gazebo speak BatteryState's own where it
+    # can: a correct state of charge (as 0..100) and a negative discharge current.
+    assert text(battery, "fix_issue_225") == "true"
+    assert text(battery, "invert_current_sign") == "true"
+
+
+def test_battery_can_be_recharged_at_a_dock() -> None:
+    battery = plugins(model_element())[LINEAR_BATTERY]
+    assert text(battery, "enable_recharge") == "true"
+    # Required by the plugin with enable_recharge (else it refuses to configure): hours.
+    hours = float(text(battery, "charging_time"))
+    assert 0.5 <= hours <= 8.0
+    # Presence alone turns the topics on (the plugin checks HasElement, not the value).
+    assert battery.find("recharge_by_topic") is not None
 
 
 def test_model_is_the_robot_description() -> None:

@@ -139,3 +139,14 @@ def test_the_shipped_config_passes_preflight_and_an_old_name_is_refused(tmp_path
     old.write_text("/**/planner:\n  ros__parameters:\n    route_eco: openai\n")
     with pytest.raises(ParamError, match="'route_eco' was renamed to 'backend_eco'"):
         preflight(old, nodes)
+
+
+def test_planner_and_power_monitor_read_the_battery_alike() -> None:
+    battery = {"battery_percentage_scale": "auto", "battery_current_sign": "auto"}
+    values = {**GOOD, "planner": {**GOOD["planner"], **battery}, "power_monitor": dict(battery)}
+    assert problems(values) == []
+    values["planner"]["battery_percentage_scale"] = "percent"
+    with pytest.raises(InconsistentConfigError) as info:
+        check(values)
+    assert ("planner.battery_percentage_scale='percent', "
+            "power_monitor.battery_percentage_scale='auto'") in str(info.value)

@@ -2,7 +2,11 @@
 
 The node's subscription callbacks hand each message to an `on_*` method with its receipt time
 (steady clock); the timer calls `tick`. Freshness is judged on receipt only, never by
-comparing stamps across nodes. `tick` does bounded work: one policy call, one safety filter.
+comparing stamps across nodes; with a simulated robot the sensor limits are in simulated
+seconds (robot_brain.core.control.freshness: the steady limits stretched by the real-time
+factor measured from odometry stamps, never shortened). Odometry velocities the robot cannot
+have are not used (robot_brain.core.odometry). `tick` does bounded work: one policy call, one
+safety filter.
 
 Decision order each tick: estop -> hold -> no odometry / no goal / goal stale -> goal reached
 -> policy. Stale perception does not stop the policy call but makes the safety filter
@@ -22,6 +26,7 @@ import numpy as np
 from robot_brain.core.config.params import group, param
 from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.array_memo import frozen_copy
+from robot_brain.core.control.freshness import FreshnessConfig, FreshnessScale
 from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
@@ -34,6 +39,7 @@ from robot_brain.core.control.safety_filter import (
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.timing.loop import TickStats
 from robot_brain.core.world import Bounds
@@ -77,6 +83,8 @@ class ControllerConfig:
     limits: RobotLimits = group(RobotLimits, shared=True)
     #: The map's bounds (from the world file, not a parameter); None = no bounds check.
     bounds: Bounds | None = None
+    #: Sensor freshness under simulated time.
+    freshness: FreshnessConfig = group(FreshnessConfig)
 
     def __post_init__(self) -> None:
         if self.n_sectors < 1:
@@ -104,6 +112,8 @@ class TickResult:
     source_stamp: Any
     perception_fresh: bool
     policy_error: str | None = None
+    #: Older than perception_hold_s (scaled under simulated time): may not speed up.
+    perception_aging: bool = False
 
 
 class ControllerCore:
@@ -119,8 +129,11 @@ class ControllerCore:
         self._sectors_t = -math.inf
         self._stamp: Any = None
         self._pose: Pose2D | None = None
-        self._velocity = ZERO_VELOCITY
+        lim = safety.config.limits
+        self._velocity = PlausibleVelocity(VelocityBound.from_limits(
+            lim.max_linear_speed, lim.max_reverse_speed, lim.max_angular_speed))
         self._odom_t = -math.inf
+        self.freshness = FreshnessScale(config.freshness)
         self._goal: Goal | None = None
         self._goal_t = -math.inf
         # The last policy call: its inputs (the very objects, replaced on each new message)
@@ -133,6 +146,7 @@ class ControllerCore:
         self.hold = False
         self.estop = False
         self.stale_perception_ticks = 0
+        self.aging_perception_ticks = 0
         self.goals_rejected = 0
         self.bad_obstacle_messages = 0
         self.policy_errors = 0
@@ -152,10 +166,20 @@ class ControllerCore:
         self._stamp = stamp
         return ok
 
-    def on_odom(self, pose: Pose2D, velocity: Velocity, now: float) -> None:
+    def on_odom(self, pose: Pose2D, velocity: Velocity, now: float,
+                stamp_s: float = math.nan) -> bool:
+        """Cache odometry; False when its velocity was implausible (the last plausible one,
+        or standing still, is used instead). `stamp_s`: its header stamp, for the real-time
+        factor under simulated time."""
         self._pose = pose
-        self._velocity = velocity if velocity.is_finite() else ZERO_VELOCITY
         self._odom_t = now
+        self.freshness.on_stamp(stamp_s, now)
+        return self._velocity.update(velocity)
+
+    @property
+    def implausible_odometry(self) -> int:
+        """Odometry messages whose velocity was beyond what the robot can do (or not finite)."""
+        return self._velocity.rejected
 
     def on_goal(self, goal: Goal, now: float) -> GoalRejection | None:
         """Accept or refuse a planner goal; a refused goal leaves the previous one in place."""
@@ -179,15 +203,17 @@ class ControllerCore:
 
     # -- the tick --------------------------------------------------------------------------
 
-    def perception_fresh(self, now: float) -> bool:
-        return now - self._sectors_t <= self.config.perception_timeout_s
+    def perception_fresh(self, now: float, scale: float | None = None) -> bool:
+        scale = self.freshness.scale() if scale is None else scale
+        return now - self._sectors_t <= self.config.perception_timeout_s * scale
 
-    def mode(self, now: float) -> Mode:
+    def mode(self, now: float, scale: float | None = None) -> Mode:
         if self.estop:
             return Mode.ESTOP
         if self.hold:
             return Mode.HOLD
-        if self._pose is None or now - self._odom_t > self.config.odom_timeout_s:
+        scale = self.freshness.scale() if scale is None else scale
+        if self._pose is None or now - self._odom_t > self.config.odom_timeout_s * scale:
             return Mode.NO_ODOM
         if self._goal is None:
             return Mode.NO_GOAL
@@ -208,11 +234,19 @@ class ControllerCore:
             "policy": self.policy.name, "mode": mode.value, "perception_fresh": fresh,
             "interventions": self.safety.total_interventions(),
             "stale_perception_ticks": self.stale_perception_ticks,
+            "aging_perception_ticks": self.aging_perception_ticks,
             "goals_rejected": self.goals_rejected,
             "bad_obstacle_messages": self.bad_obstacle_messages,
             "policy_errors": self.policy_errors,
             "policy_calls": self.policy_calls,
+            "implausible_odometry": self.implausible_odometry,
         })
+        if self.freshness.sim:
+            values.update({
+                "real_time_factor": round(self.freshness.factor.value, 4),
+                "freshness_scale": round(self.freshness.scale(), 4),
+                "clock_resets": self.freshness.factor.resets,
+            })
         values.update({f"interventions.{r.value}": n for r, n in self.safety.counts.items()})
         if self.policy_errors:
             level, msg = Level.ERROR, f"policy failed {self.policy_errors} times"
@@ -225,15 +259,17 @@ class ControllerCore:
         return HealthReport("control loop", level, msg, values)
 
     def tick(self, now: float, dt: float) -> TickResult:
-        mode = self.mode(now)
-        fresh = self.perception_fresh(now)
+        scale = self.freshness.scale()
+        mode = self.mode(now, scale)
+        fresh = self.perception_fresh(now, scale)
         if not fresh:
             self.stale_perception_ticks += 1
         command = ZERO_VELOCITY
         error: str | None = None
         if mode is Mode.DRIVING:
             assert self._pose is not None and self._goal is not None
-            asked = (self._sectors, self._pose, self._goal, self._velocity)
+            velocity = self._velocity.velocity
+            asked = (self._sectors, self._pose, self._goal, velocity)
             last = self._asked
             if last is not None and all(a is b for a, b in zip(asked, last, strict=True)):
                 command = self._answer  # a policy is a function of these (Policy)
@@ -242,7 +278,7 @@ class ControllerCore:
                 self._asked = None
                 self.policy_calls += 1
                 try:
-                    command = self.policy.command(self._sectors, dx, dy, self._velocity)
+                    command = self.policy.command(self._sectors, dx, dy, velocity)
                     self._asked, self._answer = asked, command
                 except Exception as exc:  # noqa: BLE001 - a failing policy must not kill the loop
                     self.policy_errors += 1
@@ -252,8 +288,10 @@ class ControllerCore:
             # Holding still for want of a goal is the normal idle state, not an intervention.
             self.safety.reset(ZERO_VELOCITY)
             return TickResult(ZERO_VELOCITY, mode, frozenset(), self._stamp, fresh)
+        aging = now - self._sectors_t > self.config.perception_hold_s * scale
+        if aging:
+            self.aging_perception_ticks += 1
         out: SafetyOutput = self.safety.apply(command, SafetyInputs(
             sectors=self._sectors, dt=dt, hold=mode is Mode.HOLD, estop=mode is Mode.ESTOP,
-            perception_fresh=fresh,
-            perception_aging=now - self._sectors_t > self.config.perception_hold_s))
-        return TickResult(out.velocity, mode, out.reasons, self._stamp, fresh, error)
+            perception_fresh=fresh, perception_aging=aging))
+        return TickResult(out.velocity, mode, out.reasons, self._stamp, fresh, error, aging)

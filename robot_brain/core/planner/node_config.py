@@ -18,6 +18,7 @@ from robot_brain.core.navigation.route_planner import RoutePlannerConfig
 from robot_brain.core.planner.backend_pool import PoolConfig
 from robot_brain.core.planner.executive import check_config as check_executive_config
 from robot_brain.core.planner.session import SessionConfig
+from robot_brain.core.power.battery_state import BatteryConventions
 from robot_brain.core.power.draw_model import LlmDevicePower
 
 
@@ -60,6 +61,8 @@ class PlannerNodeConfig:
     #: The LLM devices' draw: the energy `auto` charges each backend (the power monitor's).
     devices: LlmDevicePower = group(LlmDevicePower, shared=True)
     pool: PoolConfig = group(PoolConfig)
+    #: How the robot fills BatteryState (the power monitor's too; checked equal at start).
+    battery: BatteryConventions = group(BatteryConventions)
 
     def __post_init__(self) -> None:
         s = self.session

@@ -6,7 +6,9 @@ not swing the estimate. The draw is attributed to base, locomotion, compute and 
 radio and locomotion from the model and the known activity, and the base load as the measured
 remainder, so a wrong base-load belief is corrected by the measurement rather than copied.
 
-Remaining energy comes from the reported charge (Ah x nominal voltage), else from the
+The reading is already in one convention (robot_brain.core.power.battery_state: percentage
+0..1 or NaN, current negative while discharging or NaN), whatever the robot's BatteryState
+said. Remaining energy comes from the reported charge (Ah x nominal voltage), else from the
 percentage x capacity, else from the voltage between empty and full. When none is known, or
 the battery is charging, the endurance is NaN: an explicit unknown, never a guess, never
 negative.
@@ -20,24 +22,16 @@ from dataclasses import dataclass
 
 from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
+from robot_brain.core.power.battery_state import BatteryReading
 from robot_brain.core.power.draw_model import PowerBreakdown, PowerModel
+
+__all__ = ["Activity", "BatteryReading", "DrawSource", "EnergyEstimate", "EnergyEstimator",
+           "EstimatorConfig"]
 
 
 class DrawSource(str, enum.Enum):
     MEASURED = "measured"
     MODEL = "model"
-
-
-@dataclass(frozen=True)
-class BatteryReading:
-    """BatteryState's fields, NaN where the battery does not report them."""
-
-    voltage: float = math.nan
-    current: float = math.nan  # A, negative while discharging (BatteryState convention)
-    charge_ah: float = math.nan
-    capacity_ah: float = math.nan
-    percentage: float = math.nan  # 0..1
-    charging: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from robot_brain.core.config.params import group, param
 from robot_brain.core.config.process import RealtimeSettings
 from robot_brain.core.config.robot import Frames, RobotConfig
+from robot_brain.core.sim.clock import SimClockConfig
 from robot_brain.core.sim.loads import PlannerLoads
 from robot_brain.core.sim.simulator import SimConfig
 
@@ -27,5 +28,6 @@ class SimNodeConfig:
     sim: SimConfig = group(SimConfig)
     loads: PlannerLoads = group(PlannerLoads)
     publish_clock: bool = param(False, "Publish the simulation time on /clock.")
+    clock: SimClockConfig = group(SimClockConfig)
     frames: Frames = group(Frames)
     realtime: RealtimeSettings = group(RealtimeSettings)

@@ -1,0 +1,38 @@
+"""The built-in sim's time: how fast simulated time runs against the steady clock.
+
+At a real-time factor r, each physics step advances simulated time by r x the steady time
+since the previous step, and the sensors keep their rates in *simulated* time (a 10 Hz scan
+is 10 Hz of simulated time, 10 r Hz of wall time), as a simulator that cannot keep up with
+real time (Gazebo on a slow host) delivers them. With `publish_clock` the sim is the /clock
+source and stamps its messages with its simulated time, as Gazebo does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from robot_brain.core.config.params import param
+from robot_brain.core.errors import ConfigurationError
+
+
+class SimClockError(ConfigurationError):
+    """A real-time factor the sim cannot run at."""
+
+
+@dataclass(frozen=True)
+class SimClockConfig:
+    real_time_factor: float = param(
+        1.0, "Simulated seconds per steady second (< 1: a simulator slower than real time; "
+        "sensor rates stay in simulated time).", min=0.01, max=10.0)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.real_time_factor) and self.real_time_factor > 0.0):
+            raise SimClockError(f"real_time_factor must be > 0, got {self.real_time_factor}")
+
+    def wall_rate_hz(self, sim_rate_hz: float) -> float:
+        """The steady-clock rate of something that runs at `sim_rate_hz` of simulated time."""
+        return sim_rate_hz * self.real_time_factor
+
+    def sim_dt(self, wall_dt: float) -> float:
+        return wall_dt * self.real_time_factor
