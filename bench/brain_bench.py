@@ -7,9 +7,10 @@
 
 Per condition it runs `robot-brain demo` exactly as `scripts/demo.sh` does (every node in its
 own process, the recorder on, the llama_cpp planner, the shipped config), and beside it a
-"user" node that sends an instruction every `--every` seconds, cycling through the world's
-places, or later when the previous plan is still running (at most `--max-wait` seconds: a
-plan cut by the next instruction is counted as cut, not done). After the `--minutes` window
+"user" node that sends an instruction every `--every` seconds as an Instruct goal
+(brain/instruct, as `robot-brain instruct` does), cycling through the world's places, or later
+when the previous goal is still running (at most `--max-wait` seconds: a goal the next one
+preempts is counted as cut, not done). After the `--minutes` window
 no new instruction is sent and the one running may finish (the drain, within `--max-wait` of
 its sending), so every plan sent is judged; CPU and RSS are the window's. Conditions:
 
@@ -68,55 +69,81 @@ LIVE_PORT = 8766
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+#: Instruct outcomes as the bench counts them: done, cut (preempted by the next instruction,
+#: or cancelled) or failed (failed, timed out, no valid plan, refused).
+COUNTED = {"DONE": "done", "PREEMPTED": "cut", "CANCELLED": "cut", "FAILED": "failed",
+           "TIMED_OUT": "failed", "REJECTED": "failed", "REFUSED": "failed"}
+
+
 @dataclass
 class UserLog:
     lock: threading.Lock = field(default_factory=threading.Lock)
     sent: list[tuple[float, str]] = field(default_factory=list)
-    #: request id -> outcome ('done', 'failed: ...') as first reported
-    outcomes: dict[int, str] = field(default_factory=dict)
-    #: the latest request's outcome so far ('' while it runs)
+    #: each user goal's outcome ('done', 'cut', 'failed'), in the order they ended
+    outcomes: list[str] = field(default_factory=list)
+    #: the latest user goal's outcome so far ('' while it runs)
     current_outcome: str = ""
-    #: request ids the planner reported (to match instructions to requests)
-    requests: set[int] = field(default_factory=set)
+    #: planner/status says a plan runs or a request is out (the demo's own first goal)
+    planner_busy: bool = False
     graph_queries: int = 0
     window_end: float = 0.0  # monotonic end of the measured window
 
     def last_plan_over(self, now: float, max_wait_s: float) -> bool:
-        """The newest instruction's plan ended (or had max_wait_s to)."""
+        """The newest goal ended (or had max_wait_s to)."""
         with self.lock:
             if not self.sent:
                 return True
-            return (self.current_outcome.startswith(("done", "failed", "cancelled"))
-                    or now - self.sent[-1][0] >= max_wait_s)
+            return bool(self.current_outcome) or now - self.sent[-1][0] >= max_wait_s
+
+
+def demo_goal_outcome(out_lines: list[str]) -> str | None:
+    """The demo's own first goal's outcome from its `instruction result:` line, if printed."""
+    for line in out_lines:
+        if "instruction result:" in line:
+            word = line.split("instruction result:", 1)[1].strip().split(":")[0]
+            return COUNTED.get(word, "failed")
+    return None
 
 
 def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float,
               graph: bool, stop: threading.Event, draining: threading.Event) -> None:
-    """Send instructions every `every_s` until `draining`; with `graph`, query the graph every
+    """Send Instruct goals every `every_s` until `draining`; with `graph`, query the graph every
     second until `stop`."""
     import rclpy
     from rcl_interfaces.srv import ListParameters
+    from rclpy.action import ActionClient
+    from robot_brain_interfaces.action import Instruct
     from std_msgs.msg import String
 
     from robot_brain.ros import qos
 
     rclpy.init(args=[])
     node = rclpy.create_node("bench_user")
-    pub = node.create_publisher(String, "brain/instruction", qos.RELIABLE)
+    client = ActionClient(node, Instruct, "brain/instruct")
 
     def on_status(msg: String) -> None:
         try:
             status = json.loads(msg.data)
         except json.JSONDecodeError:
             return
-        rid = int(status.get("request_id") or 0)
-        outcome = str(status.get("outcome") or "")
+        busy = status.get("state") == "thinking" or status.get("outcome") == "running"
         with log.lock:
-            log.requests.add(rid)
-            if rid == max(log.requests):
-                log.current_outcome = outcome
-            if outcome.startswith(("done", "failed", "cancelled")) and rid not in log.outcomes:
-                log.outcomes[rid] = outcome
+            log.planner_busy = busy
+
+    def on_result(future: Any) -> None:
+        name = OUTCOME_NAMES.get(int(future.result().result.outcome), "FAILED")
+        with log.lock:
+            log.outcomes.append(COUNTED.get(name, "failed"))
+            log.current_outcome = name
+
+    def on_response(future: Any) -> None:
+        handle = future.result()
+        if handle is None or not handle.accepted:
+            with log.lock:
+                log.outcomes.append("failed")
+                log.current_outcome = "REFUSED"
+            return
+        handle.get_result_async().add_done_callback(on_result)
 
     node.create_subscription(String, "planner/status", on_status, qos.RELIABLE)
     params = node.create_client(ListParameters, "/controller/list_parameters")
@@ -125,18 +152,16 @@ def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float
     executor.add_node(node)
     spin = threading.Thread(target=executor.spin, daemon=True)
     spin.start()
-    while not stop.is_set() and node.count_subscribers("brain/instruction") < 2:
-        time.sleep(0.2)  # the planner and the recorder
+    while not stop.is_set() and not client.server_is_ready():
+        time.sleep(0.2)
     i = 0
     started = time.monotonic()
     next_instruction = started + 2.0
     while not stop.is_set():
         now = time.monotonic()
         with log.lock:
-            # The demo's own first plan (sent before this node existed) counts as running too.
-            running = log.current_outcome == "running" or (
-                bool(log.sent) and not log.current_outcome.startswith(
-                    ("done", "failed", "cancelled")))
+            # Before its first goal the demo's own (sent before this node existed) may run.
+            running = (not log.current_outcome) if log.sent else log.planner_busy
             waited = now - (log.sent[-1][0] if log.sent else started)
         if (not draining.is_set() and now >= next_instruction
                 and (not running or waited >= max_wait_s)):
@@ -146,7 +171,8 @@ def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float
             with log.lock:
                 log.sent.append((now, text))
                 log.current_outcome = ""
-            pub.publish(String(data=text))
+            client.send_goal_async(Instruct.Goal(instruction=text, sender="brain_bench")) \
+                .add_done_callback(on_response)
             next_instruction = now + every_s
         if graph:
             node.get_topic_names_and_types()
@@ -159,6 +185,11 @@ def user_node(log: UserLog, places: list[str], every_s: float, max_wait_s: float
     executor.shutdown(timeout_sec=2.0)
     node.destroy_node()
     rclpy.try_shutdown()
+
+
+#: Instruct.Result outcome codes by name (robot_brain_interfaces/action/Instruct.action).
+OUTCOME_NAMES = {0: "UNKNOWN", 1: "DONE", 2: "REJECTED", 3: "CANCELLED", 4: "PREEMPTED",
+                 5: "FAILED", 6: "TIMED_OUT"}
 
 
 def node_pids(demo_pid: int) -> dict[str, int]:
@@ -386,12 +417,16 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
     wd = {k: v for status, values in fig.node_diagnostics.items() if "watchdog" in status
           for k, v in values.items()}
     with log.lock:
-        # Every instruction sent had its drain to finish in; the demo's own first one counts
-        # too (its outcome is among the statuses).
+        # Every goal sent had its drain to finish in; the demo's own first one counts too
+        # (its result is the demo's `instruction result:` line).
         sent = len(log.sent) + sum(1 for line in out_lines if "instruction sent" in line)
-        done = sum(1 for o in log.outcomes.values() if o == "done")
-        cut = sum(1 for o in log.outcomes.values() if o.startswith("cancelled"))
-        failed = sum(1 for o in log.outcomes.values() if o.startswith("failed"))
+        outcomes = list(log.outcomes)
+    first = demo_goal_outcome(out_lines)
+    if first is not None:
+        outcomes.append(first)
+    done = outcomes.count("done")
+    cut = outcomes.count("cut")
+    failed = outcomes.count("failed")
     # Composed, slow_path holds the recorder too: its share then counts in the brain's figure
     # (an over-estimate of the brain; --demo-arg=--no-compose separates them).
     brain = ("perception", "controller", "fast_path", "watchdog", "planner", "power_monitor",

@@ -7,7 +7,9 @@ brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the p
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
 rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), compose
 (fast_path and slow_path composites, docs/composition.md), live (the Foxglove
-WebSocket live view, docs/live_view.md) and live_port.
+WebSocket live view, docs/live_view.md), live_port and motion (brain, or nav2: Nav2 drives
+navigate_to steps, the brain's controller is not started and Nav2's cmd_vel must be remapped
+to controller/cmd_vel, docs/nav2.md).
 
 The brain is one unit: before any node starts, the parameter file must exist and read, and
 settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
@@ -158,6 +160,7 @@ def _brain(context: LaunchContext) -> list:
     params_file = LaunchConfiguration("params_file").perform(context)
     rt_priority = LaunchConfiguration("rt_priority").perform(context)
     backend = LaunchConfiguration("planner_backend").perform(context)
+    motion = LaunchConfiguration("motion").perform(context)
     try:
         from robot_brain.core.sim_choice import SimChoiceError, launch_sim
         sim = launch_sim(LaunchConfiguration("sim").perform(context))
@@ -185,6 +188,7 @@ def _brain(context: LaunchContext) -> list:
         from robot_brain.cli.preflight import preflight
         from robot_brain.core.config.composition import plan_processes
         from robot_brain.core.errors import StartupError
+        from robot_brain.core.planner.nav2_motion import motion_layout
 
         # The topics a run is analysed from: the one list (the recorder node's default, what
         # robot-brain report reads).
@@ -194,6 +198,11 @@ def _brain(context: LaunchContext) -> list:
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
                                "first") from exc
+    # motion:=nav2: Nav2 drives navigate_to steps; no brain controller (docs/nav2.md).
+    left_out, motion_params = motion_layout(motion)
+    nodes = tuple(n for n in nodes if n not in left_out)
+    for node, values in motion_params.items():
+        extra.setdefault(node, {}).update(values)
     # Sensor freshness in simulated seconds when the robot is simulated (the controller
     # stays off /clock: robot_brain.core.sim_time).
     extra["controller"]["freshness_clock"] = freshness_clock(sim_time)
@@ -276,6 +285,11 @@ def generate_launch_description() -> LaunchDescription:
                                           "(docs/live_view.md); loopback only by default."),
         DeclareLaunchArgument("live_port", default_value="8765",
                               description="TCP port of the live view."),
+        DeclareLaunchArgument("motion", default_value="brain", choices=["brain", "nav2"],
+                              description="Who drives navigate_to steps: the brain's controller, "
+                                          "or Nav2 (NavigateToPose; start Nav2 yourself with "
+                                          "its cmd_vel remapped to controller/cmd_vel, "
+                                          "docs/nav2.md)."),
         DeclareLaunchArgument("rt_priority", default_value="50",
                               description="SCHED_FIFO priority of the watchdog; the "
                                           "controller runs 3 and perception 6 below it "

@@ -202,6 +202,7 @@ def _brain(namespace: LaunchConfiguration) -> IncludeLaunchDescription:
             "live_port": LaunchConfiguration("live_port"),
             "rt_priority": LaunchConfiguration("rt_priority"),
             "compose": LaunchConfiguration("compose"),
+            "motion": LaunchConfiguration("motion"),
         }.items())
 
 
@@ -259,5 +260,8 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("compose", default_value="true", choices=BOOLEAN,
                               description="fast_path and slow_path composites "
                                           "(docs/composition.md); false = a process per node."),
+        DeclareLaunchArgument("motion", default_value="brain", choices=["brain", "nav2"],
+                              description="Who drives navigate_to steps: the brain's "
+                                          "controller or Nav2 (docs/nav2.md)."),
         OpaqueFunction(function=_gazebo),
     ])

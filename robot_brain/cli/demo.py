@@ -71,6 +71,7 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
+    motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
     #: builtin | mujoco (robot_brain.core.sim_choice)
     sim: str = "builtin"
 
@@ -84,6 +85,7 @@ class DemoOptions:
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
             live_port=args.live_port, compose=not args.no_compose,
+            motion=getattr(args, "motion", "brain"),
             sim=getattr(args, "sim", "builtin"))
 
 
@@ -164,7 +166,13 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
         params["output_dir"] = str(run_dir / "bag")
     if name == "live_view":
         params["port"] = opts.live_port
+    params.update(_motion_overrides(opts).get(name, {}))
     return params
+
+
+def _motion_overrides(opts: DemoOptions) -> dict[str, dict[str, object]]:
+    from robot_brain.core.planner.nav2_motion import motion_layout
+    return motion_layout(opts.motion)[1]
 
 
 def _scripted_reply(opts: DemoOptions) -> str:
@@ -182,6 +190,17 @@ def _default_goal(opts: DemoOptions) -> tuple[float, float]:
     world = load_world_file(opts.world or "")
     place = world.places.get("kitchen") or next(iter(world.places.values()))
     return (place.x, place.y)
+
+
+def _motion_nodes(opts: DemoOptions, nodes: list[str]) -> list[str]:
+    """The nodes a motion layer keeps (nav2: no brain controller; Nav2 is not started here)."""
+    from robot_brain.core.planner.nav2_motion import motion_layout
+    left_out = motion_layout(opts.motion)[0]
+    if left_out:
+        print(f"robot-brain demo: motion {opts.motion}: {', '.join(sorted(left_out))} not "
+              "started; run Nav2 beside the demo with its cmd_vel remapped to "
+              "controller/cmd_vel (docs/nav2.md)", flush=True)
+    return [n for n in nodes if n not in left_out]
 
 
 def run_demo(opts: DemoOptions) -> int:
@@ -224,6 +243,7 @@ def _prepare(opts: DemoOptions) -> _Setup:
         raise DemoError("the 'sim' node is not installed; run scripts/setup.sh")
     sim = sim_choice(opts.sim)
     nodes, params_files = _with_sim(sim, nodes, params_file)
+    nodes = _motion_nodes(opts, nodes)
     try:
         preflight(params_file, nodes, {n: _node_overrides(n, opts, nodes, Path("."))
                                        for n in nodes})
@@ -321,8 +341,9 @@ class _Brain:
                                    self.monitor.planner_ready(listeners))[-1],
                           PLANNER_READY_TIMEOUT_S):
             raise DemoError("the planner did not become ready")
-        self.monitor.send_instruction(self.opts.instruction)
-        print(f"robot-brain demo: instruction sent: {self.opts.instruction!r}", flush=True)
+        how = self.monitor.send_instruction(self.opts.instruction)
+        print(f"robot-brain demo: instruction sent ({how}): {self.opts.instruction!r}",
+              flush=True)
 
     def run_until(self, end: float) -> None:
         """Supervise until `end` (monotonic), or the plan's end with --until-done."""
@@ -538,6 +559,8 @@ def format_summary(obs: object, elapsed: float, run_dir: Path, sim_node: str = "
         lines.append(f"final pose: x={obs.pose[0]:.2f} y={obs.pose[1]:.2f}")
     for plan in obs.plans:
         lines.append("plan: " + _plan_line(plan))
+    if obs.instruct_result:
+        lines.append(f"instruction result: {obs.instruct_result}")
     if obs.last_status:
         s = obs.last_status
         lines.append(f"planner: state {s.get('state')}, backend {s.get('backend')} "

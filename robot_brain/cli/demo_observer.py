@@ -1,7 +1,8 @@
 """The demo's observer: an rclpy node that watches the brain and collects the summary figures.
 
-It only listens (and sends the one instruction); it is not part of the brain. It runs in the
-`robot-brain demo` process on its own executor thread.
+It only listens (and sends the one instruction, as an Instruct goal on brain/instruct, or on
+brain/instruction where robot_brain_interfaces is missing); it is not part of the brain. It
+runs in the `robot-brain demo` process on its own executor thread.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class DemoObservations:
     instruction_at: float | None = None  # monotonic, when the demo sent it
     #: monotonic time the plan of the latest request first reported 'done' (or failed)
     finished_at: float | None = None
+    #: The Instruct goal's result line ('DONE: plan done: ...'), once it came.
+    instruct_result: str = ""
 
 
 class DemoMonitor(Node):
@@ -54,6 +57,7 @@ class DemoMonitor(Node):
         self.create_subscription(Float32, "power/endurance", self._on_endurance, qos.RELIABLE)
         self.create_subscription(Bool, "watchdog/estop", self._on_estop, qos.STATE)
         self._instruction_pub = self.create_publisher(String, "brain/instruction", qos.RELIABLE)
+        self._instruct = _instruct_client(self)
         self.events: list[str] = []
 
     # Callbacks only record.
@@ -122,11 +126,38 @@ class DemoMonitor(Node):
             self.obs.estop_latched = bool(msg.data)
 
     # Called from the demo's main thread.
-    def send_instruction(self, text: str) -> None:
+    def send_instruction(self, text: str) -> str:
+        """Send the instruction: an Instruct goal where the action exists, else the topic.
+        Returns how it went ('Instruct goal', 'brain/instruction')."""
         with self._lock:
             self.obs.instruction_at = time.monotonic()
             self.obs.finished_at = None
-        self._instruction_pub.publish(String(data=text))
+        if self._instruct is None:
+            self._instruction_pub.publish(String(data=text))
+            return "brain/instruction"
+        from robot_brain_interfaces.action import Instruct
+        goal = Instruct.Goal(instruction=text, sender="robot-brain demo")
+        self._instruct.send_goal_async(goal).add_done_callback(self._on_goal_response)
+        return "Instruct goal"
+
+    def _on_goal_response(self, future: Any) -> None:
+        handle = future.result()
+        if handle is None or not handle.accepted:
+            with self._lock:
+                self.events.append("Instruct goal REFUSED by the planner (see its log)")
+                self.obs.instruct_result = "REFUSED"
+                self.obs.finished_at = time.monotonic()
+            return
+        handle.get_result_async().add_done_callback(self._on_goal_result)
+
+    def _on_goal_result(self, future: Any) -> None:
+        from robot_brain.cli.instruct import result_line
+        line = result_line(future.result().result)
+        with self._lock:
+            self.events.append(f"instruction result: {line}")
+            self.obs.instruct_result = line
+            if self.obs.finished_at is None:
+                self.obs.finished_at = time.monotonic()
 
     def mission_over(self) -> bool:
         """The instruction's plan finished (done, failed, cancelled) or was rejected."""
@@ -138,10 +169,18 @@ class DemoMonitor(Node):
             return bool(self.obs.plans) and not any(p.get("accepted") for p in self.obs.plans)
 
     def planner_ready(self, listeners: frozenset[str] = frozenset({"planner"})) -> bool:
-        """The planner is up, and every node in `listeners` (the planner, and the recorder when
-        one records) subscribes to brain/instruction, so the instruction is not lost."""
+        """The planner is up and serves brain/instruct (or subscribes to brain/instruction
+        without it), and every other node in `listeners` (the recorder when one records)
+        subscribes to planner/plan, so neither the instruction nor its plan is lost."""
         if self.count_publishers("planner/status") == 0:
             return False
+        if self._instruct is not None:
+            if not self._instruct.server_is_ready():
+                return False
+            recorders = listeners - {"planner"}
+            subscribed = {info.node_name for info in
+                          self.get_subscriptions_info_by_topic("planner/plan")}
+            return recorders <= subscribed
         subscribed = {info.node_name for info in
                       self.get_subscriptions_info_by_topic("brain/instruction")}
         return listeners <= subscribed
@@ -160,7 +199,18 @@ class DemoMonitor(Node):
                 odom_count=self.obs.odom_count, power_mode=self.obs.power_mode,
                 endurance_s=self.obs.endurance_s, estop_episodes=self.obs.estop_episodes,
                 estop_latched=self.obs.estop_latched, nodes_seen=set(self.obs.nodes_seen),
-                instruction_at=self.obs.instruction_at, finished_at=self.obs.finished_at)
+                instruction_at=self.obs.instruction_at, finished_at=self.obs.finished_at,
+                instruct_result=self.obs.instruct_result)
+
+
+def _instruct_client(node: Node) -> Any:
+    """An Instruct action client, or None where robot_brain_interfaces is missing."""
+    try:
+        from rclpy.action import ActionClient
+        from robot_brain_interfaces.action import Instruct
+    except ImportError:
+        return None
+    return ActionClient(node, Instruct, "brain/instruct")
 
 
 def _plan_line(plan: dict[str, Any]) -> str:

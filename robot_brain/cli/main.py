@@ -47,12 +47,33 @@ def build_parser() -> argparse.ArgumentParser:
                            "(docs/live_view.md)")
     demo.add_argument("--live-port", type=int, default=8765,
                       help="TCP port of the live view (default 8765)")
+    demo.add_argument("--motion", choices=["brain", "nav2"], default="brain",
+                      help="who drives navigate_to steps: the brain's controller (default) or "
+                           "Nav2 (NavigateToPose; the demo starts no Nav2: run it beside with "
+                           "its cmd_vel remapped to controller/cmd_vel, docs/nav2.md)")
     demo.add_argument("--sim", choices=["builtin", "mujoco"], default="builtin",
                       help="the simulated robot: the built-in 2-D sim (default) or MuJoCo "
                            "(3-D, a head lidar; docs/mujoco.md)")
     demo.add_argument("--no-compose", action="store_true",
                       help="run perception and controller as two processes instead of one "
                            "(docs/composition.md)")
+
+    instruct = sub.add_parser(
+        "instruct", help="give the running brain an instruction (the Instruct action)",
+        description="Send an instruction to the running brain's planner as an Instruct goal "
+                    "(brain/instruct), print its feedback and result. Exit codes: 0 done, 1 "
+                    "failed or timed out, 3 refused or no valid plan, 4 replaced by a newer "
+                    "instruction, 5 no server, 130 interrupted (Ctrl-C cancels the goal).")
+    instruct.add_argument("instruction", help="what to do, in words")
+    instruct.add_argument("--sender", default=None,
+                          help="who asks (default: robot-brain instruct@<user>)")
+    instruct.add_argument("--action", default="brain/instruct",
+                          help="the Instruct action's name (default brain/instruct)")
+    instruct.add_argument("--server-timeout", type=float, default=10.0,
+                          help="seconds to wait for the server (default 10)")
+    instruct.add_argument("--timeout", type=float, default=0.0,
+                          help="seconds to wait for the result (default 0: as long as it runs)")
+    instruct.add_argument("--quiet", action="store_true", help="print the result only")
 
     report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
     report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")
@@ -66,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from robot_brain.cli.demo import DemoOptions, run_demo
         return run_demo(DemoOptions.from_args(args))
+    if args.command == "instruct":
+        from robot_brain.cli.instruct import InstructOptions, default_sender, run_instruct
+        return run_instruct(InstructOptions(
+            instruction=args.instruction, sender=args.sender or default_sender(),
+            action=args.action, server_timeout_s=args.server_timeout,
+            result_timeout_s=args.timeout, quiet=args.quiet))
     if args.command == "report":
         try:
             from robot_brain.cli.report import run_report

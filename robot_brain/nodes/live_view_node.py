@@ -214,8 +214,13 @@ class LiveViewNode(Node):
         try:
             schema = foxglove.Schema(name=msgtype, encoding="ros2msg",
                                      data=ros2msg_schema(msgtype))
+            cls = message_class(msgtype)
         except UnknownSchemaError as exc:
             self.get_logger().warning(f"{fq} not served: {exc}")
+            return
+        except (ImportError, AttributeError) as exc:
+            # tf2_msgs or robot_brain_interfaces not built here (docs/interfaces.md).
+            self.get_logger().info(f"{fq} not served: {msgtype} is not installed ({exc})")
             return
         channel = foxglove.Channel(fq, schema=schema, message_encoding="cdr", context=self._ctx)
         extra: Callable[[bytes], None] | None = None
@@ -240,7 +245,6 @@ class LiveViewNode(Node):
             if replayed:
                 self._last[fq] = (channel, raw, log_time)
 
-        cls = message_class(msgtype)
         if delivery is Delivery.STREAM:
             # Polled at max_rate_hz (a keep-last-1 reader holds the newest sample), never woken
             # per message: a 100 Hz stream costs this process 20 takes a second, not 100

@@ -4,7 +4,8 @@ The LLM never runs here: each backend in use lives in an LlmWorker (a spawned pr
 the tick timer polls without blocking. Subscriptions only cache; the tick (steady clock) hands
 the inputs to robot_brain.core.planner.session.PlannerSession and publishes what it returns.
 The session and its parts are built by robot_brain.core.planner.assembly from the node's
-config (robot_brain.core.planner.node_config); this node only wires them to topics.
+config (robot_brain.core.planner.node_config); this node only wires them to topics, and to the
+Instruct action, the typed topics and Nav2 through robot_brain.ros.planner_frontend.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
 from robot_brain.ros.params import declare_config
+from robot_brain.ros.planner_frontend import Instruction, PlannerFrontend
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -52,11 +54,17 @@ class PlannerNode(PollingNode):
             world = load_world_file(self.params.robot.world_file)
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
+        # The Instruct action, typed topics, Nav2; made before any worker starts: motion nav2
+        # without nav2_msgs stops here.
+        self.front = PlannerFrontend(self, self.params.motion, self.params.instruct)
         parts = assemble(world, self.params)
         self.session = parts.session
         self._create_interfaces()
         self._publish_hold(True)
-        self.get_logger().info(parts.describe(self.params))
+        # The queue is swapped at every tick: append to the current one.
+        interfaces = self.front.attach(self.session, lambda i: self._instructions.append(i),
+                                       self._publish_hold)
+        self.get_logger().info(f"{parts.describe(self.params)}, {interfaces}")
 
     def _create_interfaces(self) -> None:
         """Publishers, the cached inputs and their subscriptions, and the steady timers."""
@@ -68,8 +76,9 @@ class PlannerNode(PollingNode):
         self.say_pub = self.create_publisher(String, "brain/say", qos.RELIABLE)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
 
-        # Inputs cached by the callbacks, consumed by the tick.
-        self._instructions: list[str] = []
+        # Inputs cached by the callbacks, consumed by the tick: (text, Instruct goal key or
+        # None for brain/instruction), in arrival order.
+        self._instructions: list[Instruction] = []
         self._mode: str | None = None
         self._scenes_warned = 0  # rejected scenes already warned about
         self._goal: Goal | None = None
@@ -95,7 +104,7 @@ class PlannerNode(PollingNode):
     # -- inputs: cache only ----------------------------------------------------------------
 
     def _on_instruction(self, msg: String) -> None:
-        self._instructions.append(msg.data)
+        self._instructions.append((msg.data, None))
 
     def _on_scene(self, msg: String) -> None:
         # Kept as text: the session validates the newest scene when a prompt needs it.
@@ -130,10 +139,10 @@ class PlannerNode(PollingNode):
         # Only the newest of several instructions that arrived within one tick matters; the
         # older ones still get request ids so their numbering matches what was sent.
         instructions, self._instructions = self._instructions, []
-        for text in instructions:
-            rid = self.session.on_instruction(text, now)
-            self.get_logger().info(f"instruction {rid}: {text[:80]!r}")
+        self.front.hand_over(instructions, now)
+        self.front.before_tick()
         out = self.session.tick(now)
+        self.front.after_tick(out, now)
         scenes = self.session.scenes
         if scenes.rejected != self._scenes_warned:
             self._scenes_warned = scenes.rejected
@@ -160,6 +169,7 @@ class PlannerNode(PollingNode):
         self._goal = out.goal
         if out.status_changed:
             self._publish_status(json.dumps(out.status.to_json()))
+        self.front.published(out)
 
     def _publish_hold(self, hold: bool) -> None:
         if hold != self._hold:
@@ -186,6 +196,7 @@ class PlannerNode(PollingNode):
             self.status_pub.publish(String(data=self._last_status))
         if self._hold is not None:
             self.hold_pub.publish(Bool(data=self._hold))
+        self.front.republish()
 
     def _on_diagnostics_timer(self) -> None:
         report = self.session.health()
@@ -198,9 +209,10 @@ class PlannerNode(PollingNode):
         extra["battery_percentage_scale"] = _learnt(self._battery.interpreter.learnt_scale)
         report = type(report)(report.name, report.level, report.message,
                               {**report.values, **extra})
-        diagnostics.publish(self, self.diag_pub, [report])
+        diagnostics.publish(self, self.diag_pub, [report] + self.front.health())
 
     def on_shutdown(self) -> None:
+        self.front.shutdown()
         self.session.close()
 
 

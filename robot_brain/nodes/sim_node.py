@@ -152,7 +152,9 @@ class SimNode(PollingNode):
         try:
             from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
-            self.get_logger().info("tf2_msgs is not installed (PyPI wheels): /tf not published")
+            self.get_logger().warning("tf2_msgs is not installed: /tf and /tf_static not "
+                                      "published (scripts/setup.sh builds it where no wheel "
+                                      "has it)")
             return None, None
         static = self.create_publisher(TFMessage, "/tf_static", qos.STATE)
         laser = TransformStamped()

@@ -21,6 +21,7 @@ from typing import Iterator
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PoseStamped
+from robot_brain_interfaces.msg import Plan, PlannerStatus
 from std_msgs.msg import Bool, Float32, String
 
 from robot_brain.core.live.ros_schemas import ros2msg_schema
@@ -48,6 +49,8 @@ STAND_INS = {
     "brain/instruction": (String, qos.RELIABLE),
     "brain/say": (String, qos.RELIABLE),
     "power/endurance": (Float32, qos.RELIABLE),
+    "planner/plan_typed": (Plan, qos.RELIABLE),
+    "planner/status_typed": (PlannerStatus, qos.STATE),
 }
 
 
@@ -74,6 +77,8 @@ class Brain:
         self.pubs["brain/instruction"].publish(String(data="go to the kitchen"))
         self.pubs["brain/say"].publish(String(data="on my way"))
         self.pubs["power/endurance"].publish(Float32(data=3600.0))
+        self.pubs["planner/plan_typed"].publish(Plan(backend="vertical", accepted=True))
+        self.pubs["planner/status_typed"].publish(PlannerStatus(state="executing"))
 
     def controller_windows(self, since: float) -> list[dict[str, float]]:
         out = []

@@ -62,4 +62,4 @@ def test_a_topic_is_followed_only_while_watched() -> None:
 
 def test_one_shot_events_are_replayed_to_late_viewers() -> None:
     replayed = {t.name for t in served_topics() if t.delivery is Delivery.LAST_EVENT}
-    assert replayed == {"planner/plan", "brain/instruction", "brain/say"}
+    assert replayed == {"planner/plan", "planner/plan_typed", "brain/instruction", "brain/say"}

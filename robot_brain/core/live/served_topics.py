@@ -65,6 +65,13 @@ def served_topics(cmd_vel_stamped: bool = True) -> tuple[ServedTopic, ...]:
         ServedTopic("watchdog/estop", "std_msgs/msg/Bool", T),
         ServedTopic("estop", "std_msgs/msg/Bool", T),
         ServedTopic("power/mode", "std_msgs/msg/String", T),
+        # Typed beside the JSON (robot_brain_interfaces); transforms (tf2_msgs). A type
+        # whose Python package is missing here is left out with one line (live_view_node).
+        ServedTopic("planner/plan_typed", "robot_brain_interfaces/msg/Plan", L),
+        ServedTopic("planner/status_typed", "robot_brain_interfaces/msg/PlannerStatus", T),
+        # Sampled as a stream: one odom->base_link per message at the odometry rate.
+        ServedTopic("/tf", "tf2_msgs/msg/TFMessage", S),
+        ServedTopic("/tf_static", "tf2_msgs/msg/TFMessage", T),
     )
 
 

@@ -48,7 +48,10 @@ class PlannerAssembly:
 
 def build_route_planner(world: World, config: PlannerNodeConfig) -> tuple[RoutePlanner | None,
                                                                             str]:
-    """The route planner (None when route planning is off) and its grid in words."""
+    """The route planner (None when route planning is off or Nav2 drives motion) and its grid
+    in words."""
+    if config.motion.nav2:
+        return None, "motion by Nav2 (it plans its own routes)"
     if not config.route_planning:
         return None, "route planning off"
     t0 = time.monotonic()
@@ -92,7 +95,7 @@ def assemble(world: World, config: PlannerNodeConfig) -> PlannerAssembly:
     vertical = (VerticalPlanner(world, config.session.limits) if config.vertical_tier
                 else None)
     pool = launch_pool(config)
-    session = PlannerSession(world, config.session, pool, route_planner=route_planner,
+    session = PlannerSession(world, config.session_config, pool, route_planner=route_planner,
                              vertical=vertical)
     return PlannerAssembly(session, config.session.backend_choice.backends_needed(),
                            tuple(pool.gated_off), route_info, vertical is not None)

@@ -6,6 +6,10 @@ robot must hold, what to say, and what happened since the last tick. Holding is 
 only an active navigate_to/dock step releases it, so `stop`, `wait`, an empty plan, a finished
 or failed plan all stop the robot at once instead of after the controller's goal timeout.
 
+With `external_motion` another motion layer drives the robot (Nav2: core/planner/nav2_motion.py):
+a motion step is then neither routed nor judged by the pose; it ends when that layer reports
+it reached the target (`motion_done`) or could not (`motion_failed`), or by its timeout.
+
 With a route planner (optional), a motion step gets a route when it starts, from the robot's
 pose to the step's target: the goal handed out is then the current waypoint (heading None,
 the step's heading only on the last), and it moves on to the next waypoint when the robot is
@@ -61,6 +65,11 @@ def check_config(goal_tolerance: float, step_timeout_s: float, waypoint_toleranc
             f"({goal_tolerance})")
 
 
+#: ExecEvent.cause of a step_failed: the step's time ran out, or the motion layer failed it.
+CAUSE_TIMEOUT = "timeout"
+CAUSE_MOTION = "motion"
+
+
 @dataclass(frozen=True)
 class ExecEvent:
     # step_started | step_done | step_failed | plan_done | plan_cancelled | route_planned |
@@ -68,6 +77,7 @@ class ExecEvent:
     kind: str
     step_index: int
     message: str
+    cause: str = ""  # step_failed: CAUSE_TIMEOUT or CAUSE_MOTION
 
 
 @dataclass(frozen=True)
@@ -85,14 +95,19 @@ class ExecOutput:
 class Executive:
     def __init__(self, goal_tolerance: float, step_timeout_s: float,
                  route_planner: RouteSource | None = None,
-                 waypoint_tolerance: float = 0.35) -> None:
-        """`route_planner` None: the step's target is the goal, with no waypoints."""
+                 waypoint_tolerance: float = 0.35, external_motion: bool = False) -> None:
+        """`route_planner` None: the step's target is the goal, with no waypoints;
+        `external_motion`: another layer drives motion steps and reports their end."""
         check_config(goal_tolerance, step_timeout_s, waypoint_tolerance,
                      routed=route_planner is not None)
         self.goal_tolerance = goal_tolerance
         self.step_timeout_s = step_timeout_s
         self.route_planner = route_planner
         self.waypoint_tolerance = waypoint_tolerance
+        self.external_motion = external_motion
+        # The external motion layer's verdict on the active motion step, taken at the tick:
+        # None = still going, '' = reached, else why it failed.
+        self._motion_verdict: str | None = None
         # The active motion step's route: waypoints after the start (the last is the target),
         # the index of the one handed out, and whether planning was tried for this step.
         self._waypoints: tuple[tuple[float, float], ...] = ()
@@ -120,6 +135,30 @@ class Executive:
         """The active motion step's waypoints (the last is its target); () = none."""
         return self._waypoints
 
+    @property
+    def remaining_waypoints(self) -> tuple[tuple[float, float], ...]:
+        """The active motion step's waypoints not passed yet (the last is its target)."""
+        return self._waypoints[self._waypoint_index:]
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan running now (None when idle)."""
+        return self._plan
+
+    @property
+    def step_index(self) -> int | None:
+        """0-based index of the active step (None when idle)."""
+        return self._index if self._plan is not None else None
+
+    def motion_done(self) -> None:
+        """The external motion layer reached the active motion step's target (taken at the
+        next tick; ignored when no motion step is active then)."""
+        self._motion_verdict = ""
+
+    def motion_failed(self, reason: str) -> None:
+        """The external motion layer could not reach the active motion step's target."""
+        self._motion_verdict = reason or "the motion layer failed"
+
     def start(self, plan: Plan, now: float) -> None:
         """Replace whatever runs with `plan`; its first step starts on the next tick."""
         if self._plan is not None:
@@ -131,6 +170,7 @@ class Executive:
         self._index = 0
         self._step_started = None
         self._reset_route()
+        self._motion_verdict = None
         self.outcome = "running"
 
     def cancel(self, reason: str) -> None:
@@ -140,6 +180,7 @@ class Executive:
         self._events.append(ExecEvent("plan_cancelled", self._index, reason))
         self._plan = None
         self._reset_route()
+        self._motion_verdict = None
         self.outcome = f"cancelled: {reason}"
 
     def tick(self, now: float, pose: Pose2D | None) -> ExecOutput:
@@ -177,6 +218,7 @@ class Executive:
             return False
         if self._step_started is None:
             self._step_started = now
+            self._motion_verdict = None  # a verdict can only be about a step already going
             self._events.append(ExecEvent("step_started", self._index, step.describe()))
             if step.skill is Skill.SAY and step.text is not None:
                 self._say.append(step.text)
@@ -186,7 +228,15 @@ class Executive:
         if step.skill is Skill.WAIT:
             return self._finish(step) if elapsed >= (step.seconds or 0.0) else False
         # navigate_to / dock
-        if pose is not None and step.x is not None and step.y is not None:
+        if self.external_motion:
+            verdict, self._motion_verdict = self._motion_verdict, None
+            if verdict == "":
+                return self._finish(step)
+            if verdict is not None:
+                self._fail(f"step {self._index + 1} ({step.describe()}) failed: {verdict}",
+                           CAUSE_MOTION)
+                return False
+        elif pose is not None and step.x is not None and step.y is not None:
             if math.hypot(pose.x - step.x, pose.y - step.y) <= self.goal_tolerance:
                 return self._finish(step)
             if self.route_planner is not None:
@@ -195,12 +245,15 @@ class Executive:
                     self._plan_route(self.route_planner, step, pose.x, pose.y, step.x, step.y)
                 self._advance_waypoints(pose)
         if elapsed >= self.step_timeout_s:
-            msg = f"step {self._index + 1} ({step.describe()}) timed out after {elapsed:.1f} s"
-            self._events.append(ExecEvent("step_failed", self._index, msg))
-            self._plan = None
-            self._reset_route()
-            self.outcome = f"failed: {msg}"
+            self._fail(f"step {self._index + 1} ({step.describe()}) timed out after "
+                       f"{elapsed:.1f} s", CAUSE_TIMEOUT)
         return False
+
+    def _fail(self, msg: str, cause: str) -> None:
+        self._events.append(ExecEvent("step_failed", self._index, msg, cause))
+        self._plan = None
+        self._reset_route()
+        self.outcome = f"failed: {msg}"
 
     def _plan_route(self, planner: RouteSource, step: Step, x: float, y: float, gx: float,
                     gy: float) -> None:
@@ -247,6 +300,7 @@ class Executive:
         self._index += 1
         self._step_started = None
         self._reset_route()
+        self._motion_verdict = None
         if self._index >= len(self._plan.steps):
             self._events.append(ExecEvent("plan_done", self._index - 1, self._plan.describe()))
             self._plan = None

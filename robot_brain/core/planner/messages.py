@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 
 from robot_brain.core.llm.types import LlmReply
-from robot_brain.core.planner.executive import Goal
+from robot_brain.core.planner.executive import ExecEvent, Goal
 from robot_brain.core.planner.gate.gate import GateVerdict
 from robot_brain.core.planner.skills import Plan
 from robot_brain.core.resources import package_file
@@ -156,3 +156,5 @@ class TickOutput:
     status: StatusRecord
     status_changed: bool
     log: tuple[str, ...]
+    #: The executive's events of this tick, after the plan records (a step's start and end).
+    events: tuple[ExecEvent, ...] = ()

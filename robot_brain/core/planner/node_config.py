@@ -7,7 +7,7 @@ monitor shares (robot_brain.core.power.draw_model.LlmDevicePower).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Mapping
 
 from robot_brain.core.config.params import group, param
@@ -17,6 +17,8 @@ from robot_brain.core.llm.types import BackendConfig
 from robot_brain.core.navigation.route_planner import RoutePlannerConfig
 from robot_brain.core.planner.backend_pool import PoolConfig
 from robot_brain.core.planner.executive import check_config as check_executive_config
+from robot_brain.core.planner.instruct_goals import InstructConfig
+from robot_brain.core.planner.nav2_motion import MotionConfig
 from robot_brain.core.planner.session import SessionConfig
 from robot_brain.core.power.battery_state import BatteryConventions
 from robot_brain.core.power.draw_model import LlmDevicePower
@@ -63,12 +65,25 @@ class PlannerNodeConfig:
     pool: PoolConfig = group(PoolConfig)
     #: How the robot fills BatteryState (the power monitor's too; checked equal at start).
     battery: BatteryConventions = group(BatteryConventions)
+    #: Who drives motion steps (the brain's own controller, or Nav2), and the Instruct action.
+    motion: MotionConfig = group(MotionConfig)
+    instruct: InstructConfig = group(InstructConfig)
 
     def __post_init__(self) -> None:
         s = self.session
         check_executive_config(s.goal_tolerance, s.step_timeout_s, s.waypoint_tolerance,
-                               routed=self.route_planning)
+                               routed=self.routed)
         s.backend_choice.check()
+
+    @property
+    def routed(self) -> bool:
+        """The brain plans routes itself (route_planning, unless Nav2 drives motion)."""
+        return self.route_planning and not self.motion.nav2
+
+    @property
+    def session_config(self) -> SessionConfig:
+        """The session's settings, told whether another motion layer drives motion steps."""
+        return replace(self.session, external_motion=self.motion.nav2)
 
     def backend_config(self, kind: str) -> BackendConfig:
         """The settings of backend `kind` (a kind of the registry)."""

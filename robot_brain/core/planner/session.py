@@ -69,6 +69,9 @@ class SessionConfig:
                                       "goal_tolerance.", unit="m", min=0.05, max=5.0)
     #: goal_tolerance: when a step's goal counts as reached (the robot's shared limits).
     robot: RobotLimits = group(RobotLimits, shared=True)
+    #: Another motion layer (Nav2) drives motion steps and reports their end to the executive
+    #: (not a parameter: set from the planner's motion settings).
+    external_motion: bool = False
 
     @property
     def goal_tolerance(self) -> float:
@@ -106,7 +109,7 @@ class PlannerSession:
         self.first = FirstTiers(self.validator, vertical, config.vertical_threshold,
                                 config.stop_words)
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
-                                   config.waypoint_tolerance)
+                                   config.waypoint_tolerance, config.external_motion)
         self.report = PlannerReport(last_backend=config.backend_choice.preferred)
         self.mode: Mode | None = None
         # Cached inputs, set by the node's subscription callbacks (the latest value only).
@@ -169,6 +172,14 @@ class PlannerSession:
         self._dispatch(now)
         return rid
 
+    def cancel(self, reason: str) -> None:
+        """Drop what is planned or running (its requester gave it up): the robot holds from the
+        next tick. The latest request id stays; a late reply to it is dropped."""
+        self._cancel_in_flight(reason)
+        self._pending = None
+        self.executive.cancel(reason)
+        self.report.message = reason
+
     # -- the timer -------------------------------------------------------------------------
 
     def tick(self, now: float) -> TickOutput:
@@ -192,7 +203,7 @@ class PlannerSession:
         self._plans.clear()
         self._log.clear()
         return TickOutput(goal=out.goal, hold=out.hold, say=out.say, plans=plans, status=status,
-                          status_changed=changed, log=log)
+                          status_changed=changed, log=log, events=out.events)
 
     def health(self) -> HealthReport:
         return self.report.health(self.pool)

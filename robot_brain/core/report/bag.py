@@ -50,7 +50,15 @@ class BagMessage:
 
 
 def default_typestore() -> Typestore:
-    """The message definitions of the newest ROS 2 release rosbags knows (Kilted, else Jazzy)."""
+    """The message definitions of the newest ROS 2 release rosbags knows (Kilted, else Jazzy),
+    plus robot_brain_interfaces' where its definitions are installed (interface_types)."""
+    from robot_brain.core.report.interface_types import register_interface_types
+    store = _release_typestore()
+    register_interface_types(store)
+    return store
+
+
+def _release_typestore() -> Typestore:
     for store in ("ROS2_KILTED", "ROS2_JAZZY", "LATEST"):
         if hasattr(Stores, store):
             return get_typestore(getattr(Stores, store))

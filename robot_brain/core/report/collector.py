@@ -136,9 +136,14 @@ class FigureCollector:
         self._pending_cmd: OrderedDict[int, tuple[int, int]] = OrderedDict()
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
-        self._gate_checked = 0
-        self._gate_held: Counter[str] = Counter()
+        # The plan gate's decisions: [plans checked, held by cause], from each form.
+        self._gates: list[Any] = [0, Counter()]
+        self._gates_typed: list[Any] = [0, Counter()]
         self._planner = _Spans()
+        # The typed planner topics (planner/plan_typed, planner/status_typed): used only when
+        # the bag has no JSON planner topics, so a plan recorded in both forms counts once.
+        self._plans_typed: dict[str, tuple[list[int], array[float]]] = {}
+        self._planner_typed = _Spans()
         self._modes = _Spans()
         self._wd_estop = _Spans()
         self._op_estop = _Spans()
@@ -253,25 +258,29 @@ class FigureCollector:
         if not isinstance(data, dict):
             self._unparsable_plans += 1
             return
-        backend = str(data.get("backend") or "unknown")
-        counts, latencies = self._plans.setdefault(backend, ([0, 0, 0], array("d")))
-        counts[0] += 1
-        accepted = data.get("accepted")
-        if accepted is True:
-            counts[1] += 1
-        elif accepted is False:
-            counts[2] += 1
-        latency = data.get("latency_s")
-        if isinstance(latency, (int, float)) and not isinstance(latency, bool) \
-                and math.isfinite(latency):
-            latencies.append(float(latency))
+        _count_plan(self._plans, data.get("backend"), data.get("accepted"),
+                    data.get("latency_s"))
         gate = data.get("gate")
         if isinstance(gate, dict):
-            self._gate_checked += 1
-            if gate.get("decision") == "hold":
-                cause = str(gate.get("cause") or "unknown")[:40]
-                if cause in self._gate_held or len(self._gate_held) < MAX_STATUSES:
-                    self._gate_held[cause] += 1
+            self._gate(self._gates, gate.get("decision"), gate.get("cause"))
+
+    def _plan_typed(self, t: float, msg: Any) -> None:
+        # robot_brain_interfaces/msg/Plan: the JSON keys as fields, NaN for null, a gate
+        # decision '' for none.
+        _count_plan(self._plans_typed, msg.backend, bool(msg.accepted), float(msg.latency_s))
+        gate = getattr(msg, "gate", None)
+        if gate is not None and gate.decision:
+            self._gate(self._gates_typed, gate.decision, gate.cause)
+
+    @staticmethod
+    def _gate(gates: list[Any], decision: object, cause: object) -> None:
+        """[checked, Counter of held causes]: one gate decision."""
+        gates[0] += 1
+        if decision == "hold":
+            held: Counter[str] = gates[1]
+            name = str(cause or "unknown")[:40]
+            if name in held or len(held) < MAX_STATUSES:
+                held[name] += 1
 
     def _planner_status(self, t: float, msg: Any) -> None:
         try:
@@ -280,6 +289,10 @@ class FigureCollector:
             return
         if isinstance(data, dict) and data.get("state") is not None:
             self._planner.set(t, str(data["state"]))
+
+    def _planner_status_typed(self, t: float, msg: Any) -> None:
+        if msg.state:
+            self._planner_typed.set(t, str(msg.state))
 
     def _power_mode(self, t: float, msg: Any) -> None:
         self._modes.set(t, str(msg.data))
@@ -308,6 +321,8 @@ class FigureCollector:
         T.ENDURANCE: _endurance_value,
         T.PLAN: _plan,
         T.PLANNER_STATUS: _planner_status,
+        T.PLAN_TYPED: _plan_typed,
+        T.PLANNER_STATUS_TYPED: _planner_status_typed,
         T.POWER_MODE: _power_mode,
         T.WATCHDOG_ESTOP: _watchdog_estop,
         T.OPERATOR_ESTOP: _operator_estop,
@@ -323,9 +338,13 @@ class FigureCollector:
         t_end = (self._t_last or 0) / NS_PER_S
         node_diag = {name: values for name, values in self._diag.items()
                      if _is_node(name, "controller") or _is_node(name, "watchdog")}
+        json_plans = self.counts[T.PLAN] > 0
         plans = tuple(
             BackendPlans(backend, c[0], c[1], c[2], Distribution.of(lat))
-            for backend, (c, lat) in sorted(self._plans.items()))
+            for backend, (c, lat) in sorted((self._plans if json_plans
+                                             else self._plans_typed).items()))
+        states = self._planner if self.counts[T.PLANNER_STATUS] > 0 else self._planner_typed
+        gates = self._gates if json_plans else self._gates_typed
         is_estop: Callable[[str], bool] = lambda label: label == "estop"  # noqa: E731
         path = np.asarray(self._path, dtype=float).reshape(-1, 2)
         if self._last_xy is not None and (not len(path) or tuple(path[-1]) != self._last_xy):
@@ -354,14 +373,28 @@ class FigureCollector:
                 n for _, n in self._pending_cmd.values()),
             plans=plans,
             unparsable_plans=self._unparsable_plans,
-            planner_states=self._planner.spans(t0, t_end),
+            planner_states=states.spans(t0, t_end),
             motion=Motion(self._odom_n, self._distance, path, self._collisions),
             energy=Energy(self._battery.series(t0), self._endurance.series(t0),
                           self._modes.spans(t0, t_end)),
             notes=tuple(notes),
-            plan_gate=PlanGateFigures(self._gate_checked, sum(self._gate_held.values()),
-                                      dict(sorted(self._gate_held.items()))),
+            plan_gate=PlanGateFigures(gates[0], sum(gates[1].values()),
+                                      dict(sorted(gates[1].items()))),
         )
+
+
+def _count_plan(plans: dict[str, tuple[list[int], array[float]]], backend: object,
+                accepted: object, latency: object) -> None:
+    """One plan decision: counted per backend (all, accepted, rejected), its latency kept."""
+    counts, latencies = plans.setdefault(str(backend or "unknown"), ([0, 0, 0], array("d")))
+    counts[0] += 1
+    if accepted is True:
+        counts[1] += 1
+    elif accepted is False:
+        counts[2] += 1
+    if isinstance(latency, (int, float)) and not isinstance(latency, bool) \
+            and math.isfinite(latency):
+        latencies.append(float(latency))
 
 
 def _is_node(status_name: str, node: str) -> bool:

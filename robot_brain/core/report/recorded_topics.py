@@ -16,6 +16,9 @@ RECORDED_TOPICS: tuple[str, ...] = (
     "perception/scene", "planner/plan", "planner/goal", "planner/hold", "planner/status",
     "brain/instruction", "brain/say", "power/mode", "power/endurance", "watchdog/estop", "estop",
     "/diagnostics",
+    # The typed planner topics, the Instruct goals' states, the transforms.
+    "planner/plan_typed", "planner/status_typed", "brain/instruct/_action/status", "/tf",
+    "/tf_static",
 )
 
 SCAN = "scan"
@@ -25,6 +28,8 @@ CMD_VEL = "cmd_vel"
 CONTROLLER_CMD_VEL = "controller/cmd_vel"
 PLAN = "planner/plan"
 PLANNER_STATUS = "planner/status"
+PLAN_TYPED = "planner/plan_typed"
+PLANNER_STATUS_TYPED = "planner/status_typed"
 POWER_MODE = "power/mode"
 ENDURANCE = "power/endurance"
 WATCHDOG_ESTOP = "watchdog/estop"
@@ -34,7 +39,7 @@ DIAGNOSTICS = "/diagnostics"
 #: The topics the report decodes; the others (scans, scenes) are only counted.
 ANALYSED_TOPICS: frozenset[str] = frozenset({
     ODOM, BATTERY, CMD_VEL, CONTROLLER_CMD_VEL, PLAN, PLANNER_STATUS, POWER_MODE, ENDURANCE,
-    WATCHDOG_ESTOP, OPERATOR_ESTOP, DIAGNOSTICS,
+    WATCHDOG_ESTOP, OPERATOR_ESTOP, DIAGNOSTICS, PLAN_TYPED, PLANNER_STATUS_TYPED,
 })
 
 
