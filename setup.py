@@ -16,6 +16,7 @@ setup(
     version="0.1.0",
     packages=find_packages(exclude=["test", "test.*", "bench"]),
     package_data={
+        "robot_brain_lab": ["data/*.yaml"],
         package_name: ["worlds/*.yaml", "worlds/*.pgm", "schemas/*.json", "models/*.onnx",
                        "models/*.json", "config/*.yaml", "prompts/*", "data/*"],
     },

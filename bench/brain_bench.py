@@ -409,7 +409,7 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
 def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
               cpu: dict[str, float], rss: dict[str, list[float]],
               out_lines: list[str]) -> dict[str, object]:
-    from robot_brain.core.report.pipeline import collect_figures
+    from robot_brain.core.report.build import collect_figures
     fig = collect_figures(run_dir / "bag")
     spans = fig.safety.watchdog_estops
     stopped = sum(s.duration_s for s in spans)

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from robot_brain.core.llm.types import BackendConfig, LlmReply, LlmRequest  # noqa: E402
+from robot_brain.core.llm.llama_cpp_backend import LlamaCppConfig  # noqa: E402
+from robot_brain.core.llm.scripted import ScriptedConfig  # noqa: E402
+from robot_brain.core.llm.types import LlmReply, LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
 from robot_brain.core.planner.skills import PlanLimits, output_schema  # noqa: E402
@@ -104,13 +106,13 @@ def main() -> int:
     args = parser.parse_args()
     for kind in args.backends.split(","):
         if kind == "scripted":
-            configs = [("scripted (0 s latency)", BackendConfig(kind="scripted", replies=(PLAN,)))]
+            configs = [("scripted (0 s latency)", ScriptedConfig(replies=(PLAN,)))]
         elif kind == "llama_cpp":
             if find_spec("llama_cpp") is None:
                 print("llama_cpp: skipped (llama-cpp-python not installed)")
                 continue
             configs = [(f"llama_cpp {t} thread(s)",
-                        BackendConfig(kind="llama_cpp", n_threads=int(t)))
+                        LlamaCppConfig(n_threads=int(t)))
                        for t in args.threads.split(",")]
         else:
             raise SystemExit(f"unknown backend {kind!r}")

@@ -46,7 +46,7 @@ PARTS = ("cost", "encode", "scenario")
 def _sim(config: MujocoSimConfig):  # noqa: ANN202 - MujocoSimulator (imports mujoco)
     from robot_brain.core.sim.mujoco.simulator import MujocoSimulator
     world = load_world_file("", include_unmapped=True)
-    return MujocoSimulator(world, config, SimConfig().limits)
+    return MujocoSimulator(world, config, SimConfig().velocity_limits)
 
 
 def _command(t: float) -> Velocity:
@@ -133,7 +133,7 @@ def bench_encode(frames: int) -> None:
 
 def bench_scenario() -> None:
     from robot_brain.core.control.policy import load_onnx_policy
-    from robot_brain.core.evaluation.scenario3d import (
+    from robot_brain_lab.scenario3d import (
         SCENARIO_PLACES,
         CloudPerceptionUnavailable,
         body_slice_sectors,

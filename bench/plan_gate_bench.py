@@ -27,11 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from robot_brain.core.planner.gate.gate import PlanGate  # noqa: E402
-from robot_brain.core.planner.scoring import load_instruction_set  # noqa: E402
 from robot_brain.core.planner.skills import PlanLimits  # noqa: E402
 from robot_brain.core.planner.validation import PlanValidator  # noqa: E402
-from robot_brain.core.resources import package_file, resolve_world_path  # noqa: E402
+from robot_brain.core.resources import resolve_world_path  # noqa: E402
 from robot_brain.core.world import load_world  # noqa: E402
+from robot_brain_lab.planner_scoring import lab_data_file, load_instruction_set  # noqa: E402
 
 SETS = ("instructions.yaml", "instructions_must_not_move.yaml", "instructions_gate_legit.yaml")
 BAD = ("", " ", "\x00\x01\x02\ufffd" * 10, "a" * 100_000, "go to the kitchen " * 6000,
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = PlanValidator(world, PlanLimits()).validate_data(
         {"steps": [{"skill": "navigate_to", "place": "kitchen"}]}).plan
     texts = [c.text for name in SETS
-             for c in load_instruction_set(package_file("data", name)).cases]
+             for c in load_instruction_set(lab_data_file(name)).cases]
     for text in texts[:50]:
         gate.check(text, plan)  # type: ignore[arg-type]  # warm up
     gc.collect()

@@ -27,13 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from robot_brain.core.planner.scoring import Case, load_instruction_set, score_reply  # noqa: E402
 from robot_brain.core.planner.skills import PlanLimits, Skill  # noqa: E402
 from robot_brain.core.planner.validation import PlanValidator  # noqa: E402
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD  # noqa: E402
 from robot_brain.core.planner.vertical.planner import VerticalPlanner  # noqa: E402
-from robot_brain.core.resources import package_file, resolve_world_path  # noqa: E402
+from robot_brain.core.resources import resolve_world_path  # noqa: E402
 from robot_brain.core.world import load_world  # noqa: E402
+from robot_brain_lab.planner_scoring import Case, lab_data_file, load_instruction_set, score_reply  # noqa: E402
 
 DEFAULT_SETS = ("instructions.yaml", "instructions_must_not_move.yaml",
                 "instructions_gate_legit.yaml")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     pooled: dict[str, list[Sample]] = {"before": [], "after": []}
     planners: dict[str, VerticalPlanner] = {}
     for name in args.sets.split(","):
-        path = Path(name) if Path(name).exists() else package_file("data", name)
+        path = Path(name) if Path(name).exists() else lab_data_file(name)
         iset = load_instruction_set(path)
         world = load_world(resolve_world_path(f"{iset.world}.yaml"))
         validator = PlanValidator(world, PlanLimits())

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from robot_brain.core.thread_usage import ThreadUsage  # noqa: E402
+from robot_brain.core.timing.thread_usage import ThreadUsage  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

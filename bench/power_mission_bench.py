@@ -115,27 +115,27 @@ def routings(remote: str, server_url: str, remote_latency_s: float, reply_file: 
     return {
         # Today's planner before the cascade: every instruction to the embedded LLM.
         "local": Routing("local", {
-            **common, "backend": "llama_cpp", "route_normal": "llama_cpp",
-            "route_eco": "llama_cpp", "route_critical": "llama_cpp"}, ("llama_cpp",)),
+            **common, "backend": "llama_cpp", "backend_normal": "llama_cpp",
+            "backend_eco": "llama_cpp", "backend_critical": "llama_cpp"}, ("llama_cpp",)),
         # The cascade: stop words, the vertical model, then the same embedded LLM.
         "cascade": Routing("cascade", {
-            **common, "backend": "llama_cpp", "route_normal": "llama_cpp",
-            "route_eco": "llama_cpp", "route_critical": "llama_cpp",
+            **common, "backend": "llama_cpp", "backend_normal": "llama_cpp",
+            "backend_eco": "llama_cpp", "backend_critical": "llama_cpp",
             "vertical_tier": True}, ("llama_cpp",)),
         "remote": Routing("remote", {
-            **common, **remote_params, "backend": remote_name, "route_normal": remote_name,
-            "route_eco": remote_name, "route_critical": remote_name}, (remote_name,)),
+            **common, **remote_params, "backend": remote_name, "backend_normal": remote_name,
+            "backend_eco": remote_name, "backend_critical": remote_name}, (remote_name,)),
         "aware": Routing("aware", {
-            **common, **remote_params, "backend": "llama_cpp", "route_normal": "auto",
-            "route_eco": remote_name, "route_critical": "dock",
+            **common, **remote_params, "backend": "llama_cpp", "backend_normal": "auto",
+            "backend_eco": remote_name, "backend_critical": "dock",
             "auto_candidates": ["llama_cpp", remote_name], "auto_base_load_w": TRUE_BASE_W,
             "power_gate_accelerator": True,
             # llama_cpp is gated off at once while auto prefers the remote backend
             "eco_min_interval_s": eco_interval_s}, (remote_name,)),
         # llama_cpp is configured (preferred) but no route uses it: it starts powered off.
         "aware_remote": Routing("aware_remote", {
-            **common, **remote_params, "backend": "llama_cpp", "route_normal": remote_name,
-            "route_eco": remote_name, "route_critical": "dock",
+            **common, **remote_params, "backend": "llama_cpp", "backend_normal": remote_name,
+            "backend_eco": remote_name, "backend_critical": "dock",
             "power_gate_accelerator": True,
             "eco_min_interval_s": eco_interval_s}, (remote_name,)),
     }

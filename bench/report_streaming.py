@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from robot_brain.core.report.bagwriter import BagWriter  # noqa: E402
-from robot_brain.core.report.pipeline import collect_figures  # noqa: E402
+from robot_brain.core.report.build import collect_figures  # noqa: E402
 from test.unit.test_report_figures import (  # noqa: E402
     MS,
     T0,

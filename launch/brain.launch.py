@@ -50,15 +50,6 @@ from launch.events.process import ProcessExited
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-# The topics a run is analysed from (robot-brain report reads the same list).
-RECORDED_TOPICS = [
-    "scan", "odom", "battery_state", "cmd_vel", "controller/cmd_vel", "controller/latency",
-    "perception/obstacles", "perception/scene", "planner/plan", "planner/goal", "planner/hold",
-    "planner/status", "brain/instruction", "brain/say", "power/mode", "power/endurance",
-    "watchdog/estop", "estop", "/diagnostics",
-    "planner/plan_typed", "planner/status_typed", "brain/instruct/_action/status", "/tf",
-    "/tf_static",
-]
 BOOLEAN = ["true", "false"]
 #: robot_brain.core.sim_choice.LAUNCH_VALUES (literal: --show-args must work without it).
 SIM_VALUES = ["true", "false", "mujoco"]
@@ -72,7 +63,7 @@ class BrainLaunchError(RuntimeError):
 
 def _backend_kinds() -> list[str]:
     try:
-        from robot_brain.core.planner.routing import KNOWN_BACKENDS
+        from robot_brain.core.planner.backend_choice import KNOWN_BACKENDS
         return list(KNOWN_BACKENDS)
     except ImportError:  # a launch file must still load where the package is half installed
         return ["llama_cpp", "openai", "scripted"]
@@ -136,7 +127,7 @@ def _node(name: str, namespace: LaunchConfiguration, params: list, part_of_brain
 def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfiguration,
                params_files: list[str], overrides: dict[str, dict[str, Any]],
                files: OverrideFiles) -> Node:
-    """Several nodes in one process (robot_brain.core.composition). No `name`: a __node remap
+    """Several nodes in one process (robot_brain.core.config.composition). No `name`: a __node remap
     would rename every hosted node. The per-node overrides go in a node-keyed file AFTER
     the parameter files (OverrideFiles)."""
     path = files.write(executable, {node: overrides[node] for node in hosted})
@@ -146,7 +137,8 @@ def _composite(executable: str, hosted: tuple[str, ...], namespace: LaunchConfig
                 emulate_tty=True, on_exit=_node_exited(f"{executable} ({', '.join(hosted)})"))
 
 
-def _bag_record(context: LaunchContext, sim_time: bool) -> tuple[str, ExecuteProcess | None]:
+def _bag_record(context: LaunchContext, sim_time: bool,
+                topics: list[str]) -> tuple[str, ExecuteProcess | None]:
     """Where the bag goes (absolute: a relative bag_dir is the shell's directory, said in
     full), and `ros2 bag record` where rosbag2 is installed (on /clock's time with
     use_sim_time); None = the project's recorder node (the PyPI-wheel install), started with
@@ -157,7 +149,7 @@ def _bag_record(context: LaunchContext, sim_time: bool) -> tuple[str, ExecutePro
     if shutil.which("ros2") and importlib.util.find_spec("ros2bag") is not None:
         clock = ["--use-sim-time"] if sim_time else []
         return out, ExecuteProcess(cmd=["ros2", "bag", "record", "-s", "mcap", *clock, "-o",
-                                        out] + RECORDED_TOPICS, output="screen",
+                                        out] + topics, output="screen",
                                    on_exit=_node_exited("ros2 bag record"))
     return out, None
 
@@ -194,9 +186,13 @@ def _brain(context: LaunchContext) -> list:
              "planner": {"backend": backend}}
     try:
         from robot_brain.cli.preflight import preflight
-        from robot_brain.core.composition import plan_processes
+        from robot_brain.core.config.composition import plan_processes
         from robot_brain.core.errors import StartupError
         from robot_brain.core.planner.nav2_motion import motion_layout
+
+        # The topics a run is analysed from: the one list (the recorder node's default, what
+        # robot-brain report reads).
+        from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
         from robot_brain.core.sim_time import freshness_clock, node_uses_sim_time
         from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:
@@ -222,7 +218,7 @@ def _brain(context: LaunchContext) -> list:
                      for k, v in brain_dds_settings(context.environment).items()]
     actions.append(RegisterEventHandler(OnShutdown(on_shutdown=files.remove)))
     if _true(context, "record"):
-        out, bag_record = _bag_record(context, sim_time)
+        out, bag_record = _bag_record(context, sim_time, list(RECORDED_TOPICS))
         actions.append(LogInfo(msg=f"recording the brain's topics to {out}"))
         if bag_record is not None:
             actions.append(bag_record)

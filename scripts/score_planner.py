@@ -10,7 +10,7 @@ an LlmWorker (spawned process) running the backend, and validation of the reply 
   scripts/score_planner.py --backend vertical                      # the vertical tier alone
   scripts/score_planner.py --backend llama_cpp --cascade           # vertical first, then the LLM
   scripts/score_planner.py --backend scripted --always-move \
-      --instructions robot_brain/data/instructions_must_not_move.yaml  # a model that walks
+      --instructions robot_brain_lab/data/instructions_must_not_move.yaml  # a model that walks
 
 The vertical tier runs in this process (as it will in the planner); `--cascade` asks it first
 and sends only what it hands off (below --threshold, out of domain, cannot express) to the
@@ -24,6 +24,7 @@ not, and legitimate moves the gate held (cases whose every expected plan moves).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -32,19 +33,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from robot_brain.core.llm.registry import BACKEND_KINDS  # noqa: E402
-from robot_brain.core.llm.types import BackendConfig, LlmRequest  # noqa: E402
+from robot_brain.core.llm.registry import (
+    BACKEND_KINDS,  # noqa: E402
+    config_class,  # noqa: E402
+)
+from robot_brain.core.llm.types import LlmRequest  # noqa: E402
 from robot_brain.core.llm.worker import LlmWorker  # noqa: E402
 from robot_brain.core.planner.gate.gate import GateVerdict, PlanGate  # noqa: E402
 from robot_brain.core.planner.prompt import PromptContext, build_prompt  # noqa: E402
-from robot_brain.core.planner.scoring import (  # noqa: E402
-    Case,
-    CaseResult,
-    load_instruction_set,
-    oracle_reply,
-    score_reply,
-    summarize,
-)
 from robot_brain.core.planner.skills import PlanLimits, Skill  # noqa: E402
 from robot_brain.core.planner.validation import PlanValidator  # noqa: E402
 from robot_brain.core.planner.vertical.cascade import (  # noqa: E402
@@ -58,6 +54,14 @@ from robot_brain.core.planner.vertical.planner import VerticalPlanner, VerticalR
 from robot_brain.core.planner.vertical.text import fold  # noqa: E402
 from robot_brain.core.resources import resolve_world_path  # noqa: E402
 from robot_brain.core.world import World, load_world  # noqa: E402
+from robot_brain_lab.planner_scoring import (  # noqa: E402
+    Case,
+    CaseResult,
+    load_instruction_set,
+    oracle_reply,
+    score_reply,
+    summarize,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -153,11 +157,14 @@ def _gated(text: str, case: Case, validator: PlanValidator, gate: PlanGate | Non
 
 
 def _start_worker(args: argparse.Namespace, replies: tuple[str, ...]) -> LlmWorker | None:
-    config = BackendConfig(kind=args.backend, model_path=args.model_path,
-                           n_threads=args.n_threads, base_url=args.base_url, model=args.model,
-                           api_key_env=args.api_key_env,
-                           structured_output=args.structured_output, replies=replies,
-                           reply_file=args.reply_file, latency_s=args.latency)
+    # Each backend owns its settings: give its config class the options it has.
+    cls = config_class(args.backend)
+    given = dict(model_path=args.model_path, n_threads=args.n_threads, base_url=args.base_url,
+                 model=args.model, api_key_env=args.api_key_env,
+                 structured_output=args.structured_output, replies=replies,
+                 reply_file=args.reply_file, latency_s=args.latency)
+    own = {f.name for f in dataclasses.fields(cls)}
+    config = cls(**{k: v for k, v in given.items() if k in own})
     worker = LlmWorker(config, hang_timeout_s=max(args.timeout * 2, args.load_timeout))
     worker.start()
     t_load = time.monotonic()

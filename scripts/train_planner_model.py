@@ -3,7 +3,7 @@
 
     python scripts/train_planner_model.py --seed 0      # writes robot_brain/models/planner_intent.*
 
-1. Corpus: robot_brain.core.planner.vertical.corpus.generate(seed) (templates in en/fr/de/es/zh,
+1. Corpus: robot_brain_lab.vertical_corpus.generate(seed) (templates in en/fr/de/es/zh,
    a training world whose places are not the apartment's).
 2. Every text goes through the planner's own cleaning, slot extraction and clause splitting;
    an example whose clause count differs from its label count is dropped (and counted: a high
@@ -34,19 +34,12 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from robot_brain.core.planner.scoring import evaluation_texts  # noqa: E402
-from robot_brain.core.planner.vertical.corpus import (  # noqa: E402
-    TRAINING_PLACES,
-    Corpus,
-    corpus_digest,
-    generate,
-)
 from robot_brain.core.planner.vertical.features import (  # noqa: E402
     DEFAULT_DIM,
     feature_indices,
     generalise,
 )
-from robot_brain.core.planner.vertical.model import (  # noqa: E402
+from robot_brain.core.planner.vertical.intent_model import (  # noqa: E402
     INPUT_NAME,
     MODEL_FILE,
     PROB_OUTPUT,
@@ -56,6 +49,13 @@ from robot_brain.core.planner.vertical.model import (  # noqa: E402
 from robot_brain.core.planner.vertical.places import PlaceMatcher  # noqa: E402
 from robot_brain.core.planner.vertical.slots import clauses_of  # noqa: E402
 from robot_brain.core.planner.vertical.text import clean, tokens  # noqa: E402
+from robot_brain_lab.planner_scoring import evaluation_texts  # noqa: E402
+from robot_brain_lab.vertical_corpus import (  # noqa: E402
+    TRAINING_PLACES,
+    Corpus,
+    corpus_digest,
+    generate,
+)
 
 CLASSES = tuple(Intent)
 

@@ -3,7 +3,7 @@
 
     python scripts/train_policy.py --seed 0            # writes robot_brain/models/policy.onnx
 
-1. Data: lockstep episodes on the sim core (robot_brain.core.control.episodes) in seeded
+1. Data: lockstep episodes on the sim core (robot_brain_lab.policy_episodes) in seeded
    random worlds of the `train` family, driven by the analytic expert; every step records the
    observation and the expert's command.
 2. DAgger: the fitted network then drives further episodes (the safety filter still on) and
@@ -44,7 +44,6 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from robot_brain.core.control.episodes import EpisodeConfig, run_episode  # noqa: E402
 from robot_brain.core.control.expert import AnalyticExpert, ExpertConfig  # noqa: E402
 from robot_brain.core.control.observation import (  # noqa: E402
     CMD_FEATURES,
@@ -58,9 +57,10 @@ from robot_brain.core.control.observation import (  # noqa: E402
     sanitize_sectors,
 )
 from robot_brain.core.control.policy import OnnxPolicy  # noqa: E402
-from robot_brain.core.control.safety import SafetyConfig  # noqa: E402
-from robot_brain.core.control.scenarios import Family, random_scenario  # noqa: E402
+from robot_brain.core.control.safety_filter import SafetyConfig  # noqa: E402
 from robot_brain.core.geometry import Velocity  # noqa: E402
+from robot_brain_lab.policy_episodes import EpisodeConfig, run_episode  # noqa: E402
+from robot_brain_lab.policy_scenarios import Family, random_scenario  # noqa: E402
 
 OPSET = 17
 #: Seeds of the `train` family are drawn from [seed * SEED_BLOCK, (seed + 1) * SEED_BLOCK).

@@ -45,7 +45,8 @@ def test_core_imports_no_ros() -> None:
 
 
 def test_every_core_module_uses_future_annotations() -> None:
-    missing = [str(p.relative_to(ROOT)) for p in (ROOT / "robot_brain").rglob("*.py")
+    sources = [*(ROOT / "robot_brain").rglob("*.py"), *(ROOT / "robot_brain_lab").rglob("*.py")]
+    missing = [str(p.relative_to(ROOT)) for p in sources
                if p.read_text().strip() and p.name != "__init__.py"
                and "from __future__ import annotations" not in p.read_text()]
     assert not missing, missing

@@ -31,14 +31,14 @@ from robot_brain.cli.processes import (
     ros_environment,
     stop_all,
 )
-from robot_brain.core.composition import plan_processes
+from robot_brain.core.config.composition import plan_processes
 from robot_brain.core.errors import StartupError
-from robot_brain.core.mission import MissionFacts, judge
+from robot_brain.core.report.verdict import MissionFacts, judge
 from robot_brain.core.sim_choice import SimChoice, sim_choice
 from robot_brain.ros.dds_environment import DDS_VARIABLES
 
 if TYPE_CHECKING:
-    from robot_brain.cli.monitor import DemoObservations
+    from robot_brain.cli.demo_observer import DemoMonitor, DemoObservations
 
 #: Start order: the robot first, then the fast path, then the slow path.
 BRAIN_NODES = ("sim", "perception", "controller", "watchdog", "power_monitor", "planner")
@@ -219,7 +219,23 @@ def run_demo(opts: DemoOptions) -> int:
         return 1
 
 
-def _run(opts: DemoOptions) -> int:
+@dataclass(frozen=True)
+class _Setup:
+    """What a run starts, decided and checked before anything starts."""
+
+    params_file: Path
+    params_files: list[Path]  # every node's: the main file, then the simulator's overlay
+    sim: SimChoice
+    nodes: list[str]        # the brain's nodes
+    to_start: list[str]     # they, the recorder and the live view when wanted
+    record: bool
+    run_dir: Path
+    log_dir: Path
+    env: dict[str, str]
+
+
+def _prepare(opts: DemoOptions) -> _Setup:
+    """The nodes, the checked parameters, the run directory and the ROS environment."""
     params_file = (opts.params_file or shipped_config()).resolve()
     if not params_file.exists():
         raise DemoError(f"parameter file {params_file} does not exist")
@@ -252,17 +268,134 @@ def _run(opts: DemoOptions) -> int:
     record = opts.record and _recorder_available()
     to_start = nodes + (["recorder"] if record else []) + (_live_view(opts.live_port)
                                                            if opts.live else [])
+    return _Setup(params_file, params_files, sim, nodes, to_start, record, run_dir, log_dir,
+                  env)
 
+
+class _Brain:
+    """The brain's processes as the demo supervises them: started, echoed, checked alive."""
+
+    def __init__(self, setup: _Setup, opts: DemoOptions, monitor: DemoMonitor) -> None:
+        self.setup = setup
+        self.opts = opts
+        self.monitor = monitor
+        self.processes: list[NodeProcess] = []
+        self.tails: dict[str, LogTail] = {}
+        self.what: dict[str, str] = {}  # process label -> how a failure names it
+
+    def start(self) -> None:
+        s = self.setup
+        for spec in plan_processes(s.to_start, self.opts.compose):
+            label = spec.executable
+            log_path = s.log_dir / f"{label}.log"
+            log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+            # Overrides per hosted node; a composite gets no __node remap (it would rename
+            # every node it hosts).
+            proc = NodeProcess(label, name=None if spec.composed else label,
+                               params_files=s.params_files, env=s.env, log=log,
+                               arguments=spec.arguments,
+                               node_parameters={n: _node_overrides(n, self.opts, s.nodes,
+                                                                   s.run_dir)
+                                                for n in spec.nodes})
+            self.processes.append(proc.start())
+            self.tails[label] = LogTail(label, log_path, None if self.opts.quiet else sys.stdout)
+            self.what[label] = (f"'{label}' ({' + '.join(spec.nodes)})" if spec.composed
+                                else f"node '{label}'")
+
+    def pump(self) -> None:
+        """Echo the nodes' new output and the observer's events."""
+        for tail in self.tails.values():
+            tail.pump()
+        for event in self.monitor.drain_events():
+            print(f"robot-brain demo: {event}", flush=True)
+
+    def check_alive(self) -> None:
+        """Raise DemoError naming the first process that exited."""
+        for p in self.processes:
+            code = p.returncode()
+            if code is not None:
+                self.pump()
+                raise DemoError(
+                    f"{self.what[p.label]} exited with code {code} "
+                    f"(log {self.setup.log_dir / (p.label + '.log')})",
+                    self.tails[p.label].last_lines())
+
+    def wait_all_up(self) -> None:
+        """Start-up: every node must appear in the graph."""
+        expected = set(self.setup.to_start)
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            self.pump()
+            self.check_alive()
+            missing = expected - set(self.monitor.get_node_names())
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                raise DemoError(f"node(s) {sorted(missing)} did not start within "
+                                f"{STARTUP_TIMEOUT_S:.0f} s")
+            time.sleep(0.1)
+
+    def send_instruction(self) -> None:
+        """Once the planner and the recorder listen, the instruction."""
+        from robot_brain.cli.demo_observer import wait_until
+        from robot_brain.ros.latest import poller_name
+
+        # The recorder's subscriptions sit on its Poller node (recorder_node.py).
+        listeners = frozenset({"planner", poller_name("recorder")} if self.setup.record
+                              else {"planner"})
+        if not wait_until(lambda: (self.pump(), self.check_alive(),
+                                   self.monitor.planner_ready(listeners))[-1],
+                          PLANNER_READY_TIMEOUT_S):
+            raise DemoError("the planner did not become ready")
+        how = self.monitor.send_instruction(self.opts.instruction)
+        print(f"robot-brain demo: instruction sent ({how}): {self.opts.instruction!r}",
+              flush=True)
+
+    def run_until(self, end: float) -> None:
+        """Supervise until `end` (monotonic), or the plan's end with --until-done."""
+        while time.monotonic() < end:
+            self.pump()
+            self.check_alive()
+            if self.opts.until_done and self.monitor.mission_over():
+                print("robot-brain demo: the plan is over (--until-done)", flush=True)
+                return
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        stop_all(self.processes)
+        for tail in self.tails.values():
+            tail.pump()
+        for p in self.processes:
+            if p.log:
+                p.log.close()
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How the supervised part of a run ended."""
+
+    snapshot: DemoObservations
+    elapsed: float
+    all_up: bool
+    interrupted: bool
+    failure: DemoError | None
+
+
+def _run(opts: DemoOptions) -> int:
+    setup = _prepare(opts)
     print(f"robot-brain demo: starting "
-          f"{', '.join(s.title for s in plan_processes(to_start, opts.compose))} "
-          f"(config {params_file}, domain {env.get('ROS_DOMAIN_ID', '0')}, run dir {run_dir})",
-          flush=True)
+          f"{', '.join(s.title for s in plan_processes(setup.to_start, opts.compose))} "
+          f"(config {setup.params_file}, domain {setup.env.get('ROS_DOMAIN_ID', '0')}, run dir "
+          f"{setup.run_dir})", flush=True)
+    return _conclude(_supervise(setup, opts), setup, opts)
 
+
+def _supervise(setup: _Setup, opts: DemoOptions) -> _Outcome:
+    """Start the brain, send the instruction and watch it until the run ends; stop it all."""
     import rclpy
     from rclpy.signals import SignalHandlerOptions
 
-    from robot_brain.cli.monitor import DemoMonitor, wait_until
-    from robot_brain.ros.latest import poller_name
+    from robot_brain.cli.demo_observer import DemoMonitor
     from robot_brain.ros.spinner import BackgroundSpinner
 
     # Ctrl-C and SIGTERM end the demo through KeyboardInterrupt (below). rclpy's own handler
@@ -270,10 +403,7 @@ def _run(opts: DemoOptions) -> int:
     rclpy.init(args=[], signal_handler_options=SignalHandlerOptions.NO)
     monitor = DemoMonitor()
     spinner = BackgroundSpinner(monitor)
-
-    processes: list[NodeProcess] = []
-    tails: dict[str, LogTail] = {}
-    what: dict[str, str] = {}  # process label -> how a failure names it
+    brain = _Brain(setup, opts, monitor)
     failure: DemoError | None = None
     interrupted = False
     all_up = False
@@ -287,75 +417,14 @@ def _run(opts: DemoOptions) -> int:
     # ignored, and `kill -INT` would then be lost (seen: the run went on to its duration).
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        for spec in plan_processes(to_start, opts.compose):
-            label = spec.executable
-            log_path = log_dir / f"{label}.log"
-            log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
-            # Overrides per hosted node; a composite gets no __node remap (it would rename
-            # every node it hosts).
-            proc = NodeProcess(label, name=None if spec.composed else label,
-                               params_files=params_files, env=env, log=log,
-                               arguments=spec.arguments,
-                               node_parameters={n: _node_overrides(n, opts, nodes, run_dir)
-                                                for n in spec.nodes})
-            processes.append(proc.start())
-            tails[label] = LogTail(label, log_path, None if opts.quiet else sys.stdout)
-            what[label] = (f"'{label}' ({' + '.join(spec.nodes)})" if spec.composed
-                           else f"node '{label}'")
-
-        def pump() -> None:
-            for tail in tails.values():
-                tail.pump()
-            for event in monitor.drain_events():
-                print(f"robot-brain demo: {event}", flush=True)
-
-        def check_alive() -> None:
-            for p in processes:
-                code = p.returncode()
-                if code is not None:
-                    pump()
-                    raise DemoError(
-                        f"{what[p.label]} exited with code {code} "
-                        f"(log {log_dir / (p.label + '.log')})", tails[p.label].last_lines())
-
-        # Start-up: every node must appear in the graph.
-        expected = set(to_start)
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            pump()
-            check_alive()
-            present = set(monitor.get_node_names())
-            missing = expected - present
-            if not missing:
-                break
-            if time.monotonic() > deadline:
-                raise DemoError(f"node(s) {sorted(missing)} did not start within "
-                                f"{STARTUP_TIMEOUT_S:.0f} s")
-            time.sleep(0.1)
+        brain.start()
+        brain.wait_all_up()
         all_up = True
-        print(f"robot-brain demo: all {len(to_start)} nodes up after "
+        print(f"robot-brain demo: all {len(setup.to_start)} nodes up after "
               f"{time.monotonic() - t_start:.1f} s", flush=True)
-
-        if "planner" in nodes and opts.goal is None:
-            # The recorder's subscriptions sit on its Poller node (recorder_node.py).
-            listeners = frozenset({"planner", poller_name("recorder")} if record
-                                  else {"planner"})
-            if not wait_until(lambda: (pump(), check_alive(),
-                                       monitor.planner_ready(listeners))[-1],
-                              PLANNER_READY_TIMEOUT_S):
-                raise DemoError("the planner did not become ready")
-            how = monitor.send_instruction(opts.instruction)
-            print(f"robot-brain demo: instruction sent ({how}): {opts.instruction!r}",
-                  flush=True)
-
-        end = t_start + opts.duration if opts.duration > 0 else math.inf
-        while time.monotonic() < end:
-            pump()
-            check_alive()
-            if opts.until_done and monitor.mission_over():
-                print("robot-brain demo: the plan is over (--until-done)", flush=True)
-                break
-            time.sleep(0.1)
+        if "planner" in setup.nodes and opts.goal is None:
+            brain.send_instruction()
+        brain.run_until(t_start + opts.duration if opts.duration > 0 else math.inf)
     except KeyboardInterrupt:
         interrupted = True
         print("\nrobot-brain demo: interrupted, shutting down", flush=True)
@@ -368,26 +437,27 @@ def _run(opts: DemoOptions) -> int:
         snapshot = monitor.snapshot()
         # The observer goes first, while the nodes are still up (see BackgroundSpinner).
         spinner.stop()
-        stop_all(processes)
-        for tail in tails.values():
-            tail.pump()
-        for p in processes:
-            if p.log:
-                p.log.close()
+        brain.stop()
+    return _Outcome(snapshot, elapsed, all_up, interrupted, failure)
 
-    if failure is not None and not all_up:
+
+def _conclude(outcome: _Outcome, setup: _Setup, opts: DemoOptions) -> int:
+    """The summary, the report and the one-line verdict; the exit code."""
+    failure = outcome.failure
+    if failure is not None and not outcome.all_up:
         raise failure  # start-up failed: there is nothing to summarise
     if failure is not None and failure.detail:
         print(failure.detail, file=sys.stderr, flush=True)
-    print(format_summary(snapshot, elapsed, run_dir, sim.node), flush=True)
-    if record:
-        _report(run_dir, opts.world)
-    outcome = judge(_facts(snapshot, opts, nodes, elapsed, interrupted,
-                           str(failure) if failure is not None else None))
+    print(format_summary(outcome.snapshot, outcome.elapsed, setup.run_dir, setup.sim.node),
+          flush=True)
+    if setup.record:
+        _report(setup.run_dir, opts.world)
+    verdict = judge(_facts(outcome.snapshot, opts, setup.nodes, outcome.elapsed,
+                           outcome.interrupted, str(failure) if failure is not None else None))
     # The last line says whether the run did what it was asked (a script reads the exit code).
-    print(f"robot-brain demo: {outcome.line}", file=sys.stdout if outcome.success
+    print(f"robot-brain demo: {verdict.line}", file=sys.stdout if verdict.success
           else sys.stderr, flush=True)
-    return 0 if outcome.success else 1
+    return 0 if verdict.success else 1
 
 
 def _with_sim(sim: SimChoice, nodes: list[str], params_file: Path
@@ -479,7 +549,7 @@ def _report(run_dir: Path, world: str | None = None) -> None:
 
 
 def format_summary(obs: object, elapsed: float, run_dir: Path, sim_node: str = "sim") -> str:
-    from robot_brain.cli.monitor import DemoObservations, _plan_line
+    from robot_brain.cli.demo_observer import DemoObservations, _plan_line
     assert isinstance(obs, DemoObservations)
     lines = [f"== robot_brain demo summary ({elapsed:.1f} s) =="]
     sim = _find(obs.diagnostics, sim_node)

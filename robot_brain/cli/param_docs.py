@@ -1,5 +1,7 @@
-"""The parameter tables of docs/parameters.md, generated from the nodes' ParamSpec rows.
+"""The parameter tables of docs/parameters.md, generated from the nodes' config dataclasses.
 
+Each node kind's config class comes from the node registry (robot_brain/nodes/container.py);
+its parameters are the ones the node declares (robot_brain.core.config.params.specs).
 `python -m robot_brain.cli.param_docs --write` rewrites the block between the markers in
 docs/parameters.md; test/ros/test_param_docs.py fails when the page is out of date, so the
 documented parameters are always the declared ones.
@@ -8,29 +10,36 @@ documented parameters are always the declared ones.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
-from robot_brain.nodes.container import NODE_CLASSES
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec
-from robot_brain.ros.runtime import RUNTIME_PARAMS
+from robot_brain.core.config.params import ParamSpec, specs
+from robot_brain.core.config.process import ProcessConfig
+from robot_brain.core.config.robot import RobotConfig
+from robot_brain.nodes.container import NODE_CLASSES, config_class
 
-#: Every node kind, in the registry's order (robot_brain/nodes/container.py).
+#: Every node kind, in the registry's order.
 NODES = tuple(NODE_CLASSES)
 BEGIN = "<!-- NODE-PARAMETERS BEGIN (generated: python -m robot_brain.cli.param_docs --write) -->"
 END = "<!-- NODE-PARAMETERS END -->"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
+HEADER = ["| parameter | default | unit | range | meaning |", "|---|---|---|---|---|"]
+
+
+def shared_specs() -> tuple[ParamSpec, ...]:
+    """The `/**:` block's parameters (every node) and the runtime's (every process)."""
+    return specs(RobotConfig) + specs(ProcessConfig)
 
 
 def node_specs(node: str) -> list[ParamSpec]:
-    module = importlib.import_module(f"robot_brain.nodes.{node}_node")
-    shared = {s.name for s in SHARED_PARAMS}
-    specs: list[ParamSpec] = []
-    for value in vars(module).values():
-        if isinstance(value, tuple) and value and all(isinstance(v, ParamSpec) for v in value):
-            specs += [s for s in value if s.name not in shared and s not in specs]
-    return specs
+    """The node's own parameters: its config's, without the shared ones, and any group it
+    declares per name of a list parameter (shown under the placeholder prefix `<name>.`)."""
+    cls = config_class(node)
+    shared = {s.name for s in specs(RobotConfig)}
+    out = [s for s in specs(cls) if s.name not in shared]
+    for listed, group_cls in getattr(cls, "PER_NAME_GROUPS", {}).items():
+        out += specs(group_cls, f"<{listed.rstrip('s')}>.")
+    return out
 
 
 def _default(spec: ParamSpec) -> str:
@@ -41,6 +50,8 @@ def _default(spec: ParamSpec) -> str:
         return f'`"{d}"`'
     if isinstance(d, float):
         return f"{d:g}"
+    if isinstance(d, tuple):
+        return "`[" + ", ".join(f'"{x}"' if isinstance(x, str) else f"{x:g}" for x in d) + "]`"
     return f"`{d}`"
 
 
@@ -56,17 +67,16 @@ def _range(spec: ParamSpec) -> str:
 
 def _row(s: ParamSpec) -> str:
     desc = s.description.replace("|", "\\|")
-    return f"| `{s.name}` | {_default(s)} | {_range(s)} | {desc} |"
+    unit = s.unit.replace("|", "\\|")
+    return f"| `{s.name}` | {_default(s)} | {unit} | {_range(s)} | {desc} |"
 
 
 def render() -> str:
-    out = [BEGIN, "", "**shared** (the `/**:` block, declared by every node)", "",
-           "| parameter | default | range | meaning |", "|---|---|---|---|"]
-    out += [_row(s) for s in SHARED_PARAMS + RUNTIME_PARAMS]
+    out = [BEGIN, "", "**shared** (the `/**:` block, declared by every node)", "", *HEADER]
+    out += [_row(s) for s in shared_specs()]
     out.append("")
     for node in NODES:
-        out += [f"**`{node}`**", "", "| parameter | default | range | meaning |",
-                "|---|---|---|---|"]
+        out += [f"**`{node}`**", "", *HEADER]
         out += [_row(s) for s in node_specs(node)]
         out.append("")
     out.append(END)

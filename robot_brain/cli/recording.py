@@ -6,8 +6,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from robot_brain.cli.processes import NodeProcess
-
 BAG_DIR_NAME = "bag"
 REPORT_DIR_NAME = "report"
 
@@ -40,8 +38,3 @@ def recorder_args(run_dir: Path, *, params_files: Sequence[Path] = (), namespace
     parameters.update(extra or {})
     return {"executable": "recorder", "name": "recorder", "params_files": list(params_files),
             "parameters": parameters, "namespace": namespace}
-
-
-def recorder_process(run_dir: Path, **kwargs: Any) -> NodeProcess:
-    """A NodeProcess (not started) for the recorder of this run."""
-    return NodeProcess(**recorder_args(run_dir, **kwargs))

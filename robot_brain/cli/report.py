@@ -11,12 +11,12 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from robot_brain.core.report.bag import BagReadError
+from robot_brain.core.report.build import collect_figures, table, write_report
 from robot_brain.core.report.collector import DEFAULT_DEADLINE_S, DEFAULT_OVERRUN_FACTOR
 from robot_brain.core.report.figures import RunFigures
-from robot_brain.core.report.pipeline import collect_figures, table, write_report
 from robot_brain.core.world import World, WorldError, load_world_file
 
 EXIT_OK = 0
@@ -45,15 +45,6 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     parser.add_argument("--overrun-factor", type=float, default=DEFAULT_OVERRUN_FACTOR,
                         help="a control period longer than this many median periods is an "
                              f"overrun (default: {DEFAULT_OVERRUN_FACTOR})")
-    return parser
-
-
-def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `report` on the robot-brain CLI; the handler is in `args.func(args) -> int`."""
-    parser = subparsers.add_parser("report", help="analyse a recorded run (rosbag2 bag)",
-                                   description=__doc__.split("\n")[0] if __doc__ else None)
-    add_report_arguments(parser)
-    parser.set_defaults(func=run_from_args)
     return parser
 
 

@@ -2,7 +2,7 @@
 
 `robot-brain demo --sim {builtin,mujoco}` and brain.launch.py's `sim:=true|mujoco|false` both
 ask here which node to start and which parameter file to add after the main one, so the two
-doors cannot drift apart (as robot_brain.core.composition does for processes).
+doors cannot drift apart (as robot_brain.core.config.composition does for processes).
 """
 
 from __future__ import annotations

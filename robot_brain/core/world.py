@@ -131,7 +131,7 @@ class World:
         a body stops at its surface, exactly as for a box.
         """
         edges: list[np.ndarray] = []
-        for box in self.boxes + tuple(_wall_as_box(w) for w in self.walls):
+        for box in self.boxes + tuple(wall_as_box(w) for w in self.walls):
             corners = box.corners()
             edges.append(np.hstack([corners, np.roll(corners, -1, axis=0)]))
         if not edges:
@@ -162,7 +162,7 @@ class World:
     def inside_obstacle(self, x: float, y: float) -> bool:
         if self.grid is not None:
             return bool(self.grid.blocked_at(x, y))
-        for box in self.boxes + tuple(_wall_as_box(w) for w in self.walls):
+        for box in self.boxes + tuple(wall_as_box(w) for w in self.walls):
             if _point_in_box(box, x, y):
                 return True
         return any(math.hypot(x - c.center[0], y - c.center[1]) < c.radius for c in self.cylinders)
@@ -205,7 +205,8 @@ def point_segment_distance(p: np.ndarray, segs: np.ndarray) -> np.ndarray:
     return np.hypot(closest[:, 0] - p[0], closest[:, 1] - p[1])
 
 
-def _wall_as_box(wall: Wall) -> Box:
+def wall_as_box(wall: Wall) -> Box:
+    """The wall as the rotated box it occupies (its thickness beyond both ends included)."""
     (x0, y0), (x1, y1) = wall.start, wall.end
     length = math.hypot(x1 - x0, y1 - y0)
     return Box(

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import replace
 
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseStamped
@@ -35,191 +34,65 @@ from rclpy.timer import Timer
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import Bool
 
-from robot_brain.core.control.controller import ControllerConfig, ControllerCore
+from robot_brain.core.control.controller import ControllerCore
 from robot_brain.core.control.expert import ExpertConfig
-from robot_brain.core.control.freshness import FreshnessConfig
-from robot_brain.core.control.goals import BoundsCheck, Goal
-from robot_brain.core.control.phase_lock import (
-    PhaseLockConfig,
-    PhaseLockConfigError,
-    TickPhaseLock,
-)
+from robot_brain.core.control.goals import Goal
+from robot_brain.core.control.node_config import ControllerNodeConfig
+from robot_brain.core.control.phase_lock import TickPhaseLock
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyConfigError, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyFilter
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport
-from robot_brain.core.params import load, specs
-from robot_brain.core.perception.sectors import DEFAULT_SECTORS
-from robot_brain.core.thread_usage import ThreadUsage
-from robot_brain.core.timing import LoopTimer
+from robot_brain.core.timing.loop import LoopTimer
+from robot_brain.core.timing.thread_usage import ThreadUsage
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CmdVelPublisher
 from robot_brain.ros.inline_timer import InlineTimer
 from robot_brain.ros.odom_cdr import CdrError, decode_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
-from robot_brain.ros.runtime import (
-    REALTIME_PARAMS,
-    RealtimeSettings,
-    apply_realtime,
-    run_node,
-)
+from robot_brain.ros.params import declare_config
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
 
-PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
-    ParamSpec("policy", "onnx", "Policy: the trained ONNX network or the analytic expert.",
-              choices=("onnx", "analytic")),
-    ParamSpec("model_path", "", "Policy ONNX file; '' = the packaged robot_brain/models/"
-              "policy.onnx. Its 'sectors' input width must equal n_sectors."),
-    ParamSpec("n_sectors", DEFAULT_SECTORS, "Sectors on perception/obstacles; must equal "
-              "perception's n_sectors and the model's input size (checked at start).", 1, 360),
-    ParamSpec("rate_hz", 100.0, "Control tick rate on the steady clock (Hz).", 1.0, 500.0),
-    ParamSpec("inline_tick", True, "Run the tick from the process's spin loop, on its thread "
-              "(one wake-up per tick), instead of an rclpy timer (the EventsExecutor's timer "
-              "thread wakes the executor: two)."),
-    ParamSpec("perception_timeout_s", 0.5, "perception/obstacles older than this (on receipt) "
-              "-> decelerate to a stop (s).", 0.01, 10.0),
-    ParamSpec("perception_hold_s", 0.25, "perception/obstacles older than this (a few scan "
-              "periods) may still steer and brake but never speed the robot up (s); "
-              "<= perception_timeout_s.", 0.01, 10.0),
-    ParamSpec("odom_timeout_s", 0.5, "odom older than this -> hold (s).", 0.01, 10.0),
-    ParamSpec("goal_timeout_s", 3.0, "A planner goal not refreshed within this -> hold (s); "
-              "the planner republishes at >= 1 Hz.", 0.1, 600.0),
-    ParamSpec("goal_bounds_margin", 1.0, "Goals farther than this outside the map bounds are "
-              "refused with a warning (m).", 0.0, 100.0),
-    ParamSpec("goal_bounds_check", "map", "'map': goals must lie within the map bounds (odom is "
-              "the map frame: no localiser); 'reach': within the map's diagonal of the robot "
-              "(a localiser runs, odom is offset from the map; must match the planner's "
-              "localization_source, docs/maps.md).", choices=("map", "reach")),
-    ParamSpec("use_param_goal", False, "Drive to (goal_x, goal_y) in odom instead of "
-              "planner/goal (demo before the planner exists); never times out."),
-    ParamSpec("goal_x", 0.0, "Parameter goal x in odom (m).", -1e6, 1e6),
-    ParamSpec("goal_y", 0.0, "Parameter goal y in odom (m).", -1e6, 1e6),
-    ParamSpec("stop_distance", 0.15, "Safety stop zone: obstacle closer than this beyond the "
-              "body in the direction of travel -> no travel that way (m).", 0.0, 5.0),
-    ParamSpec("slowdown_distance", 0.6, "Safety slowdown zone: speed scaled to zero from this "
-              "distance beyond the body down to stop_distance (m).", 0.01, 10.0),
-    ParamSpec("lateral_margin", 0.05, "Safety zones are robot_radius + this wide on each side "
-              "(m).", 0.0, 2.0),
-    ParamSpec("frame_id", "base_link", "Header frame of controller/cmd_vel (stamped mode)."),
-    ParamSpec("phase_lock", True, "Keep the fixed-rate tick just after perception/obstacles "
-              "arrives (bounded phase steps, nominal mean rate) to cut scan->cmd_vel latency."),
-    ParamSpec("phase_lead_s", 0.002, "Phase lock: wanted time from an obstacles arrival to the "
-              "next tick, the margin for arrival jitter (s; < one period).", 0.0, 0.5),
-    ParamSpec("phase_max_step_s", 0.0005, "Phase lock: largest change of one tick period (s; "
-              "<= a quarter period).", 1e-6, 0.25),
-) + REALTIME_PARAMS
-#: Sensor freshness under simulated time (robot_brain.core.control.freshness).
-FRESHNESS_PARAMS: tuple[ParamSpec, ...] = specs(FreshnessConfig)
-
-
 class ControllerStartupError(StartupError):
     """The controller cannot start: unusable world file or safety settings."""
 
 
-@dataclass(frozen=True)
-class ControllerParams:
-    world_file: str
-    places_file: str
-    cmd_vel_stamped: bool
-    policy: str
-    model_path: str
-    n_sectors: int
-    rate_hz: float
-    inline_tick: bool
-    perception_timeout_s: float
-    perception_hold_s: float
-    odom_timeout_s: float
-    goal_timeout_s: float
-    goal_bounds_margin: float
-    goal_bounds_check: str
-    use_param_goal: bool
-    goal_x: float
-    goal_y: float
-    goal_tolerance: float
-    frame_id: str
-    realtime: RealtimeSettings
-    safety: SafetyConfig
-    phase_lock: PhaseLockConfig | None
-    freshness: FreshnessConfig
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> ControllerParams:
-        try:
-            safety = SafetyConfig(
-                max_linear_speed=v["max_linear_speed"], max_reverse_speed=v["max_reverse_speed"],
-                max_angular_speed=v["max_angular_speed"],
-                max_linear_accel=v["max_linear_accel"],
-                max_angular_accel=v["max_angular_accel"], robot_radius=v["robot_radius"],
-                stop_distance=v["stop_distance"], slowdown_distance=v["slowdown_distance"],
-                lateral_margin=v["lateral_margin"])
-        except SafetyConfigError as exc:
-            raise ConfigError(str(exc)) from exc
-        phase: PhaseLockConfig | None = None
-        if v["phase_lock"]:
-            try:
-                phase = PhaseLockConfig(1.0 / v["rate_hz"], lead_s=v["phase_lead_s"],
-                                        max_step_s=v["phase_max_step_s"])
-            except PhaseLockConfigError as exc:
-                raise ConfigError(f"phase_lock at rate_hz {v['rate_hz']:g}: {exc}") from exc
-        names = set(ControllerParams.__dataclass_fields__) - {"realtime", "safety", "phase_lock",
-                                                              "freshness"}
-        return ControllerParams(realtime=RealtimeSettings.from_values(v), safety=safety,
-                                phase_lock=phase, freshness=load(FreshnessConfig, v),
-                                **{k: v[k] for k in names})
-
-
-def build_policy(p: ControllerParams) -> Policy:
+def build_policy(p: ControllerNodeConfig) -> Policy:
     if p.policy == "analytic":
-        s = p.safety
-        return AnalyticPolicy(ExpertConfig(
-            max_linear_speed=s.max_linear_speed, max_angular_speed=s.max_angular_speed,
-            robot_radius=s.robot_radius, goal_tolerance=p.goal_tolerance,
-            stop_distance=s.stop_distance, slowdown_distance=s.slowdown_distance,
-            lateral_margin=s.lateral_margin), p.n_sectors)
-    return load_onnx_policy(p.model_path, p.n_sectors)
-
-
-def _stamp_key(stamp: Any) -> tuple[int, int]:
-    return (int(stamp.sec), int(stamp.nanosec)) if stamp is not None else (0, 0)
+        return AnalyticPolicy(ExpertConfig(safety=p.safety), p.core.n_sectors)
+    return load_onnx_policy(p.model_path, p.core.n_sectors)
 
 
 class ControllerNode(Node):
     def __init__(self) -> None:
         super().__init__("controller")
-        self.params = ControllerParams.from_values(declare_params(self, PARAMS
-                                                                  + FRESHNESS_PARAMS))
+        self.params = declare_config(self, ControllerNodeConfig)
         p = self.params
         try:
-            world = load_world_file(p.world_file, p.places_file, p.safety.robot_radius)
+            world = load_world_file(p.robot.world_file, p.robot.places_file,
+                                    p.robot.limits.robot_radius)
         except WorldError as exc:
             raise ControllerStartupError(f"cannot read the map bounds: {exc}") from exc
         self.policy = build_policy(p)
-        self.core = ControllerCore(self.policy, SafetyFilter(p.safety, p.n_sectors),
-                                   ControllerConfig(
-                                       n_sectors=p.n_sectors,
-                                       perception_timeout_s=p.perception_timeout_s,
-                                       perception_hold_s=p.perception_hold_s,
-                                       odom_timeout_s=p.odom_timeout_s,
-                                       goal_timeout_s=p.goal_timeout_s,
-                                       goal_tolerance=p.goal_tolerance,
-                                       goal_bounds_margin=p.goal_bounds_margin,
-                                       bounds=world.bounds, freshness=p.freshness,
-                                       goal_bounds_check=BoundsCheck(p.goal_bounds_check)))
+        self.core = ControllerCore(self.policy, SafetyFilter(p.safety, p.core.n_sectors),
+                                   replace(p.core, bounds=world.bounds))
         if p.use_param_goal:
             reason = self.core.set_fixed_goal(Goal(p.goal_x, p.goal_y, "odom"))
             if reason is not None:
-                raise ConfigError(f"parameter goal ({p.goal_x}, {p.goal_y}) refused: "
+                raise ControllerStartupError(f"parameter goal ({p.goal_x}, {p.goal_y}) refused: "
                                   f"{reason.value} (world '{world.name}')")
         # Constructed on the thread that spins (run_node), so the policy applies to it.
         self.realtime = apply_realtime(self, p.realtime)
-        self.period = 1.0 / p.rate_hz
+        self.period = p.period_s
         self.loop = LoopTimer(self.period)
-        self.phase = TickPhaseLock(p.phase_lock) if p.phase_lock is not None else None
+        phase = p.phase_lock_config()
+        self.phase = TickPhaseLock(phase) if phase is not None else None
         # Periods of the interval ending at the next tick and the one after: rcl applies a new
         # period after the already scheduled call, and jitter is measured against the schedule.
         self._intervals = [self.period, self.period]
@@ -229,7 +102,7 @@ class ControllerNode(Node):
         self._zero_stamp = Time()
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
 
-        self.cmd_pub = CmdVelPublisher(self, "controller/cmd_vel", p.cmd_vel_stamped,
+        self.cmd_pub = CmdVelPublisher(self, "controller/cmd_vel", p.robot.cmd_vel_stamped,
                                        qos.RELIABLE, frame_id=p.frame_id)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
@@ -251,10 +124,10 @@ class ControllerNode(Node):
         goal = f"parameter goal ({p.goal_x}, {p.goal_y})" if p.use_param_goal else \
             "goals from planner/goal"
         self.get_logger().info(
-            f"controller: policy {self.policy.name}, {p.n_sectors} sectors, {p.rate_hz:g} Hz, "
+            f"controller: policy {self.policy.name}, {p.core.n_sectors} sectors, {p.rate_hz:g} Hz, "
             f"{goal}, world '{world.name}', phase lock "
-            f"{'lead %.1f ms' % (p.phase_lock.lead_s * 1e3) if p.phase_lock else 'off'}, "
-            f"sensor freshness on the {p.freshness.freshness_clock} clock, {self.realtime}")
+            f"{'lead %.1f ms' % (p.phase.lead_s * 1e3) if self.phase else 'off'}, "
+            f"sensor freshness on the {p.core.freshness.freshness_clock} clock, {self.realtime}")
 
     # -- subscriptions: cache with the receipt time ----------------------------------------
 
@@ -265,8 +138,8 @@ class ControllerNode(Node):
                 self.phase.on_input(until_ns * 1e-9)
         if not self.core.on_obstacles(msg.ranges, msg.header.stamp, time.monotonic()):
             self._log.warning("sectors", f"perception/obstacles has {len(msg.ranges)} sectors, "
-                              f"expected {self.params.n_sectors}: treated as unknown (blocked); "
-                              "set the same n_sectors for perception and controller")
+                              f"expected {self.params.core.n_sectors}: treated as unknown "
+                              "(blocked); set the same n_sectors for perception and controller")
 
     def _on_odom(self, raw: bytes) -> None:
         now = time.monotonic()

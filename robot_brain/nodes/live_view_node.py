@@ -3,12 +3,12 @@
 Serves on ws://127.0.0.1:8765 by default (open it in Foxglove: "Open connection" -> Foxglove
 WebSocket, then layouts/robot_brain_layout.json):
 
-* every topic of robot_brain.core.live.topics passed through unchanged: the serialized CDR
+* every topic of robot_brain.core.live.served_topics passed through unchanged: the serialized CDR
   message as received (never decoded), on a channel named with its fully qualified ROS name,
   schema `ros2msg` from the rosbags type store, as foxglove_bridge and a recorded MCAP bag
   carry it;
 * bridge-only channels built from the world file and from odom / planner/goal
-  (robot_brain.core.live.scene): `live_view/world`, `live_view/robot`, `live_view/route`
+  (robot_brain.core.live.foxglove_scene): `live_view/world`, `live_view/robot`, `live_view/route`
   (foxglove.SceneUpdate) and `live_view/tf` (foxglove.FrameTransforms odom->base_link->laser,
   so the 3D panel works without tf2_msgs).
 
@@ -45,15 +45,15 @@ from rclpy.subscription import MessageInfo, Subscription
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, yaw_from_quaternion
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
-from robot_brain.core.live.scene import (
-    Frames,
+from robot_brain.core.live.foxglove_scene import (
     frame_transforms,
     robot_scene,
     route_scene,
     world_scene,
 )
-from robot_brain.core.live.topics import (
+from robot_brain.core.live.node_config import LiveViewConfig
+from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
+from robot_brain.core.live.served_topics import (
     DERIVED_INPUTS,
     DERIVED_ROBOT,
     DERIVED_ROUTE,
@@ -67,7 +67,7 @@ from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.world import World, WorldError, load_world
 from robot_brain.nodes.recorder_node import message_class
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.params import declare_config
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.subscriptions import create_subscription_with_info
 
@@ -75,33 +75,6 @@ from robot_brain.ros.subscriptions import create_subscription_with_info
 class LiveViewStartupError(StartupError):
     """The server cannot bind, or the world file cannot be read."""
 
-
-LIVE_VIEW_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("host", "127.0.0.1", "Address the WebSocket server binds to. The loopback "
-              "default admits this machine only; '0.0.0.0' or a LAN address exposes every "
-              "served topic to the network without authentication: an explicit choice."),
-    ParamSpec("port", 8765, "TCP port of the WebSocket server (0 = any free port, logged).",
-              0, 65535),
-    ParamSpec("max_rate_hz", 20.0, "Rate at which stream channels (scan, odom, cmd_vel, "
-              "obstacles, transforms) take the newest sample; faster streams are thinned, "
-              "never queued.",
-              0.5, 1000.0),
-    ParamSpec("client_backlog", 128, "Messages queued per WebSocket client; when full the "
-              "oldest is dropped, so a slow client loses data and never slows the brain.",
-              8, 100000),
-    ParamSpec("world_period_s", 10.0, "Period of the world and robot scenes (also sent as soon "
-              "as a client subscribes to them) (s).", 0.5, 3600.0),
-    ParamSpec("goal_timeout_s", 5.0, "A planner/goal not refreshed this long is no longer "
-              "drawn (s).", 0.5, 600.0),
-    ParamSpec("nice", 10, "Nice level of the whole process (all its threads: executor, DDS, "
-              "WebSocket server), so it yields the CPU to the fast path.", 0, 19),
-    ParamSpec("diagnostics_period_s", 1.0, "Period of the live view's /diagnostics (s).",
-              0.1, 60.0),
-    ParamSpec("odom_frame", "odom", "Fixed frame: odom's pose, the world, the goal."),
-    ParamSpec("base_frame", "base_link", "The robot's body frame (the sim's base_frame)."),
-    ParamSpec("laser_frame", "laser", "Frame of `scan` (the sim's laser_frame, at the body "
-              "centre)."),
-)
 
 #: How each delivery kind subscribes: never reliable-with-history that could hold anything back.
 _QOS: dict[Delivery, QoSProfile] = {
@@ -111,35 +84,6 @@ _QOS: dict[Delivery, QoSProfile] = {
                                 durability=qos.SENSOR.durability, history=qos.SENSOR.history),
 }
 _QOS[Delivery.LAST_EVENT] = _QOS[Delivery.EVENTS]
-
-
-@dataclass(frozen=True)
-class LiveViewParams:
-    host: str
-    port: int
-    max_rate_hz: float
-    client_backlog: int
-    world_period_s: float
-    goal_timeout_s: float
-    diagnostics_period_s: float
-    nice: int
-    frames: Frames
-    world_file: str
-    places_file: str
-    robot_radius: float
-    cmd_vel_stamped: bool
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> LiveViewParams:
-        return LiveViewParams(
-            host=v["host"].strip() or "127.0.0.1", port=v["port"], max_rate_hz=v["max_rate_hz"],
-            client_backlog=v["client_backlog"], world_period_s=v["world_period_s"],
-            goal_timeout_s=v["goal_timeout_s"], diagnostics_period_s=v["diagnostics_period_s"],
-            nice=v["nice"],
-            frames=Frames(v["odom_frame"], v["base_frame"], v["laser_frame"]),
-            world_file=v["world_file"], places_file=v["places_file"],
-            robot_radius=v["robot_radius"],
-            cmd_vel_stamped=v["cmd_vel_stamped"])
 
 
 class _Listener(foxglove.websocket.ServerListener):
@@ -206,12 +150,11 @@ def _ignore(raw: bytes) -> None:
 class LiveViewNode(Node):
     def __init__(self) -> None:
         super().__init__("live_view")
-        self.params = LiveViewParams.from_values(
-            declare_params(self, SHARED_PARAMS + LIVE_VIEW_PARAMS))
+        self.params = declare_config(self, LiveViewConfig)
         p = self.params
         try:
-            self._world: World = load_world(resolve_world_path(p.world_file), p.places_file,
-                                            p.robot_radius)
+            self._world: World = load_world(resolve_world_path(p.robot.world_file),
+                                            p.robot.places_file, p.robot.limits.robot_radius)
         except WorldError as exc:
             raise LiveViewStartupError(f"cannot draw the world: {exc}") from exc
         self._ctx = foxglove.Context()
@@ -235,21 +178,21 @@ class LiveViewNode(Node):
         self._robot_ch = SceneUpdateChannel(name(DERIVED_ROBOT), context=self._ctx)
         self._route_ch = SceneUpdateChannel(name(DERIVED_ROUTE), context=self._ctx)
         self._tf_ch = FrameTransformsChannel(name(DERIVED_TF), context=self._ctx)
-        for topic in served_topics(p.cmd_vel_stamped):
+        for topic in served_topics(p.robot.cmd_vel_stamped):
             self._serve(topic.name, topic.msgtype, topic.delivery)
 
         self._listener = _Listener({name(DERIVED_WORLD), name(DERIVED_ROBOT)},
                                    {name(t) for t in self._always})
         try:
             self._server = foxglove.start_server(
-                name="robot_brain live view", host=p.host, port=p.port, capabilities=[],
+                name="robot_brain live view", host=p.bind_host, port=p.port, capabilities=[],
                 server_listener=self._listener, context=self._ctx,
                 message_backlog_size=p.client_backlog)
         except Exception as exc:  # noqa: BLE001 - the SDK raises its own error types
             raise LiveViewStartupError(
-                f"cannot serve on ws://{p.host}:{p.port} ({exc}); is another live view or "
+                f"cannot serve on ws://{p.bind_host}:{p.port} ({exc}); is another live view or "
                 "foxglove_bridge using the port? Set the live_view parameter 'port'") from exc
-        self.url = f"ws://{p.host}:{self._server.port}"
+        self.url = f"ws://{p.bind_host}:{self._server.port}"
         niced = _renice_process(p.nice)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self._next_scene = 0.0
@@ -257,7 +200,7 @@ class LiveViewNode(Node):
         self.create_timer(0.25, self._housekeeping)
         self.create_timer(1.0 / p.max_rate_hz, self._poll)
         self.create_timer(p.diagnostics_period_s, self._publish_diagnostics)
-        exposed = "" if p.host in ("127.0.0.1", "localhost", "::1") else \
+        exposed = "" if p.bind_host in ("127.0.0.1", "localhost", "::1") else \
             " (NOT loopback: reachable from the network, unauthenticated)"
         self.get_logger().info(
             f"live view on {self.url}{exposed}: {len(self._inputs)} ROS topics + 4 scene "
@@ -369,7 +312,7 @@ class LiveViewNode(Node):
 
     def _log_route(self) -> None:
         self._route_ch.log(route_scene(self._goal, self._waypoints, self._pose,
-                                       self.params.frames.odom, time.time_ns()))
+                                       self.params.frames.odom_frame, time.time_ns()))
 
     # --- timers -----------------------------------------------------------------------------
 
@@ -386,8 +329,9 @@ class LiveViewNode(Node):
             self._listener.resend.clear()
             self._next_scene = now + self.params.world_period_s
             stamp = time.time_ns()
-            self._world_ch.log(world_scene(self._world, self.params.frames.odom, stamp))
-            self._robot_ch.log(robot_scene(self.params.robot_radius, self.params.frames.base,
+            self._world_ch.log(world_scene(self._world, self.params.frames.odom_frame, stamp))
+            self._robot_ch.log(robot_scene(self.params.robot.limits.robot_radius,
+                                           self.params.frames.base_frame,
                                            stamp))
             if self._pose is None:  # the body->laser transform, before any odometry
                 self._tf_ch.log(frame_transforms(None, self.params.frames, stamp))

@@ -27,8 +27,7 @@ from std_msgs.msg import String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.params import specs
-from robot_brain.core.planner_activity import (
+from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,
     parse_planner_status,
@@ -36,25 +35,20 @@ from robot_brain.core.planner_activity import (
 from robot_brain.core.robot_model import HUMANOID, SensorMount
 from robot_brain.core.robot_model.frames import quaternion_from_rpy
 from robot_brain.core.robot_model.urdf import urdf
-from robot_brain.core.sim.kinematics import VelocityLimits
 from robot_brain.core.sim.loads import planner_load_w
-from robot_brain.core.sim.mujoco.config import MujocoSimConfig
 from robot_brain.core.sim.mujoco.livox_layout import FIELDS, POINT_STEP, pack_points
+from robot_brain.core.sim.mujoco.node_config import MujocoSimNodeConfig
 from robot_brain.core.sim.mujoco.realtime import RealTimeMonitor
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 from robot_brain.core.world import World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_config, declare_params
+from robot_brain.ros.params import declare_config
 from robot_brain.ros.pointcloud_cdr import PointCloud2Encoder
-from robot_brain.ros.runtime import (
-    REALTIME_PARAMS,
-    RealtimeSettings,
-    apply_realtime,
-    run_node,
-)
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A physics tick never integrates more than this (s): after a stall the robot loses time
@@ -66,11 +60,6 @@ MIN_REAL_TIME_FACTOR = 0.95
 WARN_THROTTLE_S = 5.0
 #: Cloud encode times kept for the diagnostics' percentiles.
 _ENCODE_WINDOW = 100
-
-#: The node's own parameters (docs/parameters.md reads the module's ParamSpec tuples): the
-#: config dataclass's, declared once there, and the real-time knobs.
-MUJOCO_SIM_PARAMS: tuple[ParamSpec, ...] = specs(MujocoSimConfig) + REALTIME_PARAMS
-
 
 class MujocoSimStartupError(StartupError):
     """The MuJoCo sim cannot start: mujoco missing, or an unusable world or setting."""
@@ -84,27 +73,20 @@ def _stamp(t: float) -> Time:
 class MujocoSimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("mujoco_sim")
-        shared = declare_params(self, SHARED_PARAMS)
-        self.cfg = declare_config(self, MujocoSimConfig)
-        self.realtime_settings = RealtimeSettings.from_values(declare_params(self,
-                                                                             REALTIME_PARAMS))
+        self.params = declare_config(self, MujocoSimNodeConfig)
+        self.cfg = self.params.sim
         try:
             from robot_brain.core.sim.mujoco.simulator import MujocoSimulator
         except ImportError as exc:
             raise MujocoSimStartupError(
                 f"the MuJoCo sim needs the `mujoco` package ({exc}); install it with "
                 "`pip install -r requirements/python.txt` (mujoco==3.17.0)") from exc
-        self.cmd_vel_stamped = bool(shared["cmd_vel_stamped"])
-        limits = VelocityLimits(float(shared["max_linear_speed"]),
-                                float(shared["max_reverse_speed"]),
-                                float(shared["max_angular_speed"]),
-                                float(shared["max_linear_accel"]),
-                                float(shared["max_angular_accel"]))
-        self.world = self._load_world(str(shared["world_file"]))
-        self.sim = MujocoSimulator(self.world, self.cfg, limits)
-        self.realtime = apply_realtime(self, self.realtime_settings)
+        self.cmd_vel_stamped = self.params.robot.cmd_vel_stamped
+        self.world = self._load_world(self.params.robot.world_file)
+        self.sim = MujocoSimulator(self.world, self.cfg, self.params.velocity_limits)
+        self.realtime = apply_realtime(self, self.params.realtime)
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self._loads = self.cfg.loads.loads()
+        self._loads = self.cfg.loads
         self._extra_load_w = planner_load_w(PlannerActivity(), self._loads)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         self._status_warned = False

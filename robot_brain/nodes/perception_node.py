@@ -9,7 +9,9 @@ merge: robot_brain/nodes/perception_sources.py and docs/perception.md.
 
 The source callbacks do the work themselves rather than caching for a timer: perception has
 no fixed rate of its own, its output should follow each message with the least delay, and
-the work is bounded (a beam cap per scan, a point cap per cloud).
+the work is bounded (a beam cap per scan, a point cap per cloud). The scene goes out unvalidated at
+`scene_rate_hz`: the planner keeps the newest one as text and validates it against the schema
+only when a prompt needs it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ import array
 import json
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from nav_msgs.msg import Odometry
@@ -34,77 +34,33 @@ from robot_brain.core.perception.backend import OnnxSectorBackend
 from robot_brain.core.perception.cloud.sources import SourceOutcome, SourceResult
 from robot_brain.core.perception.model_contract import DEFAULT_MODEL_NAME
 from robot_brain.core.perception.monitor import PerceptionMonitor
+from robot_brain.core.perception.node_config import PerceptionNodeConfig
 from robot_brain.core.perception.pipeline import ScanOutcome, ScanProcessor, ScanResult
 from robot_brain.core.perception.scene import (
     NamedPoint,
-    SceneConfig,
     build_scene,
     scene_to_dict,
 )
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS, sector_width
 from robot_brain.core.resources import package_file
 from robot_brain.core.world import WorldError, load_world_file
-from robot_brain.nodes.perception_sources import SOURCE_PARAMS, Output, PerceptionSources
+from robot_brain.nodes.perception_sources import Output, PerceptionSources
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
-from robot_brain.ros.runtime import (
-    REALTIME_PARAMS,
-    RealtimeSettings,
-    apply_realtime,
-    run_node,
-)
+from robot_brain.ros.params import declare_config
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 DIAGNOSTICS_PERIOD_S = 1.0
 WARN_THROTTLE_S = 5.0
 
-PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
-    ParamSpec("n_sectors", DEFAULT_SECTORS, "Sectors over [-pi, pi) on perception/obstacles; "
-              "must equal the controller policy's input size.", 1, 360),
-    ParamSpec("model_path", "", "Sector ONNX model; '' = the packaged model (built in memory "
-              "when n_sectors differs from the packaged one). Checked against the contract "
-              "of robot_brain.core.perception.model_contract at start."),
-    ParamSpec("max_beams", 8192, "Scans with more beams are dropped with a warning (bounds "
-              "the per-scan work).", 1, 1_000_000),
-    ParamSpec("scene_rate_hz", 2.0, "Rate of perception/scene (Hz).", 0.05, 50.0),
-    ParamSpec("scene_max_obstacles", 3, "Nearest obstacles listed in the scene.", 1, 16),
-    ParamSpec("scene_free_distance", 2.0, "A direction is free in the scene when clear beyond "
-              "this distance (m).", 0.1, 100.0),
-    ParamSpec("scan_timeout_s", 0.5, "A scan older than this is stale: the scene shows "
-              "unknown surroundings and diagnostics warn (s).", 0.05, 60.0),
-    ParamSpec("odom_timeout_s", 1.0, "Odometry older than this makes the scene's robot pose "
-              "unknown (s).", 0.05, 60.0),
-) + REALTIME_PARAMS
-
-
 class WorldUnavailable(StartupError):
     """The world file named by `world_file` cannot be loaded (the scene needs its places)."""
 
 
-@dataclass(frozen=True)
-class PerceptionConfig:
-    world_file: str
-    places_file: str
-    robot_radius: float
-    n_sectors: int
-    model_path: str
-    max_beams: int
-    scene_rate_hz: float
-    scene_max_obstacles: int
-    scene_free_distance: float
-    scan_timeout_s: float
-    odom_timeout_s: float
-    realtime: RealtimeSettings
-
-    @staticmethod
-    def from_params(values: dict[str, Any]) -> PerceptionConfig:
-        values = {**values, "realtime": RealtimeSettings.from_values(values)}
-        return PerceptionConfig(**{k: values[k] for k in PerceptionConfig.__dataclass_fields__})
-
-
-def load_backend(cfg: PerceptionConfig) -> OnnxSectorBackend:
+def load_backend(cfg: PerceptionNodeConfig) -> OnnxSectorBackend:
     """The user's model, the packaged file, or (other N) the same graph built in memory."""
     if cfg.model_path:
         return OnnxSectorBackend(Path(cfg.model_path).expanduser(), cfg.n_sectors)
@@ -118,28 +74,26 @@ def load_backend(cfg: PerceptionConfig) -> OnnxSectorBackend:
                              label=f"<built in memory, {cfg.n_sectors} sectors>")
 
 
-__all__ = ["SOURCE_PARAMS", "PerceptionNode", "main"]
+__all__ = ["PerceptionNode", "main"]
 
 
 class PerceptionNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("perception")
-        self.cfg = PerceptionConfig.from_params(declare_params(self, PARAMS))
+        self.cfg = declare_config(self, PerceptionNodeConfig)
         # Perception is on the fast path (scan -> obstacles -> controller): the same real-time
         # knobs as the controller, so a busy machine does not delay the scan it serves.
         self.realtime = apply_realtime(self, self.cfg.realtime)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
-            world = load_world_file(self.cfg.world_file, self.cfg.places_file,
-                                    self.cfg.robot_radius)
+            r = self.cfg.robot
+            world = load_world_file(r.world_file, r.places_file, r.limits.robot_radius)
         except WorldError as exc:
             raise WorldUnavailable(str(exc)) from exc
         self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())
         backend = load_backend(self.cfg)
         self._processor = ScanProcessor(backend, self.cfg.max_beams)
         self._monitor = PerceptionMonitor(self.cfg.scan_timeout_s)
-        self._scene_cfg = SceneConfig(max_obstacles=self.cfg.scene_max_obstacles,
-                                      free_distance=self.cfg.scene_free_distance)
         self._sectors: np.ndarray | None = None
         self._sectors_t = -math.inf
         self._pose: Pose2D | None = None
@@ -154,15 +108,16 @@ class PerceptionNode(PollingNode):
                                                     qos.RELIABLE)
         self._scene_pub = self.create_publisher(String, "perception/scene", qos.RELIABLE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
-        # Sources (issue 24): their own parameters (SourcesConfig, one SourceConfig group per
-        # source), subscriptions and merge; this node only publishes what they give.
-        self._sources = PerceptionSources(self, n, self._processor, self._log,
+        # Sources: their shared settings (the config's `sources` group) and one SourceConfig
+        # group per listed source, subscriptions and merge; this node only publishes what
+        # they give.
+        self._sources = PerceptionSources(self, self.cfg.sources, n, self._processor, self._log,
                                           self._publish_obstacles, self._on_source_result)
         # The pose is needed only for the 2 Hz scene: taken then, not a callback at 50 Hz.
         # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.create_timer(1.0 / self.cfg.scene_rate_hz, self._publish_scene, clock=steady)
+        self.create_timer(1.0 / self.cfg.scene.rate_hz, self._publish_scene, clock=steady)
         self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics, clock=steady)
         self.get_logger().info(
             f"perception: {n} sectors, model {backend.label}, world '{world.name}' "
@@ -212,11 +167,12 @@ class PerceptionNode(PollingNode):
         pose = self._pose if now - self._pose_t <= self.cfg.odom_timeout_s else None
         stamp = self.get_clock().now().nanoseconds * 1e-9
         scene = build_scene(stamp, pose, sectors, self._places, self.cfg.n_sectors,
-                            self._scene_cfg)
+                            self.cfg.scene)
         # Not validated here: the schema check costs ~2.6 ms, on the thread that also runs the
-        # controller's tick when composed. The planner validates on arrival (parse_scene), and
-        # the builder's output is checked against the schema by the tests.
-        data = scene_to_dict(scene, self._scene_cfg.decimals)
+        # controller's tick when composed. The planner keeps the newest scene as text and
+        # validates it only when a prompt needs it (parse_scene); the builder's output is
+        # checked against the schema by the tests.
+        data = scene_to_dict(scene, self.cfg.scene.decimals)
         self._scene_pub.publish(String(data=json.dumps(data, separators=(",", ":"),
                                                        allow_nan=False)))
 

@@ -30,7 +30,6 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Imu, LaserScan, PointCloud2
 
 from robot_brain.core.health import HealthReport
-from robot_brain.core.params import specs
 from robot_brain.core.perception.cloud.attitude import AttitudeBuffer
 from robot_brain.core.perception.cloud.config import (
     AttitudeInput,
@@ -54,13 +53,8 @@ from robot_brain.ros.attitude_cdr import CdrError, decode_imu_attitude, decode_o
 from robot_brain.ros.cloud_cdr import decode_pointcloud2
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.param_groups import declare_groups
-from robot_brain.ros.params import declare_config
 from robot_brain.ros.pending import take_pending
 from robot_brain.ros.throttled_log import ThrottledLog
-
-#: Parameters of perception's sources, for docs/parameters.md: the shared ones and one group
-#: per listed source (shown with the placeholder prefix `<source>.`).
-SOURCE_PARAMS = specs(SourcesConfig) + specs(SourceConfig, "<source>.")
 
 #: Attitude samples kept waiting between two source messages (a 500 Hz IMU, 10 Hz clouds: 50).
 ATTITUDE_DEPTH = 256
@@ -90,11 +84,13 @@ def ranges_array(msg: LaserScan) -> np.ndarray:
 
 
 class PerceptionSources:
-    def __init__(self, node: PollingNode, n_sectors: int, processor: ScanProcessor,
-                 log: ThrottledLog, emit: Callable[[Output], None],
+    def __init__(self, node: PollingNode, shared: SourcesConfig, n_sectors: int,
+                 processor: ScanProcessor, log: ThrottledLog, emit: Callable[[Output], None],
                  on_result: Callable[[SourceResult, Output | None, float], None]) -> None:
+        """`shared`: the node's SourcesConfig (declared with its config); the per-source
+        groups named in it are declared here."""
         self._node = node
-        self.shared = declare_config(node, SourcesConfig)
+        self.shared = shared
         self.configs = declare_groups(node, SourceConfig, self.shared.sources)
         for cfg in self.configs:
             check_source(cfg, self.shared)

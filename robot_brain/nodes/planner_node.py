@@ -3,6 +3,9 @@
 The LLM never runs here: each backend in use lives in an LlmWorker (a spawned process) that
 the tick timer polls without blocking. Subscriptions only cache; the tick (steady clock) hands
 the inputs to robot_brain.core.planner.session.PlannerSession and publishes what it returns.
+The session and its parts are built by robot_brain.core.planner.assembly from the node's
+config (robot_brain.core.planner.node_config); this node only wires them to topics, and to the
+Instruct action, the typed topics and Nav2 through robot_brain.ros.planner_frontend.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, replace
 from typing import Any
 
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
@@ -22,334 +24,77 @@ from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
-from robot_brain.core.llm.openai_compat import STRUCTURED_OUTPUT_MODES
-from robot_brain.core.llm.registry import (
-    DEFAULT_BACKEND,
-    backend_identity,
-    default_auto_candidates,
-    validate_config,
-)
-from robot_brain.core.llm.scripted import SCRIPTED_FAILURES
-from robot_brain.core.llm.types import LOCALITY_OVERRIDES, BackendConfig
-from robot_brain.core.llm.worker import LlmWorker
 from robot_brain.core.maps.places_file import sibling_places_file
-from robot_brain.core.navigation.localization import (
-    LocalizationConfig,
-    LocalizationConfigError,
-    LocalizationSource,
-    Localizer,
-    Verdict,
-)
-from robot_brain.core.navigation.route_jobs import ProcessRoutes
-from robot_brain.core.navigation.route_planner import (
-    RoutePlannerConfig,
-    RoutePlannerConfigError,
-)
-from robot_brain.core.params import load, specs
+from robot_brain.core.navigation.localization import LocalizationSource, Localizer, Verdict
 from robot_brain.core.places import Place
-from robot_brain.core.planner.backend_pool import (
-    BackendInfo,
-    BackendPool,
-    PoolConfig,
-    make_backend_infos,
-)
-from robot_brain.core.planner.executive import ExecutiveConfigError, Goal
-from robot_brain.core.planner.executive import check_config as check_executive_config
-from robot_brain.core.planner.instruct_goals import InstructConfig
+from robot_brain.core.planner.assembly import assemble
+from robot_brain.core.planner.executive import Goal
 from robot_brain.core.planner.messages import TickOutput
-from robot_brain.core.planner.nav2_motion import MotionConfig
+from robot_brain.core.planner.node_config import PlannerNodeConfig
 from robot_brain.core.planner.places_book import PlaceBook
-from robot_brain.core.planner.routing import KNOWN_BACKENDS, Mode, RoutingConfig, RoutingError
-from robot_brain.core.planner.session import PlannerSession, SessionConfig
-from robot_brain.core.planner.skills import PlanLimits
-from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
-from robot_brain.core.planner.vertical.planner import VerticalPlanner
-from robot_brain.core.power.battery_state import BatteryConventions, PercentageScale
+from robot_brain.core.power.battery_state import PercentageScale
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import (
-    SHARED_PARAMS,
-    ConfigError,
-    ParamSpec,
-    declare_config,
-    declare_params,
-)
+from robot_brain.ros.params import declare_config
 from robot_brain.ros.planner_frontend import Instruction, PlannerFrontend
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
-
-#: A string-array parameter needs a non-empty default (an empty list is declared as a byte
-#: array by rclpy and would then refuse strings); '' entries are ignored.
-NO_STRINGS = [""]
-ROUTES = ("preferred", "auto", "dock") + KNOWN_BACKENDS
 
 #: Seconds between repeated warnings of one kind.
 WARN_THROTTLE_S = 5.0
 #: The battery's state of charge is read this often (s): it only goes into prompts.
 BATTERY_PERIOD_S = 1.0
-
-PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
-    ParamSpec("backend", DEFAULT_BACKEND, "Preferred LLM backend.", choices=KNOWN_BACKENDS),
-    # llama_cpp
-    ParamSpec("model_path", "", "GGUF file; '' = the packaged Gemma 3 270M (assembled once into "
-              "the cache directory)."),
-    ParamSpec("n_threads", 1, "Threads of the local model's worker.", 1, 64),
-    ParamSpec("n_ctx", 2048, "Context length of the local model.", 64, 131072),
-    ParamSpec("nice", 10, "Nice level of the LLM worker processes.", -20, 19),
-    # openai
-    ParamSpec("base_url", "http://127.0.0.1:8000/v1", "OpenAI-compatible server base URL."),
-    ParamSpec("model", "", "Model name sent to the OpenAI-compatible server."),
-    ParamSpec("api_key_env", "OPENAI_API_KEY", "Environment variable holding the API key."),
-    ParamSpec("http_timeout_s", 30.0, "HTTP timeout of the openai backend (s).", 0.1, 600.0),
-    ParamSpec("structured_output", "auto", "openai structured output form.",
-              choices=STRUCTURED_OUTPUT_MODES),
-    ParamSpec("openai_locality", "auto", "Where the openai backend runs: 'auto' = from base_url "
-              "(loopback = local); 'remote' lets a loopback server stand in for a cloud model.",
-              choices=LOCALITY_OVERRIDES),
-    # scripted
-    ParamSpec("scripted_replies", NO_STRINGS, "Replies of the scripted backend, cycled."),
-    ParamSpec("scripted_reply_file", "", "JSON/YAML list of scripted replies."),
-    ParamSpec("scripted_latency_s", 0.0, "Latency of each scripted reply (s).", 0.0, 600.0),
-    ParamSpec("scripted_failure", "none", "Failure mode of the scripted backend.",
-              choices=SCRIPTED_FAILURES),
-    ParamSpec("scripted_locality", "auto", "Locality the scripted backend reports ('auto' = "
-              "local).", choices=LOCALITY_OVERRIDES),
-    # requests
-    ParamSpec("request_timeout_s", 20.0, "A request without a reply after this long fails "
-              "(the worker stays up).", 0.1, 600.0),
-    ParamSpec("hang_timeout_s", 60.0, "A worker silent this long on a request is killed and "
-              "restarted.", 0.5, 3600.0),
-    ParamSpec("max_tokens", 256, "Token budget of one plan.", 16, 4096),
-    ParamSpec("temperature", 0.0, "Sampling temperature (0 = greedy).", 0.0, 2.0),
-    # plans and execution
-    ParamSpec("max_steps", 5, "Most steps a plan may have.", 1, 20),
-    ParamSpec("max_wait_s", 60.0, "Longest `wait` step (s).", 0.1, 3600.0),
-    ParamSpec("max_say_chars", 120, "Longest `say` text.", 1, 1000),
-    ParamSpec("step_timeout_s", 120.0, "A navigate/dock step not reached in this time fails.",
-              1.0, 3600.0),
-    ParamSpec("goal_republish_hz", 2.0, "planner/goal rate while a motion step is active.",
-              1.0, 50.0),
-    ParamSpec("tick_hz", 20.0, "Rate of the poll/execute timer (steady clock).", 5.0, 200.0),
-    ParamSpec("status_hz", 2.0, "Periodic planner/status rate (also sent on every change).",
-              1.0, 50.0),
-    ParamSpec("goal_frame", "odom", "frame_id of planner/goal (world coordinates = odom)."),
-    ParamSpec("stop_words", True, "'stop', 'halt', 'freeze', ... stop at once without the LLM."),
-    ParamSpec("vertical_tier", True, "Ask the vertical planner model (ONNX, milliseconds, in "
-              "this process) before the LLM; false = every instruction goes to the LLM."),
-    ParamSpec("vertical_threshold", DEFAULT_THRESHOLD, "The vertical tier answers at or above "
-              "this calibrated confidence; below it, out of its domain, or for what it cannot "
-              "express, the LLM answers.", 0.0, 1.0),
-    # global routes for motion steps (the controller stays reactive; it gets waypoints)
-    ParamSpec("route_planning", True, "Route navigate_to/dock steps round walls and furniture: "
-              "planner/goal carries the route's waypoints (A* on the world's occupancy grid) "
-              "instead of the step's target; false = the target directly."),
-    ParamSpec("route_resolution", 0.1, "Cell size of the route planner's occupancy grid (m); "
-              "query time grows with the cell count (10 m x 8 m: ~1 ms median at 0.1 m, "
-              "~20 ms worst at 0.05 m).", 0.05, 0.5),
-    ParamSpec("route_inflation", 0.25, "Clearance a route keeps beyond robot_radius (m); at "
-              "least half a cell diagonal (0.071 m at 0.1 m cells).", 0.0, 2.0),
-    ParamSpec("waypoint_tolerance", 0.35, "Distance at which an intermediate waypoint counts as "
-              "passed and the next one is published (m); at least goal_tolerance.", 0.05, 5.0),
-    # routing by power mode
-    ParamSpec("route_normal", "preferred", "Route in power mode normal.", choices=ROUTES),
-    ParamSpec("route_eco", "preferred", "Route in power mode eco (the cheaper backend).",
-              choices=ROUTES),
-    ParamSpec("route_critical", "dock", "Route in power mode critical ('dock' = no LLM).",
-              choices=ROUTES),
-    ParamSpec("eco_min_interval_s", 30.0, "Minimum time between requests in eco (s); a newer "
-              "instruction replaces a deferred one.", 0.0, 3600.0),
-    ParamSpec("auto_candidates", list(default_auto_candidates()),
-              "Backends the `auto` route picks from."),
-    ParamSpec("auto_max_latency_s", 10.0, "`auto` prefers backends expected within this (s).",
-              0.1, 600.0),
-    ParamSpec("auto_local_power_w", 20.0, "Accelerator draw while a local model generates (W); "
-              "routing estimate.", 0.0, 1000.0),
-    ParamSpec("auto_remote_power_w", 7.5, "Modem draw while a remote call is open (W); "
-              "routing estimate.", 0.0, 1000.0),
-    ParamSpec("prior_llama_cpp_s", 3.0, "Expected llama_cpp generation time before any is "
-              "measured (s).", 0.0, 600.0),
-    ParamSpec("prior_openai_s", 1.5, "Expected openai round trip before any is measured (s).",
-              0.0, 600.0),
-    ParamSpec("auto_base_load_w", 150.0, "The robot's standing draw (W): `auto` charges each "
-              "backend this x its expected time, the cost of waiting for a plan.", 0.0, 100000.0),
-    ParamSpec("power_gate_accelerator", False, "Stop the local LLM worker (accelerator off) "
-              "while the power mode's route needs no local backend (for `auto`: while it "
-              "would pick a remote one); start it when one does."),
-    ParamSpec("backend_unavailable_s", 30.0, "After a failed request, `auto` and fallbacks "
-              "avoid that backend this long (s).", 0.0, 3600.0),
-) + specs(LocalizationConfig)
-
 #: A localisation pose stamped further back than this is paired with odometry this old (s).
 MAX_LOCALIZATION_AGE_S = 1.0
 
 
-#: The Instruct action server's and the motion layer's parameters (declared from their core
-#: config dataclasses; listed here for the parameter docs).
-INTERFACE_PARAMS: tuple[ParamSpec, ...] = specs(InstructConfig) + specs(MotionConfig)
-
-#: How the robot fills BatteryState (the same parameters as the power monitor's).
-BATTERY_PARAMS: tuple[ParamSpec, ...] = specs(BatteryConventions)
-
-
 class PlannerStartupError(StartupError):
-    """The planner cannot start: bad world, routing or backend configuration."""
-
-
-@dataclass(frozen=True)
-class PlannerParams:
-    values: dict[str, Any]
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        return tuple(s for s in self.values[key] if s)
-
-    def backend_config(self, kind: str) -> BackendConfig:
-        v = self.values
-        return BackendConfig(
-            kind=kind, model_path=v["model_path"], n_threads=v["n_threads"], n_ctx=v["n_ctx"],
-            base_url=v["base_url"], model=v["model"], api_key_env=v["api_key_env"],
-            http_timeout_s=v["http_timeout_s"], structured_output=v["structured_output"],
-            replies=self.strings("scripted_replies"), reply_file=v["scripted_reply_file"],
-            latency_s=v["scripted_latency_s"], failure=v["scripted_failure"],
-            locality=v.get(f"{kind}_locality", "auto"))
-
-    def routing(self) -> RoutingConfig:
-        v = self.values
-        return RoutingConfig(
-            preferred=v["backend"],
-            routes={Mode.NORMAL: v["route_normal"], Mode.ECO: v["route_eco"],
-                    Mode.CRITICAL: v["route_critical"]},
-            eco_min_interval_s=v["eco_min_interval_s"],
-            auto_max_latency_s=v["auto_max_latency_s"],
-            auto_candidates=self.strings("auto_candidates"),
-            auto_base_load_w=v["auto_base_load_w"])
-
-    def session_config(self) -> SessionConfig:
-        v = self.values
-        return SessionConfig(
-            limits=self.limits(), routing=self.routing(), goal_tolerance=v["goal_tolerance"],
-            step_timeout_s=v["step_timeout_s"], request_timeout_s=v["request_timeout_s"],
-            max_tokens=v["max_tokens"], temperature=v["temperature"],
-            stop_words=v["stop_words"], waypoint_tolerance=v["waypoint_tolerance"],
-            vertical_threshold=v["vertical_threshold"])
-
-    def backend_infos(self, names: tuple[str, ...]) -> dict[str, BackendInfo]:
-        """Routing's figures per backend; the prior expected time is `prior_<kind>_s`, or for
-        a backend with a configured latency (scripted) that latency."""
-        v = self.values
-
-        def identify(name: str) -> tuple[str, str]:
-            config = self.backend_config(name)
-            validate_config(config)
-            _, model, locality = backend_identity(config)
-            return model, locality.value
-
-        priors = {n: v.get(f"prior_{n}_s", v.get(f"{n}_latency_s", 5.0)) for n in names}
-        return make_backend_infos(names, identify, v["auto_local_power_w"],
-                                  v["auto_remote_power_w"], priors)
-
-    def route_planner_config(self) -> RoutePlannerConfig:
-        v = self.values
-        return RoutePlannerConfig(resolution=v["route_resolution"],
-                                  robot_radius=v["robot_radius"],
-                                  inflation=v["route_inflation"])
-
-    def limits(self) -> PlanLimits:
-        v = self.values
-        return PlanLimits(max_steps=v["max_steps"], max_wait_s=v["max_wait_s"],
-                          max_say_chars=v["max_say_chars"], min_clearance_m=v["robot_radius"])
+    """The planner cannot start: its world file cannot be read."""
 
 
 class PlannerNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("planner")
-        p = self.params = PlannerParams(declare_params(self, PARAMS + BATTERY_PARAMS))
-        v = p.values
+        self.params = declare_config(self, PlannerNodeConfig)
+        r = self.params.robot
         try:
-            self.localizer = Localizer(load(LocalizationConfig, v))
-        except LocalizationConfigError as exc:
-            raise ConfigError(str(exc)) from exc
-        try:
-            world = load_world_file(v["world_file"], v["places_file"], v["robot_radius"])
+            world = load_world_file(r.world_file, r.places_file, r.limits.robot_radius)
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
-        # Routes are searched in a process of their own (ProcessRoutes: it loads the world,
-        # builds the route grid, then answers queries): on a large map a query takes up to a
-        # few hundred ms, and the tick must keep polling and publishing meanwhile, never
-        # waiting on the search's interpreter lock. Settings are checked here first.
-        route_config: RoutePlannerConfig | None = None
-        route_info = "route planning off"
-        # The Instruct action, typed topics, Nav2 (robot_brain.ros.planner_frontend); made
-        # before any worker starts: motion nav2 without nav2_msgs stops here.
-        self.motion = declare_config(self, MotionConfig)
-        self.front = PlannerFrontend(self, self.motion, declare_config(self, InstructConfig))
-        config = replace(p.session_config(), external_motion=self.motion.nav2)
-        try:
-            if self.motion.nav2:
-                route_info = "motion by Nav2 (it plans its own routes)"
-            elif v["route_planning"]:
-                route_config = p.route_planner_config()
-                route_info = (f"routes at {v['route_resolution']} m, inflation "
-                              f"{v['route_inflation']} m, in a worker process")
-            check_executive_config(config.goal_tolerance, config.step_timeout_s,
-                                   config.waypoint_tolerance, routed=route_config is not None)
-        except (RoutePlannerConfigError, ExecutiveConfigError) as exc:
-            raise ConfigError(str(exc)) from exc
-        try:
-            config.routing.check()
-        except RoutingError as exc:
-            raise ConfigError(str(exc)) from exc
-        # Built once (~50 ms) and before any worker starts: the model is loaded and checked
-        # against its metadata here, so a missing or corrupt model is a start-up error.
-        vertical = VerticalPlanner(world, config.limits) if v["vertical_tier"] else None
-        # The pool starts a worker for each route that can ever be taken (with the defaults
-        # just the preferred backend; 'auto' adds its candidates) and, with power gating,
-        # leaves off a local one the normal route cannot use.
-        names = config.routing.backends_needed()
-        gate = bool(v["power_gate_accelerator"])
-        pool = BackendPool.launch(
-            config.routing, p.backend_infos(names),
-            lambda name: LlmWorker(p.backend_config(name), hang_timeout_s=v["hang_timeout_s"],
-                                   nice=v["nice"]),
-            PoolConfig(unavailable_s=v["backend_unavailable_s"], power_gate=gate))
-        stopped = pool.gated_off
-        self._routes = (ProcessRoutes(v["world_file"], v["places_file"], v["robot_radius"],
-                                      route_config, nice=v["nice"])
-                        if route_config is not None else None)
+        self.localizer = Localizer(self.params.localization)
+        # The Instruct action, typed topics, Nav2; made before any worker starts: motion nav2
+        # without nav2_msgs stops here.
+        self.front = PlannerFrontend(self, self.params.motion, self.params.instruct)
+        parts = assemble(world, self.params)
+        self.session = parts.session
+        self._routes = parts.routes
         self._routes_told = False
-        self.session = PlannerSession(world, config, pool, route_planner=self._routes,
-                                      vertical=vertical)
         # Places taught at run time go to the places file (a map's own beside it by default).
-        places_path = v["places_file"] or (sibling_places_file(world.source)
-                                           if world.grid is not None else "")
-        self.places = PlaceBook(world, places_path, v["robot_radius"])
+        places_path = r.places_file or (sibling_places_file(world.source)
+                                        if world.grid is not None else "")
+        self.places = PlaceBook(world, places_path, r.limits.robot_radius)
         self.create_service(SavePlace, "places/save", self._on_save_place)
         self.create_service(ListPlaces, "places/list", self._on_list_places)
         self.create_service(RemovePlace, "places/remove", self._on_remove_place)
+        self._create_interfaces()
+        self._publish_hold(True)
+        # The queue is swapped at every tick: append to the current one.
+        interfaces = self.front.attach(self.session, lambda i: self._instructions.append(i),
+                                       self._publish_hold)
+        self.get_logger().info(f"{parts.describe(self.params)}, {interfaces}")
 
+    def _create_interfaces(self) -> None:
+        """Publishers, the cached inputs and their subscriptions, and the steady timers."""
+        p = self.params
         self.plan_pub = self.create_publisher(String, "planner/plan", qos.RELIABLE)
         self.goal_pub = self.create_publisher(PoseStamped, "planner/goal", qos.STATE)
         self.hold_pub = self.create_publisher(Bool, "planner/hold", qos.STATE)
         self.status_pub = self.create_publisher(String, "planner/status", qos.RELIABLE)
         self.say_pub = self.create_publisher(String, "brain/say", qos.RELIABLE)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
-        self.create_subscription(String, "brain/instruction", self._on_instruction, qos.RELIABLE)
-        self.create_subscription(String, "perception/scene", self._on_scene, qos.RELIABLE)
-        self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
-        # The pose is read at the tick and the battery once a second: taken then, not a
-        # callback per 50 Hz message.
-        self._log = ThrottledLog(self, WARN_THROTTLE_S)
-        self._battery = BatteryInput(self, load(BatteryConventions, v), self._log)
-        self._battery_taken_at = -math.inf
-        # As bytes: the pose is read from them (odom_cdr), no Python Odometry built.
-        self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
-        self._odom_pose: Pose2D | None = None
-        # The localiser's newest pose (or map -> odom), cached by its callback with its
-        # receipt time; the tick applies it (docs/maps.md, localisation).
-        self._loc_msg: tuple[Any, float] | None = None
-        self._subscribe_localization()
 
         # Inputs cached by the callbacks, consumed by the tick: (text, Instruct goal key or
         # None for brain/instruction), in arrival order.
@@ -360,23 +105,26 @@ class PlannerNode(PollingNode):
         self._goal_sent_at = -math.inf
         self._hold: bool | None = None
         self._last_status = ""
-        self._goal_period = 1.0 / v["goal_republish_hz"]
+        self._goal_period = 1.0 / p.goal_republish_hz
+        self._log = ThrottledLog(self, WARN_THROTTLE_S)
+        self.create_subscription(String, "brain/instruction", self._on_instruction, qos.RELIABLE)
+        self.create_subscription(String, "perception/scene", self._on_scene, qos.RELIABLE)
+        self.create_subscription(String, "power/mode", self._on_mode, qos.STATE)
+        # The pose is read at the tick and the battery once a second: taken then, not a
+        # callback per 50 Hz message; the pose as bytes (odom_cdr), no Python Odometry built.
+        self._battery = BatteryInput(self, p.battery, self._log)
+        self._battery_taken_at = -math.inf
+        self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
+        self._odom_pose: Pose2D | None = None
+        # The localiser's newest pose (or map -> odom), cached by its callback with its
+        # receipt time; the tick applies it (docs/maps.md, localisation).
+        self._loc_msg: tuple[Any, float] | None = None
+        self._subscribe_localization()
 
         steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.create_timer(1.0 / v["tick_hz"], self._on_tick, clock=steady)
-        self.create_timer(1.0 / v["status_hz"], self._on_status_timer, clock=steady)
+        self.create_timer(1.0 / p.tick_hz, self._on_tick, clock=steady)
+        self.create_timer(1.0 / p.status_hz, self._on_status_timer, clock=steady)
         self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
-        self._publish_hold(True)
-        # The queue is swapped at every tick: append to the current one.
-        interfaces = self.front.attach(self.session, lambda i: self._instructions.append(i),
-                                       self._publish_hold)
-        self.get_logger().info(
-            f"world '{world.name}', backends {list(names)} (preferred {v['backend']}), routes "
-            f"normal={v['route_normal']} eco={v['route_eco']} critical={v['route_critical']}, "
-            f"accelerator power gating {'on' if gate else 'off'}"
-            + (f" (starts off: {stopped})" if stopped else "") + f", {route_info}, "
-            + (f"vertical tier first (threshold {v['vertical_threshold']:g})" if vertical
-               else "vertical tier off") + f", {interfaces}")
 
     # -- inputs: cache only ----------------------------------------------------------------
 
@@ -408,18 +156,18 @@ class PlannerNode(PollingNode):
             try:
                 from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
             except ImportError as exc:
-                raise ConfigError("localization_source 'tf' needs tf2_msgs, which is not "
-                                  "installed (PyPI wheels): use 'pose' with amcl_pose") from exc
+                raise PlannerStartupError(
+                    "localization_source 'tf' needs tf2_msgs, which is not installed: use "
+                    "'pose' with amcl_pose") from exc
             self.create_subscription(TFMessage, "/tf", self._on_tf, qos.RELIABLE)
 
     def _on_localization(self, msg: PoseWithCovarianceStamped) -> None:
         self._loc_msg = (msg, time.monotonic())
 
     def _on_tf(self, msg: Any) -> None:
-        odom = self.params.values["goal_frame"]
         for t in msg.transforms:
             if t.header.frame_id.lstrip("/") == self.localizer.config.map_frame \
-                    and t.child_frame_id.lstrip("/") == odom:
+                    and t.child_frame_id.lstrip("/") == self.params.goal_frame:
                 self._loc_msg = (t, time.monotonic())
 
     def _take_odom(self) -> None:
@@ -450,7 +198,7 @@ class PlannerNode(PollingNode):
             tr, q = msg.transform.translation, msg.transform.rotation
             update = self.localizer.on_map_to_odom(
                 t, msg.header.frame_id, msg.child_frame_id, tr.x, tr.y,
-                yaw_from_quaternion(q.x, q.y, q.z, q.w), self.params.values["goal_frame"])
+                yaw_from_quaternion(q.x, q.y, q.z, q.w), self.params.goal_frame)
         if update.verdict is not Verdict.ACCEPTED:
             self._log.warning("localization", f"localisation ignored: {update.reason}")
         elif update.relocalized and self.session.executive.replan():
@@ -547,7 +295,7 @@ class PlannerNode(PollingNode):
     def _publish_goal(self, goal: Goal) -> None:
         msg = PoseStamped()
         msg.header.stamp = self.get_clock().now().to_msg()
-        msg.header.frame_id = self.params.values["goal_frame"]
+        msg.header.frame_id = self.params.goal_frame
         msg.pose.position.x = goal.x
         msg.pose.position.y = goal.y
         qx, qy, qz, qw = quaternion_from_yaw(goal.yaw if goal.yaw is not None else 0.0)

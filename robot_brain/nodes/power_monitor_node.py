@@ -15,37 +15,32 @@ from __future__ import annotations
 import enum
 import math
 import time
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 from nav_msgs.msg import Odometry
 from std_msgs.msg import Float32, String
 
-from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Velocity
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
-from robot_brain.core.params import load, specs
-from robot_brain.core.planner_activity import (
+from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,
     parse_planner_status,
 )
-from robot_brain.core.power.battery_state import BatteryConventions
 from robot_brain.core.power.estimator import (
     Activity,
     BatteryReading,
     EnergyEstimate,
     EnergyEstimator,
-    EstimatorConfig,
 )
-from robot_brain.core.power.model import PowerModel, PowerModelError
-from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds
+from robot_brain.core.power.modes import ModeSelector
+from robot_brain.core.power.node_config import PowerMonitorConfig
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.battery import BatteryInput
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import take_odometry
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.params import declare_config
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -53,85 +48,18 @@ from robot_brain.ros.throttled_log import ThrottledLog
 WARN_THROTTLE_S = 10.0
 
 
-class PowerMonitorStartupError(StartupError):
-    """Power-model or threshold parameters that cannot work."""
-
-
-POWER_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("capacity_wh", 1000.0, "Battery capacity believed when BatteryState has none (Wh).",
-              1.0, 100000.0),
-    ParamSpec("nominal_voltage", 48.0, "Pack nominal voltage, to turn Ah into Wh (V).",
-              1.0, 1000.0),
-    ParamSpec("voltage_empty", 42.0, "Pack voltage at 0 % (for voltage-only batteries) (V).",
-              0.0, 1000.0),
-    ParamSpec("voltage_full", 54.6, "Pack voltage at 100 % (V).", 0.1, 1000.0),
-    ParamSpec("base_load_w", 120.0, "Believed base load: computer, sensors, balance (W).",
-              0.0, 10000.0),
-    ParamSpec("locomotion_w_per_mps", 200.0, "Believed walking power per m/s (W).",
-              0.0, 10000.0),
-    ParamSpec("accelerator_generating_w", 20.0, "Local LLM accelerator while generating (W).",
-              0.0, 1000.0),
-    ParamSpec("accelerator_idle_w", 5.0, "Local LLM accelerator when idle (W).", 0.0, 1000.0),
-    ParamSpec("modem_active_w", 7.0, "Modem while a remote LLM call is open (W).", 0.0, 1000.0),
-    ParamSpec("smoothing_tau_s", 10.0, "Time constant of the draw's moving average (s).",
-              0.1, 3600.0),
-    ParamSpec("eco_below", 0.30, "Enter eco below this state of charge (0..1).", 0.0, 1.0),
-    ParamSpec("critical_below", 0.10, "Enter critical below this state of charge (0..1).",
-              0.0, 1.0),
-    ParamSpec("hysteresis", 0.05, "Leave a mode only this far above its threshold (0..1).",
-              0.0, 0.5),
-    ParamSpec("publish_rate_hz", 1.0, "Rate of power/endurance and /diagnostics.", 0.1, 50.0),
-    ParamSpec("battery_timeout_s", 5.0, "No battery_state for this long -> endurance unknown.",
-              0.1, 600.0),
-)
-#: How the robot fills BatteryState (the same parameters as the planner's).
-BATTERY_PARAMS: tuple[ParamSpec, ...] = specs(BatteryConventions)
-
-
-@dataclass(frozen=True)
-class PowerMonitorParams:
-    model: PowerModel
-    estimator: EstimatorConfig
-    thresholds: ModeThresholds
-    publish_rate_hz: float
-    battery_timeout_s: float
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> PowerMonitorParams:
-        try:
-            model = PowerModel(
-                capacity_wh=v["capacity_wh"], nominal_voltage=v["nominal_voltage"],
-                base_load_w=v["base_load_w"], locomotion_w_per_mps=v["locomotion_w_per_mps"],
-                accelerator_generating_w=v["accelerator_generating_w"],
-                accelerator_idle_w=v["accelerator_idle_w"], modem_active_w=v["modem_active_w"])
-            thresholds = ModeThresholds(v["eco_below"], v["critical_below"], v["hysteresis"])
-        except (PowerModelError, ModeConfigError) as exc:
-            raise PowerMonitorStartupError(str(exc)) from exc
-        if v["voltage_empty"] >= v["voltage_full"]:
-            raise PowerMonitorStartupError(
-                f"voltage_empty ({v['voltage_empty']}) must be below voltage_full "
-                f"({v['voltage_full']})")
-        return PowerMonitorParams(
-            model=model,
-            estimator=EstimatorConfig(v["smoothing_tau_s"], v["voltage_empty"],
-                                      v["voltage_full"]),
-            thresholds=thresholds, publish_rate_hz=v["publish_rate_hz"],
-            battery_timeout_s=v["battery_timeout_s"])
-
-
 class PowerMonitorNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("power_monitor")
-        values = declare_params(self, SHARED_PARAMS + POWER_PARAMS + BATTERY_PARAMS)
-        self.params = PowerMonitorParams.from_values(values)
-        conventions = load(BatteryConventions, values)
+        self.params = declare_config(self, PowerMonitorConfig)
         self._estimator = EnergyEstimator(self.params.model, self.params.estimator)
         self._modes = ModeSelector(self.params.thresholds)
         self._battery: BatteryReading | None = None
         self._battery_rx = -math.inf
         self._activity = PlannerActivity()
+        lim = self.params.robot.limits
         self._speed = PlausibleVelocity(VelocityBound.from_limits(
-            values["max_linear_speed"], values["max_reverse_speed"], values["max_angular_speed"]))
+            lim.max_linear_speed, lim.max_reverse_speed, lim.max_angular_speed))
         self._estimate: EnergyEstimate | None = None
         self._bad_messages = 0
 
@@ -139,7 +67,7 @@ class PowerMonitorNode(PollingNode):
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         # The battery and the speed are read at publish_rate_hz: taken then, not a callback
         # per message.
-        self._battery_input = BatteryInput(self, conventions, self._log)
+        self._battery_input = BatteryInput(self, self.params.battery, self._log)
         # As bytes: the speed is read from them (odom_cdr), no Python Odometry built.
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
         self._endurance_pub = self.create_publisher(Float32, "power/endurance", qos.RELIABLE)

@@ -23,7 +23,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Sequence
 
 from rclpy.duration import Duration
@@ -41,12 +40,12 @@ from rosbags.interfaces import (
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.report.bagwriter import STORAGES, BagWriteError, BagWriter, UnknownTypeError
+from robot_brain.core.report.bagwriter import BagWriteError, BagWriter, UnknownTypeError
+from robot_brain.core.report.recorder_config import RecorderConfig
 from robot_brain.core.report.recording_qos import RequestQos, adapt_to_offers
-from robot_brain.core.report.topics import RECORDED_TOPICS
 from robot_brain.ros import diagnostics
 from robot_brain.ros.latest import PollingNode
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
+from robot_brain.ros.params import declare_config
 from robot_brain.ros.pending import take_pending
 from robot_brain.ros.runtime import run_node
 
@@ -56,50 +55,6 @@ FULL_CHECK_EVERY = 10
 
 class RecorderStartupError(StartupError):
     """The bag cannot be created (path exists, not writable) or the topic list is empty."""
-
-
-RECORDER_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("topics", list(RECORDED_TOPICS), "Topics to record; relative names resolve in "
-              "the node's namespace."),
-    ParamSpec("output_dir", "", "Bag directory to create (must not exist); '' = "
-              "runs/<timestamp>/bag under the working directory."),
-    ParamSpec("storage", "mcap", "rosbag2 storage plugin of the bag.",
-              choices=tuple(STORAGES)),
-    ParamSpec("discovery_period_s", 0.5, "Period of the graph check for new publishers (s).",
-              0.05, 60.0),
-    ParamSpec("flush_period_s", 1.0, "Buffered messages are written to the file at this "
-              "period; a crash loses at most this much (s).", 0.05, 600.0),
-    ParamSpec("queue_depth", 100, "Subscription queue depth per topic (keep last): it must "
-              "hold one take period of the fastest topic.", 1, 10000),
-    ParamSpec("take_period_s", 0.05, "What arrived is taken from the queues and written, in "
-              "receipt order, at this period (s): one wake-up per period instead of one per "
-              "message.", 0.001, 1.0),
-    ParamSpec("diagnostics_period_s", 1.0, "Period of the recorder's /diagnostics (s).",
-              0.1, 60.0),
-)
-
-
-@dataclass(frozen=True)
-class RecorderParams:
-    topics: tuple[str, ...]
-    output_dir: Path
-    storage: str
-    discovery_period_s: float
-    flush_period_s: float
-    queue_depth: int
-    take_period_s: float
-    diagnostics_period_s: float
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> RecorderParams:
-        topics = tuple(dict.fromkeys(t.strip() for t in v["topics"] if t.strip()))
-        if not topics:
-            raise RecorderStartupError("parameter 'topics' is empty: nothing to record")
-        out = Path(v["output_dir"]).expanduser() if v["output_dir"] else \
-            Path.cwd() / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S") / "bag"
-        return RecorderParams(topics, out, v["storage"], v["discovery_period_s"],
-                              v["flush_period_s"], v["queue_depth"], v["take_period_s"],
-                              v["diagnostics_period_s"])
 
 
 def to_bag_qos(q: QoSProfile) -> Qos:
@@ -130,14 +85,14 @@ class _Recorded:
 class RecorderNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("recorder")
-        values = declare_params(self, SHARED_PARAMS + RECORDER_PARAMS)
-        self.params = RecorderParams.from_values(values)
+        self.params = declare_config(self, RecorderConfig)
         p = self.params
+        self.output_dir = p.output_path(datetime.now())
         try:
-            self._bag: BagWriter | None = BagWriter(p.output_dir, p.storage)
+            self._bag: BagWriter | None = BagWriter(self.output_dir, p.storage)
         except BagWriteError as exc:
             raise RecorderStartupError(str(exc)) from exc
-        self._topics = tuple(dict.fromkeys(self.resolve_topic_name(t) for t in p.topics))
+        self._topics = tuple(dict.fromkeys(self.resolve_topic_name(t) for t in p.topic_names))
         self._recorded: dict[str, _Recorded] = {}
         self._skipped: set[str] = set()
         self._last_ns = 0
@@ -151,7 +106,7 @@ class RecorderNode(PollingNode):
         self.create_timer(p.flush_period_s, self._flush)
         self.create_timer(p.diagnostics_period_s, self._publish_diagnostics)
         self.get_logger().info(
-            f"recording {len(self._topics)} topics ({p.storage}) into {p.output_dir}")
+            f"recording {len(self._topics)} topics ({p.storage}) into {self.output_dir}")
         self._discover()
 
     # --- graph -------------------------------------------------------------------------------
@@ -287,7 +242,7 @@ class RecorderNode(PollingNode):
             f"recording {len(self._recorded)}/{len(self._topics)} topics"
         diagnostics.publish(self, self._diag_pub, [HealthReport(
             name="bag", level=level, message=message,
-            values={"path": str(self.params.output_dir), "messages": sum(counts.values()),
+            values={"path": str(self.output_dir), "messages": sum(counts.values()),
                     "topics_recorded": len(self._recorded),
                     "topics_waiting": len(missing), "write_errors": self._write_errors})])
 
@@ -301,7 +256,7 @@ class RecorderNode(PollingNode):
         total = sum(bag.counts.values())
         self.get_logger().info(
             f"bag closed: {total} messages on {sum(1 for n in bag.counts.values() if n)} "
-            f"topics in {self.params.output_dir}")
+            f"topics in {self.output_dir}")
 
 
 def _describe(q: RequestQos) -> str:

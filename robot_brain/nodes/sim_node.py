@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -29,36 +28,25 @@ from std_msgs.msg import String
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
 from robot_brain.core.health import HealthReport
-from robot_brain.core.params import load, specs
-from robot_brain.core.planner_activity import (
+from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,
     parse_planner_status,
 )
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.robot_model.urdf import urdf
-from robot_brain.core.sim.battery import BatteryConfig, BatteryConfigError
-from robot_brain.core.sim.clock import SimClockConfig, SimClockError
-from robot_brain.core.sim.lidar import LidarConfig, LidarConfigError
-from robot_brain.core.sim.loads import PlannerLoads, planner_load_w
-from robot_brain.core.sim.odometry import (
-    DriftingOdometry,
-    OdometryDriftConfig,
-    OdometryDriftConfigError,
-)
-from robot_brain.core.sim.simulator import SimConfig, SimConfigError, Simulator
+from robot_brain.core.sim.loads import planner_load_w
+from robot_brain.core.sim.node_config import SimNodeConfig
+from robot_brain.core.sim.odometry import DriftingOdometry
+from robot_brain.core.sim.simulator import Simulator
 from robot_brain.core.world import DEFAULT_ROBOT_RADIUS, World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
-from robot_brain.ros.params import SHARED_PARAMS, ParamSpec, declare_params
-from robot_brain.ros.runtime import (
-    REALTIME_PARAMS,
-    RealtimeSettings,
-    apply_realtime,
-    run_node,
-)
+from robot_brain.ros.params import declare_config
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,
@@ -72,111 +60,10 @@ class SimStartupError(StartupError):
     """The sim cannot start: unusable world file or robot settings."""
 
 
-SIM_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("seed", 0, "Seed of the lidar noise; the same seed gives the same run.", 0,
-              2**31 - 1),
-    ParamSpec("physics_rate_hz", 100.0, "Physics steps per second (steady clock).", 1.0, 1000.0),
-    ParamSpec("scan_rate_hz", 10.0, "LaserScan rate on `scan`.", 0.1, 100.0),
-    ParamSpec("odom_rate_hz", 50.0, "Odometry (and TF) rate on `odom`.", 0.1, 500.0),
-    ParamSpec("battery_rate_hz", 1.0, "BatteryState rate on `battery_state`.", 0.01, 50.0),
-    ParamSpec("lidar_beams", 360, "Lidar beams per scan.", 1, 8192),
-    ParamSpec("lidar_range_min", 0.1, "Lidar minimum range (m).", 0.0, 10.0),
-    ParamSpec("lidar_range_max", 8.0, "Lidar maximum range (m); farther = +inf (REP-117).",
-              0.1, 100.0),
-    ParamSpec("lidar_noise_std", 0.01, "Gaussian range noise, standard deviation (m).",
-              0.0, 1.0),
-    ParamSpec("lidar_fov", 2.0 * math.pi, "Lidar field of view (rad), centred ahead; "
-              "2*pi = full circle.", 0.01, 2.0 * math.pi),
-    ParamSpec("cmd_timeout_s", 0.5, "No cmd_vel for this long -> the robot brakes to a stop.",
-              0.01, 10.0),
-    ParamSpec("battery_capacity_wh", 1000.0, "Battery capacity (Wh); humanoids carry 1-3 kWh.",
-              1.0, 100000.0),
-    ParamSpec("battery_initial_percentage", 1.0, "State of charge at start (0..1).", 0.0, 1.0),
-    ParamSpec("battery_base_load_w", 150.0, "Load while standing: computer, sensors, balance "
-              "(W).", 0.0, 10000.0),
-    ParamSpec("battery_locomotion_w_per_mps", 250.0, "Extra walking load per m/s of speed (W).",
-              0.0, 10000.0),
-    ParamSpec("compute_generating_w", 24.0, "True load of the local LLM accelerator while "
-              "generating (W).", 0.0, 1000.0),
-    ParamSpec("compute_idle_w", 6.0, "True load of the LLM accelerator when idle and "
-              "powered (planner/status accelerator_on, absent = on) (W).",
-              0.0, 1000.0),
-    ParamSpec("modem_active_w", 8.5, "True load of the modem during a remote LLM call (W).",
-              0.0, 1000.0),
-    ParamSpec("publish_clock", False, "Publish the simulation time on /clock."),
-    ParamSpec("odom_frame", "odom", "Frame of odom's pose (parent of base_frame)."),
-    ParamSpec("base_frame", "base_link", "The robot's body frame."),
-    ParamSpec("laser_frame", "laser", "Frame of `scan` (on the body's axis, at the knee-height "
-              "laser of the robot description)."),
-) + REALTIME_PARAMS
-#: How fast simulated time runs (robot_brain.core.sim.clock).
-SIM_CLOCK_PARAMS: tuple[ParamSpec, ...] = specs(SimClockConfig)
-
-
-#: Drifting odometry and the localiser's pose (declared once, in robot_brain.core.sim.odometry).
-DRIFT_PARAMS: tuple[ParamSpec, ...] = specs(OdometryDriftConfig)
-
-
-@dataclass(frozen=True)
-class SimNodeParams:
-    world_file: str
-    places_file: str
-    cmd_vel_stamped: bool
-    seed: int
-    physics_rate_hz: float
-    scan_rate_hz: float
-    odom_rate_hz: float
-    battery_rate_hz: float
-    cmd_timeout_s: float
-    publish_clock: bool
-    odom_frame: str
-    base_frame: str
-    laser_frame: str
-    sim: SimConfig
-    loads: PlannerLoads
-    realtime: RealtimeSettings
-    clock: SimClockConfig
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> SimNodeParams:
-        try:
-            fov = float(v["lidar_fov"])
-            lidar = LidarConfig(beams=int(v["lidar_beams"]),
-                                range_min=float(v["lidar_range_min"]),
-                                range_max=float(v["lidar_range_max"]),
-                                noise_std=float(v["lidar_noise_std"]),
-                                angle_min=-fov / 2.0, fov=fov)
-            battery = BatteryConfig(capacity_wh=float(v["battery_capacity_wh"]),
-                                    base_load_w=float(v["battery_base_load_w"]),
-                                    locomotion_w_per_mps=float(v["battery_locomotion_w_per_mps"]),
-                                    initial_percentage=float(v["battery_initial_percentage"]))
-            sim = SimConfig(robot_radius=float(v["robot_radius"]),
-                            max_linear_speed=float(v["max_linear_speed"]),
-                            max_reverse_speed=float(v["max_reverse_speed"]),
-                            max_angular_speed=float(v["max_angular_speed"]),
-                            max_linear_accel=float(v["max_linear_accel"]),
-                            max_angular_accel=float(v["max_angular_accel"]),
-                            lidar=lidar, battery=battery, cmd_timeout=float(v["cmd_timeout_s"]))
-            loads = PlannerLoads(float(v["compute_generating_w"]), float(v["compute_idle_w"]),
-                                 float(v["modem_active_w"]))
-            clock = load(SimClockConfig, v)
-        except (LidarConfigError, BatteryConfigError, SimConfigError, SimClockError,
-                ValueError) as exc:
-            raise SimStartupError(f"sim parameters: {exc}") from exc
-        return SimNodeParams(
-            world_file=str(v["world_file"]), places_file=str(v["places_file"]),
-            cmd_vel_stamped=bool(v["cmd_vel_stamped"]),
-            seed=int(v["seed"]), physics_rate_hz=float(v["physics_rate_hz"]),
-            scan_rate_hz=float(v["scan_rate_hz"]), odom_rate_hz=float(v["odom_rate_hz"]),
-            battery_rate_hz=float(v["battery_rate_hz"]), cmd_timeout_s=float(v["cmd_timeout_s"]),
-            publish_clock=bool(v["publish_clock"]), odom_frame=str(v["odom_frame"]),
-            base_frame=str(v["base_frame"]), laser_frame=str(v["laser_frame"]),
-            sim=sim, loads=loads, realtime=RealtimeSettings.from_values(v), clock=clock)
-
-
 def load_sim_world(world_file: str, places_file: str = "",
                    robot_radius: float = DEFAULT_ROBOT_RADIUS) -> World:
-    """The physical world: `mapped: false` furniture included (the brain's map leaves it out)."""
+    """The physical world: `mapped: false` furniture included (the brain's map leaves it out);
+    a map world's start from its places file."""
     try:
         return load_world_file(world_file, places_file, robot_radius, include_unmapped=True)
     except WorldError as exc:
@@ -191,18 +78,13 @@ def _stamp_from_seconds(t: float) -> Time:
 class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
-        values = declare_params(self, SHARED_PARAMS + SIM_PARAMS + SIM_CLOCK_PARAMS
-                                + DRIFT_PARAMS)
-        self.p = SimNodeParams.from_values(values)
-        try:
-            self.drift = load(OdometryDriftConfig, values)
-        except OdometryDriftConfigError as exc:
-            raise SimStartupError(f"sim parameters: {exc}") from exc
-        self.world = load_sim_world(self.p.world_file, self.p.places_file,
-                                    self.p.sim.robot_radius)
+        self.p = declare_config(self, SimNodeConfig)
+        r = self.p.robot
+        self.world = load_sim_world(r.world_file, r.places_file, r.limits.robot_radius)
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
         # With drift, odom integrates the motion with errors and the true pose is what a
         # localiser would report on the map (docs/maps.md, localisation).
+        self.drift = self.p.drift
         self.odometry = DriftingOdometry(self.sim.pose, self.drift.odom_drift_scale,
                                          self.drift.odom_drift_yaw_per_m)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
@@ -225,7 +107,7 @@ class SimNode(PollingNode):
 
         self._scan_pub = self.create_publisher(LaserScan, "scan", qos.SENSOR_PUB)
         self._odom_pub = self.create_publisher(Odometry, "odom", qos.SENSOR_PUB)
-        self._odom_encoder = OdometryEncoder(self.p.odom_frame, self.p.base_frame)
+        self._odom_encoder = OdometryEncoder(self.p.frames.odom_frame, self.p.frames.base_frame)
         self._battery_pub = self.create_publisher(BatteryState, "battery_state", qos.RELIABLE)
         self._diag_pub = diagnostics.create_diagnostics_publisher(self)
         self._clock_pub: Publisher | None = (
@@ -241,7 +123,7 @@ class SimNode(PollingNode):
         # an executor wake-up and a message conversion each. Best effort, as the watchdog's
         # input: a repaired sample would arrive after the next command superseded it, and a
         # reliable reader costs the writer its acknowledgements (qos.COMMANDS_IN).
-        self._cmd_vel = self.poller.latest(twist_type(self.p.cmd_vel_stamped), "cmd_vel",
+        self._cmd_vel = self.poller.latest(twist_type(self.p.robot.cmd_vel_stamped), "cmd_vel",
                                             qos.COMMANDS_IN, raw=True)
         self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
 
@@ -266,7 +148,7 @@ class SimNode(PollingNode):
             f"sim ready: world '{self.world.name}' ({self.world.source}), start "
             f"({self.sim.pose.x:.2f}, {self.sim.pose.y:.2f}), lidar {lidar.beams} beams "
             f"{lidar.range_max} m, physics {self.p.physics_rate_hz} Hz, cmd timeout "
-            f"{self.p.cmd_timeout_s} s, seed {self.p.seed}, real-time factor "
+            f"{self.p.sim.cmd_timeout_s} s, seed {self.p.seed}, real-time factor "
             f"{clock.real_time_factor:g}{', /clock source' if self.p.publish_clock else ''}, "
             f"{self.realtime}")
 
@@ -293,8 +175,8 @@ class SimNode(PollingNode):
         static = self.create_publisher(TFMessage, "/tf_static", qos.STATE)
         laser = TransformStamped()
         laser.header.stamp = self.get_clock().now().to_msg()
-        laser.header.frame_id = self.p.base_frame
-        laser.child_frame_id = self.p.laser_frame
+        laser.header.frame_id = self.p.frames.base_frame
+        laser.child_frame_id = self.p.frames.laser_frame
         # The planar lidar's plane (robot description's knee laser; the sim's laser_height).
         laser.transform.translation.z = self.p.sim.laser_height
         laser.transform.rotation.w = 1.0
@@ -309,7 +191,7 @@ class SimNode(PollingNode):
         if sample is None:
             return
         try:
-            v, _ = decode_command(sample.msg, self.p.cmd_vel_stamped)
+            v, _ = decode_command(sample.msg, self.p.robot.cmd_vel_stamped)
         except CdrError as exc:
             self._commands_rejected += 1
             self._log.warning("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
@@ -358,7 +240,7 @@ class SimNode(PollingNode):
         lidar = self.p.sim.lidar
         msg = LaserScan()
         msg.header.stamp = self._now()
-        msg.header.frame_id = self.p.laser_frame
+        msg.header.frame_id = self.p.frames.laser_frame
         msg.angle_min = float(lidar.angle_min)
         msg.angle_max = float(lidar.angle_max)
         msg.angle_increment = float(lidar.angle_increment)
@@ -387,7 +269,7 @@ class SimNode(PollingNode):
         assert self._loc_pub is not None
         pose = self.sim.pose
         msg = PoseWithCovarianceStamped()
-        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.stamp = self._now()
         msg.header.frame_id = self.drift.map_frame
         msg.pose.pose.position.x = pose.x
         msg.pose.pose.position.y = pose.y
@@ -404,8 +286,8 @@ class SimNode(PollingNode):
     def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
         t = TransformStamped()
         t.header.stamp = stamp
-        t.header.frame_id = self.p.odom_frame
-        t.child_frame_id = self.p.base_frame
+        t.header.frame_id = self.p.frames.odom_frame
+        t.child_frame_id = self.p.frames.base_frame
         t.transform.translation.x = pose.x
         t.transform.translation.y = pose.y
         qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
@@ -418,7 +300,7 @@ class SimNode(PollingNode):
         cfg = self.p.sim.battery
         msg = BatteryState()
         msg.header.stamp = self._now()
-        msg.header.frame_id = self.p.base_frame
+        msg.header.frame_id = self.p.frames.base_frame
         msg.voltage = float(b.voltage)
         msg.current = float(b.current)
         msg.charge = float(b.charge_ah)

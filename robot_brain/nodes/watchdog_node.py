@@ -26,7 +26,6 @@ delivered late, or this node's executor ran late. Each is logged and counted on 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import rclpy
@@ -39,17 +38,15 @@ from std_srvs.srv import Trigger
 
 from robot_brain.core.geometry import ZERO_VELOCITY
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.timing import LoopTimer
+from robot_brain.core.timing.loop import LoopTimer
 from robot_brain.core.watchdog import (
     Action,
     Decision,
     NodeLiveness,
-    StopMode,
-    WatchdogConfig,
-    WatchdogConfigError,
     WatchdogCore,
 )
 from robot_brain.core.watchdog.command_gaps import CommandTiming, GapAccounting
+from robot_brain.core.watchdog.node_config import WatchdogNodeConfig
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import (
     CdrError,
@@ -57,14 +54,10 @@ from robot_brain.ros.cmd_vel import (
     create_cmd_vel_subscription_with_info,
     decode_command,
 )
-from robot_brain.ros.params import SHARED_PARAMS, ConfigError, ParamSpec, declare_params
+from robot_brain.ros.params import declare_config
 from robot_brain.ros.pending import take_pending
-from robot_brain.ros.runtime import (
-    REALTIME_PARAMS,
-    RealtimeSettings,
-    apply_realtime,
-    run_node,
-)
+from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
 #: A receipt time older than this is not trusted (the wall clock may have stepped): such a
@@ -75,101 +68,34 @@ WARN_THROTTLE_S = 1.0
 #: Commands taken before a latch: the whole subscription queue (qos.COMMANDS_IN depth).
 DRAIN_LIMIT = qos.COMMANDS_IN.depth
 
-PARAMS: tuple[ParamSpec, ...] = SHARED_PARAMS + (
-    ParamSpec("deadline_s", 0.02, "No fresh controller/cmd_vel within this many seconds "
-              "(watchdog's own steady clock, on receipt) -> bounded deceleration from the last "
-              "forwarded command (two control periods).", 0.001, 10.0),
-    ParamSpec("latch_s", 0.15, "Silence this long latches watchdog/estop (ERROR); a fresh "
-              "command before it resumes without a holdoff. Equal to deadline_s = latch at "
-              "the first missed deadline.", 0.001, 10.0),
-    ParamSpec("check_rate_hz", 200.0, "Rate of the check while waiting, slowing down or "
-              "stopped (steady clock); otherwise it is armed one deadline after each command.",
-              1.0, 2000.0),
-    ParamSpec("holdoff_s", 0.5, "Continuous fresh commands needed to release a stale estop.",
-              0.0, 60.0),
-    ParamSpec("stop_mode", "zero", "How an operator estop (or a latch at deadline_s when "
-              "latch_s = deadline_s) stops: 'zero' at once, or 'decelerate' from the last "
-              "forwarded command; a late command always decelerates.",
-              choices=("zero", "decelerate")),
-    ParamSpec("decel_linear", 1.5, "Deceleration of a 'decelerate' stop (m/s^2).", 0.01, 20.0),
-    ParamSpec("decel_angular", 6.0, "Yaw deceleration of a 'decelerate' stop (rad/s^2).",
-              0.01, 100.0),
-    ParamSpec("stale_node_timeout_s", 3.0, "A node whose /diagnostics stopped for this long is "
-              "reported stale (a warning, never a stop).", 0.1, 600.0),
-) + REALTIME_PARAMS
-
-
-@dataclass(frozen=True)
-class WatchdogParams:
-    cmd_vel_stamped: bool
-    deadline_s: float
-    latch_s: float
-    accel_linear: float
-    accel_angular: float
-    check_rate_hz: float
-    holdoff_s: float
-    stop_mode: StopMode
-    decel_linear: float
-    decel_angular: float
-    realtime: RealtimeSettings
-    stale_node_timeout_s: float
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> WatchdogParams:
-        realtime = RealtimeSettings.from_values(v)
-        check_period = 1.0 / v["check_rate_hz"]
-        if v["latch_s"] < v["deadline_s"]:
-            raise ConfigError(f"parameter 'latch_s' = {v['latch_s']} must be >= deadline_s "
-                              f"({v['deadline_s']})")
-        if check_period > v["deadline_s"]:
-            raise ConfigError(
-                f"parameter 'check_rate_hz' = {v['check_rate_hz']}: its period "
-                f"({check_period * 1e3:.1f} ms) must not exceed deadline_s "
-                f"({v['deadline_s'] * 1e3:.1f} ms), or a stall is caught a whole period late")
-        return WatchdogParams(
-            cmd_vel_stamped=v["cmd_vel_stamped"], deadline_s=v["deadline_s"],
-            latch_s=v["latch_s"], accel_linear=v["max_linear_accel"],
-            accel_angular=v["max_angular_accel"], check_rate_hz=v["check_rate_hz"],
-            holdoff_s=v["holdoff_s"],
-            stop_mode=StopMode(v["stop_mode"]), decel_linear=v["decel_linear"],
-            decel_angular=v["decel_angular"], realtime=realtime,
-            stale_node_timeout_s=v["stale_node_timeout_s"])
-
-
 class WatchdogNode(Node):
     def __init__(self, **node_kwargs: Any) -> None:
         super().__init__("watchdog", **node_kwargs)
-        self.params = WatchdogParams.from_values(declare_params(self, PARAMS))
-        p = self.params
-        try:
-            self.core = WatchdogCore(WatchdogConfig(
-                deadline_s=p.deadline_s, holdoff_s=p.holdoff_s, stop_mode=p.stop_mode,
-                decel_linear=p.decel_linear, decel_angular=p.decel_angular, latch_s=p.latch_s,
-                accel_linear=p.accel_linear, accel_angular=p.accel_angular))
-            self.liveness = NodeLiveness(p.stale_node_timeout_s)
-        except WatchdogConfigError as exc:
-            raise ConfigError(str(exc)) from exc
+        self.params = declare_config(self, WatchdogNodeConfig)
+        p, d = self.params, self.params.deadline
+        self.core = WatchdogCore(d)
+        self.liveness = NodeLiveness(p.stale_node_timeout_s)
         # Constructed on the thread that spins (run_node), so the policy applies to it.
         self.realtime = apply_realtime(self, p.realtime)
         self._check_period_ns = int(1e9 / p.check_rate_hz)
-        self._armed_period_ns = int(p.deadline_s * 1e9)
+        self._armed_period_ns = int(d.deadline_s * 1e9)
         self.check_timer_stats = LoopTimer(1.0 / p.check_rate_hz)
         self._own_id = self.get_fully_qualified_name()
         self._estop_published: bool | None = None
         self._warned_nan = False
         self._stops_published = 0
-        self.gaps = GapAccounting(p.deadline_s)
+        self.gaps = GapAccounting(d.deadline_s)
         self._taken_before_check = 0
         self._malformed = 0
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         self._armed_checks = 0
         self._periodic = True  # the check timer runs at check_rate_hz (not armed)
 
-        self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.cmd_vel_stamped, qos.RELIABLE)
+        self.cmd_pub = CmdVelPublisher(self, "cmd_vel", p.robot.cmd_vel_stamped, qos.RELIABLE)
         self.estop_pub = self.create_publisher(Bool, "watchdog/estop", qos.STATE)
         self.diag_pub = diagnostics.create_diagnostics_publisher(self)
         self.cmd_sub = create_cmd_vel_subscription_with_info(
-            self, "controller/cmd_vel", p.cmd_vel_stamped, qos.COMMANDS_IN, self._on_command)
+            self, "controller/cmd_vel", p.robot.cmd_vel_stamped, qos.COMMANDS_IN, self._on_command)
         self.create_subscription(Bool, "estop", self._on_operator_estop, qos.STATE)
         self.create_subscription(DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,
                                  self._on_diagnostics, qos.DIAGNOSTICS)
@@ -179,9 +105,9 @@ class WatchdogNode(Node):
         self.create_timer(1.0, self._on_diagnostics_timer, clock=steady)
         self._publish_estop(self.core.estop)
         self.get_logger().info(
-            f"deadline {p.deadline_s * 1e3:.1f} ms (slow down), latch {p.latch_s * 1e3:.0f} ms, "
+            f"deadline {d.deadline_s * 1e3:.1f} ms (slow down), latch {d.latch_s * 1e3:.0f} ms, "
             f"check armed per command ({p.check_rate_hz:g} Hz while stopping), holdoff "
-            f"{p.holdoff_s:g} s, stop '{p.stop_mode.value}', {self.realtime}")
+            f"{d.holdoff_s:g} s, stop '{d.stop_mode.value}', {self.realtime}")
 
     # -- inputs: each hands its receipt time (steady clock) to the core --------------------
 
@@ -189,7 +115,7 @@ class WatchdogNode(Node):
         now = time.monotonic()
         handled = time.time()
         try:
-            velocity, fields = decode_command(raw, self.params.cmd_vel_stamped)
+            velocity, fields = decode_command(raw, self.params.robot.cmd_vel_stamped)
         except CdrError as exc:
             # Not a command: it refreshes nothing, so the deadline still runs.
             self._malformed += 1

@@ -9,15 +9,17 @@ else of the process (subscriptions, services, other timers) is still the executo
 ticks, on that same thread, so the tick never runs beside another callback.
 
 The part of rclpy's Timer interface the controller uses is kept (time_until_next_call,
-timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.TickSchedule).
+timer_period_ns, callback), with rcl's schedule (robot_brain.core.timing.loop.TickSchedule).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
-from robot_brain.core.timing import TickSchedule
+from rclpy.node import Node
+
+from robot_brain.core.timing.loop import TickSchedule
 
 
 class InlineTimer:
@@ -46,3 +48,13 @@ class InlineTimer:
         self.callback()
         return True
 
+
+def take_inline_timer(nodes: Sequence[Node]) -> InlineTimer | None:
+    """The first node that hands its tick to the spin loop (ros.inline_timer), if any."""
+    for node in nodes:
+        take = getattr(node, "take_inline_timer", None)
+        if callable(take):
+            timer = take()
+            if isinstance(timer, InlineTimer):
+                return timer
+    return None

@@ -5,7 +5,7 @@ ROS parameters must be declared before they can be read, and a node with any num
 sensors cannot declare `head.topic` before it knows there is a `head`. So the list comes
 first (an ordinary parameter, e.g. perception's `sources: [head, knee]`), then each listed
 name gets the dataclass's parameters under its prefix, with the same descriptors, ranges and
-checks as any other parameter (robot_brain.core.params), and its own instance:
+checks as any other parameter (robot_brain.core.config.params), and its own instance:
 
     shared = declare_config(node, SourcesConfig)
     sources = declare_groups(node, SourceConfig, shared.sources)  # head.topic, knee.topic, ...
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from rclpy.node import Node
 
-from robot_brain.core.params import ParamError, load, specs
+from robot_brain.core.config.params import ParamError, load, specs
 from robot_brain.ros.params import ConfigError, declare_params
 
 C = TypeVar("C")

@@ -1,8 +1,9 @@
-"""Declaring parameters with descriptors in one place and loading them into a frozen dataclass.
+"""Declaring a node's parameters from its config dataclass and loading them back into it.
 
-Each node lists its parameters as ParamSpec rows (name, default, description, range or
-choices). `declare_params` declares them all with ParameterDescriptors, so `ros2 param describe`
-shows the description and range, and returns the values, checked.
+A node's parameters are the fields of its core config dataclass (robot_brain.core.config.params).
+`declare_config` declares them all with ParameterDescriptors, so `ros2 param describe` shows the
+description, unit and range, refuses a renamed parameter given under its old name, and returns
+the dataclass loaded from the checked values.
 """
 
 from __future__ import annotations
@@ -18,35 +19,20 @@ from rclpy.exceptions import (
 )
 from rclpy.node import Node
 
-from robot_brain.core.params import ParamError, ParamSpec, load, specs
+from robot_brain.core.config.params import (
+    ParamError,
+    ParamSpec,
+    load,
+    refuse_renamed,
+    renamed,
+    specs,
+)
 
 C = TypeVar("C")
 
 
 class ConfigError(ParamError):
     """A parameter value that the node cannot start with; the message names the parameter."""
-
-
-#: Parameters shared by every node, set once in the `/**:` block of config/brain.yaml.
-SHARED_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("world_file", "", "World YAML (walls, obstacles, places, bounds) or a map YAML as "
-              "map_saver writes it (docs/maps.md); '' = the packaged apartment world."),
-    ParamSpec("places_file", "", "Places file (named places of the map, aliases, a sim start; "
-              "docs/maps.md); '' = the world file's places, or for a map <map>.places.yaml "
-              "beside it when there is one."),
-    ParamSpec("cmd_vel_stamped", True, "cmd_vel and controller/cmd_vel carry TwistStamped "
-              "(true) or Twist (false)."),
-    ParamSpec("max_linear_speed", 0.6, "Forward speed limit of the walking base (m/s).",
-              0.0, 3.0),
-    ParamSpec("max_reverse_speed", 0.2, "Backward speed limit of the walking base (m/s).",
-              0.0, 1.0),
-    ParamSpec("max_angular_speed", 1.0, "Yaw-rate limit of the walking base (rad/s).", 0.0, 6.0),
-    ParamSpec("max_linear_accel", 0.8, "Forward acceleration limit (m/s^2).", 0.01, 10.0),
-    ParamSpec("max_angular_accel", 3.0, "Yaw acceleration limit (rad/s^2).", 0.01, 30.0),
-    ParamSpec("robot_radius", 0.25, "Radius of the robot's footprint circle (m).", 0.05, 1.0),
-    ParamSpec("goal_tolerance", 0.3, "Distance at which a goal counts as reached (m).",
-              0.05, 2.0),
-)
 
 
 def declare_params(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:
@@ -84,8 +70,26 @@ def declare_params(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:
     return values
 
 
+def overridden_names(node: Node) -> set[str]:
+    """The parameter names the node was given (params files, -p, launch's parameters).
+
+    rclpy keeps them in Node._parameter_overrides and offers no public accessor; an override
+    nobody declares is otherwise dropped without a word."""
+    return set(getattr(node, "_parameter_overrides", {}))
+
+
+def refuse_old_names(node: Node, old: dict[str, str]) -> None:
+    """Refuse (ConfigError) an override given under a renamed parameter's old name."""
+    try:
+        refuse_renamed(old, overridden_names(node))
+    except ParamError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def declare_config(node: Node, cls: type[C], **extra: Any) -> C:
-    """Declare every parameter of the config dataclass `cls` (robot_brain.core.params) on
+    """Declare every parameter of the config dataclass `cls` (robot_brain.core.config.params) on
     `node` and return the dataclass loaded from the values; `extra` sets its non-parameter
-    fields. Errors are ConfigurationErrors naming the parameter."""
+    fields. A parameter `cls` has renamed (RENAMED_PARAMS), given under its old name, is
+    refused. Errors are ConfigurationErrors naming the parameter."""
+    refuse_old_names(node, dict(renamed(cls)))
     return load(cls, declare_params(node, specs(cls)), **extra)

@@ -1,4 +1,5 @@
-"""The QoS profiles of DESIGN.md, chosen once and passed in by every node."""
+"""The QoS profiles of docs/design.md ("Topics and QoS"), chosen once and passed in by every
+node."""
 
 from __future__ import annotations
 

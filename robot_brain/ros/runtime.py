@@ -5,127 +5,44 @@ project's start-up errors; `run_nodes` logs it once, clearly, and exits 1, which
 demo` and `ros2 launch` both report. Ctrl-C and SIGTERM end the spin and destroy the nodes.
 
 One process may host several nodes (composition, as a ROS 2 component container does: the
-fast path's perception and controller share one executor, robot_brain.nodes.fast_path); they
-are spun by one executor, chosen by the `executor` parameter.
+fast path's perception and controller share one executor, robot_brain.nodes.container); they
+are spun by one executor, chosen by the `executor` parameter (robot_brain.ros.executors). The
+other concerns of a process live beside this module: real-time scheduling and the CPU wake-up
+request (robot_brain.ros.realtime), the tick the spin loop runs itself
+(robot_brain.ros.inline_timer).
 """
 
 from __future__ import annotations
 
 import gc
-import inspect
-import os
 import signal
 import sys
-import threading
-from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
-from rclpy.executors import Executor, ExternalShutdownException, SingleThreadedExecutor
-from rclpy.experimental import EventsExecutor
+from rclpy.executors import Executor, ExternalShutdownException
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
-from robot_brain.core.cpu_wake_latency import (
-    MAX_US,
-    NO_REQUEST,
-    CpuWakeLatencyError,
-    ProcessWakeLatency,
-)
+from robot_brain.core.config.params_file import load_params_file
 from robot_brain.core.errors import StartupError
-from robot_brain.core.params_file import load_params_file
-from robot_brain.ros.inline_timer import InlineTimer
-from robot_brain.ros.params import ConfigError, ParamSpec, declare_params
+from robot_brain.ros.executors import (
+    executor_kind,
+    make_executor,
+    presign_timer_callbacks,
+    spin_for,
+)
+from robot_brain.ros.inline_timer import InlineTimer, take_inline_timer
+from robot_brain.ros.realtime import follow_realtime_policy, release_wake_latency
 
+#: The exit code of a node that could not start (a bad parameter, model or world): `robot-brain
+#: demo` and `ros2 launch` report it with the node's name.
 EXIT_STARTUP_FAILED = 1
 #: Longest wait of one spin step, so a stop request is seen even by a node with no timer due
 #: (the signal's Python handler runs only once the wait returns).
 _STOP_POLL_S = 0.1
-
-#: cpu_affinity's "not pinned" value. An empty-list default would be declared by rclpy as a
-#: BYTE_ARRAY and then refuse an integer list from the config, hence a sentinel.
-NO_AFFINITY = [-1]
-
-#: The real-time knobs of the fast-path nodes (sim, perception, controller, watchdog).
-REALTIME_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("rt_priority", 0, "SCHED_FIFO priority of the spinning thread, and one below it "
-              "for the middleware's threads (0 = off; the OS may refuse, then a warning and "
-              "normal scheduling).", 0, 99),
-    ParamSpec("cpu_affinity", NO_AFFINITY, "CPUs to pin the node to; [-1] = not pinned."),
-    ParamSpec("cpu_wake_latency_us", NO_REQUEST,
-              "While the node runs, ask the kernel (PM QoS, /dev/cpu_dma_latency) to wake idle "
-              "CPUs within this many microseconds: 0 keeps them polling instead of halting "
-              "(on a VM a halted virtual CPU can take milliseconds to wake); costs power on "
-              "idle CPUs. -1 = no request. Needs root; refused: a warning, no request.",
-              NO_REQUEST, MAX_US),
-)
-
-#: The process's one PM QoS request (composed nodes share it: the tightest bound holds).
-_WAKE_LATENCY = ProcessWakeLatency()
-
-
-class ExecutorKind(str, Enum):
-    """How a process waits for and runs its nodes' callbacks."""
-
-    #: rclpy's EventsExecutor (C++): the middleware pushes events into one queue and timers
-    #: run from a timer thread, so a wake-up costs no wait-set rebuild. About a third of the
-    #: CPU per callback of the single-threaded executor (BENCHMARKS.md, whole-brain A/B).
-    EVENTS = "events"
-    #: rclpy's SingleThreadedExecutor: rebuilds a wait set in Python on every wake-up.
-    SINGLE_THREADED = "single_threaded"
-
-
-#: Declared by the runtime on every node (docs/parameters.md, shared table).
-RUNTIME_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("executor", ExecutorKind.EVENTS.value,
-              "How the node's process runs callbacks: 'events' (rclpy's C++ EventsExecutor, "
-              "about a third of the CPU per callback) or 'single_threaded' (rclpy's "
-              "SingleThreadedExecutor). Nodes composed in one process must agree.",
-              choices=tuple(k.value for k in ExecutorKind)),
-)
-
-
-def make_executor(kind: ExecutorKind) -> Executor:
-    if kind is ExecutorKind.EVENTS:
-        return EventsExecutor()
-    return SingleThreadedExecutor()
-
-
-def executor_kind(nodes: Sequence[Node]) -> ExecutorKind:
-    """Declare `executor` on every node and return the one value they agree on."""
-    kinds = {ExecutorKind(declare_params(n, RUNTIME_PARAMS)["executor"]) for n in nodes}
-    if len(kinds) > 1:
-        raise ConfigError("parameter 'executor' differs between nodes composed in one process "
-                          f"({sorted(k.value for k in kinds)}); they share one executor")
-    return kinds.pop()
-
-
-@dataclass(frozen=True)
-class RealtimeSettings:
-    """A fast-path node's REALTIME_PARAMS, checked."""
-
-    rt_priority: int
-    cpu_affinity: tuple[int, ...]
-    cpu_wake_latency_us: int
-
-    @staticmethod
-    def from_values(v: dict[str, Any]) -> RealtimeSettings:
-        return RealtimeSettings(rt_priority=int(v["rt_priority"]),
-                                cpu_affinity=parse_cpu_affinity(v["cpu_affinity"]),
-                                cpu_wake_latency_us=int(v["cpu_wake_latency_us"]))
-
-
-def parse_cpu_affinity(value: Sequence[int]) -> tuple[int, ...]:
-    """The cpu_affinity parameter as CPU numbers; () = not pinned."""
-    cpus = tuple(int(c) for c in value)
-    if cpus == tuple(NO_AFFINITY):
-        return ()
-    if any(c < 0 for c in cpus):
-        raise ConfigError(f"parameter 'cpu_affinity' = {list(cpus)}: CPU numbers must be "
-                          f">= 0 ([-1] alone = not pinned)")
-    return cpus
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_node(factory: Callable[[], Node], args: Sequence[str] | None = None,
@@ -144,6 +61,37 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
     holds for the spin; composed, the last one built sets it.
     """
     argv = list(args) if args is not None else sys.argv
+    failed = _init_ros(argv)
+    if failed is not None:
+        return failed
+    # Installed explicitly: a process started in the background by a shell inherits SIGINT
+    # ignored, and Python then would not turn it into KeyboardInterrupt.
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _raise_keyboard_interrupt)
+    nodes: list[Node] = []
+    try:
+        try:
+            for factory in factories:
+                nodes.append(factory())
+            executor = make_executor(executor_kind(nodes))
+        except StartupError as exc:  # every *ConfigError is one (core.errors)
+            rclpy.logging.get_logger("robot_brain").fatal(f"cannot start: {exc}")
+            print(f"robot_brain: cannot start: {exc}", file=sys.stderr, flush=True)
+            return EXIT_STARTUP_FAILED
+        except KeyboardInterrupt:
+            # Stopped while starting (Ctrl-C, or a launch shutting down): one line, no trace.
+            print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
+            return 0
+        inline = _prepare_spin(nodes, executor, freeze_gc)
+        _spin(executor, inline)
+        return 0
+    finally:
+        _shutdown(nodes)
+
+
+def _init_ros(argv: Sequence[str]) -> int | None:
+    """rclpy.init after the params files are read with one clear error; the exit code when
+    the process cannot start, else None."""
     try:
         # rcl's own error for a bad file is a traceback naming only "Error parsing a event".
         for path in params_files(argv):
@@ -161,159 +109,74 @@ def run_nodes(factories: Sequence[Callable[[], Node]], args: Sequence[str] | Non
     except KeyboardInterrupt:
         print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
         return 0
-    # Installed explicitly: a process started in the background by a shell inherits SIGINT
-    # ignored, and Python then would not turn it into KeyboardInterrupt.
-    stop_signals = (signal.SIGINT, signal.SIGTERM)
-    for sig in stop_signals:
-        signal.signal(sig, _raise_keyboard_interrupt)
-    nodes: list[Node] = []
-    try:
-        try:
-            for factory in factories:
-                nodes.append(factory())
-            executor = make_executor(executor_kind(nodes))
-        except StartupError as exc:  # every *ConfigError is one (core.errors)
-            rclpy.logging.get_logger("robot_brain").fatal(f"cannot start: {exc}")
-            print(f"robot_brain: cannot start: {exc}", file=sys.stderr, flush=True)
-            return EXIT_STARTUP_FAILED
-        except KeyboardInterrupt:
-            # Stopped while starting (Ctrl-C, or a launch shutting down): one line, no trace.
-            print("robot_brain: interrupted while starting", file=sys.stderr, flush=True)
-            return 0
-        presign_timer_callbacks(nodes)
-        inline = take_inline_timer(nodes)
-        for node in nodes:
-            executor.add_node(node)
-        if freeze_gc:
-            # Everything built at start-up moves out of the collector's reach, so a full
-            # collection in the loop has less to walk.
-            gc.collect()
-            gc.freeze()
-        # While spinning, a stop signal only sets a flag: an exception raised at an arbitrary
-        # point could land inside a pybind11 call of rclpy, which turns it into a RuntimeError
-        # ("Unable to convert call argument") and a traceback instead of a clean stop.
-        stop = _StopRequest(executor)
-        for sig in stop_signals:
-            signal.signal(sig, stop)
-        try:
-            # The EventsExecutor starts its timer thread on the first spin: that thread wakes
-            # the control tick, so it must follow the node's real-time policy too.
-            executor.spin_once(timeout_sec=0.0)
-            follow_realtime_policy()
-            # In slices of _STOP_POLL_S, not spin(): a stop request is seen within one slice.
-            # (The EventsExecutor's spin() cannot be ended from a callback: shutting it down
-            # there leaves it busy-looping.)
-            while not stop.requested and executor.context.ok():
-                if inline is None:
-                    spin_for(executor, _STOP_POLL_S)
-                    continue
-                # The executor's callbacks until the tick is due, then the tick, on this
-                # thread (robot_brain.ros.inline_timer).
-                wait_s = inline.time_until_next_call() * 1e-9
-                if wait_s > 0.0:
-                    spin_for(executor, min(wait_s, _STOP_POLL_S))
-                else:
-                    inline.call_if_due()
-        except (KeyboardInterrupt, ExternalShutdownException):
-            pass
-        return 0
-    finally:
-        # A second Ctrl-C (a terminal sends one to the whole process group, and launch sends
-        # its own) must not kill the node half-way through shutdown: ignore it until done.
-        for sig in stop_signals:
-            signal.signal(sig, signal.SIG_IGN)
-        for node in reversed(nodes):
-            on_shutdown = getattr(node, "on_shutdown", None)
-            if callable(on_shutdown):
-                try:
-                    on_shutdown()
-                except Exception as exc:  # noqa: BLE001 - shutdown must finish whatever fails
-                    print(f"robot_brain: shutdown hook failed: {exc}", file=sys.stderr)
-            node.destroy_node()
-        rclpy.try_shutdown()
-        _WAKE_LATENCY.close()
-        # The handlers stay ignored until the process exits: `ros2 launch` forwards its own
-        # SIGINT after the terminal's, and one landing during interpreter teardown would
-        # otherwise kill the finished node by signal (exit -2).
-
-
-def spin_for(executor: Executor, seconds: float) -> None:
-    """Run ready callbacks for up to `seconds`.
-
-    The EventsExecutor runs every callback of the slice in C++ and returns once: its
-    spin_once() comes back to Python after each single callback, a mutex, GIL and event-loop
-    restart round trip per event (with 300 timer callbacks a second: 7.9 % of a core against
-    4.8 % this way, together with presign_timer_callbacks). The future it is given never
-    completes and keeps nothing (_NeverDone). The single-threaded executor returns after one
-    callback, or at the timeout.
-    """
-    if isinstance(executor, Executor):  # rclpy's Python executors
-        executor.spin_once(timeout_sec=seconds)
-    else:  # the EventsExecutor is a C++ class (rclpy.experimental's factory casts it)
-        executor.spin_until_future_complete(_NEVER_DONE, timeout_sec=seconds)
-
-
-class _NeverDone:
-    """A future that never completes, for slicing the EventsExecutor's spin: all the executor
-    does with it is ask to be called back when it is done, which never happens, and withdraw
-    that request after the slice, so nothing needs keeping (an rclpy Future per slice is an
-    object, a lock and a callback list per tick once the tick runs inline)."""
-
-    @staticmethod
-    def add_done_callback(callback: object) -> None:
-        return None
-
-    @staticmethod
-    def remove_done_callback(callback: object) -> None:
-        return None
-
-
-_NEVER_DONE = _NeverDone()
-
-
-def take_inline_timer(nodes: Sequence[Node]) -> InlineTimer | None:
-    """The first node that hands its tick to the spin loop (ros.inline_timer), if any."""
-    for node in nodes:
-        take = getattr(node, "take_inline_timer", None)
-        if callable(take):
-            timer = take()
-            if isinstance(timer, InlineTimer):
-                return timer
     return None
 
 
-def presign_timer_callbacks(nodes: Sequence[Node]) -> int:
-    """Give every timer callback a precomputed signature; returns how many were wrapped.
-
-    Both of rclpy's executors call `inspect.signature(timer.callback)` on *every* firing, to
-    see whether the callback wants a TimerInfo: ~24 us for a bound method, against ~2.4 us for
-    a function that carries `__signature__`. At the controller's 100 Hz and the sim's 160 timer
-    firings a second that is wasted CPU on the fast path. The wrapper keeps the callback's own
-    signature, so a callback that asks for a TimerInfo still gets one.
-    """
-    wrapped = 0
+def _prepare_spin(nodes: Sequence[Node], executor: Executor,
+                  freeze_gc: bool) -> InlineTimer | None:
+    """Timers presigned, the inline tick taken over, the nodes added; the inline timer."""
+    presign_timer_callbacks(nodes)
+    inline = take_inline_timer(nodes)
     for node in nodes:
-        for timer in node.timers:
-            callback = timer.callback
-            if callback is None or getattr(callback, "__signature__", None) is not None:
-                continue
-            timer.callback = _presigned(callback)
-            wrapped += 1
-    return wrapped
+        executor.add_node(node)
+    if freeze_gc:
+        # Everything built at start-up moves out of the collector's reach, so a full
+        # collection in the loop has less to walk.
+        gc.collect()
+        gc.freeze()
+    return inline
 
 
-def _presigned(callback: Callable[..., object]) -> Callable[..., object]:
-    def call(*args: object, **kwargs: object) -> object:
-        return callback(*args, **kwargs)
-
+def _spin(executor: Executor, inline: InlineTimer | None) -> None:
+    """Spin until a stop signal or the context's shutdown."""
+    # While spinning, a stop signal only sets a flag: an exception raised at an arbitrary
+    # point could land inside a pybind11 call of rclpy, which turns it into a RuntimeError
+    # ("Unable to convert call argument") and a traceback instead of a clean stop.
+    stop = _StopRequest(executor)
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, stop)
     try:
-        # Resolved annotations: under `from __future__ import annotations` a TimerInfo
-        # parameter is the string 'TimerInfo', which the single-threaded executor misses.
-        signature = inspect.signature(callback, eval_str=True)
-    except Exception:  # noqa: BLE001 - an annotation that does not resolve: as rclpy sees it
-        signature = inspect.signature(callback)
-    call.__signature__ = signature  # type: ignore[attr-defined]
-    return call
+        # The EventsExecutor starts its timer thread on the first spin: that thread wakes
+        # the control tick, so it must follow the node's real-time policy too.
+        executor.spin_once(timeout_sec=0.0)
+        follow_realtime_policy()
+        # In slices of _STOP_POLL_S, not spin(): a stop request is seen within one slice.
+        # (The EventsExecutor's spin() cannot be ended from a callback: shutting it down
+        # there leaves it busy-looping.)
+        while not stop.requested and executor.context.ok():
+            if inline is None:
+                spin_for(executor, _STOP_POLL_S)
+                continue
+            # The executor's callbacks until the tick is due, then the tick, on this
+            # thread (robot_brain.ros.inline_timer).
+            wait_s = inline.time_until_next_call() * 1e-9
+            if wait_s > 0.0:
+                spin_for(executor, min(wait_s, _STOP_POLL_S))
+            else:
+                inline.call_if_due()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+
+
+def _shutdown(nodes: Sequence[Node]) -> None:
+    """Each node's shutdown hook, newest first; then the nodes, rclpy and the wake request."""
+    # A second Ctrl-C (a terminal sends one to the whole process group, and launch sends
+    # its own) must not kill the node half-way through shutdown: ignore it until done.
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    for node in reversed(nodes):
+        on_shutdown = getattr(node, "on_shutdown", None)
+        if callable(on_shutdown):
+            try:
+                on_shutdown()
+            except Exception as exc:  # noqa: BLE001 - shutdown must finish whatever fails
+                print(f"robot_brain: shutdown hook failed: {exc}", file=sys.stderr)
+        node.destroy_node()
+    rclpy.try_shutdown()
+    release_wake_latency()
+    # The handlers stay ignored until the process exits: `ros2 launch` forwards its own
+    # SIGINT after the terminal's, and one landing during interpreter teardown would
+    # otherwise kill the finished node by signal (exit -2).
 
 
 def params_files(argv: Sequence[str]) -> list[str]:
@@ -335,84 +198,3 @@ class _StopRequest:
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def apply_realtime(node: Node, settings: RealtimeSettings) -> str:
-    """SCHED_FIFO `rt_priority` (0 = leave as is) and CPU affinity for the calling thread, and
-    the process's CPU wake-up latency request (robot_brain.core.cpu_wake_latency).
-
-    Called from the thread that will spin. When the OS refuses, log once and go on: a robot
-    without real-time rights still runs, only with more jitter.
-    """
-    priority, cpus = settings.rt_priority, settings.cpu_affinity
-    wake_latency_us = settings.cpu_wake_latency_us
-    notes: list[str] = []
-    if priority > 0:
-        try:
-            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
-            notes.append(f"SCHED_FIFO {priority}")
-        except (PermissionError, OSError, AttributeError) as exc:
-            node.get_logger().warning(
-                f"SCHED_FIFO priority {priority} refused ({exc}); running with normal scheduling")
-            notes.append("SCHED_OTHER (refused)")
-        else:
-            # The middleware's threads (created by rclpy.init) deliver this node's messages: left
-            # at normal priority they are what a loaded machine delays. One level below the
-            # spinning thread, so the tick still wins.
-            others = _other_threads()
-            below = max(1, priority - 1)
-            done = 0
-            for tid in others:
-                try:
-                    os.sched_setscheduler(tid, os.SCHED_FIFO, os.sched_param(below))
-                    done += 1
-                except OSError:
-                    pass
-            notes.append(f"{done}/{len(others)} middleware threads SCHED_FIFO {below}")
-    if cpus:
-        try:
-            os.sched_setaffinity(0, set(cpus))
-            notes.append(f"cpus {sorted(set(cpus))}")
-        except (OSError, ValueError, AttributeError) as exc:
-            node.get_logger().warning(f"CPU affinity {list(cpus)} refused ({exc}); not pinned")
-            notes.append("affinity refused")
-    if wake_latency_us != NO_REQUEST:
-        try:
-            notes.append(_WAKE_LATENCY.ask(wake_latency_us))
-        except CpuWakeLatencyError as exc:
-            node.get_logger().warning(f"CPU wake-up latency request refused ({exc}); idle CPUs "
-                                      "may take longer to wake")
-            notes.append("wake-up latency request refused")
-    return ", ".join(notes) or "default scheduling"
-
-
-def follow_realtime_policy() -> int:
-    """Threads started after apply_realtime (the executor's timer thread) join the policy.
-
-    They get the level the middleware's threads got: one below the calling (spinning) thread.
-    Returns how many threads were raised; 0 when the calling thread is not real-time.
-    """
-    try:
-        if os.sched_getscheduler(0) != os.SCHED_FIFO:
-            return 0
-        below = max(1, os.sched_getparam(0).sched_priority - 1)
-    except (OSError, AttributeError):
-        return 0
-    raised = 0
-    for tid in _other_threads():
-        try:
-            if os.sched_getscheduler(tid) != os.SCHED_FIFO:
-                os.sched_setscheduler(tid, os.SCHED_FIFO, os.sched_param(below))
-                raised += 1
-        except OSError:
-            pass  # the thread ended meanwhile
-    return raised
-
-
-def _other_threads() -> list[int]:
-    """Thread ids of this process other than the calling thread (Linux /proc)."""
-    me = threading.get_native_id()
-    try:
-        return [int(t) for t in os.listdir("/proc/self/task") if int(t) != me]
-    except OSError:
-        return []

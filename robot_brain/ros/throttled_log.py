@@ -12,7 +12,7 @@ import time
 
 from rclpy.node import Node
 
-from robot_brain.core.throttle import KeyedThrottle
+from robot_brain.core.timing.throttle import KeyedThrottle
 
 
 class ThrottledLog:

@@ -16,7 +16,7 @@ import yaml
 from rcl_interfaces.srv import ListParameters
 
 from robot_brain.cli.demo import BRAIN_NODES, available_nodes
-from robot_brain.core.params_file import node_key
+from robot_brain.core.config.params_file import node_key
 from test.ros.graph import CONFIG, ROOT, Graph
 
 SETUP = ROOT / "setup.py"
@@ -70,7 +70,7 @@ def test_launch_executables_exist_in_setup_and_have_config_blocks() -> None:
     assert executables <= scripts, f"not console scripts: {executables - scripts}"
     config = _config()
     assert "/**" in config and "ros__parameters" in config["/**"]
-    from robot_brain.core.composition import COMPOSITES
+    from robot_brain.core.config.composition import COMPOSITES
     missing = {e for e in executables - set(COMPOSITES) if node_key(config, e) is None}
     assert not missing, f"no config block for {missing}"
 

@@ -160,7 +160,7 @@ def _last_line(text: str) -> str:
 def _params_with(tmp_path: Path, node: str, **values: object) -> Path:
     import yaml
     config = yaml.safe_load(CONFIG.read_text())
-    from robot_brain.core.params_file import node_key
+    from robot_brain.core.config.params_file import node_key
     config[node_key(config, node)]["ros__parameters"].update(values)
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(config))

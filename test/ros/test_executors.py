@@ -16,7 +16,7 @@ from rclpy.timer import TimerInfo
 from std_msgs.msg import String
 
 from robot_brain.cli.processes import NodeProcess
-from robot_brain.ros.runtime import (
+from robot_brain.ros.executors import (
     ExecutorKind,
     make_executor,
     presign_timer_callbacks,

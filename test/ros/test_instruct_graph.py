@@ -341,7 +341,7 @@ def test_a_client_that_vanishes_mid_goal_changes_nothing(tmp_path: Path) -> None
 
 def test_the_demo_monitor_sends_its_instruction_as_a_goal(tmp_path: Path) -> None:
     """What `robot-brain demo` does with its first instruction, against the planner alone."""
-    from robot_brain.cli.monitor import DemoMonitor
+    from robot_brain.cli.demo_observer import DemoMonitor
     from robot_brain.ros.spinner import BackgroundSpinner
 
     with Graph(tmp_path) as g:

@@ -25,7 +25,7 @@ from robot_brain_interfaces.msg import Plan, PlannerStatus
 from std_msgs.msg import Bool, Float32, String
 
 from robot_brain.core.live.ros_schemas import ros2msg_schema
-from robot_brain.core.live.topics import DERIVED_CHANNELS, Delivery, qualify, served_topics
+from robot_brain.core.live.served_topics import DERIVED_CHANNELS, Delivery, qualify, served_topics
 from robot_brain.ros import qos
 from test.ros.foxglove_client import FoxgloveClient, start_stalled_client
 from test.ros.graph import CONFIG, Graph

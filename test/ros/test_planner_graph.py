@@ -1,7 +1,7 @@
 """The planner node on a real graph with the scripted backend.
 
 Never blocking (a hanging worker), instruction -> plan -> goal at >= 1 Hz, power modes change
-the routing (critical = dock with no LLM call), hostile and broken replies never reach
+the backend choice (critical = dock with no LLM call), hostile and broken replies never reach
 planner/goal. Time bounds are >= 10x the expected times; measured values are printed.
 """
 
@@ -29,8 +29,9 @@ START_TIMEOUT = 60.0  # node + worker process start, well above the ~3 s it take
 
 
 def planner(g: Graph, replies: list[str] | None = None, **params: Any) -> None:
-    # The LLM path: these tests are about workers, routing and replies, so the vertical tier
-    # (which would answer "go to the kitchen" itself) is off unless a test turns it on.
+    # The LLM path: these tests are about workers, the backend choice and replies, so the
+    # vertical tier (which would answer "go to the kitchen" itself) is off unless a test turns
+    # it on.
     base: dict[str, Any] = {"backend": "scripted", "status_hz": STATUS_HZ,
                             "goal_republish_hz": GOAL_HZ, "vertical_tier": False}
     if replies:
@@ -170,7 +171,7 @@ def test_never_blocks_while_worker_hangs(tmp_path: Path) -> None:
         assert "request 1 cancelled: superseded by a newer instruction" in log
 
 
-def test_power_modes_change_routing_and_critical_docks_without_llm(tmp_path: Path) -> None:
+def test_power_modes_change_the_backend_and_critical_docks_without_llm(tmp_path: Path) -> None:
     with Graph(tmp_path) as g:
         probe = g.probe
         assert probe is not None
@@ -257,6 +258,19 @@ def test_hostile_and_broken_replies_never_reach_goal(tmp_path: Path) -> None:
         time.sleep(0.5)
         assert probe.messages("planner/goal") == []
         assert all(r.msg.data is True for r in probe.messages("planner/hold"))
+
+
+def test_an_old_parameter_name_is_refused_at_start(tmp_path: Path) -> None:
+    """An undeclared override is ignored by rclpy: a params file still using a renamed parameter
+    would silently run on the default, so the node refuses it with the new name."""
+    with Graph(tmp_path) as g:
+        node = g.start("planner", name="planner",
+                       parameters={"backend": "scripted", "route_eco": "scripted"})
+        assert node.proc is not None
+        rc = node.proc.wait(timeout=60.0)
+        log = dict(g.logs())["planner"]
+    assert rc == 1, log
+    assert "cannot start" in log and "'route_eco' was renamed to 'backend_eco'" in log, log
 
 
 def test_told_not_to_go_a_walking_model_is_held_and_the_robot_asks(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from robot_brain.core.llm.registry import BACKEND_KINDS, KINDS
 PACKAGE = Path(__file__).resolve().parents[2] / "robot_brain"
 CORE = "robot_brain.core"
 REGISTRY = PACKAGE / "core" / "llm" / "registry.py"
+LAB = "robot_brain_lab"
 
 
 def _module_name(path: Path) -> str:
@@ -94,8 +95,34 @@ def test_core_packages_have_no_import_cycle() -> None:
 
 def test_navigation_is_below_planner_control_and_sim() -> None:
     deps = _package_graph()["robot_brain.core.navigation"]
-    for above in ("planner", "control", "sim", "evaluation"):
+    for above in ("planner", "control", "sim"):
         assert f"{CORE}.{above}" not in deps
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_nothing_on_the_robot_imports_the_lab() -> None:
+    """robot_brain/ is what runs on the robot; training, scoring and evaluation code lives in
+    robot_brain_lab/, which only scripts, benchmarks and tests import."""
+    offenders = [name for name, path in _sources().items()
+                 if LAB in _top_level_imports(path)]
+    assert offenders == [], f"robot_brain modules importing {LAB}: {offenders}"
+    assert (PACKAGE.parent / LAB / "__init__.py").is_file()
+
+
+def test_the_lab_scan_finds_an_import(tmp_path: Path) -> None:
+    source = tmp_path / "mod.py"
+    source.write_text("def f():\n    from robot_brain_lab.place_legs import run_leg\n",
+                      encoding="utf-8")
+    assert LAB in _top_level_imports(source)
 
 
 def test_backends_import_only_the_types() -> None:

@@ -1,12 +1,12 @@
-"""core.array_memo: memoized per frozen array, never for one that can still change."""
+"""core.control.array_memo: memoized per frozen array, never for one that can still change."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from robot_brain.core.array_memo import ArrayMemo, frozen_copy, is_frozen
-from robot_brain.core.control.safety import SectorZones
+from robot_brain.core.control.array_memo import ArrayMemo, frozen_copy, is_frozen
+from robot_brain.core.control.safety_filter import SectorZones
 
 
 def test_frozen_copy_owns_its_data_and_refuses_writes() -> None:

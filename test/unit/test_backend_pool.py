@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from robot_brain.core.planner.backend_choice import BackendChoiceConfig, Mode
 from robot_brain.core.planner.backend_pool import BackendPool, PoolConfig, make_backend_infos
-from robot_brain.core.planner.routing import Mode, RoutingConfig
+from test.unit.test_planner_backend_choice import per_mode
 
 
 @dataclass
@@ -35,10 +36,10 @@ class Worker:
 ECO_REMOTE = {Mode.NORMAL: "openai", Mode.ECO: "openai", Mode.CRITICAL: "llama_cpp"}
 
 
-def launch(routes: dict[Mode, str], gate: bool, fail: dict[str, str] | None = None,
+def launch(by_mode: dict[Mode, str], gate: bool, fail: dict[str, str] | None = None,
            made: dict[str, Worker] | None = None) -> tuple[BackendPool, dict[str, Worker]]:
-    routing = RoutingConfig("openai", routes=routes)
-    infos = make_backend_infos(routing.backends_needed(),
+    choice = BackendChoiceConfig("openai", **per_mode(by_mode), auto_base_load_w=0.0)
+    infos = make_backend_infos(choice.backends_needed(),
                                lambda n: ("m", "remote" if n == "openai" else "local"),
                                20.0, 7.5, {})
     made = {} if made is None else made
@@ -47,7 +48,7 @@ def launch(routes: dict[Mode, str], gate: bool, fail: dict[str, str] | None = No
         made[name] = Worker(name, (fail or {}).get(name, ""))
         return made[name]
 
-    return BackendPool.launch(routing, infos, make, PoolConfig(power_gate=gate)), made
+    return BackendPool.launch(choice, infos, make, PoolConfig(power_gate=gate)), made
 
 
 def test_launch_starts_a_worker_for_every_route() -> None:

@@ -26,8 +26,8 @@ from robot_brain.core.power.battery_state import (
     RawBattery,
     SupplyStatus,
 )
+from robot_brain.core.power.draw_model import PowerModel
 from robot_brain.core.power.estimator import Activity, DrawSource, EnergyEstimator
-from robot_brain.core.power.model import PowerModel
 from robot_brain.core.power.modes import ModeSelector, PowerMode
 
 

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from robot_brain.core.config.params import defaults, load, specs
 from robot_brain.core.health import Level
-from robot_brain.core.params import defaults, load, specs
 from robot_brain.core.perception.cloud.attitude import (
     AttitudeBuffer,
     AttitudeUnavailable,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.core import composition
-from robot_brain.core.composition import (
+from robot_brain.core.config import composition
+from robot_brain.core.config.composition import (
     CompositionError,
     ProcessSpec,
     check_composites,

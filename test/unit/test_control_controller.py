@@ -16,7 +16,7 @@ from robot_brain.core.control.controller import (
 from robot_brain.core.control.expert import ExpertConfig
 from robot_brain.core.control.goals import Goal, GoalRejection
 from robot_brain.core.control.policy import AnalyticPolicy
-from robot_brain.core.control.safety import Intervention, SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import Intervention, SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D, Velocity
 from robot_brain.core.world import Bounds
 

@@ -24,7 +24,7 @@ from robot_brain.core.control.freshness import (
 )
 from robot_brain.core.control.goals import Goal
 from robot_brain.core.control.policy import AnalyticPolicy
-from robot_brain.core.control.safety import Intervention, SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import Intervention, SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D, Velocity
 from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
 from robot_brain.core.world import Bounds
@@ -216,7 +216,7 @@ def test_the_watchdog_side_inputs_keep_their_steady_limits() -> None:
 
 
 def test_diagnostics_report_the_factor_and_the_scale() -> None:
-    from robot_brain.core.timing import LoopTimer
+    from robot_brain.core.timing.loop import LoopTimer
 
     core = make(SIM)
     run_sim(core, 0.3, 3.0)
@@ -269,5 +269,5 @@ def test_gazebos_first_odometry_never_reaches_the_policy_or_a_command() -> None:
     core.tick(0.02, TICK)
     assert seen[-1] == Velocity(0.01, 0.0)
     assert core.implausible_odometry == 1
-    assert core.health(0.02, __import__("robot_brain.core.timing", fromlist=["LoopTimer"])
+    assert core.health(0.02, __import__("robot_brain.core.timing.loop", fromlist=["LoopTimer"])
                        .LoopTimer(TICK).window()[0], False).values["implausible_odometry"] == 1

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from robot_brain.core.control.safety import (
+from robot_brain.core.config.robot import RobotLimits
+from robot_brain.core.control.safety_filter import (
     Intervention,
     SafetyConfig,
     SafetyConfigError,
@@ -44,17 +45,17 @@ def test_free_space_passes_command_within_limits() -> None:
 def test_speed_and_yaw_rate_limits() -> None:
     f = filt(Velocity(0.6, -1.0))
     out = f.apply(Velocity(5.0, -9.0), SafetyInputs(FREE, 0.01))
-    assert out.velocity.linear == pytest.approx(CFG.max_linear_speed)
-    assert out.velocity.angular == pytest.approx(-CFG.max_angular_speed)
+    assert out.velocity.linear == pytest.approx(CFG.limits.max_linear_speed)
+    assert out.velocity.angular == pytest.approx(-CFG.limits.max_angular_speed)
     assert {Intervention.SPEED_LIMIT, Intervention.YAW_RATE_LIMIT} <= out.reasons
     out = filt(Velocity(-0.2, 0.0)).apply(Velocity(-3.0, 0.0), SafetyInputs(FREE, 0.01))
-    assert out.velocity.linear == pytest.approx(-CFG.max_reverse_speed)
+    assert out.velocity.linear == pytest.approx(-CFG.limits.max_reverse_speed)
 
 
 def test_accel_limit_on_speeding_up_only() -> None:
     f = filt()
     out = f.apply(Velocity(0.6, 0.0), SafetyInputs(FREE, 0.1))
-    assert out.velocity.linear == pytest.approx(CFG.max_linear_accel * 0.1)
+    assert out.velocity.linear == pytest.approx(CFG.limits.max_linear_accel * 0.1)
     assert Intervention.ACCEL_LIMIT in out.reasons
     # Braking is never rate-limited.
     f.reset(Velocity(0.6, 1.0))
@@ -65,11 +66,11 @@ def test_accel_limit_on_speeding_up_only() -> None:
 
 def test_sign_reversal_brakes_freely_then_accelerates_from_zero() -> None:
     out = filt(Velocity(0.5, 0.0)).apply(Velocity(-0.2, 0.0), SafetyInputs(FREE, 0.01))
-    assert out.velocity.linear == pytest.approx(-CFG.max_linear_accel * 0.01)
+    assert out.velocity.linear == pytest.approx(-CFG.limits.max_linear_accel * 0.01)
 
 
 def test_stop_zone_blocks_forward_but_allows_turning_and_reversing() -> None:
-    ahead = sectors_with(CFG.robot_radius + 0.1, 0.05)
+    ahead = sectors_with(CFG.limits.robot_radius + 0.1, 0.05)
     f = filt(Velocity(0.3, 0.0))
     out = f.apply(Velocity(0.3, 0.8), SafetyInputs(ahead, 0.01))
     assert out.velocity.linear == 0.0
@@ -80,7 +81,7 @@ def test_stop_zone_blocks_forward_but_allows_turning_and_reversing() -> None:
 
 
 def test_stop_zone_behind_blocks_reversing() -> None:
-    behind = sectors_with(CFG.robot_radius + 0.05, math.pi - 0.05)
+    behind = sectors_with(CFG.limits.robot_radius + 0.05, math.pi - 0.05)
     out = filt(Velocity(-0.1, 0.0)).apply(Velocity(-0.1, 0.0), SafetyInputs(behind, 0.01))
     assert out.velocity.linear == 0.0
     assert Intervention.STOP_ZONE in out.reasons
@@ -90,7 +91,7 @@ def test_slowdown_zone_scales_speed_linearly() -> None:
     d = CFG.stop_distance + 0.5 * (CFG.slowdown_distance - CFG.stop_distance)
     # An obstacle dead ahead: sectors 7 and 8 meet at 0 rad, put it in both.
     s = FREE.copy()
-    s[7] = s[8] = CFG.robot_radius + d
+    s[7] = s[8] = CFG.limits.robot_radius + d
     out = filt(Velocity(0.4, 0.0)).apply(Velocity(0.4, 0.0), SafetyInputs(s, 0.01))
     assert Intervention.SLOWDOWN_ZONE in out.reasons
     # The conservative zone places the minimum anywhere in the sector, so at most half speed.
@@ -98,7 +99,7 @@ def test_slowdown_zone_scales_speed_linearly() -> None:
 
 
 def test_obstacle_beside_the_corridor_does_not_slow() -> None:
-    side = sectors_with(CFG.robot_radius + 0.3, math.pi / 2 + 0.2)
+    side = sectors_with(CFG.limits.robot_radius + 0.3, math.pi / 2 + 0.2)
     out = filt(Velocity(0.5, 0.0)).apply(Velocity(0.5, 0.0), SafetyInputs(side, 0.01))
     assert out.velocity.linear == pytest.approx(0.5)
 
@@ -150,7 +151,7 @@ def test_stale_perception_decelerates_to_a_stop() -> None:
         out = f.apply(Velocity(0.6, 1.0), SafetyInputs(FREE, 0.01, perception_fresh=False))
         speeds.append(out.velocity.linear)
         assert Intervention.STALE_PERCEPTION in out.reasons
-    assert speeds[0] == pytest.approx(0.6 - CFG.max_linear_accel * 0.01)
+    assert speeds[0] == pytest.approx(0.6 - CFG.limits.max_linear_accel * 0.01)
     assert all(b <= a for a, b in zip(speeds, speeds[1:], strict=False))
     assert speeds[-1] == 0.0 and f.last.angular == 0.0
 
@@ -179,4 +180,4 @@ def test_bad_config_is_refused() -> None:
     with pytest.raises(SafetyConfigError, match="slowdown_distance"):
         SafetyConfig(stop_distance=0.5, slowdown_distance=0.4)
     with pytest.raises(SafetyConfigError, match="robot_radius"):
-        SafetyConfig(robot_radius=0.0)
+        SafetyConfig(limits=RobotLimits(robot_radius=0.0))

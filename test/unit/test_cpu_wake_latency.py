@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.core.cpu_wake_latency import (
+from robot_brain.core.timing.cpu_wake_latency import (
     NO_REQUEST,
     CpuWakeLatencyError,
     CpuWakeLatencyRequest,

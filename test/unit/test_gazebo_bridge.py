@@ -1,7 +1,7 @@
 """config/gz_bridge.yaml bridges every topic the brain exchanges with the robot, correctly typed.
 
 Gazebo is not installable here, so the bridge is checked against (a) the ros_gz_bridge type
-mapping table, (b) the robot interface (docs/architecture.md) and config/brain.yaml, and (c)
+mapping table, (b) the robot interface (docs/design.md) and config/brain.yaml, and (c)
 the topics the shipped SDF world and model actually publish or subscribe, read independently
 as XML.
 """
@@ -53,7 +53,7 @@ REQUIRED_KEYS = {"ros_topic_name", "gz_topic_name", "ros_type_name", "gz_type_na
 
 
 def _robot_interface() -> dict[str, tuple[str, str]]:
-    """ROS topic -> (type, direction) the brain needs from any robot (docs/architecture.md)."""
+    """ROS topic -> (type, direction) the brain needs from any robot (docs/design.md)."""
     stamped = shared_params()["cmd_vel_stamped"]
     assert isinstance(stamped, bool)
     twist = "geometry_msgs/msg/TwistStamped" if stamped else "geometry_msgs/msg/Twist"

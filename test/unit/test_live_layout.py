@@ -12,8 +12,8 @@ from robot_brain.core.live.layout import (
     render,
     served_names,
 )
-from robot_brain.core.live.topics import DERIVED_CHANNELS, qualify
-from robot_brain.core.report.topics import RECORDED_TOPICS
+from robot_brain.core.live.served_topics import DERIVED_CHANNELS, qualify
+from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
 
 
 def test_shipped_layout_is_current() -> None:

@@ -1,5 +1,5 @@
-"""Live view conversions (robot_brain.core.live.scene): plain values -> Foxglove messages that
-decode, through their own protobuf schema, to what the world and the poses say."""
+"""Live view conversions (robot_brain.core.live.foxglove_scene): plain values -> Foxglove
+messages that decode, through their own protobuf schema, to what the world and the poses say."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from foxglove.messages import FrameTransforms, SceneUpdate
 
 from robot_brain.core.geometry import Pose2D
-from robot_brain.core.live.scene import (
+from robot_brain.core.live.foxglove_scene import (
     Frames,
     frame_transforms,
     robot_scene,

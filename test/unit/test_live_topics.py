@@ -8,7 +8,7 @@ import pytest
 from mcap_ros2._dynamic import generate_dynamic
 
 from robot_brain.core.live.ros_schemas import UnknownSchemaError, ros2msg_schema
-from robot_brain.core.live.topics import Delivery, needed_topics, qualify, served_topics
+from robot_brain.core.live.served_topics import Delivery, needed_topics, qualify, served_topics
 from robot_brain.core.report.bag import default_typestore
 
 

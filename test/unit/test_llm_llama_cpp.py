@@ -11,9 +11,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from robot_brain.core.llm.llama_cpp_backend import LlamaCppConfig
 from robot_brain.core.llm.model_files import ModelFileError, resolve_model_path
 from robot_brain.core.llm.registry import make_backend
-from robot_brain.core.llm.types import BackendConfig, BackendError, LlmRequest
+from robot_brain.core.llm.types import BackendError, LlmRequest
 from robot_brain.core.llm.worker import LlmWorker
 from test.unit.llm_helpers import plan_schema, poll_until
 
@@ -88,7 +89,7 @@ def test_packaged_model_assembled_once_into_cache(tmp_path: Path,
 
 @needs_llama
 def test_missing_model_file_fails_at_worker_start(tmp_path: Path) -> None:
-    worker = LlmWorker(BackendConfig(kind="llama_cpp", model_path=str(tmp_path / "no.gguf")))
+    worker = LlmWorker(LlamaCppConfig(model_path=str(tmp_path / "no.gguf")))
     with pytest.raises(BackendError, match="is not a file"):
         worker.start()
     assert not worker.alive
@@ -97,7 +98,7 @@ def test_missing_model_file_fails_at_worker_start(tmp_path: Path) -> None:
 @needs_llama
 @needs_model_package
 def test_few_shot_prompt_with_grammar_gives_valid_json() -> None:
-    backend = make_backend(BackendConfig(kind="llama_cpp", n_threads=1))
+    backend = make_backend(LlamaCppConfig(n_threads=1))
     reply = backend.generate(few_shot_request(1), lambda: False)
     assert reply.error is None, reply.error
     assert reply.tokens > 0 and reply.generation_time_s > 0
@@ -109,7 +110,7 @@ def test_few_shot_prompt_with_grammar_gives_valid_json() -> None:
 @needs_llama
 @needs_model_package
 def test_cancel_between_tokens_keeps_model_loaded() -> None:
-    backend = make_backend(BackendConfig(kind="llama_cpp", n_threads=1))
+    backend = make_backend(LlamaCppConfig(n_threads=1))
     calls = []
 
     def cancel_after_three() -> bool:
@@ -125,7 +126,7 @@ def test_cancel_between_tokens_keeps_model_loaded() -> None:
 @needs_llama
 @needs_model_package
 def test_llama_cpp_through_the_worker() -> None:
-    worker = LlmWorker(BackendConfig(kind="llama_cpp", n_threads=1), nice=10)
+    worker = LlmWorker(LlamaCppConfig(n_threads=1), nice=10)
     worker.start()
     try:
         worker.submit(few_shot_request(11))
@@ -148,7 +149,7 @@ def test_llama_cpp_through_the_worker() -> None:
 def test_fast_grammar_sampler_matches_llama_cpp_grammar_path() -> None:
     from robot_brain.core.llm.llama_cpp_backend import LlamaCppBackend
 
-    config = BackendConfig(kind="llama_cpp", n_threads=1)
+    config = LlamaCppConfig(n_threads=1)
     fast = LlamaCppBackend(config, fast_grammar=True)
     reference = LlamaCppBackend(config, fast_grammar=False)
     a = fast.generate(few_shot_request(1, max_tokens=40), lambda: False)
@@ -268,7 +269,7 @@ def test_embedded_model_names_the_place_of_an_unseen_instruction() -> None:
     validator = PlanValidator(world, PlanLimits())
     prompt = build_prompt(world, PlanLimits(), PromptContext("Could you go to the kitchen "
                                                              "please?"))
-    backend = make_backend(BackendConfig(kind="llama_cpp", n_threads=1))
+    backend = make_backend(LlamaCppConfig(n_threads=1))
     reply = backend.generate(LlmRequest(1, prompt.raw, prompt.messages, validator.schema,
                                         max_tokens=96, timeout_s=120.0), lambda: False)
     verdict = validator.validate_text(reply.text)

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from robot_brain.core.llm.openai_compat import OpenAiCompatBackend
-from robot_brain.core.llm.registry import backend_identity, make_backend, validate_config
-from robot_brain.core.llm.scripted import ScriptedBackend
+from robot_brain.core.llm.llama_cpp_backend import LlamaCppConfig
+from robot_brain.core.llm.openai_compat import OpenAiCompatBackend, OpenAiConfig
+from robot_brain.core.llm.registry import (
+    backend_identity,
+    config_class,
+    make_backend,
+    validate_config,
+)
+from robot_brain.core.llm.scripted import ScriptedBackend, ScriptedConfig
 from robot_brain.core.llm.types import (
     LOCALITY_OVERRIDES,
-    BackendConfig,
     BackendError,
     Locality,
     resolve_locality,
@@ -24,9 +29,9 @@ CLOUD = "https://api.example.com/v1"
 
 
 def test_auto_keeps_what_the_url_says() -> None:
-    assert backend_identity(BackendConfig(kind="openai", base_url=LOOPBACK))[2] is Locality.LOCAL
-    assert backend_identity(BackendConfig(kind="openai", base_url=CLOUD))[2] is Locality.REMOTE
-    assert backend_identity(BackendConfig(kind="scripted"))[2] is Locality.LOCAL
+    assert backend_identity(OpenAiConfig(base_url=LOOPBACK))[2] is Locality.LOCAL
+    assert backend_identity(OpenAiConfig(base_url=CLOUD))[2] is Locality.REMOTE
+    assert backend_identity(ScriptedConfig())[2] is Locality.LOCAL
 
 
 @pytest.mark.parametrize(("url", "forced", "expected"), [
@@ -37,7 +42,7 @@ def test_auto_keeps_what_the_url_says() -> None:
 ])
 def test_openai_override_wins_in_identity_and_backend(url: str, forced: str,
                                                       expected: Locality) -> None:
-    config = BackendConfig(kind="openai", base_url=url, locality=forced)
+    config = OpenAiConfig(base_url=url, locality=forced)
     assert backend_identity(config)[2] is expected
     backend = make_backend(config)  # no request is sent: building it opens no connection
     assert isinstance(backend, OpenAiCompatBackend)
@@ -45,7 +50,7 @@ def test_openai_override_wins_in_identity_and_backend(url: str, forced: str,
 
 
 def test_scripted_can_pose_as_remote() -> None:
-    config = BackendConfig(kind="scripted", locality="remote")
+    config = ScriptedConfig(locality="remote")
     backend = make_backend(config)
     assert isinstance(backend, ScriptedBackend)
     assert backend.locality is Locality.REMOTE
@@ -53,8 +58,8 @@ def test_scripted_can_pose_as_remote() -> None:
 
 
 def test_resolve_locality() -> None:
-    assert resolve_locality(BackendConfig(kind="openai"), Locality.REMOTE) is Locality.REMOTE
-    assert resolve_locality(BackendConfig(kind="openai", locality="local"),
+    assert resolve_locality(OpenAiConfig(), Locality.REMOTE) is Locality.REMOTE
+    assert resolve_locality(OpenAiConfig(locality="local"),
                             Locality.REMOTE) is Locality.LOCAL
     assert LOCALITY_OVERRIDES == ("auto", "local", "remote")
 
@@ -63,10 +68,10 @@ def test_resolve_locality() -> None:
 @pytest.mark.parametrize("bad", ["cloud", "", "REMOTE", "none"])
 def test_unknown_locality_is_a_clear_error(kind: str, bad: str) -> None:
     with pytest.raises(BackendError, match="locality"):
-        validate_config(BackendConfig(kind=kind, locality=bad))
+        validate_config(config_class(kind)(locality=bad))
 
 
 def test_llama_cpp_cannot_claim_to_be_remote() -> None:
     with pytest.raises(BackendError, match="on board"):
-        validate_config(BackendConfig(kind="llama_cpp", locality="remote"))
-    validate_config(BackendConfig(kind="llama_cpp", locality="local"))  # harmless, allowed
+        validate_config(LlamaCppConfig(locality="remote"))
+    validate_config(LlamaCppConfig(locality="local"))  # harmless, allowed

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from robot_brain.core.llm.openai_compat import OpenAiCompatBackend, locality_of_url
+from robot_brain.core.llm.openai_compat import OpenAiCompatBackend, OpenAiConfig, locality_of_url
 from robot_brain.core.llm.registry import make_backend
-from robot_brain.core.llm.types import BackendConfig, BackendError, Locality
+from robot_brain.core.llm.types import BackendError, Locality
 from test.unit.llm_helpers import request
 
 
@@ -119,7 +119,7 @@ def fake() -> Iterator[FakeServer]:
 
 
 def backend_for(url: str, **kwargs: Any) -> OpenAiCompatBackend:
-    backend = make_backend(BackendConfig(kind="openai", base_url=url, model="m", **kwargs))
+    backend = make_backend(OpenAiConfig(base_url=url, model="m", **kwargs))
     assert isinstance(backend, OpenAiCompatBackend)
     return backend
 
@@ -237,11 +237,11 @@ def test_locality_and_config_errors() -> None:
     assert locality_of_url("https://api.openai.com/v1") is Locality.REMOTE
     assert locality_of_url("http://192.168.1.20:8000/v1") is Locality.REMOTE
     with pytest.raises(BackendError, match="base_url"):
-        make_backend(BackendConfig(kind="openai", base_url="ftp://x"))
+        make_backend(OpenAiConfig(base_url="ftp://x"))
     with pytest.raises(BackendError, match="structured_output"):
-        make_backend(BackendConfig(kind="openai", structured_output="xml"))
+        make_backend(OpenAiConfig(structured_output="xml"))
     with pytest.raises(BackendError, match="http_timeout_s"):
-        make_backend(BackendConfig(kind="openai", http_timeout_s=0))
+        make_backend(OpenAiConfig(http_timeout_s=0))
 
 
 # -- a real OpenAI-compatible server: llama.cpp's, with the embedded model --------------------

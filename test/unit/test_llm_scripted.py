@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from robot_brain.core.llm.registry import make_backend
-from robot_brain.core.llm.scripted import GARBAGE_TEXT, SCRIPTED_ERROR
+from robot_brain.core.llm.scripted import GARBAGE_TEXT, SCRIPTED_ERROR, ScriptedConfig
 from robot_brain.core.llm.types import BackendConfig, BackendError, Locality
 from test.unit.llm_helpers import PLAN, request
 
@@ -19,7 +19,7 @@ def never() -> bool:
 
 
 def test_replies_cycle_and_carry_request_id() -> None:
-    backend = make_backend(BackendConfig(kind="scripted", replies=("a b", "c")))
+    backend = make_backend(ScriptedConfig(replies=("a b", "c")))
     texts = [backend.generate(request(i), never) for i in range(3)]
     assert [r.text for r in texts] == ["a b", "c", "a b"]
     assert [r.request_id for r in texts] == [0, 1, 2]
@@ -30,12 +30,12 @@ def test_replies_cycle_and_carry_request_id() -> None:
 def test_reply_file_json_and_yaml(tmp_path: Path) -> None:
     json_file = tmp_path / "r.json"
     json_file.write_text(json.dumps([json.loads(PLAN), "plain text"]))
-    backend = make_backend(BackendConfig(kind="scripted", reply_file=str(json_file)))
+    backend = make_backend(ScriptedConfig(reply_file=str(json_file)))
     assert json.loads(backend.generate(request(1), never).text) == json.loads(PLAN)
     assert backend.generate(request(2), never).text == "plain text"
     yaml_file = tmp_path / "r.yaml"
     yaml_file.write_text("replies:\n  - steps: [{skill: dock}]\n")
-    backend = make_backend(BackendConfig(kind="scripted", reply_file=str(yaml_file)))
+    backend = make_backend(ScriptedConfig(reply_file=str(yaml_file)))
     assert json.loads(backend.generate(request(1), never).text) == {"steps": [{"skill": "dock"}]}
 
 
@@ -44,28 +44,28 @@ def test_bad_reply_file_is_a_startup_error(tmp_path: Path, content: str) -> None
     path = tmp_path / "bad.yaml"
     path.write_text(content)
     with pytest.raises(BackendError, match="reply_file"):
-        make_backend(BackendConfig(kind="scripted", reply_file=str(path)))
+        make_backend(ScriptedConfig(reply_file=str(path)))
 
 
 def test_missing_reply_file_is_a_startup_error(tmp_path: Path) -> None:
     with pytest.raises(BackendError, match="cannot be read"):
-        make_backend(BackendConfig(kind="scripted", reply_file=str(tmp_path / "none.json")))
+        make_backend(ScriptedConfig(reply_file=str(tmp_path / "none.json")))
 
 
 def test_bad_config_values_are_startup_errors() -> None:
     with pytest.raises(BackendError, match="unknown LLM backend kind"):
         make_backend(BackendConfig(kind="gpt"))
     with pytest.raises(BackendError, match="failure"):
-        make_backend(BackendConfig(kind="scripted", failure="explode"))
+        make_backend(ScriptedConfig(failure="explode"))
     with pytest.raises(BackendError, match="latency_s"):
-        make_backend(BackendConfig(kind="scripted", latency_s=-1))
+        make_backend(ScriptedConfig(latency_s=-1))
 
 
 def test_latency_is_applied_and_cancel_is_seen_between_slices() -> None:
-    backend = make_backend(BackendConfig(kind="scripted", replies=(PLAN,), latency_s=0.1))
+    backend = make_backend(ScriptedConfig(replies=(PLAN,), latency_s=0.1))
     reply = backend.generate(request(1), never)
     assert reply.generation_time_s >= 0.1 and reply.error is None
-    slow = make_backend(BackendConfig(kind="scripted", replies=(PLAN,), latency_s=30.0))
+    slow = make_backend(ScriptedConfig(replies=(PLAN,), latency_s=30.0))
     start = time.monotonic()
     deadline = start + 0.05
     reply = slow.generate(request(2), lambda: time.monotonic() > deadline)
@@ -74,20 +74,20 @@ def test_latency_is_applied_and_cancel_is_seen_between_slices() -> None:
 
 
 def test_request_timeout() -> None:
-    backend = make_backend(BackendConfig(kind="scripted", replies=(PLAN,), latency_s=30.0))
+    backend = make_backend(ScriptedConfig(replies=(PLAN,), latency_s=30.0))
     reply = backend.generate(request(1, timeout_s=0.05), never)
     assert reply.error == "timeout"
 
 
 def test_failure_modes_garbage_truncated_error() -> None:
-    garbage = make_backend(BackendConfig(kind="scripted", replies=(PLAN,), failure="garbage"))
+    garbage = make_backend(ScriptedConfig(replies=(PLAN,), failure="garbage"))
     assert garbage.generate(request(1), never).text == GARBAGE_TEXT
-    truncated = make_backend(BackendConfig(kind="scripted", replies=(PLAN,), failure="truncated"))
+    truncated = make_backend(ScriptedConfig(replies=(PLAN,), failure="truncated"))
     text = truncated.generate(request(1), never).text
     assert PLAN.startswith(text) and len(text) == len(PLAN) // 2
     with pytest.raises(json.JSONDecodeError):
         json.loads(text)
-    error = make_backend(BackendConfig(kind="scripted", replies=(PLAN,), failure="error"))
+    error = make_backend(ScriptedConfig(replies=(PLAN,), failure="error"))
     reply = error.generate(request(1), never)
     assert reply.error == SCRIPTED_ERROR and reply.text == ""
 
@@ -101,7 +101,7 @@ def test_always_move_walks_to_the_place_the_instruction_names() -> None:
     from robot_brain.core.world import load_world
 
     world = load_world(default_world_path())
-    backend = make_backend(BackendConfig(kind="scripted", failure="always_move"))
+    backend = make_backend(ScriptedConfig(failure="always_move"))
     for text, place in (("The living room is off limits, stay out of it.", "living_room"),
                         ("Don't you dare go near the window!", "window"),
                         ("别动。", "dock")):   # nothing named it can read: the first place

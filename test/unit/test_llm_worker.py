@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from robot_brain.core.llm.scripted import ScriptedConfig
 from robot_brain.core.llm.types import BackendConfig, BackendError, LlmReply
 from robot_brain.core.llm.worker import LlmWorker
 from test.unit.llm_helpers import PLAN, poll_until, replies, request
@@ -22,7 +23,7 @@ CALL_BOUND_S = 0.1  # submit/cancel/poll are expected well under 1 ms
 
 
 def scripted(**kwargs: object) -> BackendConfig:
-    return BackendConfig(kind="scripted", replies=(PLAN,), **kwargs)  # type: ignore[arg-type]
+    return ScriptedConfig(replies=(PLAN,), **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_newer_submit_cancels_older(make_worker) -> None:  # type: ignore[no-unt
 
 
 def test_newer_request_is_served_after_cancel(make_worker) -> None:  # type: ignore[no-untyped-def]
-    worker = make_worker(BackendConfig(kind="scripted", replies=("old", "new"), latency_s=0.3))
+    worker = make_worker(ScriptedConfig(replies=("old", "new"), latency_s=0.3))
     poll_until(worker, lambda ev: any(e.kind == "started" for e in ev), SPAWN_BOUND_S)
     worker.submit(request(1))
     worker.submit(request(2))
@@ -193,7 +194,7 @@ def test_hang_is_killed_after_hang_timeout_and_restarted(make_worker) -> None:  
 def test_startup_failure_is_reported_with_reason(make_worker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     reply_file = tmp_path / "replies.json"
     reply_file.write_text('["ok"]')
-    worker = make_worker(BackendConfig(kind="scripted", reply_file=str(reply_file)))
+    worker = make_worker(ScriptedConfig(reply_file=str(reply_file)))
     poll_until(worker, lambda ev: any(e.kind == "started" for e in ev), SPAWN_BOUND_S)
     reply_file.unlink()  # the next child cannot load its backend
     os.kill(worker.pid, signal.SIGKILL)
@@ -246,9 +247,9 @@ def test_child_exits_when_parent_is_killed(tmp_path) -> None:  # type: ignore[no
     script.write_text(
         "import sys, time\n"
         f"sys.path.insert(0, {str(root)!r})\n"
-        "from robot_brain.core.llm.types import BackendConfig\n"
+        "from robot_brain.core.llm.scripted import ScriptedConfig\n"
         "from robot_brain.core.llm.worker import LlmWorker\n"
-        "w = LlmWorker(BackendConfig(kind='scripted'))\n"
+        "w = LlmWorker(ScriptedConfig())\n"
         "w.start()\n"
         "print(w.pid, flush=True)\n"
         "time.sleep(60)\n")

@@ -12,7 +12,7 @@ from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.goals import BoundsCheck
 from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D, Velocity, wrap_angle
 from robot_brain.core.navigation.localization import (
     Correction,

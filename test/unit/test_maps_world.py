@@ -144,7 +144,7 @@ def test_both_map_saver_dialects_read_to_the_same_grid(tmp_path: Path, apartment
 
 
 def test_the_live_view_draws_the_maps_obstacles_and_places(apartment_map: World) -> None:
-    from robot_brain.core.live.scene import world_scene
+    from robot_brain.core.live.foxglove_scene import world_scene
     from robot_brain.core.maps.outline import obstacle_boxes
     from test.live_decode import decoder
 

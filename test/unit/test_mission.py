@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from robot_brain.core.mission import MissionFacts, Verdict, judge
+from robot_brain.core.report.verdict import MissionFacts, Verdict, judge
 
 KITCHEN_PLAN = {"accepted": True, "steps": [{"skill": "navigate_to", "place": "kitchen"}]}
 

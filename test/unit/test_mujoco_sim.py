@@ -20,7 +20,7 @@ mujoco = pytest.importorskip("mujoco", reason="mujoco (requirements/python.txt) 
 
 from robot_brain.core.sim.mujoco.simulator import MujocoSimulator  # noqa: E402
 
-LIMITS = SimConfig().limits
+LIMITS = SimConfig().velocity_limits
 QUIET = MujocoSimConfig(head_lidar=MujocoSimConfig().head_lidar.__class__(
     points_per_frame=4000, noise_std=0.0))
 

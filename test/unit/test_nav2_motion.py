@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from robot_brain.core.params import ParamError, load
+from robot_brain.core.config.params import ParamError, load
 from robot_brain.core.planner.executive import Goal
 from robot_brain.core.planner.nav2_motion import (
     CancelGoal,

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.evaluation.legs import LegConfig, run_leg
 from robot_brain.core.navigation.route_planner import (
     GoalBlockedError,
     NoRouteError,
@@ -24,6 +24,7 @@ from robot_brain.core.navigation.route_planner import (
 )
 from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.world import World, load_world, parse_world
+from robot_brain_lab.place_legs import LegConfig, run_leg
 
 CONFIG = RoutePlannerConfig()  # 0.1 m cells, robot radius 0.25 m, inflation 0.25 m
 
@@ -186,7 +187,10 @@ def test_errors_are_no_route_errors() -> None:
                                     {"inflation": math.nan}])
 def test_bad_configuration_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(RoutePlannerConfigError):
-        RoutePlannerConfig(**kwargs)
+        if "robot_radius" in kwargs:  # the robot's shared limits
+            RoutePlannerConfig(robot=RobotLimits(**kwargs))
+        else:
+            RoutePlannerConfig(**kwargs)
 
 
 # Legs on which the ONNX policy alone got stuck behind the kitchen partition or oscillated in

@@ -1,13 +1,24 @@
-"""robot_brain.core.params: one declaration per parameter, read by specs, load and docs."""
+"""robot_brain.core.config.params: one declaration per parameter, read by specs, load and docs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from typing import ClassVar
 
 import pytest
 
+from robot_brain.core.config.params import (
+    ParamError,
+    defaults,
+    group,
+    load,
+    param,
+    refuse_renamed,
+    renamed,
+    specs,
+)
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.params import ParamError, defaults, group, load, param, specs
 
 
 @dataclass(frozen=True)
@@ -82,3 +93,86 @@ def test_mutable_default_and_duplicate_names_are_refused() -> None:
 
     with pytest.raises(TypeError, match="twice"):
         specs(Twice)
+
+
+@dataclass(frozen=True)
+class Renamed:
+    RENAMED_PARAMS: ClassVar[dict[str, str]] = {"route_eco": "backend_eco"}
+    backend_eco: str = param("preferred", "Backend in eco.")
+
+
+def test_an_old_parameter_name_is_refused_naming_the_new_one() -> None:
+    assert renamed(Renamed) == {"route_eco": "backend_eco"}
+    assert renamed(Arm) == {}
+    refuse_renamed(renamed(Renamed), ["backend_eco", "other"])
+    with pytest.raises(ParamError, match="'route_eco' was renamed to 'backend_eco'"):
+        refuse_renamed(renamed(Renamed), ["route_eco"])
+    # The old name is not a parameter: specs list only the new one.
+    assert [s.name for s in specs(Renamed)] == ["backend_eco"]
+
+
+def test_a_shared_group_is_declared_once_and_loaded_into_every_place() -> None:
+    @dataclass(frozen=True)
+    class Gripper:
+        limits: Limits = group(Limits, shared=True)
+        force: float = param(10.0, "Grip force.", unit="N", min=0.0, max=100.0)
+
+    @dataclass(frozen=True)
+    class Robot:
+        limits: Limits = group(Limits, shared=True)
+        gripper: Gripper = group(Gripper)
+
+    assert [s.name for s in specs(Robot)] == ["speed", "stamped", "force"]
+    robot = load(Robot, {"speed": 1.5, "force": 20.0})
+    assert robot.limits.speed == robot.gripper.limits.speed == 1.5
+    assert robot.gripper.force == 20.0
+
+    @dataclass(frozen=True)
+    class Clash:
+        limits: Limits = group(Limits, shared=True)
+        speed: float = param(1.0, "Another speed.")
+
+    with pytest.raises(TypeError, match="twice"):
+        specs(Clash)
+
+
+class Gait(Enum):
+    WALK = "walk"
+    RUN = "run"
+
+
+def test_an_enum_parameter_is_a_string_with_its_values_as_choices() -> None:
+    @dataclass(frozen=True)
+    class Legs:
+        gait: Gait = param(Gait.WALK, "How it moves.")
+
+    (spec,) = specs(Legs)
+    assert (spec.default, spec.choices) == ("walk", ("walk", "run"))
+    assert load(Legs, {"gait": "run"}).gait is Gait.RUN
+    assert load(Legs, {}).gait is Gait.WALK
+    with pytest.raises(ParamError, match="'gait' = 'jump' is not one of"):
+        load(Legs, {"gait": "jump"})
+
+
+def test_a_declared_name_and_a_shared_group_inside_a_prefixed_one() -> None:
+    @dataclass(frozen=True)
+    class Route:
+        RENAMED_PARAMS: ClassVar[dict[str, str]] = {"cell": "resolution"}
+        limits: Limits = group(Limits, shared=True)
+        resolution: float = param(0.1, "Cell size.", unit="m")
+        planned: bool = param(True, "Plan routes.", name="route_planning")
+
+    @dataclass(frozen=True)
+    class Planner:
+        limits: Limits = group(Limits, shared=True)
+        route: Route = group(Route, prefix="route_")
+
+    # The shared limits keep their own names inside the prefixed group; `name` is used as is
+    # after the prefix.
+    assert [s.name for s in specs(Planner)] == ["speed", "stamped", "route_resolution",
+                                                "route_route_planning"]
+    planner = load(Planner, {"speed": 2.0, "route_resolution": 0.2,
+                             "route_route_planning": False})
+    assert planner.route.limits.speed == 2.0 and planner.route.resolution == 0.2
+    assert planner.route.planned is False
+    assert renamed(Planner) == {"route_cell": "route_resolution"}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.core.config_check import InconsistentConfigError, check, problems
-from robot_brain.core.params_file import (
+from robot_brain.core.config.consistency import InconsistentConfigError, check, problems
+from robot_brain.core.config.params_file import (
     ParamsFileError,
     load_params_file,
     node_key,
@@ -124,6 +124,29 @@ def test_rules_only_apply_to_nodes_that_run() -> None:
     # A brain without the sim (a real robot) has no sim timeout to compare.
     values = {n: v for n, v in with_("sim", cmd_timeout_s=0.01).items() if n != "sim"}
     assert problems(values) == []
+
+
+def test_one_belief_about_the_llm_devices_draw() -> None:
+    """The planner prices a remote call with the modem's draw the power monitor believes."""
+    values = {"planner": {"accelerator_generating_w": 20.0, "modem_active_w": 7.5},
+              "power_monitor": {"accelerator_generating_w": 20.0, "modem_active_w": 7.0}}
+    with pytest.raises(InconsistentConfigError, match=r"planner.modem_active_w=7.5, "
+                                                      r"power_monitor.modem_active_w=7.0"):
+        check(values)
+
+
+def test_the_shipped_config_passes_preflight_and_an_old_name_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("rclpy")  # the node registry names the nodes' classes
+    from robot_brain.cli.preflight import preflight
+    from robot_brain.core.config.params import ParamError
+
+    shipped = Path(__file__).resolve().parents[2] / "config" / "brain.yaml"
+    nodes = ["sim", "perception", "controller", "watchdog", "planner", "power_monitor"]
+    preflight(shipped, nodes)
+    old = tmp_path / "old.yaml"
+    old.write_text("/**/planner:\n  ros__parameters:\n    route_eco: openai\n")
+    with pytest.raises(ParamError, match="'route_eco' was renamed to 'backend_eco'"):
+        preflight(old, nodes)
 
 
 def test_planner_and_power_monitor_read_the_battery_alike() -> None:

@@ -5,26 +5,26 @@ the text names) and with each case's expected plan."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from robot_brain.core.planner.gate.gate import PlanGate
-from robot_brain.core.planner.scoring import (
+from robot_brain.core.planner.skills import Plan, PlanLimits, Skill
+from robot_brain.core.planner.validation import PlanValidator
+from robot_brain.core.planner.vertical.intent_model import ModelMetadata, default_model_path
+from robot_brain.core.planner.vertical.places import PlaceMatcher
+from robot_brain.core.planner.vertical.text import fold
+from robot_brain.core.resources import resolve_world_path
+from robot_brain.core.world import World, load_world
+from robot_brain_lab.corpus_overlap import find_overlaps
+from robot_brain_lab.planner_scoring import (
     Case,
     InstructionSet,
+    lab_data_file,
     load_instruction_set,
     oracle_reply,
 )
-from robot_brain.core.planner.skills import Plan, PlanLimits, Skill
-from robot_brain.core.planner.validation import PlanValidator
-from robot_brain.core.planner.vertical.corpus import generate
-from robot_brain.core.planner.vertical.model import ModelMetadata, default_model_path
-from robot_brain.core.planner.vertical.overlap import find_overlaps
-from robot_brain.core.planner.vertical.places import PlaceMatcher
-from robot_brain.core.planner.vertical.text import fold
-from robot_brain.core.resources import package_file, resolve_world_path
-from robot_brain.core.world import World, load_world
+from robot_brain_lab.vertical_corpus import generate
 
 MUST_NOT_MOVE = "instructions_must_not_move.yaml"
 LEGIT = "instructions_gate_legit.yaml"
@@ -34,7 +34,7 @@ DONT_MOVE = ("negation", "prohibition", "correction", "hazard", "conditional", "
 
 
 def load(name: str) -> InstructionSet:
-    return load_instruction_set(Path(package_file("data", name)))
+    return load_instruction_set(lab_data_file(name))
 
 
 @pytest.fixture(scope="module")

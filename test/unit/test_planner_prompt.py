@@ -12,11 +12,11 @@ from robot_brain.core.planner.examples import (
     similar_examples,
 )
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, examples, summarize_scene
-from robot_brain.core.planner.scoring import load_instruction_set
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.resources import default_world_path
 from robot_brain.core.world import load_world, parse_world
+from robot_brain_lab.planner_scoring import load_instruction_set
 
 WORLD = load_world(default_world_path())
 SCENE = {"version": 1, "stamp": 1.0, "robot": {"x": 1.0, "y": -2.0, "yaw": 1.5708},
@@ -58,7 +58,7 @@ def test_no_example_is_an_instruction_of_the_scored_set() -> None:
     shown = {e.instruction.strip().lower() for e in fixed_examples(WORLD) + example_pool(WORLD)}
     assert not scored & shown
     # Nor a near-duplicate of one (the corpus generator's own check and threshold).
-    from robot_brain.core.planner.vertical.overlap import find_overlaps
+    from robot_brain_lab.corpus_overlap import find_overlaps
     assert find_overlaps(sorted(scored), sorted(shown)) == []
 
 

@@ -8,7 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from robot_brain.core.planner.scoring import (
+from robot_brain.core.planner.skills import PlanLimits, Skill, Step, template_schema
+from robot_brain.core.planner.validation import PlanValidator
+from robot_brain.core.resources import resolve_world_path
+from robot_brain.core.world import load_world
+from robot_brain_lab.planner_scoring import (
     InstructionSetError,
     StepPattern,
     load_instruction_set,
@@ -16,10 +20,6 @@ from robot_brain.core.planner.scoring import (
     score_reply,
     summarize,
 )
-from robot_brain.core.planner.skills import PlanLimits, Skill, Step, template_schema
-from robot_brain.core.planner.validation import PlanValidator
-from robot_brain.core.resources import resolve_world_path
-from robot_brain.core.world import load_world
 
 ISET = load_instruction_set()
 WORLD = load_world(resolve_world_path(f"{ISET.world}.yaml"))

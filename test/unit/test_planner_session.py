@@ -1,4 +1,5 @@
-"""The planner's orchestration with fake workers: ids, superseding, cancel, routing, status."""
+"""The planner's orchestration with fake workers: ids, superseding, cancel, backend choice,
+status."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.llm.types import LlmReply, Locality
 from robot_brain.core.llm.worker import WorkerEvent
+from robot_brain.core.planner.backend_choice import BackendChoiceConfig, Mode
 from robot_brain.core.planner.backend_pool import BackendPool, PoolConfig, make_backend_infos
 from robot_brain.core.planner.messages import (
     PLAN_SCHEMA_FILE,
@@ -18,12 +20,12 @@ from robot_brain.core.planner.messages import (
     TickOutput,
     schema_errors,
 )
-from robot_brain.core.planner.routing import Mode, RoutingConfig
 from robot_brain.core.planner.session import PlannerSession, SessionConfig
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.stop_words import is_stop_word
 from robot_brain.core.resources import default_world_path
 from robot_brain.core.world import load_world
+from test.unit.test_planner_backend_choice import per_mode
 
 KITCHEN = '{"steps": [{"skill": "navigate_to", "place": "kitchen"}]}'
 
@@ -71,19 +73,19 @@ class FakeWorker:
                                                          error)))
 
 
-def make(routes: dict[Mode, str] | None = None, eco_interval: float = 30.0,
+def make(by_mode: dict[Mode, str] | None = None, eco_interval: float = 30.0,
          names: tuple[str, ...] = ("scripted",), power_gate: bool = False,
          stopped: tuple[str, ...] = ()) -> tuple[PlannerSession, dict[str, FakeWorker]]:
     world = load_world(default_world_path())
     workers = {n: FakeWorker(n) for n in names}
-    routing = RoutingConfig(preferred=names[0], routes=routes or {
-        Mode.NORMAL: "preferred", Mode.ECO: "preferred", Mode.CRITICAL: "dock"},
-        eco_min_interval_s=eco_interval, auto_candidates=names)
+    choice = BackendChoiceConfig(preferred=names[0], **per_mode(by_mode or {
+        Mode.NORMAL: "preferred", Mode.ECO: "preferred", Mode.CRITICAL: "dock"}),
+        eco_min_interval_s=eco_interval, auto_candidates=names, auto_base_load_w=0.0)
     infos = make_backend_infos(
         names, lambda n: ("fake-model", "remote" if n == "openai" else "local"), 20.0, 7.5,
         {"llama_cpp": 3.0, "openai": 1.5})
-    config = SessionConfig(PlanLimits(), routing)
-    pool = BackendPool(routing, workers, infos, PoolConfig(power_gate=power_gate),
+    config = SessionConfig(PlanLimits(), choice)
+    pool = BackendPool(choice, workers, infos, PoolConfig(power_gate=power_gate),
                        stopped=stopped)
     return PlannerSession(world, config, pool), workers
 
@@ -213,7 +215,7 @@ def test_eco_defers_until_interval_then_newest_instruction_goes() -> None:
 
 
 def test_mode_change_switches_backend() -> None:
-    s, w = make(routes={Mode.NORMAL: "preferred", Mode.ECO: "openai", Mode.CRITICAL: "dock"},
+    s, w = make(by_mode={Mode.NORMAL: "preferred", Mode.ECO: "openai", Mode.CRITICAL: "dock"},
                 eco_interval=0.0, names=("llama_cpp", "openai"))
     s.on_instruction("kitchen", 0.0)
     assert len(w["llama_cpp"].submitted) == 1
@@ -228,7 +230,7 @@ def test_mode_change_switches_backend() -> None:
 
 
 def test_remote_failure_makes_auto_fall_back_to_local() -> None:
-    s, w = make(routes={Mode.NORMAL: "auto", Mode.ECO: "auto", Mode.CRITICAL: "dock"},
+    s, w = make(by_mode={Mode.NORMAL: "auto", Mode.ECO: "auto", Mode.CRITICAL: "dock"},
                 names=("llama_cpp", "openai"))
     s.on_instruction("kitchen", 0.0)
     assert len(w["openai"].submitted) == 1  # cheaper by the priors
@@ -277,16 +279,16 @@ def test_status_changed_flag_and_health() -> None:
     assert w["scripted"].stopped
 
 
-def test_routing_needs_workers() -> None:
+def test_backend_choice_needs_workers() -> None:
     with pytest.raises(ValueError, match="no worker"):
-        BackendPool(RoutingConfig("openai"), {}, {})
+        BackendPool(BackendChoiceConfig("openai"), {}, {})
 
 
 GATED = {Mode.NORMAL: "preferred", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
 
 
 def test_power_gate_turns_the_accelerator_off_when_no_route_needs_it() -> None:
-    s, w = make(routes=GATED, eco_interval=0.0, names=("llama_cpp", "openai"), power_gate=True)
+    s, w = make(by_mode=GATED, eco_interval=0.0, names=("llama_cpp", "openai"), power_gate=True)
     out = s.tick(0.0)
     check_schemas(out)
     assert out.status.accelerator_on and not w["llama_cpp"].stopped
@@ -314,7 +316,7 @@ def test_power_gate_turns_the_accelerator_off_when_no_route_needs_it() -> None:
 
 
 def test_power_gate_waits_for_a_live_local_request() -> None:
-    s, w = make(routes=GATED, eco_interval=0.0, names=("llama_cpp", "openai"), power_gate=True)
+    s, w = make(by_mode=GATED, eco_interval=0.0, names=("llama_cpp", "openai"), power_gate=True)
     s.on_instruction("kitchen", 0.0)
     s.set_mode("eco", 0.5)  # eco does not cancel what is already being generated
     out = s.tick(0.5)
@@ -327,7 +329,7 @@ def test_power_gate_waits_for_a_live_local_request() -> None:
 
 
 def test_without_power_gate_the_accelerator_stays_on() -> None:
-    s, w = make(routes=GATED, eco_interval=0.0, names=("llama_cpp", "openai"))
+    s, w = make(by_mode=GATED, eco_interval=0.0, names=("llama_cpp", "openai"))
     s.set_mode("critical", 1.0)
     out = s.tick(1.0)
     assert not w["llama_cpp"].stopped and out.status.accelerator_on is True
@@ -337,8 +339,8 @@ def test_without_power_gate_the_accelerator_stays_on() -> None:
 
 
 def test_workers_stopped_at_start_are_not_routed_to_until_started() -> None:
-    routes = {Mode.NORMAL: "openai", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
-    s, w = make(routes=routes, names=("llama_cpp", "openai"), power_gate=True,
+    by_mode = {Mode.NORMAL: "openai", Mode.ECO: "openai", Mode.CRITICAL: "dock"}
+    s, w = make(by_mode=by_mode, names=("llama_cpp", "openai"), power_gate=True,
                 stopped=("llama_cpp",))
     out = s.tick(0.0)
     assert out.status.accelerator_on is False and w["llama_cpp"].starts == 0
@@ -356,7 +358,7 @@ def test_workers_stopped_at_start_are_not_routed_to_until_started() -> None:
 
 def test_auto_with_gating_keeps_the_accelerator_off_while_remote_is_cheaper() -> None:
     auto = {Mode.NORMAL: "auto", Mode.ECO: "auto", Mode.CRITICAL: "dock"}
-    s, w = make(routes=auto, names=("llama_cpp", "openai"), power_gate=True)
+    s, w = make(by_mode=auto, names=("llama_cpp", "openai"), power_gate=True)
     out = s.tick(0.0)
     # By the priors (20 W x 3 s local, 7.5 W x 1.5 s remote) auto picks openai: nothing needs
     # the accelerator.
@@ -380,7 +382,7 @@ def test_auto_with_gating_keeps_the_accelerator_off_while_remote_is_cheaper() ->
 
 
 def test_power_gate_start_failure_is_reported_not_raised() -> None:
-    s, w = make(routes=GATED, names=("llama_cpp", "openai"), power_gate=True,
+    s, w = make(by_mode=GATED, names=("llama_cpp", "openai"), power_gate=True,
                 stopped=("llama_cpp",))
     w["llama_cpp"].fail_start = True
     out = s.tick(0.0)  # normal needs llama_cpp: the start fails
@@ -404,7 +406,7 @@ def crash_at_start(worker: FakeWorker, rid: int) -> None:
     ]
 
 
-def test_backend_that_cannot_start_is_an_error_and_routing_falls_back() -> None:
+def test_backend_that_cannot_start_is_an_error_and_the_choice_falls_back() -> None:
     from robot_brain.core.health import Level
     s, w = make(names=("llama_cpp", "openai"))
     rid = s.on_instruction("go to the kitchen", 0.0)

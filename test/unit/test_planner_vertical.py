@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from robot_brain.core.planner.scoring import load_instruction_set
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.cascade import Tier, decide
@@ -14,6 +13,7 @@ from robot_brain.core.planner.vertical.planner import Outcome, VerticalPlanner, 
 from robot_brain.core.planner.vertical.text import MAX_INPUT_CHARS
 from robot_brain.core.resources import default_world_path
 from robot_brain.core.world import WorldError, load_world, parse_world
+from robot_brain_lab.planner_scoring import load_instruction_set
 
 WORLD = load_world(default_world_path())
 

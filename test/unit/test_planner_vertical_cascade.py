@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD, HandOff, Tier, decide
-from robot_brain.core.planner.vertical.model import Intent
+from robot_brain.core.planner.vertical.intent_model import Intent
 from robot_brain.core.planner.vertical.planner import ClauseReading, Outcome, VerticalResult
 
 GO = {"steps": [{"skill": "navigate_to", "place": "kitchen"}]}

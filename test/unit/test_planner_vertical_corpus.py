@@ -10,14 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robot_brain.core.planner.scoring import (
-    evaluation_texts,
-    load_instruction_set,
-    packaged_instruction_files,
-)
-from robot_brain.core.planner.vertical.corpus import LANGS, corpus_digest, generate, number_words
 from robot_brain.core.planner.vertical.features import DEFAULT_DIM, featurize
-from robot_brain.core.planner.vertical.model import (
+from robot_brain.core.planner.vertical.intent_model import (
     Intent,
     IntentModel,
     ModelMetadata,
@@ -25,8 +19,14 @@ from robot_brain.core.planner.vertical.model import (
     default_model_path,
 )
 from robot_brain.core.planner.vertical.numbers import find_durations
-from robot_brain.core.planner.vertical.overlap import NEAR_DUPLICATE_JACCARD, find_overlaps
 from robot_brain.core.planner.vertical.text import fold
+from robot_brain_lab.corpus_overlap import NEAR_DUPLICATE_JACCARD, find_overlaps
+from robot_brain_lab.planner_scoring import (
+    evaluation_texts,
+    load_instruction_set,
+    packaged_instruction_files,
+)
+from robot_brain_lab.vertical_corpus import LANGS, corpus_digest, generate, number_words
 
 MAX_MODEL_BYTES = 3 * 1024 * 1024
 

@@ -2,8 +2,8 @@
 
 Each policy (the packaged ONNX network and the analytic expert) drives EPISODES lockstep
 episodes (sim core + perception's sector reference + safety filter) in `eval`-family worlds;
-training uses the `train` family from a disjoint seed stream (scenarios.py). Success means
-reaching the goal within the time limit without a collision.
+training uses the `train` family from a disjoint seed stream (robot_brain_lab.policy_scenarios).
+Success means reaching the goal within the time limit without a collision.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from robot_brain.core.control.episodes import EpisodeConfig, EpisodeResult, run_episode
 from robot_brain.core.control.expert import ExpertConfig
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
-from robot_brain.core.control.safety import SafetyConfig
-from robot_brain.core.control.scenarios import Family, random_scenario
+from robot_brain.core.control.safety_filter import SafetyConfig
+from robot_brain_lab.policy_episodes import EpisodeConfig, EpisodeResult, run_episode
+from robot_brain_lab.policy_scenarios import Family, random_scenario
 
 EPISODES = 50
 #: Evaluation seeds start here, away from anything a training run might use.

@@ -7,13 +7,14 @@ import math
 import numpy as np
 import pytest
 
+from robot_brain.core.power.draw_model import LlmDevicePower, PowerModel, PowerModelError
 from robot_brain.core.power.estimator import Activity, BatteryReading, DrawSource, EnergyEstimator
-from robot_brain.core.power.model import PowerModel, PowerModelError
 from robot_brain.core.power.modes import ModeConfigError, ModeSelector, ModeThresholds, PowerMode
 
 MODEL = PowerModel(capacity_wh=1000.0, nominal_voltage=48.0, base_load_w=120.0,
-                   locomotion_w_per_mps=200.0, accelerator_generating_w=20.0,
-                   accelerator_idle_w=5.0, modem_active_w=7.0)
+                   locomotion_w_per_mps=200.0,
+                   devices=LlmDevicePower(accelerator_generating_w=20.0, modem_active_w=7.0),
+                   accelerator_idle_w=5.0)
 
 
 def test_model_breakdown_sums_its_parts() -> None:
@@ -48,7 +49,7 @@ def test_model_rejects_negative_or_nan() -> None:
     with pytest.raises(PowerModelError, match="base_load_w"):
         PowerModel(base_load_w=-1.0)
     with pytest.raises(PowerModelError, match="modem_active_w"):
-        PowerModel(modem_active_w=math.nan)
+        PowerModel(devices=LlmDevicePower(modem_active_w=math.nan))
 
 
 def test_measured_draw_is_voltage_times_current_and_endurance_follows() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from robot_brain.cli.report import main as report_main
 from robot_brain.core.report.bagwriter import BagWriteError, BagWriter
-from robot_brain.core.report.pipeline import collect_figures
+from robot_brain.core.report.build import collect_figures
 from test.unit.test_report_figures import TS, TYPES, odometry, string, write_bag
 
 

@@ -13,8 +13,8 @@ import pytest
 from robot_brain.cli.report import main as report_main
 from robot_brain.core.report.bag import default_typestore
 from robot_brain.core.report.bagwriter import BagWriter
+from robot_brain.core.report.build import collect_figures
 from robot_brain.core.report.figures import RunFigures, Span
-from robot_brain.core.report.pipeline import collect_figures
 from robot_brain.core.report.summary import summary_rows
 
 T0 = 1_700_000_000 * 10**9   # ns; the first message of the bag
@@ -334,7 +334,7 @@ def test_latency_counts_the_first_command_of_each_scan_only() -> None:
     """Ticks reusing the same perception carry its stamp; only the first measures latency."""
     from types import SimpleNamespace
 
-    from robot_brain.core.report import topics as T
+    from robot_brain.core.report import recorded_topics as T
     from robot_brain.core.report.collector import FigureCollector
 
     def cmd(stamp_ns: int) -> SimpleNamespace:
@@ -357,7 +357,7 @@ def test_forwarded_command_logged_before_the_controllers_own_still_counts() -> N
     """Two topics have no order in a bag: cmd_vel may be logged before controller/cmd_vel."""
     from types import SimpleNamespace
 
-    from robot_brain.core.report import topics as T
+    from robot_brain.core.report import recorded_topics as T
     from robot_brain.core.report.collector import FigureCollector
 
     def cmd(stamp_ns: int) -> SimpleNamespace:

@@ -16,23 +16,40 @@ from rosbags.interfaces import (
 )
 
 from robot_brain.cli.recording import default_run_dir, recorder_args
+from robot_brain.core.report.recorded_topics import RECORDED_TOPICS, guess_namespace, topic_map
 from robot_brain.core.report.recording_qos import RequestQos, adapt_to_offers
-from robot_brain.core.report.topics import RECORDED_TOPICS, guess_namespace, topic_map
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _launch_topics() -> list[str]:
-    tree = ast.parse((ROOT / "launch" / "brain.launch.py").read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "RECORDED_TOPICS" for t in node.targets):
-            return list(ast.literal_eval(node.value))
-    raise AssertionError("launch/brain.launch.py has no RECORDED_TOPICS list")
-
-
 def test_launch_file_records_the_same_topics() -> None:
-    assert _launch_topics() == list(RECORDED_TOPICS)
+    """The launch file keeps no list of its own: `ros2 bag record` gets RECORDED_TOPICS."""
+    tree = ast.parse((ROOT / "launch" / "brain.launch.py").read_text())
+    assigned = [t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)]
+    assert "RECORDED_TOPICS" not in assigned
+    imported = {(node.module, alias.name) for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert ("robot_brain.core.report.recorded_topics", "RECORDED_TOPICS") in imported
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", "") == "_bag_record"]
+    assert calls and all("RECORDED_TOPICS" in ast.dump(c) for c in calls)
+
+
+def _string_constants(paths: list[Path]) -> set[str]:
+    return {node.value for p in paths for node in ast.walk(ast.parse(p.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def test_every_recorded_topic_is_a_topic_of_the_brain() -> None:
+    """A recorded topic is published or subscribed by a node (an input such as `estop` comes
+    from outside): a name no node uses would be recorded empty and reported as missing."""
+    names = _string_constants([*(ROOT / "robot_brain" / "nodes").glob("*.py"),
+                               *(ROOT / "robot_brain" / "ros").glob("*.py")])
+    assert "controller/cmd_vel" in names  # the scan sees the nodes' topic names
+    # An action's status topic is named after the action (<action>/_action/status).
+    unused = [t for t in RECORDED_TOPICS if t.split("/_action/")[0] not in names]
+    assert unused == [], f"recorded but used by no node: {unused}"
 
 
 def test_recorded_topics_are_unique_and_well_formed() -> None:

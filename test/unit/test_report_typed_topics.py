@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 
 from robot_brain.core.live.ros_schemas import ros2msg_schema
-from robot_brain.core.live.topics import served_topics
+from robot_brain.core.live.served_topics import served_topics
 from robot_brain.core.report.bag import default_typestore
 from robot_brain.core.report.bagwriter import BagWriter
+from robot_brain.core.report.build import collect_figures
 from robot_brain.core.report.interface_types import (
     REQUIRED,
     definition_dirs,
     interface_definitions,
 )
-from robot_brain.core.report.pipeline import collect_figures
-from robot_brain.core.report.topics import RECORDED_TOPICS
+from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
 
 TS = default_typestore()
 T0 = 1_700_000_000 * 10**9

@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.evaluation.scenario3d import (
+from robot_brain.core.geometry import Pose2D
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.frames import rotation_from_rpy
+from robot_brain.core.sim.mujoco.config import MujocoSimConfig
+from robot_brain.core.sim.simulator import SimConfig
+from robot_brain.core.world import Box, load_world_file
+from robot_brain_lab.scenario3d import (
     SCENARIO_PLACES,
     SCENARIO_WORLD,
     CloudPerceptionUnavailable,
@@ -20,12 +26,6 @@ from robot_brain.core.evaluation.scenario3d import (
     knee_scan_sectors,
     run_scenario,
 )
-from robot_brain.core.geometry import Pose2D
-from robot_brain.core.robot_model import HUMANOID
-from robot_brain.core.robot_model.frames import rotation_from_rpy
-from robot_brain.core.sim.mujoco.config import MujocoSimConfig
-from robot_brain.core.sim.simulator import SimConfig
-from robot_brain.core.world import Box, load_world_file
 
 pytest.importorskip("mujoco", reason="mujoco (requirements/python.txt) not installed")
 
@@ -82,7 +82,7 @@ def test_the_head_lidar_sees_each_top_the_knee_laser_misses(top: Box) -> None:
     d = math.hypot(dx, dy)
     x, y = top.center[0] + 1.6 * dx / d, top.center[1] + 1.6 * dy / d
     pose = Pose2D(x, y, math.atan2(-dy, -dx))
-    sim = MujocoSimulator(world, MujocoSimConfig(), SimConfig().limits, start=pose)
+    sim = MujocoSimulator(world, MujocoSimConfig(), SimConfig().velocity_limits, start=pose)
     m = HUMANOID.head_lidar.pose
     pts = sim.head_cloud().points.astype(float) @ rotation_from_rpy(m.roll, m.pitch,
                                                                    m.yaw).T + [m.x, m.y, m.z]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from robot_brain.core.config_check import problems
+from robot_brain.core.config.consistency import problems
 from robot_brain.core.sim_choice import (
     SIM_NODES,
     SimChoiceError,

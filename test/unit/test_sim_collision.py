@@ -5,11 +5,12 @@ import math
 import numpy as np
 import pytest
 
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.geometry import Pose2D, Velocity
 from robot_brain.core.sim import SimConfig, Simulator
 from test.unit.sim_worlds import wall_ahead, world
 
-CFG = SimConfig(robot_radius=0.25)
+CFG = SimConfig(limits=RobotLimits(robot_radius=0.25))
 
 
 @pytest.mark.parametrize("dt", [0.01, 0.5, 30.0])
@@ -26,7 +27,7 @@ def test_body_stops_at_the_wall_surface_and_counts_once(dt: float) -> None:
 
 
 def test_one_huge_step_cannot_tunnel_through_a_thin_wall() -> None:
-    fast = SimConfig(max_linear_speed=3.0, max_linear_accel=10.0)
+    fast = SimConfig(limits=RobotLimits(max_linear_speed=3.0, max_linear_accel=10.0))
     sim = Simulator(wall_ahead(3.0, thickness=0.01), fast)
     sim.step(Velocity(3.0, 0.0), 100.0)
     assert sim.pose.x == pytest.approx(2.75, abs=1e-5)

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.evaluation.legs import run_leg
 from robot_brain.core.geometry import Pose2D, Velocity
 from robot_brain.core.maps.metadata import MapOrigin
 from robot_brain.core.maps.occupancy import OccupancyGrid
@@ -19,6 +18,7 @@ from robot_brain.core.resources import default_world_path
 from robot_brain.core.sim.lidar import LidarConfig
 from robot_brain.core.sim.simulator import SimConfig, Simulator
 from robot_brain.core.world import World, load_world, load_world_file, map_world
+from robot_brain_lab.place_legs import run_leg
 
 EXACT = SimConfig(lidar=LidarConfig(noise_std=0.0))
 

@@ -8,12 +8,13 @@ import math
 import numpy as np
 import pytest
 
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.geometry import Velocity
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim import LidarConfig, SimConfig, Simulator
 from test.unit.sim_worlds import world
 
-CFG = SimConfig(robot_radius=0.25, lidar=LidarConfig(noise_std=0.0))
+CFG = SimConfig(limits=RobotLimits(robot_radius=0.25), lidar=LidarConfig(noise_std=0.0))
 
 
 def _ahead(sim: Simulator) -> float:

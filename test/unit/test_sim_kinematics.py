@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.geometry import Pose2D, Velocity
 from robot_brain.core.sim import SimConfig, SimConfigError, Simulator
 from robot_brain.core.sim.kinematics import integrate
@@ -90,10 +91,13 @@ def test_bad_extra_load_is_rejected(load: float) -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"robot_radius": 0.0}, {"max_linear_accel": -1.0},
-                                    {"max_linear_speed": math.nan}, {"cmd_timeout": 0.0}])
+                                    {"max_linear_speed": math.nan}, {"cmd_timeout_s": 0.0}])
 def test_bad_sim_config_is_rejected(kwargs: dict[str, float]) -> None:
     with pytest.raises(SimConfigError):
-        SimConfig(**kwargs)  # type: ignore[arg-type]
+        if "cmd_timeout_s" in kwargs:
+            SimConfig(**kwargs)  # type: ignore[arg-type]
+        else:
+            SimConfig(limits=RobotLimits(**kwargs))
 
 
 def test_zero_dt_changes_nothing() -> None:
@@ -107,7 +111,7 @@ def test_the_robot_brakes_by_itself_after_its_command_timeout() -> None:
     from robot_brain.core.resources import default_world_path
     from robot_brain.core.sim.simulator import SimConfig, Simulator
     from robot_brain.core.world import load_world
-    sim = Simulator(load_world(default_world_path()), SimConfig(cmd_timeout=0.5))
+    sim = Simulator(load_world(default_world_path()), SimConfig(cmd_timeout_s=0.5))
     assert sim.set_command(Velocity(0.4, 0.0), now=0.0)
     assert not sim.set_command(Velocity(float("nan"), 0.0), now=0.1)  # refused, kept
     t = 0.0

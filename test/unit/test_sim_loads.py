@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from robot_brain.core.planner_activity import (
+from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,
     parse_planner_status,

@@ -1,5 +1,5 @@
 """The first percentile of a process imports nothing more: numpy's lazy imports (16 ms of
-numpy.ma here) are paid when robot_brain.core.stats is imported, not in a node's first 1 Hz
+numpy.ma here) are paid when robot_brain.core.timing.stats is imported, not in a node's first 1 Hz
 report, where they once delayed a 100 Hz tick past the watchdog's deadline."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 PROBE = """
 import sys
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 w = RollingWindow(8)
 for v in (1.0, 2.0, 3.0):
     w.add(v)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from robot_brain.core.thread_usage import ThreadUsage
+from robot_brain.core.timing.thread_usage import ThreadUsage
 
 LINUX = sys.platform.startswith("linux")
 HAS_SCHEDSTAT = os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat")

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from robot_brain.core.timing import LoopTimer, LoopTimingError, TickSchedule, TickStats
+from robot_brain.core.timing.loop import LoopTimer, LoopTimingError, TickSchedule, TickStats
 
 P = 0.01  # 100 Hz
 
@@ -161,7 +161,7 @@ def test_a_bad_jitter_budget_is_refused() -> None:
 
 
 def test_window_says_whether_ticks_ran_late_since_the_last_window() -> None:
-    from robot_brain.core.timing import LoopTimer
+    from robot_brain.core.timing.loop import LoopTimer
     loop = LoopTimer(0.01)
     t = 0.0
     for _ in range(10):
@@ -177,7 +177,7 @@ def test_window_says_whether_ticks_ran_late_since_the_last_window() -> None:
 
 
 def test_keyed_throttle_per_kind() -> None:
-    from robot_brain.core.throttle import KeyedThrottle
+    from robot_brain.core.timing.throttle import KeyedThrottle
     throttle = KeyedThrottle(5.0)
     assert throttle.allow("nan", 0.0) and throttle.allow("size", 0.1)
     assert not throttle.allow("nan", 4.9) and throttle.allow("nan", 5.0)

@@ -26,7 +26,7 @@ GO = Velocity(0.4, 0.3)
 
 
 def core(**kwargs: object) -> WatchdogCore:
-    cfg = dict(deadline_s=DEADLINE, holdoff_s=HOLDOFF)
+    cfg = dict(deadline_s=DEADLINE, holdoff_s=HOLDOFF, latch_s=DEADLINE)  # one grade
     cfg.update(kwargs)  # type: ignore[arg-type]
     return WatchdogCore(WatchdogConfig(**cfg))  # type: ignore[arg-type]
 

@@ -23,17 +23,25 @@ from typing import Any
 
 import numpy as np
 
-from robot_brain.core.array_memo import frozen_copy
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
+from robot_brain.core.control.array_memo import frozen_copy
 from robot_brain.core.control.freshness import FreshnessConfig, FreshnessScale
 from robot_brain.core.control.goals import BoundsCheck, Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety import Intervention, SafetyFilter, SafetyInputs, SafetyOutput
+from robot_brain.core.control.safety_filter import (
+    Intervention,
+    SafetyFilter,
+    SafetyInputs,
+    SafetyOutput,
+)
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
-from robot_brain.core.timing import TickStats
+from robot_brain.core.perception.sectors import DEFAULT_SECTORS
+from robot_brain.core.timing.loop import TickStats
 from robot_brain.core.world import Bounds
 
 
@@ -53,18 +61,35 @@ class ControllerConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class ControllerConfig:
-    n_sectors: int = 16
-    perception_timeout_s: float = 0.5
+    n_sectors: int = param(DEFAULT_SECTORS, "Sectors on perception/obstacles; must equal "
+                           "perception's n_sectors and the model's input size (checked at "
+                           "start).", min=1, max=360)
+    perception_timeout_s: float = param(0.5, "perception/obstacles older than this (on "
+                                        "receipt) -> decelerate to a stop.", unit="s",
+                                        min=0.01, max=10.0)
     #: perception/obstacles older than this (a few sensor periods) may not speed the robot up.
-    perception_hold_s: float = 0.25
-    odom_timeout_s: float = 0.5
-    goal_timeout_s: float = 3.0
-    goal_tolerance: float = 0.3
-    goal_bounds_margin: float = 1.0
+    perception_hold_s: float = param(0.25, "perception/obstacles older than this (a few scan "
+                                     "periods) may still steer and brake but never speed the "
+                                     "robot up; <= perception_timeout_s.", unit="s", min=0.01,
+                                     max=10.0)
+    odom_timeout_s: float = param(0.5, "odom older than this -> hold.", unit="s", min=0.01,
+                                  max=10.0)
+    goal_timeout_s: float = param(3.0, "A planner goal not refreshed within this -> hold; the "
+                                  "planner republishes at >= 1 Hz.", unit="s", min=0.1,
+                                  max=600.0)
+    goal_bounds_margin: float = param(1.0, "Goals farther than this outside the map bounds are "
+                                      "refused with a warning.", unit="m", min=0.0, max=100.0)
+    #: goal_tolerance: when a goal counts as reached (the robot's shared limits).
+    limits: RobotLimits = group(RobotLimits, shared=True)
+    #: The map's bounds (from the world file, not a parameter); None = no bounds check.
     bounds: Bounds | None = None
-    #: "map" without a localiser (odom = map), "reach" with one (robot_brain.core.control.goals).
-    goal_bounds_check: BoundsCheck = BoundsCheck.MAP
-    freshness: FreshnessConfig = FreshnessConfig()
+    goal_bounds_check: str = param(
+        BoundsCheck.MAP.value, "'map': goals must lie within the map bounds (odom is the map "
+        "frame: no localiser); 'reach': within the map's diagonal of the robot (a localiser "
+        "runs, odom is offset from the map; must match the planner's localization_source, "
+        "docs/maps.md).", choices=tuple(b.value for b in BoundsCheck))
+    #: Sensor freshness under simulated time.
+    freshness: FreshnessConfig = group(FreshnessConfig)
 
     def __post_init__(self) -> None:
         if self.n_sectors < 1:
@@ -78,6 +103,10 @@ class ControllerConfig:
             raise ControllerConfigError(
                 f"perception_hold_s ({self.perception_hold_s}) must not exceed "
                 f"perception_timeout_s ({self.perception_timeout_s})")
+
+    @property
+    def goal_tolerance(self) -> float:
+        return self.limits.goal_tolerance
 
 
 @dataclass(frozen=True)
@@ -105,9 +134,9 @@ class ControllerCore:
         self._sectors_t = -math.inf
         self._stamp: Any = None
         self._pose: Pose2D | None = None
-        s = safety.config
+        lim = safety.config.limits
         self._velocity = PlausibleVelocity(VelocityBound.from_limits(
-            s.max_linear_speed, s.max_reverse_speed, s.max_angular_speed))
+            lim.max_linear_speed, lim.max_reverse_speed, lim.max_angular_speed))
         self._odom_t = -math.inf
         self.freshness = FreshnessScale(config.freshness)
         self._goal: Goal | None = None
@@ -136,7 +165,7 @@ class ControllerCore:
         if not ok:
             self.bad_obstacle_messages += 1
         # Frozen: what the policy and the safety filter derive from it is computed once per
-        # message, not once per tick (robot_brain.core.array_memo).
+        # message, not once per tick (robot_brain.core.control.array_memo).
         self._sectors = frozen_copy(sanitize_sectors(r, self.config.n_sectors))
         self._sectors_t = now
         self._stamp = stamp
@@ -180,7 +209,8 @@ class ControllerCore:
     def _check(self, goal: Goal) -> GoalRejection | None:
         c = self.config
         robot = (self._pose.x, self._pose.y) if self._pose is not None else None
-        return check_goal(goal, c.bounds, c.goal_bounds_margin, c.goal_bounds_check, robot)
+        return check_goal(goal, c.bounds, c.goal_bounds_margin, BoundsCheck(c.goal_bounds_check),
+                          robot)
 
     # -- the tick --------------------------------------------------------------------------
 

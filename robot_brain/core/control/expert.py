@@ -20,25 +20,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robot_brain.core.control.safety import sector_sample_bearings
+from robot_brain.core.config.params import group
+from robot_brain.core.control.safety_filter import SafetyConfig, sector_sample_bearings
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
 
 @dataclass(frozen=True)
 class ExpertConfig:
-    max_linear_speed: float = 0.6
-    max_angular_speed: float = 1.0
-    robot_radius: float = 0.25
-    goal_tolerance: float = 0.3
+    #: The expert plans within the zones and limits the safety filter enforces (and with the
+    #: robot's goal tolerance); its own tuning below is not a parameter.
+    safety: SafetyConfig = group(SafetyConfig)
     side_clearance: float = 0.15
     lookahead: float = 1.0
     min_corridor: float = 0.3
     candidates: int = 72
     heading_gain: float = 2.0
     walk_heading_limit: float = 1.0
-    stop_distance: float = 0.15
-    slowdown_distance: float = 0.6
-    lateral_margin: float = 0.05
     arrival_distance: float = 0.8
     commit_bias: float = 0.8
     block_weight: float = 4.0
@@ -83,8 +80,8 @@ class AnalyticExpert:
         rf = r[finite]
         x = rf[None, :] * self._rel_cos[:, finite]
         y = rf[None, :] * self._rel_sin[:, finite]
-        hit = (x > 0.0) & (np.abs(y) <= cfg.robot_radius + cfg.side_clearance)
-        lengths = np.where(hit, x, np.inf).min(axis=1) - cfg.robot_radius
+        hit = (x > 0.0) & (np.abs(y) <= cfg.safety.limits.robot_radius + cfg.side_clearance)
+        lengths = np.where(hit, x, np.inf).min(axis=1) - cfg.safety.limits.robot_radius
         return np.maximum(lengths, 0.0)
 
     def free_ahead(self, sectors: np.ndarray) -> float:
@@ -94,16 +91,16 @@ class AnalyticExpert:
         finite = np.isfinite(r)
         x = r[finite] * self._fwd_cos[finite]
         y = r[finite] * self._fwd_sin[finite]
-        hit = (x > 0.0) & (np.abs(y) <= cfg.robot_radius + cfg.lateral_margin)
+        hit = (x > 0.0) & (np.abs(y) <= cfg.safety.limits.robot_radius + cfg.safety.lateral_margin)
         if not np.any(hit):
             return math.inf
-        return max(float(np.min(x[hit])) - cfg.robot_radius, 0.0)
+        return max(float(np.min(x[hit])) - cfg.safety.limits.robot_radius, 0.0)
 
     def command(self, sectors: np.ndarray, goal_dx: float, goal_dy: float,
                 velocity: Velocity) -> Velocity:
         cfg = self.config
         dist = math.hypot(goal_dx, goal_dy)
-        if not math.isfinite(dist) or dist <= cfg.goal_tolerance:
+        if not math.isfinite(dist) or dist <= cfg.safety.limits.goal_tolerance:
             return ZERO_VELOCITY
         goal_bearing = math.atan2(goal_dy, goal_dx)
         lengths = self.corridor_lengths(sectors)
@@ -123,13 +120,14 @@ class AnalyticExpert:
         best = int(np.argmin(cost))
         heading = float(self._headings[best])
         free = bool(shortfall[best] < 0.5)
-        angular = float(np.clip(cfg.heading_gain * heading, -cfg.max_angular_speed,
-                                cfg.max_angular_speed))
+        lim, zones = cfg.safety.limits, cfg.safety
+        angular = float(np.clip(cfg.heading_gain * heading, -lim.max_angular_speed,
+                                lim.max_angular_speed))
         if not free or abs(heading) > cfg.walk_heading_limit:
             return Velocity(0.0, angular)
         facing = math.cos(heading) ** 2
         ahead = self.free_ahead(sectors)
-        room = (ahead - cfg.stop_distance) / (cfg.slowdown_distance - cfg.stop_distance)
+        room = (ahead - zones.stop_distance) / (zones.slowdown_distance - zones.stop_distance)
         arrive = max(0.25, min(1.0, dist / cfg.arrival_distance))
-        linear = cfg.max_linear_speed * facing * float(np.clip(room, 0.0, 1.0)) * arrive
+        linear = lim.max_linear_speed * facing * float(np.clip(room, 0.0, 1.0)) * arrive
         return Velocity(linear, angular)

@@ -38,8 +38,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.params import param
 
 #: Measured factors below this are a clock that barely moves, not a slow simulator.
 MIN_FACTOR = 1e-3

@@ -15,7 +15,7 @@ name           shape       content
 ``cmd``        [B, 2]      output: linear (m/s) and angular (rad/s) velocity command
 =============  ==========  =================================================================
 
-N is the sector count of `perception/obstacles` (DESIGN.md sector contract); the controller
+N is the sector count of `perception/obstacles` (docs/design.md, sector contract); the controller
 checks the model's N against its `n_sectors` parameter at start.
 """
 

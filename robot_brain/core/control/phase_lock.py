@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 
 
@@ -29,18 +30,31 @@ class PhaseLockConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class PhaseLockConfig:
-    period_s: float
+    #: The loop's nominal period; NaN while it is not known yet (a node's config, loaded before
+    #: its rate is): `at_period` sets it, and only then are the period's bounds checked.
+    period_s: float = math.nan
     #: Wanted time from an input's arrival to the next tick: the margin for arrival jitter.
-    lead_s: float = 0.002
+    lead_s: float = param(0.002, "Phase lock: wanted time from an obstacles arrival to the next "
+                          "tick, the margin for arrival jitter (< one period).", unit="s",
+                          min=0.0, max=0.5)
     #: Phase errors within +- this are left alone (no chasing of arrival noise).
     deadband_s: float = 0.0005
     #: Largest change of a single period, so the tick never jumps.
-    max_step_s: float = 0.0005
+    max_step_s: float = param(0.0005, "Phase lock: largest change of one tick period (<= a "
+                              "quarter period).", unit="s", min=1e-6, max=0.25)
     #: Arrivals whose median is the phase estimate (one late arrival does not move the tick).
     samples: int = 5
 
+    def at_period(self, period_s: float) -> PhaseLockConfig:
+        """These settings for a loop of `period_s`, checked against it."""
+        return replace(self, period_s=period_s)
+
     def __post_init__(self) -> None:
+        if self.samples < 1:
+            raise PhaseLockConfigError(f"samples must be >= 1, got {self.samples}")
         p = self.period_s
+        if math.isnan(p):
+            return
         if not (math.isfinite(p) and p > 0.0):
             raise PhaseLockConfigError(f"period must be positive and finite, got {p}")
         if not (math.isfinite(self.lead_s) and 0.0 <= self.lead_s < p):
@@ -53,14 +67,14 @@ class PhaseLockConfig:
             raise PhaseLockConfigError(
                 f"max step {self.max_step_s * 1e3:.3f} ms must be in (0, a quarter of the "
                 f"period {p * 1e3:.2f} ms]")
-        if self.samples < 1:
-            raise PhaseLockConfigError(f"samples must be >= 1, got {self.samples}")
 
 
 class TickPhaseLock:
     """Decides, tick by tick, the period that moves the tick towards `lead_s` after arrivals."""
 
     def __init__(self, config: PhaseLockConfig) -> None:
+        if math.isnan(config.period_s):
+            raise PhaseLockConfigError("phase lock needs the loop's period (at_period)")
         self.config = config
         self._errors: deque[float] = deque(maxlen=config.samples)
         self._pending = 0.0

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from robot_brain.core.array_memo import ArrayMemo
+from robot_brain.core.control.array_memo import ArrayMemo
 from robot_brain.core.control.expert import AnalyticExpert, ExpertConfig
 from robot_brain.core.control.observation import (
     CMD_FEATURES,
@@ -113,7 +113,7 @@ class OnnxPolicy:
     def command(self, sectors: np.ndarray, goal_dx: float, goal_dy: float,
                 velocity: Velocity) -> Velocity:
         # The sector features change once per perception message, the goal and velocity every
-        # tick: the first are memoized on the (frozen) sectors array (core.array_memo).
+        # tick: the first are memoized on the (frozen) sectors array (core.control.array_memo).
         features = self._features.get(sectors, None, lambda: self._sector_features(sectors))
         out = self._session.run([OUTPUT_CMD], {
             INPUT_SECTORS: features, INPUT_GOAL: encode_goal(goal_dx, goal_dy)[None, :],

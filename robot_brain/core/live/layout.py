@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from robot_brain.core.live.topics import DERIVED_CHANNELS, qualify, served_topics
+from robot_brain.core.live.served_topics import DERIVED_CHANNELS, qualify, served_topics
 
 LAYOUT_FILE = Path(__file__).resolve().parents[3] / "layouts" / "robot_brain_layout.json"
 

@@ -21,12 +21,10 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from robot_brain.core.llm.grammar_sampler import TOKEN_DATA_DTYPE, GreedyGrammarSampler
 from robot_brain.core.llm.model_files import DEFAULT_MODEL_NAME, resolve_model_path
 from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
@@ -37,7 +35,11 @@ from robot_brain.core.llm.types import (
     LlmReply,
     LlmRequest,
     Locality,
+    param,
 )
+
+if TYPE_CHECKING:
+    from robot_brain.core.llm.grammar_sampler import GreedyGrammarSampler
 
 LLAMA_REQUIREMENT = "llama-cpp-python==0.3.36"
 # Grammars compile in milliseconds but the planner sends the same schema every time.
@@ -99,20 +101,39 @@ def schema_gbnf(schema: Mapping[str, Any], key_order: Sequence[str] = KEY_ORDER)
     return "\n".join(out)
 
 
-def validate(config: BackendConfig) -> None:
+@dataclass(frozen=True)
+class LlamaCppConfig(BackendConfig):
+    kind: str = "llama_cpp"
+    model_path: str = param("", "GGUF file; '' = the packaged Gemma 3 270M (assembled once into "
+                            "the cache directory).")
+    n_threads: int = param(1, "Threads of the local model's worker.", min=1, max=64)
+    n_ctx: int = param(2048, "Context length of the local model.", min=64, max=131072)
+    prior_s: float = param(3.0, "Expected llama_cpp generation time before any is measured.",
+                           unit="s", min=0.0, max=600.0, name="prior_llama_cpp_s")
+
+    @property
+    def worker_threads(self) -> int:
+        return self.n_threads
+
+    @property
+    def prior_time_s(self) -> float:
+        return self.prior_s
+
+
+def validate(config: LlamaCppConfig) -> None:
     if config.n_threads < 1:
         raise BackendError(f"llama_cpp n_threads must be >= 1, got {config.n_threads}")
     if config.n_ctx < 64:
         raise BackendError(f"llama_cpp n_ctx must be >= 64, got {config.n_ctx}")
 
 
-def identity(config: BackendConfig) -> tuple[str, Locality]:
+def identity(config: LlamaCppConfig) -> tuple[str, Locality]:
     """(model, locality) without loading anything: the model file's name."""
     return (Path(config.model_path).name if config.model_path else DEFAULT_MODEL_NAME,
             Locality.LOCAL)
 
 
-def prepare(config: BackendConfig) -> BackendConfig:
+def prepare(config: LlamaCppConfig) -> LlamaCppConfig:
     """Locate (and for the packaged model, assemble once) the model file in the parent, so a
     missing package or file is a BackendError at start-up rather than a crashing child."""
     return dataclasses.replace(config, model_path=str(resolve_model_path(config.model_path)))
@@ -122,7 +143,7 @@ class LlamaCppBackend:
     name = "llama_cpp"
     locality = Locality.LOCAL
 
-    def __init__(self, config: BackendConfig, fast_grammar: bool = True) -> None:
+    def __init__(self, config: LlamaCppConfig, fast_grammar: bool = True) -> None:
         try:
             import llama_cpp
         except ImportError as exc:
@@ -150,6 +171,13 @@ class LlamaCppBackend:
         self._grammars: dict[str, Any] = {}
         self._fast_grammar = fast_grammar
         # One candidate buffer for the full-vocabulary grammar pass (3 MB for Gemma's vocab).
+        # Imported here, in the worker, after it has set its thread counts (numpy reads them
+        # when it loads); the module itself stays light, so its config unpickles cheaply.
+        import numpy as np
+
+        from robot_brain.core.llm.grammar_sampler import TOKEN_DATA_DTYPE, GreedyGrammarSampler
+
+        self._sampler_cls = GreedyGrammarSampler
         self._candidates = np.zeros(self._llm.n_vocab(), dtype=TOKEN_DATA_DTYPE)
         self.last_full_grammar_passes = 0
 
@@ -197,8 +225,8 @@ class LlamaCppBackend:
         try:
             grammar = self._grammar(request.json_schema) if request.json_schema else None
             if grammar is not None and self._fast_grammar and request.temperature == 0.0:
-                sampler = GreedyGrammarSampler(self._llama_cpp, self._llm._model.vocab, grammar,
-                                               self._candidates)
+                sampler = self._sampler_cls(self._llama_cpp, self._llm._model.vocab, grammar,
+                                            self._candidates)
                 # Llama.generate asks _init_sampler for the sampler it then calls sample() on;
                 # an instance attribute shadows the method for this request only.
                 self._llm._init_sampler = lambda **_: sampler  # type: ignore[method-assign]

@@ -23,18 +23,21 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
     ERROR_TIMEOUT,
+    LOCALITY_OVERRIDES,
     BackendConfig,
     BackendError,
     Deadline,
     LlmReply,
     LlmRequest,
     Locality,
+    param,
     resolve_locality,
 )
 
@@ -153,7 +156,28 @@ class _Stream:
                 pass
 
 
-def validate(config: BackendConfig) -> None:
+@dataclass(frozen=True)
+class OpenAiConfig(BackendConfig):
+    kind: str = "openai"
+    base_url: str = param("http://127.0.0.1:8000/v1", "OpenAI-compatible server base URL.")
+    model: str = param("", "Model name sent to the OpenAI-compatible server.")
+    api_key_env: str = param("OPENAI_API_KEY", "Environment variable holding the API key.")
+    http_timeout_s: float = param(30.0, "HTTP timeout of the openai backend.", unit="s",
+                                  min=0.1, max=600.0)
+    structured_output: str = param("auto", "openai structured output form.",
+                                   choices=STRUCTURED_OUTPUT_MODES)
+    locality: str = param("auto", "Where the openai backend runs: 'auto' = from base_url "
+                          "(loopback = local); 'remote' lets a loopback server stand in for a "
+                          "cloud model.", choices=LOCALITY_OVERRIDES, name="openai_locality")
+    prior_s: float = param(1.5, "Expected openai round trip before any is measured.", unit="s",
+                           min=0.0, max=600.0, name="prior_openai_s")
+
+    @property
+    def prior_time_s(self) -> float:
+        return self.prior_s
+
+
+def validate(config: OpenAiConfig) -> None:
     if not config.base_url.startswith(("http://", "https://")):
         raise BackendError(
             f"openai base_url must start with http:// or https://, got {config.base_url!r}"
@@ -167,7 +191,7 @@ def validate(config: BackendConfig) -> None:
         raise BackendError(f"openai http_timeout_s must be > 0, got {config.http_timeout_s}")
 
 
-def identity(config: BackendConfig) -> tuple[str, Locality]:
+def identity(config: OpenAiConfig) -> tuple[str, Locality]:
     """(model, locality) without building the backend (or opening a connection)."""
     return config.model or "default", resolve_locality(config, locality_of_url(config.base_url))
 
@@ -175,7 +199,7 @@ def identity(config: BackendConfig) -> tuple[str, Locality]:
 class OpenAiCompatBackend:
     name = "openai"
 
-    def __init__(self, config: BackendConfig) -> None:
+    def __init__(self, config: OpenAiConfig) -> None:
         self._url = config.base_url.rstrip("/") + "/chat/completions"
         self.model, self.locality = identity(config)
         self._api_key_env = config.api_key_env
@@ -190,7 +214,7 @@ class OpenAiCompatBackend:
 
     def self_test(self) -> None:
         """Nothing to run at load: a server may come up after the robot, and each request's
-        failure already marks the backend unavailable so routing falls back."""
+        failure already marks the backend unavailable so the backend choice falls back."""
 
     @property
     def structured_form(self) -> str:

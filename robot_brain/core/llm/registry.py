@@ -1,28 +1,32 @@
-"""The one list of LLM backend kinds: kind -> its module, class and locality rule.
+"""The one list of LLM backend kinds: kind -> its module, config, class and locality rule.
 
-Every other place (routing's known kinds, the CLI's and the planner node's choices, the worker)
-reads the kinds from here. Adding a backend is one new module plus one line in `KINDS`; the
-module imports only robot_brain.core.llm.types and provides
+Every other place (the backend choice's known kinds, the CLI's and the planner node's choices
+and parameters, the worker) reads the kinds from here. Adding a backend is one new module plus
+one line in `KINDS`; the module imports only robot_brain.core.llm.types and provides
 
+    <config>           its settings: a BackendConfig subclass whose fields are parameters
+                       (the planner declares them, `settings_class`)
     validate(config)   cheap checks needing no heavy import; raises BackendError with the fix
     identity(config)   (model, locality) without building the backend
     prepare(config)    optional: work done in the parent before a worker spawns (e.g. locate
                        the model file), returning the config the child gets
     <cls>(config)      the backend (an LlmBackend)
 
-A backend's module is imported only when one of its functions is called, so choosing one
-backend never imports another's dependencies (nor numpy into a worker before it has set its
-thread counts).
+A backend's module is imported only when one of its functions or its config is needed, and
+imports its heavy dependencies only when the backend is built, so choosing one backend never
+imports another's dependencies (nor numpy into a worker before it has set its thread counts).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from types import MappingProxyType, ModuleType
-from typing import cast
+from typing import Any, cast
 
+from robot_brain.core.config.params import group
 from robot_brain.core.llm.types import (
     BackendConfig,
     BackendError,
@@ -34,8 +38,11 @@ from robot_brain.core.llm.types import (
 
 @dataclass(frozen=True)
 class BackendKind:
-    module: str  # the backend's module (validate, identity, optional prepare, the class)
+    module: str  # the backend's module (config, validate, identity, optional prepare, class)
     cls: str  # the LlmBackend class in `module`
+    config: str  # the BackendConfig subclass in `module`
+    #: Prefix of its parameters' names in the planner (none: names as the config declares).
+    prefix: str = ""
     #: Runs on board whatever the configuration says (its locality cannot be forced 'remote').
     on_board_only: bool = False
     #: One of the `auto` route's candidates by default (a real model, not a test double).
@@ -44,10 +51,11 @@ class BackendKind:
 
 KINDS: Mapping[str, BackendKind] = MappingProxyType({
     "llama_cpp": BackendKind("robot_brain.core.llm.llama_cpp_backend", "LlamaCppBackend",
-                             on_board_only=True),
-    "openai": BackendKind("robot_brain.core.llm.openai_compat", "OpenAiCompatBackend"),
+                             "LlamaCppConfig", on_board_only=True),
+    "openai": BackendKind("robot_brain.core.llm.openai_compat", "OpenAiCompatBackend",
+                          "OpenAiConfig"),
     "scripted": BackendKind("robot_brain.core.llm.scripted", "ScriptedBackend",
-                            auto_candidate=False),
+                            "ScriptedConfig", prefix="scripted_", auto_candidate=False),
 })
 #: The kind names in registry order (the first is the default preferred backend).
 BACKEND_KINDS: tuple[str, ...] = tuple(KINDS)
@@ -62,6 +70,23 @@ def _module(kind: str) -> ModuleType:
     return importlib.import_module(KINDS[kind].module)
 
 
+def config_class(kind: str) -> type[BackendConfig]:
+    """The settings class of backend `kind` (its fields are the backend's parameters)."""
+    return cast(type[BackendConfig], getattr(_module(kind), KINDS[kind].config))
+
+
+@functools.cache
+def settings_class() -> type[Any]:
+    """A frozen dataclass with one field per registered backend, named by its kind, holding
+    that backend's config as a parameter group (prefixed as `KINDS` says): what the planner
+    declares, so a new backend's parameters appear without touching the planner."""
+    return make_dataclass(
+        "BackendSettings",
+        [(name, config_class(name), group(config_class(name), prefix=kind.prefix))
+         for name, kind in KINDS.items()],
+        frozen=True)
+
+
 def validate_config(config: BackendConfig) -> None:
     """Cheap checks that need no heavy import; raises BackendError with the fix."""
     kind = KINDS.get(config.kind)
@@ -69,6 +94,10 @@ def validate_config(config: BackendConfig) -> None:
         raise BackendError(
             f"unknown LLM backend kind {config.kind!r}; expected one of {', '.join(BACKEND_KINDS)}"
         )
+    expected = config_class(config.kind)
+    if not isinstance(config, expected):
+        raise BackendError(f"a {config.kind} backend needs a {expected.__name__}, got "
+                           f"{type(config).__name__}")
     check_locality_override(config, kind.on_board_only)
     _module(config.kind).validate(config)
 

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -14,12 +15,14 @@ import yaml
 from robot_brain.core.llm.types import (
     ERROR_CANCELLED,
     ERROR_TIMEOUT,
+    LOCALITY_OVERRIDES,
     BackendConfig,
     BackendError,
     Deadline,
     LlmReply,
     LlmRequest,
     Locality,
+    param,
     resolve_locality,
 )
 
@@ -37,7 +40,28 @@ _SLICE_S = 0.005
 DEFAULT_REPLY = '{"steps": [{"skill": "stop"}]}'
 
 
-def validate(config: BackendConfig) -> None:
+@dataclass(frozen=True)
+class ScriptedConfig(BackendConfig):
+    """Its parameters are prefixed `scripted_` in the planner (registry)."""
+
+    kind: str = "scripted"
+    #: A string-array parameter needs a non-empty default (rclpy declares an empty list as a
+    #: byte array, which then refuses strings); '' entries are ignored.
+    replies: tuple[str, ...] = param(("",), "Replies of the scripted backend, cycled.")
+    reply_file: str = param("", "JSON/YAML list of scripted replies.")
+    latency_s: float = param(0.0, "Latency of each scripted reply.", unit="s", min=0.0,
+                             max=600.0)
+    failure: str = param("none", "Failure mode of the scripted backend.",
+                         choices=SCRIPTED_FAILURES)
+    locality: str = param("auto", "Locality the scripted backend reports ('auto' = local).",
+                          choices=LOCALITY_OVERRIDES)
+
+    @property
+    def prior_time_s(self) -> float:
+        return self.latency_s
+
+
+def validate(config: ScriptedConfig) -> None:
     if config.failure not in SCRIPTED_FAILURES:
         raise BackendError(
             f"scripted failure {config.failure!r} is not one of {', '.join(SCRIPTED_FAILURES)}"
@@ -46,7 +70,7 @@ def validate(config: BackendConfig) -> None:
         raise BackendError(f"scripted latency_s must be >= 0, got {config.latency_s}")
 
 
-def identity(config: BackendConfig) -> tuple[str, Locality]:
+def identity(config: ScriptedConfig) -> tuple[str, Locality]:
     """(model, locality) without building the backend."""
     return "scripted", resolve_locality(config, Locality.LOCAL)
 
@@ -75,8 +99,8 @@ class ScriptedBackend:
     model = "scripted"
     locality = Locality.LOCAL
 
-    def __init__(self, config: BackendConfig) -> None:
-        replies = config.replies
+    def __init__(self, config: ScriptedConfig) -> None:
+        replies = tuple(r for r in config.replies if r)
         if config.reply_file:
             replies = replies + load_reply_file(config.reply_file)
         self._replies = replies or (DEFAULT_REPLY,)

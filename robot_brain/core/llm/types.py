@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from robot_brain.core.config.params import param as param  # the backends' declaration helper
 from robot_brain.core.errors import StartupError
 
 #: `locality` of a backend config: 'auto' = what the backend is (openai: from the URL); the
@@ -73,26 +74,26 @@ class LlmBackend(Protocol):
 
 @dataclass(frozen=True)
 class BackendConfig:
-    """Everything needed to build a backend; picklable so it can cross into the worker."""
+    """What every backend's config carries; picklable so it can cross into the worker.
+
+    Each backend's module subclasses it with its own settings, declared as parameters with
+    `param` (re-exported above, so a backend imports nothing but this module): the planner
+    declares every registered backend's parameters from these classes
+    (robot_brain.core.llm.registry.settings_class), and no other place lists them."""
 
     kind: str  # a kind of robot_brain.core.llm.registry
-    # llama_cpp; '' = the packaged Gemma 3 270M GGUF, assembled once into the cache directory
-    model_path: str = ""
-    n_threads: int = 1
-    n_ctx: int = 2048
-    # openai
-    base_url: str = "http://127.0.0.1:8000/v1"
-    model: str = ""
-    api_key_env: str = "OPENAI_API_KEY"
-    http_timeout_s: float = 30.0
-    structured_output: str = "auto"  # auto | json_schema | json_object | none
-    # scripted
-    replies: tuple[str, ...] = ()  # cycled
-    reply_file: str = ""  # JSON or YAML list of replies (strings, or objects sent as JSON)
-    latency_s: float = 0.0
-    failure: str = "none"  # none | hang | garbage | error | crash | truncated
-    # openai and scripted: 'auto' | 'local' | 'remote' (llama_cpp always runs on board)
+    #: 'auto' | 'local' | 'remote': a backend that offers the choice declares it as a parameter
     locality: str = "auto"
+
+    @property
+    def worker_threads(self) -> int:
+        """Threads the worker's numeric libraries may use (set before the backend loads)."""
+        return 1
+
+    @property
+    def prior_time_s(self) -> float:
+        """The expected time of a request before any is measured (the backend choice's)."""
+        return 5.0
 
 
 def resolve_locality(config: BackendConfig, natural: Locality) -> Locality:

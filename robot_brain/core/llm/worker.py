@@ -128,7 +128,7 @@ def _worker_main(config: BackendConfig, requests: Any, replies: Any, cancel_upto
     # numpy/BLAS thread pools would otherwise size themselves to every core; set before the
     # backend imports numpy (nothing imported so far in this child does).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(config.n_threads))
+        os.environ.setdefault(var, str(config.worker_threads))
     start = time.monotonic()
     try:
         backend = make_backend(config)
@@ -459,16 +459,3 @@ class LlmWorker:
         if self._live is not None and self._live.seq not in self._outstanding:
             self._send(self._live)  # submitted while no child was running
 
-
-def run_in_worker(config: BackendConfig, request: LlmRequest,
-                  timeout_s: float = 120.0) -> LlmReply | None:
-    """Convenience for scripts and benchmarks: one request through a fresh worker."""
-    with LlmWorker(config) as worker:
-        worker.submit(request)
-        end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
-            for event in worker.poll():
-                if event.kind == "reply" and event.reply is not None:
-                    return event.reply
-            time.sleep(0.01)
-    return None

@@ -26,9 +26,9 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D, wrap_angle
-from robot_brain.core.params import param
 
 #: Odometry poses kept to pair a localisation pose with the odometry of its time (s).
 ODOM_HISTORY_S = 5.0

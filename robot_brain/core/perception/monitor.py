@@ -10,7 +10,7 @@ import math
 
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.perception.pipeline import ScanOutcome, ScanResult
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 
 REPORT_NAME = "perception"
 

@@ -35,6 +35,7 @@ from typing import Any, Iterable, Mapping
 import jsonschema
 import numpy as np
 
+from robot_brain.core.config.params import param
 from robot_brain.core.geometry import Pose2D, wrap_angle
 from robot_brain.core.perception.sectors import sector_centres, sector_width
 from robot_brain.core.resources import package_file
@@ -49,8 +50,10 @@ class SceneError(ValueError):
 
 @dataclass(frozen=True)
 class SceneConfig:
-    max_obstacles: int = 3
-    free_distance: float = 2.0
+    rate_hz: float = param(2.0, "Rate of perception/scene.", unit="Hz", min=0.05, max=50.0)
+    max_obstacles: int = param(3, "Nearest obstacles listed in the scene.", min=1, max=16)
+    free_distance: float = param(2.0, "A direction is free in the scene when clear beyond this "
+                                 "distance.", unit="m", min=0.1, max=100.0)
     decimals: int = 2
 
 

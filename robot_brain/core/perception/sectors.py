@@ -1,6 +1,6 @@
 """Sector minima of a planar laser scan: the numpy reference of the perception model.
 
-Sector contract (DESIGN.md, `perception/obstacles`): N sectors spread evenly over [-pi, pi)
+Sector contract (docs/design.md, `perception/obstacles`): N sectors spread evenly over [-pi, pi)
 in the laser frame; sector i covers [-pi + i*w, -pi + (i+1)*w) with w = 2*pi/N, so its centre
 is -pi + (i + 0.5)*w. Each value is the minimum valid range of the beams in that sector.
 

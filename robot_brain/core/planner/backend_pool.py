@@ -1,18 +1,18 @@
 """The planner's LLM workers: which run, how fast they answer, which are available now.
 
-The pool owns one worker per backend the routing configuration can select. It starts them (or,
-with power gating, leaves a local one off while the first route cannot use it), polls them,
-keeps each backend's measured times (routing's expected time), marks a backend unavailable for
-`unavailable_s` after a failed request or a worker that died before it was ready (start-up
-failure: the planner's health is ERROR until that worker starts), and gives routing its
-`BackendEstimate`s.
+The pool owns one worker per backend the backend choice can select. It starts them (or,
+with power gating, leaves a local one off while the normal mode's choice cannot use it), polls
+them, keeps each backend's measured times (the choice's expected time), marks a backend
+unavailable for `unavailable_s` after a failed request or a worker that died before it was
+ready (start-up failure: the planner's health is ERROR until that worker starts), and gives
+the backend choice its `BackendEstimate`s.
 
 Power gating (`PoolConfig.power_gate`): a discrete accelerator idles at several watts even when
-nothing runs on it. When the route of the current power mode cannot select a local backend
+nothing runs on it. When the backend choice of the current power mode cannot select a local backend
 (eco -> a remote one, critical -> dock), the pool stops the local workers (the accelerator can
-be powered off) and starts them again when a route needs them; the model then loads in the new
-child (~1 s) while the node keeps ticking. Stopping is bounded by `gate_stop_timeout_s` before
-the child is terminated, so the tick never waits long.
+be powered off) and starts them again when a mode's choice needs them; the model then loads in
+the new child (~1 s) while the node keeps ticking. Stopping is bounded by `gate_stop_timeout_s`
+before the child is terminated, so the tick never waits long.
 
 Everything that would change the planner's status comes back as a `PoolNote`, in order.
 """
@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, Union
 
+from robot_brain.core.config.params import param
 from robot_brain.core.llm.types import ERROR_TIMEOUT, LlmReply, LlmRequest
-from robot_brain.core.planner.routing import (
-    ROUTE_AUTO,
+from robot_brain.core.planner.backend_choice import (
+    CHOICE_AUTO,
+    BackendChoiceConfig,
     BackendEstimate,
     Mode,
-    RoutingConfig,
     auto_choice,
     expected_time,
 )
@@ -60,16 +61,21 @@ class BackendInfo:
     name: str
     model: str
     locality: str     # 'local' | 'remote'
-    power_w: float    # accelerator or modem draw while it works (routing estimate)
+    power_w: float    # accelerator or modem draw while it works (backend choice estimate)
     prior_time_s: float
 
 
 @dataclass(frozen=True)
 class PoolConfig:
-    #: After a backend error (timeout, connection) routing avoids that backend this long.
-    unavailable_s: float = 30.0
-    #: Stop local workers while the current mode's route needs none (accelerator off).
-    power_gate: bool = False
+    #: After a backend error (timeout, connection) the choice avoids that backend this long.
+    unavailable_s: float = param(30.0, "After a failed request, `auto` and fallbacks avoid "
+                                 "that backend this long.", unit="s", min=0.0, max=3600.0,
+                                 name="backend_unavailable_s")
+    #: Stop local workers while the current mode's backend choice needs none (accelerator off).
+    power_gate: bool = param(False, "Stop the local LLM worker (accelerator off) while the "
+                             "power mode's backend choice needs no local backend (for `auto`: "
+                             "while it would pick a remote one); start it when one does.",
+                             name="power_gate_accelerator")
     #: How long a gated stop waits for the child to exit by itself before terminating it.
     gate_stop_timeout_s: float = 0.05
 
@@ -99,15 +105,15 @@ def make_backend_infos(names: Iterable[str], identify: Callable[[str], tuple[str
 
 
 class BackendPool:
-    def __init__(self, routing: RoutingConfig, workers: Mapping[str, Worker],
+    def __init__(self, choice: BackendChoiceConfig, workers: Mapping[str, Worker],
                  backends: Mapping[str, BackendInfo], config: PoolConfig = PoolConfig(),
                  stopped: Iterable[str] = ()) -> None:
         """`workers` are running except those in `stopped` (see `launch`)."""
-        routing.check()
-        missing = [n for n in routing.backends_needed() if n not in workers]
+        choice.check()
+        missing = [n for n in choice.backends_needed() if n not in workers]
         if missing:
-            raise ValueError(f"routing needs backend(s) {missing} but no worker was given")
-        self.routing = routing
+            raise ValueError(f"choice needs backend(s) {missing} but no worker was given")
+        self.choice = choice
         self.config = config
         self.workers = dict(workers)
         self.backends = dict(backends)
@@ -119,19 +125,19 @@ class BackendPool:
         self._powering_on: set[str] = set()
 
     @classmethod
-    def launch(cls, routing: RoutingConfig, backends: Mapping[str, BackendInfo],
+    def launch(cls, choice: BackendChoiceConfig, backends: Mapping[str, BackendInfo],
                make_worker: Callable[[str], Worker], config: PoolConfig = PoolConfig()
                ) -> BackendPool:
-        """A worker for every backend some route can select; each starts, except (with power
-        gating) a local one the normal route (the mode until one is heard) cannot use, which
+        """A worker for every backend some mode's choice can select; each starts, except (with power
+        gating) a local one the normal mode's choice (the mode until one is heard) cannot use, which
         is only prepared (a bad model file is found now, not inside a tick). On any failure the
         workers made so far are stopped and the error is raised."""
-        routing.check()
-        first = set(routing.backends_for(Mode.NORMAL))
+        choice.check()
+        first = set(choice.backends_for(Mode.NORMAL))
         workers: dict[str, Worker] = {}
         stopped: list[str] = []
         try:
-            for name in routing.backends_needed():
+            for name in choice.backends_needed():
                 worker = workers[name] = make_worker(name)
                 info = backends.get(name)
                 if config.power_gate and name not in first and info is not None \
@@ -144,7 +150,7 @@ class BackendPool:
             for worker in workers.values():
                 worker.stop()
             raise
-        return cls(routing, workers, backends, config, stopped)
+        return cls(choice, workers, backends, config, stopped)
 
     # -- what the session reads ------------------------------------------------------------
 
@@ -213,7 +219,7 @@ class BackendPool:
         message = text if kind in ("crashed", "hung", "restarted") else None
         error = False
         if kind == "crashed" and event.during_startup:
-            # It cannot start (e.g. SIGILL in llama.cpp): avoid it, so routing falls back.
+            # It cannot start (e.g. SIGILL in llama.cpp): avoid it, so the choice falls back.
             self._start_failures[name] = text
             self._unavailable_until[name] = now + self.config.unavailable_s
             error = True
@@ -225,8 +231,8 @@ class BackendPool:
         return PoolNote(text, message, error)
 
     def record(self, name: str, reply: LlmReply, now: float) -> None:
-        """A reply's time (routing's estimate), or after an error that is not the request's
-        own (remote, or a timeout) the backend avoided for `unavailable_s`."""
+        """A reply's time (the backend choice's estimate), or after an error that is not the
+        request's own (remote, or a timeout) the backend avoided for `unavailable_s`."""
         locality = self.locality(name)
         if reply.error:
             if locality == "remote" or reply.error == ERROR_TIMEOUT:
@@ -246,11 +252,11 @@ class BackendPool:
         return self.locality(name) == "local"
 
     def gate(self, mode: Mode | None, now: float, busy: str | None) -> list[PoolNote]:
-        """Start or stop local workers for the route of `mode`; never the `busy` one."""
+        """Start or stop local workers for the backend choice of `mode`; never the `busy` one."""
         if not self.config.power_gate:
             return []
         mode = mode or Mode.NORMAL
-        wanted = self._route_needs(mode, now)
+        wanted = self._choice_needs(mode, now)
         if busy is not None:
             wanted.add(busy)  # never pull the plug under a live request
         notes = []
@@ -265,16 +271,16 @@ class BackendPool:
                 notes.append(self._power_off(name, mode))
         return notes
 
-    def _route_needs(self, mode: Mode, now: float) -> set[str]:
-        """The backends the route of `mode` would use now. For `auto`, only the one it would
+    def _choice_needs(self, mode: Mode, now: float) -> set[str]:
+        """The backends the choice of `mode` would use now. For `auto`, only the one it would
         pick if every worker were powered (a gated-off worker must not look unavailable, or
-        gating would make the routing decision): while a remote backend is the cheaper choice
+        gating would make the backend decision): while a remote backend is the cheaper choice
         the accelerator stays off; when that backend fails and is avoided, auto picks the
         local one and it is powered on again."""
-        if self.routing.routes.get(mode) != ROUTE_AUTO:
-            return set(self.routing.backends_for(mode))
-        choice = auto_choice(self.routing, self.estimates(now, as_powered=True))
-        return {choice} if choice is not None else set(self.routing.backends_for(mode))
+        if self.choice.by_mode.get(mode) != CHOICE_AUTO:
+            return set(self.choice.backends_for(mode))
+        choice = auto_choice(self.choice, self.estimates(now, as_powered=True))
+        return {choice} if choice is not None else set(self.choice.backends_for(mode))
 
     def _power_on(self, name: str, mode: Mode, now: float) -> PoolNote:
         t = time.monotonic()
@@ -286,7 +292,7 @@ class BackendPool:
             return PoolNote(text, text)
         self._gated_off.discard(name)
         self._powering_on.add(name)
-        message = (f"accelerator on ({mode.value} routes to {name}): worker starting, "
+        message = (f"accelerator on ({mode.value} chooses {name}): worker starting, "
                    "model loading")
         return PoolNote(f"{message} (start took {time.monotonic() - t:.3f} s)", message)
 
@@ -295,6 +301,6 @@ class BackendPool:
         self.workers[name].stop(timeout=self.config.gate_stop_timeout_s)
         self._gated_off.add(name)
         self._powering_on.discard(name)
-        message = f"accelerator off: the {mode.value} route needs no local backend now"
+        message = f"accelerator off: the {mode.value} choice needs no local backend now"
         return PoolNote(f"{message}; {name} worker stopped in {time.monotonic() - t:.3f} s",
                         message)

@@ -7,7 +7,7 @@ became a navigate_to). So the prompt carries a few fixed examples that show ever
 the pool examples most similar to the instruction, the closest one last.
 
 The pool is built from the world's own places, so it never names a place the world lacks,
-and none of its instructions is one of the scored set (robot_brain/data/instructions.yaml;
+and none of its instructions is one of the scored set (robot_brain_lab/data/instructions.yaml;
 a unit test checks this). Similarity is character trigrams weighted by rarity in the pool:
 cheap, deterministic, and tolerant of inflection ("charge"/"charging") and of scripts without
 spaces.

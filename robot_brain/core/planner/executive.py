@@ -24,6 +24,7 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.navigation.route_jobs import InlineRoutes, RouteJobs
 from robot_brain.core.navigation.route_planner import NoRouteError, RouteSource
@@ -45,7 +46,7 @@ class Goal:
     yaw: float | None  # None for a coordinate goal: no heading was asked for
 
 
-class ExecutiveConfigError(ValueError):
+class ExecutiveConfigError(ConfigurationError):
     """Executive settings that cannot work (tolerances, timeout)."""
 
 

@@ -31,9 +31,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from robot_brain.core.config.params import param
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.params import param
 from robot_brain.core.planner.executive import CAUSE_TIMEOUT, ExecEvent
 from robot_brain.core.planner.instruct_admission import Refusal
 from robot_brain.core.planner.messages import PlanRecord, StatusRecord, TickOutput

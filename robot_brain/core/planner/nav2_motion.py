@@ -24,8 +24,8 @@ import enum
 import math
 from dataclasses import dataclass, field
 
+from robot_brain.core.config.params import param
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.params import param
 from robot_brain.core.planner.executive import Goal
 
 MOTION_CHOICES = ("brain", "nav2")

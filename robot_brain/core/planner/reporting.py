@@ -19,7 +19,7 @@ from robot_brain.core.planner.gate.counters import GateCounters
 from robot_brain.core.planner.gate.gate import GateVerdict
 from robot_brain.core.planner.messages import StatusRecord
 from robot_brain.core.planner.skills import Step
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The planner's logic without ROS: instruction -> request -> plan -> executive.
 
-Planning is a cascade (DESIGN.md): stop words, then the vertical model (about a millisecond,
+Planning is a cascade (docs/design.md): stop words, then the vertical model (about a millisecond,
 here), and the LLM only for what that model hands off (first_tiers.py); every plan goes
 through the same validator, then through the plan gate (gate/, docs/plan_gate.md) against the
 words of its instruction, whichever tier made it: `_admit` is the one place a plan reaches the
@@ -15,12 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
 from robot_brain.core.navigation.route_jobs import RouteJobs
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.scene import LatestScene
+from robot_brain.core.planner.backend_choice import (
+    BackendChoiceConfig,
+    ChoiceAction,
+    Mode,
+    choose_backend,
+)
 from robot_brain.core.planner.backend_pool import BackendPool, PoolNote
 from robot_brain.core.planner.executive import Executive
 from robot_brain.core.planner.first_tiers import FirstTiers
@@ -29,7 +37,6 @@ from robot_brain.core.planner.gate.reading import MAX_GATE_CHARS
 from robot_brain.core.planner.messages import PlanRecord, TickOutput
 from robot_brain.core.planner.prompt import PromptContext, build_prompt, clean_instruction
 from robot_brain.core.planner.reporting import PlannerReport
-from robot_brain.core.planner.routing import Mode, RouteAction, RoutingConfig, route
 from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, Step, dock_plan
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.cascade import DEFAULT_THRESHOLD
@@ -42,20 +49,34 @@ POWER_ASK = "My battery is low and you told me not to move. Should I go to the d
 
 @dataclass(frozen=True)
 class SessionConfig:
-    limits: PlanLimits
-    routing: RoutingConfig
-    goal_tolerance: float = 0.3
-    step_timeout_s: float = 120.0
-    request_timeout_s: float = 20.0
-    max_tokens: int = 256
-    temperature: float = 0.0
-    stop_words: bool = True
+    limits: PlanLimits = group(PlanLimits)
+    backend_choice: BackendChoiceConfig = group(BackendChoiceConfig)
+    request_timeout_s: float = param(20.0, "A request without a reply after this long fails "
+                                     "(the worker stays up).", unit="s", min=0.1, max=600.0)
+    max_tokens: int = param(256, "Token budget of one plan.", min=16, max=4096)
+    temperature: float = param(0.0, "Sampling temperature (0 = greedy).", min=0.0, max=2.0)
+    step_timeout_s: float = param(120.0, "A navigate/dock step not reached in this time fails.",
+                                  unit="s", min=1.0, max=3600.0)
+    stop_words: bool = param(True, "'stop', 'halt', 'freeze', ... stop at once without the "
+                             "LLM.")
     #: The vertical tier answers at or above this calibrated confidence; below, the LLM.
-    vertical_threshold: float = DEFAULT_THRESHOLD
-    #: Intermediate waypoints of a routed motion step count as passed within this (m).
-    waypoint_tolerance: float = 0.35
-    #: Another motion layer (Nav2) drives motion steps and reports their end to the executive.
+    vertical_threshold: float = param(DEFAULT_THRESHOLD, "The vertical tier answers at or "
+                                      "above this calibrated confidence; below it, out of its "
+                                      "domain, or for what it cannot express, the LLM answers.",
+                                      min=0.0, max=1.0)
+    #: Intermediate waypoints of a routed motion step count as passed within this.
+    waypoint_tolerance: float = param(0.35, "Distance at which an intermediate waypoint counts "
+                                      "as passed and the next one is published; at least "
+                                      "goal_tolerance.", unit="m", min=0.05, max=5.0)
+    #: goal_tolerance: when a step's goal counts as reached (the robot's shared limits).
+    robot: RobotLimits = group(RobotLimits, shared=True)
+    #: Another motion layer (Nav2) drives motion steps and reports their end to the executive
+    #: (not a parameter: set from the planner's motion settings).
     external_motion: bool = False
+
+    @property
+    def goal_tolerance(self) -> float:
+        return self.robot.goal_tolerance
 
 
 @dataclass(frozen=True)
@@ -76,10 +97,10 @@ class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, pool: BackendPool,
                  route_planner: RouteSource | RouteJobs | None = None,
                  vertical: VerticalPlanner | None = None) -> None:
-        """`pool`: the workers of every backend `config.routing` can select;
+        """`pool`: the workers of every backend `config.backend_choice` can select;
         `route_planner`: waypoints for motion steps (None = the step's target directly);
         `vertical`: the vertical tier (None = every instruction goes to the LLM)."""
-        config.routing.check()
+        config.backend_choice.check()
         self.world = world
         self.config = config
         self.pool = pool
@@ -91,7 +112,7 @@ class PlannerSession:
         self._vertical = vertical
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
                                    config.waypoint_tolerance, config.external_motion)
-        self.report = PlannerReport(last_backend=config.routing.preferred)
+        self.report = PlannerReport(last_backend=config.backend_choice.preferred)
         self.mode: Mode | None = None
         # Cached inputs, set by the node's subscription callbacks (the latest value only).
         # perception/scene, validated when a prompt needs it (LatestScene)
@@ -129,10 +150,10 @@ class PlannerSession:
             return
         self.mode = mode
         self.report.mode = mode.value
-        decision = route(mode, self.config.routing, self.pool.estimates(now), now,
-                         self._last_request_at)
+        decision = choose_backend(mode, self.config.backend_choice, self.pool.estimates(now), now,
+                                  self._last_request_at)
         self.report.route_reason = decision.reason
-        if decision.action is RouteAction.DOCK:
+        if decision.action is ChoiceAction.DOCK:
             self._enter_dock(now, decision.reason)
         self._gate(now)
 
@@ -207,27 +228,27 @@ class PlannerSession:
         busy = self._in_flight.backend if self._in_flight is not None else None
         self._log += [self.report.pool_note(n) for n in self.pool.gate(self.mode, now, busy)]
 
-    # -- routing and requests --------------------------------------------------------------
+    # -- backend choice and requests -------------------------------------------------------
 
     def _dispatch(self, now: float) -> None:
         pending = self._pending
         if pending is None:
             return
-        decision = route(self.mode, self.config.routing, self.pool.estimates(now), now,
-                         self._last_request_at)
+        decision = choose_backend(self.mode, self.config.backend_choice,
+                                  self.pool.estimates(now), now, self._last_request_at)
         self.report.route_reason = decision.reason
-        if decision.action is RouteAction.DEFER:
+        if decision.action is ChoiceAction.DEFER:
             self.report.message = f"instruction {pending.request_id} waits: {decision.reason}"
             return
         self._pending = None
-        if decision.action is RouteAction.DOCK:
+        if decision.action is ChoiceAction.DOCK:
             self._enter_dock(now, decision.reason, request_id=pending.request_id,
                              instruction=pending.instruction, words=pending.words)
             return
         if pending.route_reason:
             decision = replace(decision, reason=f"{pending.route_reason}; {decision.reason}")
             self.report.route_reason = decision.reason
-        if decision.action is RouteAction.NONE or decision.backend is None:
+        if decision.action is ChoiceAction.NONE or decision.backend is None:
             self.report.error = True
             why = f"no backend: {decision.reason}"
             if self.pool.start_failures:
@@ -295,9 +316,10 @@ class PlannerSession:
         self.report.last_reply = reply
         self.report.counters.latency.add(float(reply.latency_s))
         if reply.error and backend in self.pool.start_failures and self._pending is None:
-            # The worker died before it could answer: route the instruction again (to another
-            # backend, or rejected with the reason when there is none).
-            self._log.append(f"request {reply.request_id}: {backend} failed at start; re-routing")
+            # The worker died before it could answer: choose again (another backend, or
+            # rejected with the reason when there is none).
+            self._log.append(f"request {reply.request_id}: {backend} failed at start; "
+                             "choosing again")
             self._pending = _Request(reply.request_id, flight.instruction, now,
                                      words=flight.words)
             return

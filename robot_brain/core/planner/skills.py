@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.resources import package_file
 from robot_brain.core.world import World
 
@@ -29,23 +32,31 @@ class Skill(str, enum.Enum):
     SAY = "say"
 
 
+class PlanLimitsError(ConfigurationError):
+    """Plan bounds that no plan could meet."""
+
+
 @dataclass(frozen=True)
 class PlanLimits:
     """Bounds every plan is checked against, whatever the model wrote."""
 
-    max_steps: int = 5
-    max_wait_s: float = 60.0
-    max_say_chars: int = 120
-    #: A coordinate goal must leave this much room to the nearest obstacle (the footprint).
-    min_clearance_m: float = 0.25
+    max_steps: int = param(5, "Most steps a plan may have.", min=1, max=20)
+    max_wait_s: float = param(60.0, "Longest `wait` step.", unit="s", min=0.1, max=3600.0)
+    max_say_chars: int = param(120, "Longest `say` text.", min=1, max=1000)
+    #: A coordinate goal must leave the footprint's radius to the nearest obstacle.
+    robot: RobotLimits = group(RobotLimits, shared=True)
 
     def __post_init__(self) -> None:
         if self.max_steps < 1:
-            raise ValueError(f"max_steps must be >= 1, got {self.max_steps}")
+            raise PlanLimitsError(f"max_steps must be >= 1, got {self.max_steps}")
         if not self.max_wait_s > 0.0:
-            raise ValueError(f"max_wait_s must be > 0, got {self.max_wait_s}")
+            raise PlanLimitsError(f"max_wait_s must be > 0, got {self.max_wait_s}")
         if self.max_say_chars < 1:
-            raise ValueError(f"max_say_chars must be >= 1, got {self.max_say_chars}")
+            raise PlanLimitsError(f"max_say_chars must be >= 1, got {self.max_say_chars}")
+
+    @property
+    def min_clearance_m(self) -> float:
+        return self.robot.robot_radius
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from robot_brain.core.params import param
+from robot_brain.core.config.params import param
 
 #: How far (as a fraction of a full charge) a value may stray beyond empty or full and still
 #: be read (clamped): gz-sim's charge integrates past zero by a step before it stops.

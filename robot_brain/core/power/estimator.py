@@ -20,8 +20,10 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
+from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.power.battery_state import BatteryReading
-from robot_brain.core.power.model import PowerBreakdown, PowerModel
+from robot_brain.core.power.draw_model import PowerBreakdown, PowerModel
 
 __all__ = ["Activity", "BatteryReading", "DrawSource", "EnergyEstimate", "EnergyEstimator",
            "EstimatorConfig"]
@@ -51,11 +53,22 @@ class EnergyEstimate:
     charging: bool
 
 
+class EstimatorConfigError(ConfigurationError):
+    """Battery voltages the estimator cannot map onto a state of charge."""
+
+
 @dataclass(frozen=True)
 class EstimatorConfig:
-    smoothing_tau_s: float = 10.0
-    voltage_empty: float = 42.0
-    voltage_full: float = 54.6
+    smoothing_tau_s: float = param(10.0, "Time constant of the draw's moving average.",
+                                   unit="s", min=0.1, max=3600.0)
+    voltage_empty: float = param(42.0, "Pack voltage at 0 % (for voltage-only batteries).",
+                                 unit="V", min=0.0, max=1000.0)
+    voltage_full: float = param(54.6, "Pack voltage at 100 %.", unit="V", min=0.1, max=1000.0)
+
+    def __post_init__(self) -> None:
+        if self.voltage_empty >= self.voltage_full:
+            raise EstimatorConfigError(f"voltage_empty ({self.voltage_empty}) must be below "
+                                       f"voltage_full ({self.voltage_full})")
 
 
 class EnergyEstimator:

@@ -6,6 +6,7 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 
 
@@ -21,9 +22,12 @@ class ModeConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class ModeThresholds:
-    eco_below: float = 0.30
-    critical_below: float = 0.10
-    hysteresis: float = 0.05
+    eco_below: float = param(0.30, "Enter eco below this state of charge.", unit="0..1",
+                             min=0.0, max=1.0)
+    critical_below: float = param(0.10, "Enter critical below this state of charge.",
+                                  unit="0..1", min=0.0, max=1.0)
+    hysteresis: float = param(0.05, "Leave a mode only this far above its threshold.",
+                              unit="0..1", min=0.0, max=0.5)
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.critical_below < self.eco_below <= 1.0):

@@ -16,7 +16,7 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 import numpy as np
 
-from robot_brain.core.report import topics as T
+from robot_brain.core.report import recorded_topics as T
 from robot_brain.core.report.figures import (
     BackendPlans,
     Distribution,
@@ -30,7 +30,7 @@ from robot_brain.core.report.figures import (
     TimeSeries,
 )
 
-#: Default watchdog deadline (DESIGN.md: two control periods at 100 Hz).
+#: Default watchdog deadline (docs/design.md: two control periods at 100 Hz).
 DEFAULT_DEADLINE_S = 0.02
 #: A period longer than this many median periods counts as an overrun (at least a lost tick).
 DEFAULT_OVERRUN_FACTOR = 1.5

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 
 
@@ -18,13 +19,17 @@ class BatteryConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class BatteryConfig:
-    capacity_wh: float = 1000.0
+    capacity_wh: float = param(1000.0, "Battery capacity; humanoids carry 1-3 kWh.", unit="Wh",
+                               min=1.0, max=100000.0)
+    initial_percentage: float = param(1.0, "State of charge at start.", unit="0..1", min=0.0,
+                                      max=1.0)
+    base_load_w: float = param(150.0, "Load while standing: computer, sensors, balance.",
+                               unit="W", min=0.0, max=10000.0)
+    locomotion_w_per_mps: float = param(250.0, "Extra walking load per m/s of speed.",
+                                        unit="W/(m/s)", min=0.0, max=10000.0)
     voltage_full: float = 54.6
     voltage_empty: float = 42.0
     voltage_nominal: float = 48.0
-    base_load_w: float = 150.0
-    locomotion_w_per_mps: float = 250.0
-    initial_percentage: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("capacity_wh", "voltage_full", "voltage_empty", "voltage_nominal"):

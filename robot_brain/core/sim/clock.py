@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.params import param
 
 
 class SimClockError(ConfigurationError):

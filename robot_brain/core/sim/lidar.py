@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.sim.obstacles import SimObstacles
@@ -22,14 +23,20 @@ class LidarConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class LidarConfig:
-    beams: int = 360
-    range_min: float = 0.1
-    range_max: float = 8.0
-    noise_std: float = 0.01
-    angle_min: float = -math.pi
-    fov: float = 2.0 * math.pi
+    beams: int = param(360, "Lidar beams per scan.", min=1, max=8192)
+    range_min: float = param(0.1, "Lidar minimum range.", unit="m", min=0.0, max=10.0)
+    range_max: float = param(8.0, "Lidar maximum range; farther = +inf (REP-117).", unit="m",
+                             min=0.1, max=100.0)
+    noise_std: float = param(0.01, "Gaussian range noise, standard deviation.", unit="m",
+                             min=0.0, max=1.0)
+    fov: float = param(2.0 * math.pi, "Lidar field of view, centred ahead; 2*pi = full "
+                       "circle.", unit="rad", min=0.01, max=2.0 * math.pi)
+    #: The first beam's angle; NaN (the default) = centred ahead, -fov / 2.
+    angle_min: float = math.nan
 
     def __post_init__(self) -> None:
+        if math.isnan(self.angle_min):
+            object.__setattr__(self, "angle_min", -self.fov / 2.0)
         if self.beams < 1:
             raise LidarConfigError(f"lidar beams must be >= 1, got {self.beams}")
         if not (0.0 <= self.range_min < self.range_max and math.isfinite(self.range_max)):

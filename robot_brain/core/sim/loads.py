@@ -13,20 +13,34 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from robot_brain.core.planner_activity import PlannerActivity
+from robot_brain.core.config.params import param
+from robot_brain.core.errors import ConfigurationError
+from robot_brain.core.planner.activity import PlannerActivity
+
+
+class PlannerLoadsError(ConfigurationError):
+    """A true planner load that cannot be right (negative, NaN)."""
 
 
 @dataclass(frozen=True)
 class PlannerLoads:
-    compute_generating_w: float = 24.0   # Jetson-class LLM accelerator while decoding (15-30 W)
-    compute_idle_w: float = 6.0          # the same accelerator idle
-    modem_active_w: float = 8.5          # 5G modem during a remote call (5-10 W)
+    """The sim's TRUE loads (what it drains); the power monitor's beliefs (core.power) differ
+    on purpose."""
+
+    compute_generating_w: float = param(
+        24.0, "True load of the local LLM accelerator while generating (Jetson class, "
+        "15-30 W).", unit="W", min=0.0, max=1000.0)
+    compute_idle_w: float = param(6.0, "True load of the LLM accelerator when idle and powered "
+                                  "(planner/status accelerator_on, absent = on).", unit="W",
+                                  min=0.0, max=1000.0)
+    modem_active_w: float = param(8.5, "True load of the modem during a remote LLM call (5G, "
+                                  "5-10 W).", unit="W", min=0.0, max=1000.0)
 
     def __post_init__(self) -> None:
         for name in ("compute_generating_w", "compute_idle_w", "modem_active_w"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0.0):
-                raise ValueError(f"planner load {name} must be >= 0, got {v}")
+                raise PlannerLoadsError(f"planner load {name} must be >= 0, got {v}")
 
 
 def planner_load_w(activity: PlannerActivity, loads: PlannerLoads) -> float:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D, wrap_angle
-from robot_brain.core.params import param
 
 
 class OdometryDriftConfigError(ConfigurationError):

@@ -13,10 +13,12 @@ stops the 1.3 m humanoid while its knee-height laser sees only the legs, as in M
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
@@ -45,37 +47,36 @@ class SimConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class SimConfig:
-    # Defaults equal robot_brain.ros.params.SHARED_PARAMS (copied: core cannot import ros).
-    robot_radius: float = 0.25
-    max_linear_speed: float = 0.6
-    max_reverse_speed: float = 0.2
-    max_angular_speed: float = 1.0
-    max_linear_accel: float = 0.8
-    max_angular_accel: float = 3.0
-    lidar: LidarConfig = field(default_factory=LidarConfig)
-    battery: BatteryConfig = field(default_factory=BatteryConfig)
-    cmd_timeout: float = 0.5
+    #: The simulated robot has the limits the brain is configured with (the shared block).
+    limits: RobotLimits = group(RobotLimits, shared=True)
+    lidar: LidarConfig = group(LidarConfig, prefix="lidar_")
+    cmd_timeout_s: float = param(0.5, "No cmd_vel for this long -> the robot brakes to a stop.",
+                                 unit="s", min=0.01, max=10.0)
+    battery: BatteryConfig = group(BatteryConfig, prefix="battery_")
     #: Height of the planar lidar's plane and top of the body (m above the floor): the
     #: robot description's knee laser and height.
     laser_height: float = HUMANOID.knee_laser.pose.z
     body_height: float = HUMANOID.height
 
     def __post_init__(self) -> None:
-        for name in ("robot_radius", "max_linear_accel", "max_angular_accel", "cmd_timeout",
+        checked = {**vars(self.limits), "cmd_timeout_s": self.cmd_timeout_s,
+                   "laser_height": self.laser_height, "body_height": self.body_height}
+        for name in ("robot_radius", "max_linear_accel", "max_angular_accel", "cmd_timeout_s",
                      "laser_height", "body_height"):
-            v = getattr(self, name)
+            v = checked[name]
             if not (math.isfinite(v) and v > 0.0):
                 raise SimConfigError(f"sim {name} must be > 0, got {v}")
         for name in ("max_linear_speed", "max_reverse_speed", "max_angular_speed"):
-            v = getattr(self, name)
+            v = checked[name]
             if not (math.isfinite(v) and v >= 0.0):
                 raise SimConfigError(f"sim {name} must be >= 0, got {v}")
 
     @property
-    def limits(self) -> VelocityLimits:
-        return VelocityLimits(self.max_linear_speed, self.max_reverse_speed,
-                              self.max_angular_speed, self.max_linear_accel,
-                              self.max_angular_accel)
+    def velocity_limits(self) -> VelocityLimits:
+        lim = self.limits
+        return VelocityLimits(lim.max_linear_speed, lim.max_reverse_speed,
+                              lim.max_angular_speed, lim.max_linear_accel,
+                              lim.max_angular_accel)
 
 
 class Simulator:
@@ -88,10 +89,10 @@ class Simulator:
         self._rng = np.random.default_rng(seed)
         # A world file's shapes (the lidar those its plane crosses, the body those over its
         # height) or a map's cells: one SimObstacles for both.
-        self._collision = obstacles_for(world, config.robot_radius, config.laser_height,
+        self._collision = obstacles_for(world, config.limits.robot_radius, config.laser_height,
                                         config.body_height)
         self._lidar = Lidar(config.lidar, self._collision)
-        self._limits = config.limits
+        self._limits = config.velocity_limits
         self._pose = start if start is not None else Pose2D(world.start.x, world.start.y,
                                                             world.start.yaw)
         self._velocity = ZERO_VELOCITY
@@ -137,10 +138,10 @@ class Simulator:
         return True
 
     def command_fresh(self, now: float) -> bool:
-        return now - self._command_t <= self.config.cmd_timeout
+        return now - self._command_t <= self.config.cmd_timeout_s
 
     def drive(self, now: float, dt: float, extra_load_w: float = 0.0) -> None:
-        """Step under the last command while it is fresh; after `cmd_timeout` without one the
+        """Step under the last command while it is fresh; after `cmd_timeout_s` without one the
         robot brakes to a stop under its acceleration limits (the robot protects itself
         against a dead brain, whatever the watchdog does)."""
         self.step(self._command if self.command_fresh(now) else ZERO_VELOCITY, dt,

@@ -1,19 +1,20 @@
 """The deadline watchdog: what reaches `cmd_vel`, decided on an injected steady clock.
 
 The watchdog sits between the controller and the robot. Fresh commands are forwarded on
-receipt. A missed deadline is answered in grades (DESIGN.md, timing rules):
+receipt. A missed deadline is answered in grades (docs/design.md, timing rules):
 
 1. no command within `deadline_s` (two control periods): the watchdog starts a bounded
    deceleration from the last forwarded command, at `decel_linear`/`decel_angular`;
 2. a fresh command before `latch_s`: forwarded again at once, no holdoff, ramped back up to
-   the command at `accel_linear`/`accel_angular` from where the deceleration had got to;
+   the command at the robot's acceleration limits from where the deceleration had got to;
 3. silence past `latch_s` (a second, longer deadline inside the 100-300 ms loop budget):
    estop latched (ERROR), the deceleration goes on to zero, and the latch releases after
    `holdoff_s` of fresh commands or a reset while they are fresh.
 
 A walking humanoid stopped hard ten times a minute by jitter is jerky and can lose balance;
-a short delivery hiccup now costs a brief, bounded slow-down instead. `latch_s` unset means
-the old single grade: latch at `deadline_s` (with `stop_mode` zero, an immediate zero).
+a short delivery hiccup now costs a brief, bounded slow-down instead. `latch_s` equal to
+`deadline_s` is the single grade: latch at `deadline_s` (with `stop_mode` zero, an immediate
+zero).
 The operator's estop always wins. Freshness is the receipt time on the watchdog's own
 monotonic clock, never a message stamp from another node.
 
@@ -28,6 +29,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport, Level
@@ -37,7 +40,7 @@ class WatchdogConfigError(ConfigurationError):
     """A watchdog setting the state machine cannot work with; the message names it."""
 
 
-class StopMode(enum.Enum):
+class StopMode(str, enum.Enum):
     ZERO = "zero"              # publish zero at once
     DECELERATE = "decelerate"  # ramp down from the last published command at decel limits
 
@@ -59,16 +62,27 @@ class Action(enum.Enum):
 
 @dataclass(frozen=True)
 class WatchdogConfig:
-    deadline_s: float = 0.02
-    holdoff_s: float = 0.5
-    stop_mode: StopMode = StopMode.ZERO
-    decel_linear: float = 1.5   # m/s^2
-    decel_angular: float = 6.0  # rad/s^2
-    #: The second, longer deadline: silence this long latches the estop. None = deadline_s
-    #: (one grade: every missed deadline latches).
-    latch_s: float | None = None
-    accel_linear: float = 0.8   # m/s^2, ramp back up after a graded slow-down
-    accel_angular: float = 3.0  # rad/s^2
+    deadline_s: float = param(0.02, "No fresh controller/cmd_vel within this (watchdog's own "
+                              "steady clock, on receipt) -> bounded deceleration from the last "
+                              "forwarded command (two control periods).", unit="s",
+                              min=0.001, max=10.0)
+    #: The second, longer deadline: silence this long latches the estop; equal to deadline_s,
+    #: one grade (every missed deadline latches).
+    latch_s: float = param(0.15, "Silence this long latches watchdog/estop (ERROR); a fresh "
+                           "command before it resumes without a holdoff. Equal to deadline_s = "
+                           "latch at the first missed deadline.", unit="s", min=0.001, max=10.0)
+    holdoff_s: float = param(0.5, "Continuous fresh commands needed to release a stale estop.",
+                             unit="s", min=0.0, max=60.0)
+    stop_mode: StopMode = param(StopMode.ZERO, "How an operator estop (or a latch at deadline_s "
+                                "when latch_s = deadline_s) stops: 'zero' at once, or "
+                                "'decelerate' from the last forwarded command; a late command "
+                                "always decelerates.")
+    decel_linear: float = param(1.5, "Deceleration of a 'decelerate' stop.", unit="m/s^2",
+                                min=0.01, max=20.0)
+    decel_angular: float = param(6.0, "Yaw deceleration of a 'decelerate' stop.",
+                                 unit="rad/s^2", min=0.01, max=100.0)
+    #: The ramp back up after a graded slow-down follows the robot's acceleration limits.
+    limits: RobotLimits = group(RobotLimits, shared=True)
 
     def __post_init__(self) -> None:
         for name in ("deadline_s", "decel_linear", "decel_angular", "accel_linear",
@@ -78,14 +92,21 @@ class WatchdogConfig:
                 raise WatchdogConfigError(f"{name} must be positive and finite, got {value}")
         if not math.isfinite(self.holdoff_s) or self.holdoff_s < 0.0:
             raise WatchdogConfigError(f"holdoff_s must be >= 0 and finite, got {self.holdoff_s}")
-        if self.latch_s is not None and not (math.isfinite(self.latch_s)
-                                             and self.latch_s >= self.deadline_s):
+        if not (math.isfinite(self.latch_s) and self.latch_s >= self.deadline_s):
             raise WatchdogConfigError(f"latch_s must be finite and >= deadline_s "
                                       f"({self.deadline_s}), got {self.latch_s}")
 
     @property
+    def accel_linear(self) -> float:
+        return self.limits.max_linear_accel
+
+    @property
+    def accel_angular(self) -> float:
+        return self.limits.max_angular_accel
+
+    @property
     def latch_after_s(self) -> float:
-        return self.deadline_s if self.latch_s is None else self.latch_s
+        return self.latch_s
 
     @property
     def graded(self) -> bool:

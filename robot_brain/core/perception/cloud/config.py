@@ -1,4 +1,4 @@
-"""Perception's source parameters, one declaration each (robot_brain.core.params).
+"""Perception's source parameters, one declaration each (robot_brain.core.config.params).
 
 `SourcesConfig` holds what all sources share (the list of sources, the height band, the
 body, the attitude input, stamp limits). Every name in `sources` has a group of its own,
@@ -20,8 +20,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.params import param
 from robot_brain.core.perception.cloud.body import (
     BodyShapeError,
     SelfFilter,

@@ -19,7 +19,7 @@ from typing import Sequence
 
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.perception.cloud.sources import Refusal, SourceOutcome, SourceResult
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 
 REPORT_NAME = "sources"
 

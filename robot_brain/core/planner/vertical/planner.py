@@ -27,14 +27,14 @@ from robot_brain.core.planner.gate.gate import PlanGate
 from robot_brain.core.planner.gate.reading import InstructionReader
 from robot_brain.core.planner.skills import DOCK_PLACE, PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
-from robot_brain.core.planner.vertical.model import Intent, IntentModel
+from robot_brain.core.planner.vertical.hostile_rules import hostile_reason
+from robot_brain.core.planner.vertical.intent_model import Intent, IntentModel
 from robot_brain.core.planner.vertical.places import (
     PlaceMatcher,
     describes_place,
     destination_words,
     has_anaphora,
 )
-from robot_brain.core.planner.vertical.safety import hostile_reason
 from robot_brain.core.planner.vertical.slots import SLOT, Slots, clauses_of
 from robot_brain.core.planner.vertical.text import (
     InputProblem,

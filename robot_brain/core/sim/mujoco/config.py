@@ -1,4 +1,4 @@
-"""Settings of the MuJoCo simulator, declared once (robot_brain.core.params).
+"""Settings of the MuJoCo simulator, declared once (robot_brain.core.config.params).
 
 Nothing here imports mujoco: the node declares these parameters, and the docs generator reads
 them, on machines where mujoco is not installed too. The sensor, body and battery defaults are
@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from robot_brain.core.config.params import group, param
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.params import group, param
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.battery import BatteryConfig
 from robot_brain.core.sim.lidar import LidarConfig
@@ -20,8 +20,6 @@ from robot_brain.core.sim.loads import PlannerLoads
 from robot_brain.core.sim.simulator import SimConfig
 
 _LIDAR = LidarConfig()
-_BATTERY = BatteryConfig()
-_LOADS = PlannerLoads()
 _MID360 = HUMANOID.head_lidar_spec
 
 
@@ -88,41 +86,6 @@ class KneeLaserConfig:
 
 
 @dataclass(frozen=True)
-class BatterySettings:
-    """The built-in sim's battery model (robot_brain.core.sim.battery)."""
-
-    capacity_wh: float = param(_BATTERY.capacity_wh, "Battery capacity.", unit="Wh", min=1.0,
-                               max=100000.0)
-    initial_percentage: float = param(_BATTERY.initial_percentage, "State of charge at start "
-                                      "(0..1).", min=0.0, max=1.0)
-    base_load_w: float = param(_BATTERY.base_load_w, "Load while standing: computer, sensors, "
-                               "balance.", unit="W", min=0.0, max=10000.0)
-    locomotion_w_per_mps: float = param(_BATTERY.locomotion_w_per_mps, "Extra walking load "
-                                        "per m/s of speed.", unit="W", min=0.0, max=10000.0)
-
-    def battery(self) -> BatteryConfig:
-        return BatteryConfig(capacity_wh=self.capacity_wh, base_load_w=self.base_load_w,
-                             locomotion_w_per_mps=self.locomotion_w_per_mps,
-                             initial_percentage=self.initial_percentage)
-
-
-@dataclass(frozen=True)
-class LoadSettings:
-    """The planner's true loads the battery is drained with (robot_brain.core.sim.loads)."""
-
-    compute_generating_w: float = param(_LOADS.compute_generating_w, "True load of the local "
-                                        "LLM accelerator while generating.", unit="W",
-                                        min=0.0, max=1000.0)
-    compute_idle_w: float = param(_LOADS.compute_idle_w, "True load of the LLM accelerator "
-                                  "when idle and powered.", unit="W", min=0.0, max=1000.0)
-    modem_active_w: float = param(_LOADS.modem_active_w, "True load of the modem during a "
-                                  "remote LLM call.", unit="W", min=0.0, max=1000.0)
-
-    def loads(self) -> PlannerLoads:
-        return PlannerLoads(self.compute_generating_w, self.compute_idle_w, self.modem_active_w)
-
-
-@dataclass(frozen=True)
 class MujocoSimConfig:
     seed: int = param(0, "Seed of the sensor noise and of the lidar pattern's phase; the same "
                       "seed gives the same run.", min=0, max=2**31 - 1)
@@ -135,7 +98,7 @@ class MujocoSimConfig:
                                 min=0.1, max=500.0)
     battery_rate_hz: float = param(1.0, "BatteryState rate on `battery_state`.", unit="Hz",
                                    min=0.01, max=50.0)
-    cmd_timeout_s: float = param(SimConfig().cmd_timeout, "No cmd_vel for this long -> the "
+    cmd_timeout_s: float = param(SimConfig().cmd_timeout_s, "No cmd_vel for this long -> the "
                                  "robot brakes to a stop.", unit="s", min=0.01, max=10.0)
     contact_release_s: float = param(0.5, "A contact episode ends after this long without "
                                      "any contact: a swaying body that grazes, or bumps its "
@@ -149,8 +112,9 @@ class MujocoSimConfig:
     gait: GaitConfig = group(GaitConfig, prefix="gait_")
     head_lidar: HeadLidarConfig = group(HeadLidarConfig, prefix="head_lidar_")
     knee_laser: KneeLaserConfig = group(KneeLaserConfig, prefix="knee_laser_")
-    battery: BatterySettings = group(BatterySettings, prefix="battery_")
-    loads: LoadSettings = group(LoadSettings)
+    #: The built-in sim's battery model and the planner's true loads, declared there.
+    battery: BatteryConfig = group(BatteryConfig, prefix="battery_")
+    loads: PlannerLoads = group(PlannerLoads)
 
     def __post_init__(self) -> None:
         if self.head_lidar.range_min >= self.head_lidar.range_max:

@@ -107,7 +107,7 @@ class MujocoSimulator:
                                        zip(self._geom_names, self._robot_geom, strict=True)],
                                       dtype=np.float32)
         self._gait = ScriptedGait(config.gait)
-        self.battery = Battery(config.battery.battery())
+        self.battery = Battery(config.battery)
         spec = desc.head_lidar_spec
         self._pattern = Mid360Pattern(config.head_lidar.points_per_frame,
                                       spec.vertical_min_deg, spec.vertical_max_deg, spec.lines,

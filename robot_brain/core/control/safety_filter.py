@@ -29,7 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robot_brain.core.array_memo import ArrayMemo
+from robot_brain.core.config.params import group, param
+from robot_brain.core.config.robot import RobotLimits
+from robot_brain.core.control.array_memo import ArrayMemo
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
@@ -59,24 +61,27 @@ class SafetyConfigError(ConfigurationError):
 
 @dataclass(frozen=True)
 class SafetyConfig:
-    max_linear_speed: float = 0.6
-    max_reverse_speed: float = 0.2
-    max_angular_speed: float = 1.0
-    max_linear_accel: float = 0.8
-    max_angular_accel: float = 3.0
-    robot_radius: float = 0.25
-    stop_distance: float = 0.15
-    slowdown_distance: float = 0.6
-    lateral_margin: float = 0.05
+    #: Speed and acceleration limits and the footprint: the robot's shared limits.
+    limits: RobotLimits = group(RobotLimits, shared=True)
+    stop_distance: float = param(0.15, "Safety stop zone: obstacle closer than this beyond the "
+                                 "body in the direction of travel -> no travel that way.",
+                                 unit="m", min=0.0, max=5.0)
+    slowdown_distance: float = param(0.6, "Safety slowdown zone: speed scaled to zero from "
+                                     "this distance beyond the body down to stop_distance.",
+                                     unit="m", min=0.01, max=10.0)
+    lateral_margin: float = param(0.05, "Safety zones are robot_radius + this wide on each "
+                                  "side.", unit="m", min=0.0, max=2.0)
 
     def __post_init__(self) -> None:
+        values = {**vars(self.limits), "stop_distance": self.stop_distance,
+                  "lateral_margin": self.lateral_margin}
         for name in ("max_linear_speed", "max_reverse_speed", "max_angular_speed",
                      "stop_distance", "lateral_margin"):
-            v = getattr(self, name)
+            v = values[name]
             if not (math.isfinite(v) and v >= 0.0):
                 raise SafetyConfigError(f"safety: {name} must be finite and >= 0, got {v}")
         for name in ("max_linear_accel", "max_angular_accel", "robot_radius"):
-            v = getattr(self, name)
+            v = values[name]
             if not (math.isfinite(v) and v > 0.0):
                 raise SafetyConfigError(f"safety: {name} must be finite and > 0, got {v}")
         if not (math.isfinite(self.slowdown_distance)
@@ -126,7 +131,8 @@ class SectorZones:
         bearings = sector_sample_bearings(n_sectors)
         self._cos = np.cos(bearings)
         self._sin = np.sin(bearings)
-        # Once per direction per sectors message, not per tick (robot_brain.core.array_memo).
+        # Once per direction per sectors message, not per tick
+        # (robot_brain.core.control.array_memo).
         self._memo: ArrayMemo[tuple[float, bool]] = ArrayMemo()
 
     def free_distance(self, ranges: np.ndarray, direction: int) -> tuple[float, bool]:
@@ -174,7 +180,7 @@ class SafetyFilter:
 
     def __init__(self, config: SafetyConfig, n_sectors: int) -> None:
         self.config = config
-        self.zones = SectorZones(n_sectors, config.robot_radius, config.lateral_margin)
+        self.zones = SectorZones(n_sectors, config.limits.robot_radius, config.lateral_margin)
         self.last = ZERO_VELOCITY
         self.counts: dict[Intervention, int] = {r: 0 for r in Intervention}
 
@@ -207,15 +213,15 @@ class SafetyFilter:
             reasons.add(Intervention.STALE_PERCEPTION)
             # Decelerate to a stop at the base's limits instead of an abrupt halt: stale
             # perception is not yet evidence of an obstacle.
-            lin = _approach(self.last.linear, 0.0, cfg.max_linear_accel * dt)
-            ang = _approach(self.last.angular, 0.0, cfg.max_angular_accel * dt)
+            lin = _approach(self.last.linear, 0.0, cfg.limits.max_linear_accel * dt)
+            ang = _approach(self.last.angular, 0.0, cfg.limits.max_angular_accel * dt)
             return Velocity(lin, ang), reasons
 
-        clamped = min(max(lin, -cfg.max_reverse_speed), cfg.max_linear_speed)
+        clamped = min(max(lin, -cfg.limits.max_reverse_speed), cfg.limits.max_linear_speed)
         if abs(clamped - lin) > CHANGE_EPS:
             reasons.add(Intervention.SPEED_LIMIT)
         lin = clamped
-        clamped = min(max(ang, -cfg.max_angular_speed), cfg.max_angular_speed)
+        clamped = min(max(ang, -cfg.limits.max_angular_speed), cfg.limits.max_angular_speed)
         if abs(clamped - ang) > CHANGE_EPS:
             reasons.add(Intervention.YAW_RATE_LIMIT)
         ang = clamped
@@ -247,9 +253,10 @@ class SafetyFilter:
         # A sign reversal brakes to zero freely, then speeds up from zero.
         base_l = 0.0 if lin * self.last.linear < 0.0 else self.last.linear
         base_a = 0.0 if ang * self.last.angular < 0.0 else self.last.angular
-        lin_l = _approach(base_l, lin, cfg.max_linear_accel * dt) if abs(lin) > abs(base_l) \
+        lim = cfg.limits
+        lin_l = _approach(base_l, lin, lim.max_linear_accel * dt) if abs(lin) > abs(base_l) \
             else lin
-        ang_l = _approach(base_a, ang, cfg.max_angular_accel * dt) if abs(ang) > abs(base_a) \
+        ang_l = _approach(base_a, ang, lim.max_angular_accel * dt) if abs(ang) > abs(base_a) \
             else ang
         if abs(lin_l - lin) > CHANGE_EPS or abs(ang_l - ang) > CHANGE_EPS:
             reasons.add(Intervention.ACCEL_LIMIT)

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import yaml
 
-from robot_brain.core.params import load
+from robot_brain.core.config.params import load
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.mujoco.livox_layout import FIELDS, POINT_STEP, pack_points
 
 if TYPE_CHECKING:
     from robot_brain.core.sim.mujoco.simulator import MujocoSimulator
 
-CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 _CLOUD = "robot_brain.core.perception.cloud"
 
 

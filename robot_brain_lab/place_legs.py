@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.sectors import sector_minima
@@ -71,8 +71,9 @@ def run_leg(world: World, source: Place, destination: Place, policy: Policy,
     """Drive from `source` (its pose) to `destination` as one navigate_to step."""
     sim = Simulator(world, sim_config, seed=seed,
                     start=Pose2D(source.x, source.y, source.yaw))
+    limits = replace(safety.limits, goal_tolerance=config.goal_tolerance)
     core = ControllerCore(policy, SafetyFilter(safety, config.n_sectors), ControllerConfig(
-        n_sectors=config.n_sectors, goal_tolerance=config.goal_tolerance, bounds=world.bounds))
+        n_sectors=config.n_sectors, limits=limits, bounds=world.bounds))
     executive = Executive(config.goal_tolerance, config.time_limit_s, route_planner,
                           config.waypoint_tolerance)
     executive.start(Plan((Step(Skill.NAVIGATE_TO, place=destination.name, x=destination.x,

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 from robot_brain.core.errors import ConfigurationError
@@ -53,11 +54,16 @@ class ParamSpec:
     choices: tuple[str, ...] | None = None
     read_only: bool = True
     unit: str = ""
+    #: A string enum the value is converted to (its values are the choices); None = none.
+    enum: type[Enum] | None = None
 
     def check(self, value: Any) -> Any:
         """`value` converted to the default's type (an int for a float parameter becomes a
-        float; a list for a tuple parameter becomes a tuple) and checked against the type,
-        finiteness, range and choices. Raises ParamError naming the parameter."""
+        float; a list for a tuple parameter becomes a tuple; a choice becomes its enum member)
+        and checked against the type, finiteness, range and choices. Raises ParamError naming
+        the parameter."""
+        if self.enum is not None and isinstance(value, self.enum):
+            value = value.value
         default = self.default
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -78,7 +84,7 @@ class ParamSpec:
         if self.choices is not None and value not in self.choices:
             raise ParamError(f"parameter '{self.name}' = {value!r} is not one of "
                              f"{list(self.choices)}")
-        return value
+        return self.enum(value) if self.enum is not None else value
 
     @property
     def full_description(self) -> str:
@@ -96,10 +102,22 @@ class _Meta:
     max: float | None
     choices: tuple[str, ...] | None
     read_only: bool
+    enum: type[Enum] | None
+    name: str | None
+
+
+def _name(prefix: str, f: dataclasses.Field[Any]) -> str:
+    """A parameter field's flattened name: the prefix and its own name (the field's, unless
+    the declaration gives one)."""
+    m: _Meta = f.metadata[_PARAM]
+    return prefix + (m.name or f.name)
 
 
 def _spec(name: str, default: Any, m: _Meta) -> ParamSpec:
-    return ParamSpec(name, default, m.description, m.min, m.max, m.choices, m.read_only, m.unit)
+    if m.enum is not None:
+        default = default.value  # ROS and the docs see the string
+    return ParamSpec(name, default, m.description, m.min, m.max, m.choices, m.read_only, m.unit,
+                     m.enum)
 
 
 def _fmt(v: float | None) -> str:
@@ -108,22 +126,39 @@ def _fmt(v: float | None) -> str:
 
 def param(default: Any, description: str, *, unit: str = "", min: float | None = None,
           max: float | None = None, choices: tuple[str, ...] | None = None,
-          read_only: bool = True) -> Any:
+          read_only: bool = True, name: str | None = None) -> Any:
     """A dataclass field that is a parameter. `default` must be a bool, int, float, str or a
-    tuple of one of those (a ROS array parameter); `min`/`max` bound numbers (each item of a
-    tuple); `choices` lists the allowed strings."""
+    tuple of one of those (a ROS array parameter), or a member of a string enum (a string
+    parameter whose choices are the enum's values, loaded as the member); `min`/`max` bound
+    numbers (each item of a tuple); `choices` lists the allowed strings. `name` is the
+    parameter's name when it is not the field's (kept for a name users already know, say
+    "backend" for a field `preferred`)."""
     if isinstance(default, list):
         raise TypeError("a parameter default must be immutable: use a tuple, not a list")
-    if not isinstance(default, (bool, int, float, str, tuple)):
+    kind: type[Enum] | None = None
+    if isinstance(default, Enum):
+        kind = type(default)
+        if not all(isinstance(m.value, str) for m in kind):
+            raise TypeError(f"an enum parameter needs string values: {kind.__name__}")
+        choices = tuple(m.value for m in kind)
+    elif not isinstance(default, (bool, int, float, str, tuple)):
         raise TypeError(f"unsupported parameter default {default!r}")
-    meta = _Meta(description, unit, min, max, tuple(choices) if choices else None, read_only)
+    meta = _Meta(description, unit, min, max, tuple(choices) if choices else None, read_only,
+                 kind, name)
     return field(default=default, metadata={_PARAM: meta})
 
 
-def group(cls: type[Any], prefix: str = "") -> Any:
+def group(cls: type[Any], prefix: str = "", *, shared: bool = False) -> Any:
     """A dataclass field holding the config dataclass `cls`, whose parameters are flattened
-    into the enclosing config's, each name prefixed with `prefix` (say "route_")."""
-    return field(default_factory=cls, metadata={_GROUP: (prefix, cls)})
+    into the enclosing config's, each name prefixed with `prefix` (say "route_").
+
+    `shared=True` marks settings several components of one node use, such as the robot's
+    limits: the group may then stand in more than one place of a node's config (the safety
+    filter's and the simulator's limits beside the node's own); its parameters are declared
+    once and loaded, the same, into every place, and their names take no enclosing group's
+    prefix (they are the robot's, not the component's). Any other name declared twice is an
+    error."""
+    return field(default_factory=cls, metadata={_GROUP: (prefix, cls, shared)})
 
 
 def _fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...]:
@@ -132,16 +167,30 @@ def _fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...]:
     return fields(cls)
 
 
-def specs(cls: type[Any], prefix: str = "") -> tuple[ParamSpec, ...]:
-    """Every parameter of `cls` and its groups, in declaration order, names prefixed."""
-    out: list[ParamSpec] = []
+def _collect(cls: type[Any], prefix: str, shared: set[tuple[type[Any], str]],
+             out: list[ParamSpec]) -> None:
     for f in _fields(cls):
         if _PARAM in f.metadata:
-            m: _Meta = f.metadata[_PARAM]
-            out.append(_spec(prefix + f.name, f.default, m))
+            out.append(_spec(_name(prefix, f), f.default, f.metadata[_PARAM]))
         elif _GROUP in f.metadata:
-            sub_prefix, sub_cls = f.metadata[_GROUP]
-            out.extend(specs(sub_cls, prefix + sub_prefix))
+            sub_prefix, sub_cls, is_shared = f.metadata[_GROUP]
+            full = _group_prefix(prefix, sub_prefix, is_shared)
+            if is_shared and (sub_cls, full) in shared:
+                continue  # declared where it first stood
+            if is_shared:
+                shared.add((sub_cls, full))
+            _collect(sub_cls, full, shared, out)
+
+
+def _group_prefix(prefix: str, sub_prefix: str, is_shared: bool) -> str:
+    return sub_prefix if is_shared else prefix + sub_prefix
+
+
+def specs(cls: type[Any], prefix: str = "") -> tuple[ParamSpec, ...]:
+    """Every parameter of `cls` and its groups, in declaration order, names prefixed; a shared
+    group's parameters once."""
+    out: list[ParamSpec] = []
+    _collect(cls, prefix, set(), out)
     names = [s.name for s in out]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -157,18 +206,41 @@ def load(cls: type[C], values: Mapping[str, Any], prefix: str = "", **extra: Any
     kwargs: dict[str, Any] = {}
     for f in _fields(cls):
         if _PARAM in f.metadata:
-            name = prefix + f.name
+            name = _name(prefix, f)
             if name in values:
                 kwargs[f.name] = _spec(name, f.default, f.metadata[_PARAM]).check(values[name])
         elif _GROUP in f.metadata:
-            sub_prefix, sub_cls = f.metadata[_GROUP]
-            kwargs[f.name] = load(sub_cls, values, prefix + sub_prefix)
+            sub_prefix, sub_cls, is_shared = f.metadata[_GROUP]
+            kwargs[f.name] = load(sub_cls, values, _group_prefix(prefix, sub_prefix, is_shared))
         elif f.name in extra:
             kwargs[f.name] = extra[f.name]
     unknown = set(extra) - {f.name for f in _fields(cls)}
     if unknown:
         raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
     return cls(**kwargs)
+
+
+def renamed(cls: type[Any], prefix: str = "") -> Mapping[str, str]:
+    """{old name: new name} of parameters `cls` and its groups have renamed (each one's
+    `RENAMED_PARAMS` class attribute, a ClassVar of names as that class declares them), so an
+    old name given in a params file is refused, not ignored."""
+    out = {prefix + old: prefix + new
+           for old, new in getattr(cls, "RENAMED_PARAMS", {}).items()}
+    for f in _fields(cls):
+        if _GROUP in f.metadata:
+            sub_prefix, sub_cls, is_shared = f.metadata[_GROUP]
+            out.update(renamed(sub_cls, _group_prefix(prefix, sub_prefix, is_shared)))
+    return out
+
+
+def refuse_renamed(old: Mapping[str, str], given: Iterable[str]) -> None:
+    """Raise ParamError naming the new name when `given` (the parameter names a user set)
+    holds an old name of `old` ({old: new}, see `renamed`): rclpy ignores an undeclared
+    override, so an old name in a params file would otherwise silently fall back to the
+    default."""
+    for name in sorted(set(given) & set(old)):
+        raise ParamError(f"parameter '{name}' was renamed to '{old[name]}': set "
+                         f"'{old[name]}' instead")
 
 
 def defaults(cls: type[Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from robot_brain.core.stats import RollingWindow
+from robot_brain.core.timing.stats import RollingWindow
 
 #: A period longer than this many nominal periods means at least one tick was missed.
 _SKIP_FACTOR = 1.5

@@ -43,7 +43,7 @@ def cmd_vel_type(stamped: bool) -> str:
 
 
 def served_topics(cmd_vel_stamped: bool = True) -> tuple[ServedTopic, ...]:
-    """The ROS topics the bridge passes through (DESIGN.md's types and QoS)."""
+    """The ROS topics the bridge passes through (docs/design.md's types and QoS)."""
     twist = cmd_vel_type(cmd_vel_stamped)
     S, T, E, L = Delivery.STREAM, Delivery.STATE, Delivery.EVENTS, Delivery.LAST_EVENT
     return (

@@ -1,8 +1,8 @@
 """The brain's topics as a run is recorded and analysed, and how bag topic names map onto them.
 
 RECORDED_TOPICS is the single list: the recorder node's default, what `ros2 bag record` gets in
-launch/brain.launch.py (a launch file cannot import the package on every install, so it keeps a
-copy that a unit test compares), and what the report expects to find.
+launch/brain.launch.py (which reads it from here), and what the report expects to find. Every
+topic on it has a publisher in the brain (test_report_topics checks it against the nodes).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Iterable, Mapping
 
 #: Topics names relative to the brain's namespace, except the ROS-global ones (leading '/').
 RECORDED_TOPICS: tuple[str, ...] = (
-    "scan", "odom", "battery_state", "cmd_vel", "controller/cmd_vel", "controller/latency",
-    "perception/obstacles", "perception/scene", "planner/plan", "planner/goal", "planner/hold",
-    "planner/status", "brain/instruction", "brain/say", "power/mode", "power/endurance",
-    "watchdog/estop", "estop", "/diagnostics",
-    # The typed planner topics, the Instruct goals' states, the transforms (issue 26).
+    "scan", "odom", "battery_state", "cmd_vel", "controller/cmd_vel", "perception/obstacles",
+    "perception/scene", "planner/plan", "planner/goal", "planner/hold", "planner/status",
+    "brain/instruction", "brain/say", "power/mode", "power/endurance", "watchdog/estop", "estop",
+    "/diagnostics",
+    # The typed planner topics, the Instruct goals' states, the transforms.
     "planner/plan_typed", "planner/status_typed", "brain/instruct/_action/status", "/tf",
     "/tf_static",
 )

@@ -5,7 +5,7 @@ from a *training world* whose places (bedroom, garage, piano, ...) are not the a
 the model sees only "<p0>" after slot extraction, so it learns where a place goes in a sentence,
 never which places exist. Texts are composed from pieces (politeness, verb phrase, slot,
 ending, connective), so every skill, negation, number form and connective is covered in
-combinations no template author wrote down. The evaluation set (robot_brain/data/
+combinations no template author wrote down. The evaluation set (robot_brain_lab/data/
 instructions.yaml) is written separately; test_planner_vertical_corpus.py checks that no
 corpus text equals or nearly equals one of its texts.
 """
@@ -17,8 +17,8 @@ import random
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from robot_brain.core.planner.vertical.model import Intent
-from robot_brain.core.planner.vertical.overlap import find_overlaps
+from robot_brain.core.planner.vertical.intent_model import Intent
+from robot_brain_lab.corpus_overlap import find_overlaps
 
 LANGS = ("en", "fr", "de", "es", "zh")
 #: How often a place slot holds a made-up word instead of a training place (see _pseudo_word).
@@ -536,7 +536,8 @@ def generate(seed: int = 0, n: int = 40_000, exclude: Sequence[str] = ()) -> Cor
     Short commands ("stand still", "等五秒") are what any template writer and any user write,
     so a generator will sometimes produce an evaluation text by chance. As for public LLM
     benchmarks, such texts are removed from the training data (exact or 3-gram Jaccard above
-    overlap.NEAR_DUPLICATE_JACCARD) and counted; nothing is ever added from the evaluation set.
+    corpus_overlap.NEAR_DUPLICATE_JACCARD) and counted; nothing is ever added from the
+    evaluation set.
     """
     seen: set[str] = set()
     unique: list[Example] = []

@@ -22,7 +22,6 @@ from robot_brain.core.planner.vertical.features import featurize
 from robot_brain.core.resources import package_file
 
 MODEL_FILE = "planner_intent.onnx"
-METADATA_FILE = "planner_intent.json"
 INPUT_NAME = "features"
 PROB_OUTPUT = "probabilities"
 

@@ -58,8 +58,8 @@ def test_power_monitor_modes_change_planner_routing(tmp_path: Path) -> None:
         probe.subscribe(String, "power/mode", qos.STATE)
         g.start("planner", name="planner", parameters={
             "backend": "scripted", "scripted_reply_file": str(replies), "vertical_tier": False,
-            "scripted_latency_s": 0.2, "route_normal": "preferred", "route_eco": "scripted",
-            "route_critical": "dock", "eco_min_interval_s": ECO_INTERVAL_S, "status_hz": 5.0,
+            "scripted_latency_s": 0.2, "backend_normal": "preferred", "backend_eco": "scripted",
+            "backend_critical": "dock", "eco_min_interval_s": ECO_INTERVAL_S, "status_hz": 5.0,
             "power_gate_accelerator": True})
         # The monitor starts before the sim: with no battery yet it says `normal`.
         g.start("power_monitor", name="power_monitor", parameters={

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
-from robot_brain.core.report import topics as T
+from robot_brain.core.report import recorded_topics as T
 from robot_brain.core.report.bag import BagReadError, BagSource
 from robot_brain.core.report.collector import (
     DEFAULT_DEADLINE_S,
@@ -17,7 +17,7 @@ from robot_brain.core.report.figures import RunFigures
 from robot_brain.core.report.markdown import render_markdown
 from robot_brain.core.report.plots import write_plots
 from robot_brain.core.report.summary import summary_rows
-from robot_brain.core.report.text import render_table
+from robot_brain.core.report.terminal_table import render_table
 from robot_brain.core.world import World
 
 

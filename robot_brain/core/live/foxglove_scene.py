@@ -8,7 +8,6 @@ here knows rclpy. Heights are for the picture only (the brain is planar): walls 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Sequence
 
 from foxglove.messages import (
@@ -32,9 +31,10 @@ from foxglove.messages import (
     Vector3,
 )
 
+from robot_brain.core.config.robot import Frames
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
 from robot_brain.core.maps.outline import obstacle_boxes
-from robot_brain.core.world import World, _wall_as_box
+from robot_brain.core.world import World, wall_as_box
 
 WALL_HEIGHT = 1.0
 FURNITURE_HEIGHT = 0.6
@@ -47,13 +47,6 @@ BODY_COLOR = Color(r=0.10, g=0.75, b=0.35, a=0.6)
 HEADING_COLOR = Color(r=1.0, g=1.0, b=1.0, a=1.0)
 GOAL_COLOR = Color(r=1.0, g=0.25, b=0.6, a=1.0)
 ROUTE_COLOR = Color(r=1.0, g=0.25, b=0.6, a=0.7)
-
-
-@dataclass(frozen=True)
-class Frames:
-    odom: str = "odom"
-    base: str = "base_link"
-    laser: str = "laser"
 
 
 def timestamp(ns: int) -> Timestamp:
@@ -74,7 +67,7 @@ def world_scene(world: World, frame: str, stamp_ns: int) -> SceneUpdate:
     walls = [CubePrimitive(pose=_pose(b.center[0], b.center[1], WALL_HEIGHT / 2.0, b.yaw),
                            size=Vector3(x=b.size[0], y=b.size[1], z=WALL_HEIGHT),
                            color=WALL_COLOR)
-             for b in (_wall_as_box(w) for w in world.walls)]
+             for b in (wall_as_box(w) for w in world.walls)]
     boxes = [CubePrimitive(pose=_pose(b.center[0], b.center[1], FURNITURE_HEIGHT / 2.0, b.yaw),
                            size=Vector3(x=b.size[0], y=b.size[1], z=FURNITURE_HEIGHT),
                            color=FURNITURE_COLOR) for b in world.boxes]
@@ -164,14 +157,14 @@ def frame_transforms(pose: Pose2D | None, frames: Frames, stamp_ns: int,
     out = []
     if pose is not None:
         qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
-        out.append(FrameTransform(timestamp=ts, parent_frame_id=frames.odom,
-                                  child_frame_id=frames.base,
+        out.append(FrameTransform(timestamp=ts, parent_frame_id=frames.odom_frame,
+                                  child_frame_id=frames.base_frame,
                                   translation=Vector3(x=pose.x, y=pose.y, z=0.0),
                                   rotation=Quaternion(x=qx, y=qy, z=qz, w=qw)))
     lx, ly, lyaw = laser_offset
     qx, qy, qz, qw = quaternion_from_yaw(lyaw)
-    out.append(FrameTransform(timestamp=ts, parent_frame_id=frames.base,
-                              child_frame_id=frames.laser,
+    out.append(FrameTransform(timestamp=ts, parent_frame_id=frames.base_frame,
+                              child_frame_id=frames.laser_frame,
                               translation=Vector3(x=lx, y=ly, z=0.0),
                               rotation=Quaternion(x=qx, y=qy, z=qz, w=qw)))
     return FrameTransforms(transforms=out)

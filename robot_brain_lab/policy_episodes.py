@@ -14,11 +14,11 @@ from typing import Callable
 import numpy as np
 
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyFilter, SafetyInputs
-from robot_brain.core.control.scenarios import Scenario
+from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter, SafetyInputs
 from robot_brain.core.geometry import Velocity
 from robot_brain.core.perception.sectors import sector_minima
 from robot_brain.core.sim.simulator import SimConfig, Simulator
+from robot_brain_lab.policy_scenarios import Scenario
 
 #: Called every step with (sector minima, goal dx, goal dy, current velocity) before the policy.
 StepHook = Callable[[np.ndarray, float, float, Velocity], None]

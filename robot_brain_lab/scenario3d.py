@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -25,7 +25,7 @@ import numpy as np
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety import SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.navigation.route_planner import RoutePlanner
 from robot_brain.core.perception.sectors import sector_minima
@@ -64,7 +64,7 @@ def knee_scan_sectors(n_sectors: int) -> SectorSource:
 
 #: Perception's cloud sources, and this package's adapter of them to a SectorSource.
 CLOUD_PERCEPTION = "robot_brain.core.perception.cloud"
-CLOUD_ADAPTER = "robot_brain.core.evaluation.cloud_adapter"
+CLOUD_ADAPTER = "robot_brain_lab.cloud_adapter"
 
 
 def head_cloud_sectors(n_sectors: int, with_knee_scan: bool = False) -> SectorSource:
@@ -149,10 +149,10 @@ def run_scenario(destination: str, sectors: SectorSource, policy: Policy,
     physical = load_world_file(world_file, include_unmapped=True)
     brain_map = load_world_file(world_file)
     place = brain_map.places[destination]
-    sim = MujocoSimulator(physical, config.sim, SimConfig().limits)
+    sim = MujocoSimulator(physical, config.sim, SimConfig().velocity_limits)
+    limits = replace(safety.limits, goal_tolerance=config.goal_tolerance)
     core = ControllerCore(policy, SafetyFilter(safety, config.n_sectors), ControllerConfig(
-        n_sectors=config.n_sectors, goal_tolerance=config.goal_tolerance,
-        bounds=brain_map.bounds))
+        n_sectors=config.n_sectors, limits=limits, bounds=brain_map.bounds))
     executive = Executive(config.goal_tolerance, config.time_limit_s, RoutePlanner(brain_map),
                           config.waypoint_tolerance)
     executive.start(Plan((Step(Skill.NAVIGATE_TO, place=place.name, x=place.x, y=place.y,

@@ -18,7 +18,9 @@ import yaml
 
 from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.planner.validation import PlanValidator, Verdict, extract_json
-from robot_brain.core.resources import package_file
+
+#: The lab package's directory (its data files live beside its modules).
+LAB_DIR = Path(__file__).resolve().parent
 
 XY_TOLERANCE_M = 0.5
 WAIT_TOLERANCE_S = 1.0
@@ -103,8 +105,13 @@ class InstructionSet:
     cases: tuple[Case, ...]
 
 
+def lab_data_file(name: str) -> Path:
+    """An evaluation set of the lab (robot_brain_lab/data/<name>)."""
+    return LAB_DIR / "data" / name
+
+
 def default_instruction_file() -> Path:
-    return package_file("data", "instructions.yaml")
+    return lab_data_file("instructions.yaml")
 
 
 #: The worlds' evaluation sets of the planner (the apartment's and the office map's): the
@@ -116,7 +123,7 @@ WORLD_EVALUATION_SETS = ("instructions.yaml", "instructions_office.yaml")
 
 def packaged_instruction_files() -> list[Path]:
     """The packaged world evaluation sets (WORLD_EVALUATION_SETS)."""
-    return [package_file("data", name) for name in WORLD_EVALUATION_SETS]
+    return [lab_data_file(name) for name in WORLD_EVALUATION_SETS]
 
 
 def evaluation_texts(paths: list[Path] | None = None) -> list[str]:
