@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.goals import BoundsCheck
 from robot_brain.core.control.goals import Goal as ControlGoal
@@ -101,7 +102,7 @@ def test_relocalisation_jumps_never_make_the_robot_lunge(jump_m: float) -> None:
     loc = Localizer(POSE_SOURCE)
     core = ControllerCore(load_onnx_policy("", 16), SafetyFilter(safety, 16),
                           ControllerConfig(n_sectors=16, bounds=world.bounds,
-                                           goal_bounds_check=BoundsCheck.REACH))
+                                           goal_bounds_check=BoundsCheck.REACH.value))
     executive = Executive(0.3, 90.0, RoutePlanner(world), 0.35)
     kitchen = world.places["kitchen"]
     executive.start(Plan((Step(Skill.NAVIGATE_TO, place="kitchen", x=kitchen.x, y=kitchen.y,
@@ -131,7 +132,7 @@ def test_relocalisation_jumps_never_make_the_robot_lunge(jump_m: float) -> None:
             gx, gy, _ = loc.correction.to_odom(out.goal.x, out.goal.y)
             core.on_goal(ControlGoal(gx, gy), now)
         cmd = core.tick(now, dt).velocity
-        if not _within_limits(previous, cmd, safety, dt):
+        if not _within_limits(previous, cmd, safety.limits, dt):
             beyond.append((now, cmd))
         previous = cmd
         sim.step(cmd, dt)
@@ -146,7 +147,7 @@ def test_relocalisation_jumps_never_make_the_robot_lunge(jump_m: float) -> None:
         or abs(wrap_angle(drift.yaw - sim.pose.yaw)) > 0.05
 
 
-def _within_limits(prev: Velocity, cmd: Velocity, s: SafetyConfig, dt: float) -> bool:
+def _within_limits(prev: Velocity, cmd: Velocity, s: RobotLimits, dt: float) -> bool:
     eps = 1e-9
     if not (-s.max_reverse_speed - eps <= cmd.linear <= s.max_linear_speed + eps
             and abs(cmd.angular) <= s.max_angular_speed + eps):

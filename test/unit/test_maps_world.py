@@ -91,7 +91,7 @@ def test_a_map_of_the_apartment_gives_the_same_routes(apartment: World,
 
 
 def test_plans_are_checked_against_the_map(apartment_map: World) -> None:
-    validator = PlanValidator(apartment_map, PlanLimits(min_clearance_m=0.25))
+    validator = PlanValidator(apartment_map, PlanLimits())   # robot_radius 0.25 m
     ok = validator.validate_data({"steps": [{"skill": "navigate_to", "x": 0.5, "y": -2.0}]})
     assert ok.accepted, ok.reason
     for x, y, why in ((-1.5, 1.5, "inside an obstacle"),       # the table
