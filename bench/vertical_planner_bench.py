@@ -2,7 +2,8 @@
 """Latency of the vertical planner tier in-process: every evaluation text, plus bad input.
 
     python bench/vertical_planner_bench.py --repeat 20
-    python bench/vertical_planner_bench.py --instructions robot_brain_lab/data/instructions_office.yaml
+    python bench/vertical_planner_bench.py \
+        --instructions robot_brain_lab/data/instructions_office.yaml
 
 Prints p50/p99/max per call over all evaluation texts (each planned --repeat times, one
 onnxruntime thread, after one warm-up call) and the same for hostile input (empty, 100 kB,
