@@ -17,7 +17,7 @@ any node that exits ends the whole launch with a non-zero code naming that node.
 
 use_sim_time:=true (a simulated robot publishing /clock) is given only to the nodes whose own
 stamps must share the simulator's time, or that check stamps against their clock
-(robot_brain.core.sim_time); the controller and the watchdog stay off /clock, the controller
+(robot_brain.core.config.sim_time); the controller and the watchdog stay off /clock, the controller
 judging sensor freshness in simulated seconds from the stamps it receives. Per-node
 overrides go in node-keyed parameter files in one private directory, removed when the launch
 ends (no launch_params_* file is left in /tmp).
@@ -51,7 +51,7 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 BOOLEAN = ["true", "false"]
-#: robot_brain.core.sim_choice.LAUNCH_VALUES (literal: --show-args must work without it).
+#: robot_brain.core.config.sim_choice.LAUNCH_VALUES (literal: --show-args must work without it).
 SIM_VALUES = ["true", "false", "mujoco"]
 #: The fast path first, as `robot-brain demo` starts them.
 BRAIN_NODES = ("perception", "controller", "watchdog", "planner", "power_monitor")
@@ -162,7 +162,7 @@ def _brain(context: LaunchContext) -> list:
     backend = LaunchConfiguration("planner_backend").perform(context)
     motion = LaunchConfiguration("motion").perform(context)
     try:
-        from robot_brain.core.sim_choice import SimChoiceError, launch_sim
+        from robot_brain.core.config.sim_choice import SimChoiceError, launch_sim
         sim = launch_sim(LaunchConfiguration("sim").perform(context))
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
@@ -187,13 +187,13 @@ def _brain(context: LaunchContext) -> list:
     try:
         from robot_brain.cli.preflight import preflight
         from robot_brain.core.config.composition import plan_processes
+        from robot_brain.core.config.sim_time import freshness_clock, node_uses_sim_time
         from robot_brain.core.errors import StartupError
         from robot_brain.core.planner.nav2_motion import motion_layout
 
         # The topics a run is analysed from: the one list (the recorder node's default, what
         # robot-brain report reads).
         from robot_brain.core.report.recorded_topics import RECORDED_TOPICS
-        from robot_brain.core.sim_time import freshness_clock, node_uses_sim_time
         from robot_brain.ros.dds_environment import brain_dds_settings
     except ImportError as exc:
         raise BrainLaunchError(f"robot_brain is not importable ({exc}); build or install it "
@@ -204,7 +204,7 @@ def _brain(context: LaunchContext) -> list:
     for node, values in motion_params.items():
         extra.setdefault(node, {}).update(values)
     # Sensor freshness in simulated seconds when the robot is simulated (the controller
-    # stays off /clock: robot_brain.core.sim_time).
+    # stays off /clock: robot_brain.core.config.sim_time).
     extra["controller"]["freshness_clock"] = freshness_clock(sim_time)
     try:
         preflight(params_file, nodes, extra,

@@ -50,7 +50,7 @@ class GazeboLaunchError(RuntimeError):
 
 
 def _unique_partition() -> str:
-    """This launch's own gz-transport partition (robot_brain.core.gazebo.default_partition,
+    """This launch's own gz-transport partition (robot_brain.core.sim.gazebo.default_partition,
     inlined: the default is needed before robot_brain is imported)."""
     host = "".join(c if c.isalnum() or c in "_.-" else "_" for c in socket.gethostname())
     return f"robot_brain_{host or 'host'}_{os.getpid()}"
@@ -70,7 +70,7 @@ def _spawn_watch(world: str, timeout_s: float, then: list) -> tuple:
     """The on_exit callback of `create` and the timer's check: the robot spawned starts
     `then` (the brain); a failed or hung spawn ends the launch in one line instead, so the
     brain never runs without its robot."""
-    from robot_brain.core.gazebo import SpawnError, spawn_failure
+    from robot_brain.core.sim.gazebo import SpawnError, spawn_failure
 
     state = {"exited": False}
 
@@ -94,7 +94,7 @@ def _gazebo(context: LaunchContext) -> list:
     # Literal argument names, so test/unit/test_gazebo_launch.py can check they are declared.
     try:
         from robot_brain.core.errors import ConfigurationError
-        from robot_brain.core.gazebo import (
+        from robot_brain.core.sim.gazebo import (
             INSTALL_HINT,
             ROS_GZ_PACKAGES,
             check_partition,

@@ -70,8 +70,9 @@ WORLD_SYSTEMS: tuple[tuple[str, str, dict[str, str]], ...] = (
 )
 
 
-class GazeboWorldError(ValueError):
-    """A world that cannot be written as SDF (the message says which model and why)."""
+class GazeboWorldError(WorldError):
+    """A world that cannot be written as SDF (the message says which model and why); a
+    WorldError, so a ConfigurationError like every other bad world."""
 
 
 #: Thickness of the flat place markers (visual only, far below every sensor).
@@ -534,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The physical world: furniture the brain's map does not know is still furniture.
         world = load_world(resolve_world_path(args.world), include_unmapped=True)
         text = world_sdf(world)
-    except (WorldError, GazeboWorldError) as exc:
+    except WorldError as exc:  # GazeboWorldError included
         print(f"make_gazebo_world: {exc}", file=sys.stderr)
         return 2
     output = Path(args.output) if args.output else default_output(world)

@@ -32,9 +32,9 @@ from robot_brain.cli.processes import (
     stop_all,
 )
 from robot_brain.core.config.composition import plan_processes
+from robot_brain.core.config.sim_choice import SimChoice, sim_choice
 from robot_brain.core.errors import StartupError
 from robot_brain.core.report.verdict import MissionFacts, judge
-from robot_brain.core.sim_choice import SimChoice, sim_choice
 from robot_brain.ros.dds_environment import DDS_VARIABLES
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class DemoOptions:
     compose: bool = True
     places: str | None = None
     motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
-    #: builtin | mujoco (robot_brain.core.sim_choice)
+    #: builtin | mujoco (robot_brain.core.config.sim_choice)
     sim: str = "builtin"
 
     @staticmethod

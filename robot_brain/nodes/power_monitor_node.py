@@ -7,7 +7,7 @@ simulator's internals: only the topics a real robot would give it.
 battery_state and odom are taken at publish_rate_hz, newest only, not a callback per message
 (a LinearBatteryPlugin publishes 50 Hz); the battery is read in one convention by the core
 (robot_brain.core.power.battery_state, shared with the planner) and the odometry speed only
-when it is one the robot can have (robot_brain.core.odometry).
+when it is one the robot can have (robot_brain.core.control.plausible_velocity).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Sequence
 from nav_msgs.msg import Odometry
 from std_msgs.msg import Float32, String
 
+from robot_brain.core.control.plausible_velocity import PlausibleVelocity, VelocityBound
 from robot_brain.core.geometry import Velocity
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
 from robot_brain.core.planner.activity import (
     PlannerActivity,
     PlannerStatusError,

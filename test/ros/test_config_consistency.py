@@ -48,8 +48,8 @@ def _launch_constant(name: str) -> object:
 
 def _launch_executables() -> set[str]:
     """BRAIN_NODES of the launch file, the simulators its `sim` argument may start
-    (robot_brain.core.sim_choice, which it reads), and every constant `executable=`."""
-    from robot_brain.core.sim_choice import SIM_NODES
+    (robot_brain.core.config.sim_choice, which it reads), and every constant `executable=`."""
+    from robot_brain.core.config.sim_choice import SIM_NODES
     tree = ast.parse(LAUNCH.read_text())
     found = set(SIM_NODES)
     for node in ast.walk(tree):
@@ -76,7 +76,7 @@ def test_launch_executables_exist_in_setup_and_have_config_blocks() -> None:
 
 
 def test_launch_sim_values_are_the_simulator_choices() -> None:
-    from robot_brain.core.sim_choice import LAUNCH_VALUES, launch_sim
+    from robot_brain.core.config.sim_choice import LAUNCH_VALUES, launch_sim
     assert list(_launch_constant("SIM_VALUES")) == list(LAUNCH_VALUES)  # type: ignore[call-overload]
     assert launch_sim("false") is None
     assert launch_sim("true").node == "sim" and launch_sim("mujoco").node == "mujoco_sim"
@@ -157,7 +157,7 @@ def test_node_declares_every_key_of_its_config(node_name: str, tmp_path: Path) -
 def test_perception_declares_every_key_the_mujoco_overlay_gives_it(tmp_path: Path) -> None:
     """config/mujoco.yaml (given after brain.yaml with --sim mujoco / sim:=mujoco) sets
     perception's sources for the MuJoCo humanoid; rclpy would ignore a key nobody declares."""
-    from robot_brain.core.sim_choice import sim_choice
+    from robot_brain.core.config.sim_choice import sim_choice
 
     overlay = ROOT / "config" / sim_choice("mujoco").params_overlay
 

@@ -14,8 +14,8 @@ import yaml
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import LaserScan
 
+from robot_brain.core.config.sim_choice import sim_choice
 from robot_brain.core.perception.sectors import sector_centres
-from robot_brain.core.sim_choice import sim_choice
 from robot_brain.ros import qos
 from test.ros.graph import CONFIG, ROOT, Graph
 

@@ -93,6 +93,41 @@ def test_core_packages_have_no_import_cycle() -> None:
     _assert_acyclic(_package_graph())
 
 
+#: Modules at the root of core/: the vocabulary every part shares. Anything else belongs in
+#: the package of its part (docs/architecture.md, "Layout").
+CORE_ROOT_MODULES = {"errors", "geometry", "health", "places", "resources", "world"}
+
+
+def test_core_root_holds_only_the_shared_vocabulary() -> None:
+    loose = {p.stem for p in (PACKAGE / "core").glob("*.py") if p.stem != "__init__"}
+    assert loose == CORE_ROOT_MODULES, (
+        f"loose modules in core/: {sorted(loose - CORE_ROOT_MODULES)} (move them into the "
+        f"package they belong to); gone: {sorted(CORE_ROOT_MODULES - loose)}")
+
+
+def test_every_settings_error_is_a_configuration_error() -> None:
+    """core/errors.py's rule: a setting a component cannot work with raises a subclass of
+    ConfigurationError (run_node reports them all in one line)."""
+    import importlib
+
+    from robot_brain.core.errors import ConfigurationError
+
+    checked = []
+    for name, path in _sources().items():
+        if not name.startswith(CORE + "."):
+            continue
+        classes = [n.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                   if isinstance(n, ast.ClassDef)
+                   and n.name.endswith(("ConfigError", "ConfigurationError", "WorldError",
+                                        "ParamsFileError"))]
+        if classes:
+            module = importlib.import_module(name)
+            checked += [(f"{name}.{c}", getattr(module, c)) for c in classes]
+    offenders = [q for q, cls in checked if not issubclass(cls, ConfigurationError)]
+    assert len(checked) >= 15, checked
+    assert offenders == [], f"settings errors outside ConfigurationError: {offenders}"
+
+
 def test_navigation_is_below_planner_control_and_sim() -> None:
     deps = _package_graph()["robot_brain.core.navigation"]
     for above in ("planner", "control", "sim"):

@@ -23,10 +23,10 @@ from robot_brain.core.control.freshness import (
     RealTimeFactor,
 )
 from robot_brain.core.control.goals import Goal
+from robot_brain.core.control.plausible_velocity import PlausibleVelocity, VelocityBound
 from robot_brain.core.control.policy import AnalyticPolicy
 from robot_brain.core.control.safety_filter import Intervention, SafetyConfig, SafetyFilter
 from robot_brain.core.geometry import Pose2D, Velocity
-from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
 from robot_brain.core.world import Bounds
 
 N = 16

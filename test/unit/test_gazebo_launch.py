@@ -4,7 +4,7 @@ ROS 2 `launch` is not on PyPI, so both launch files are read with `ast`: the arg
 to brain.launch.py exist there, the executables exist in setup.py or in the ROS packages
 named, the files referenced are installed by setup.py, ros_gz is looked up only when the
 launch runs. The decisions the launch takes (world name, start pose, partition, a failed
-spawn) are robot_brain.core.gazebo's, tested in test_gazebo_world_launch.py; the launch run
+spawn) are robot_brain.core.sim.gazebo's, tested in test_gazebo_world_launch.py; the launch run
 by the real `ros2 launch` is test/ros/test_launch_runs.py's.
 """
 
@@ -328,7 +328,7 @@ def test_spawn_name_is_the_models_name(gazebo: LaunchFile) -> None:
 
 
 def test_spawn_frame_is_the_one_the_generator_writes() -> None:
-    from robot_brain.core.gazebo import ROBOT_START_FRAME
+    from robot_brain.core.sim.gazebo import ROBOT_START_FRAME
 
     generator = ast.parse(GENERATOR.read_text(encoding="utf-8"))
     written = {n.targets[0].id: n.value.value for n in generator.body

@@ -1,5 +1,5 @@
-"""The Gazebo launch's decisions (robot_brain.core.gazebo) and which nodes follow /clock
-(robot_brain.core.sim_time), on the shipped files and on bad input."""
+"""The Gazebo launch's decisions (robot_brain.core.sim.gazebo) and which nodes follow /clock
+(robot_brain.core.config.sim_time), on the shipped files and on bad input."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from robot_brain.core.config.sim_time import CLOCK_NODES, freshness_clock, node_uses_sim_time
 from robot_brain.core.errors import ConfigurationError
-from robot_brain.core.gazebo import (
+from robot_brain.core.sim.gazebo import (
     GazeboWorldError,
     PartitionError,
     check_partition,
@@ -17,7 +18,6 @@ from robot_brain.core.gazebo import (
     spawn_failure,
     spawn_pose,
 )
-from robot_brain.core.sim_time import CLOCK_NODES, freshness_clock, node_uses_sim_time
 from test.unit.gazebo_files import WORLD_SDF
 
 

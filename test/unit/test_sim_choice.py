@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from robot_brain.core.config.consistency import problems
-from robot_brain.core.sim_choice import (
+from robot_brain.core.config.sim_choice import (
     SIM_NODES,
     SimChoiceError,
     SimKind,

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from robot_brain.core.errors import StartupError
+from robot_brain.core.errors import ConfigurationError
 
 Values = Mapping[str, Mapping[str, Any]]  # node -> parameter -> resolved value
 
 
-class InconsistentConfigError(StartupError):
+class InconsistentConfigError(ConfigurationError):
     """Parameters of different nodes that contradict each other."""
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from robot_brain.core.errors import StartupError
+from robot_brain.core.errors import ConfigurationError
 
 
-class ParamsFileError(StartupError):
+class ParamsFileError(ConfigurationError):
     """A parameter file that does not exist, cannot be read or is not a ROS 2 parameter file."""
 
 

@@ -5,8 +5,8 @@ The node's subscription callbacks hand each message to an `on_*` method with its
 comparing stamps across nodes; with a simulated robot the sensor limits are in simulated
 seconds (robot_brain.core.control.freshness: the steady limits stretched by the real-time
 factor measured from odometry stamps, never shortened). Odometry velocities the robot cannot
-have are not used (robot_brain.core.odometry). `tick` does bounded work: one policy call, one
-safety filter.
+have are not used (robot_brain.core.control.plausible_velocity). `tick` does bounded work: one
+policy call, one safety filter.
 
 Decision order each tick: estop -> hold -> no odometry / no goal / goal stale -> goal reached
 -> policy. Stale perception does not stop the policy call but makes the safety filter
@@ -29,6 +29,7 @@ from robot_brain.core.control.array_memo import frozen_copy
 from robot_brain.core.control.freshness import FreshnessConfig, FreshnessScale
 from robot_brain.core.control.goals import BoundsCheck, Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
+from robot_brain.core.control.plausible_velocity import PlausibleVelocity, VelocityBound
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety_filter import (
     Intervention,
@@ -39,7 +40,6 @@ from robot_brain.core.control.safety_filter import (
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.odometry import PlausibleVelocity, VelocityBound
 from robot_brain.core.perception.sectors import DEFAULT_SECTORS
 from robot_brain.core.timing.loop import TickStats
 from robot_brain.core.world import Bounds

@@ -16,7 +16,6 @@ is the same clock in every process on Linux.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import multiprocessing
 import multiprocessing.process
@@ -24,14 +23,12 @@ import multiprocessing.queues
 import os
 import queue
 import signal
-import sys
 import threading
 import time
-import types
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from robot_brain.core.config.spawning import main_module_hidden
 from robot_brain.core.llm.registry import (
     backend_identity,
     make_backend,
@@ -177,19 +174,6 @@ def _worker_main(config: BackendConfig, requests: Any, replies: Any, cancel_upto
 # Parent side
 
 
-@contextlib.contextmanager
-def _main_module_hidden() -> Iterator[None]:
-    """Spawn re-imports the parent's __main__ in the child (a node script importing rclpy, or a
-    script without a main guard, which would then spawn again). The worker needs nothing from
-    it, so the child is shown a bare __main__ while the process object is being prepared."""
-    real = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = real
-
-
 class LlmWorker:
     """Owns one child process running one backend. All methods return without waiting."""
 
@@ -269,7 +253,7 @@ class LlmWorker:
             name=f"llm-worker-{self._config.kind}",
             daemon=True,
         )
-        with _main_module_hidden():
+        with main_module_hidden():   # never the node's own script again in the child
             proc.start()
         self._proc = proc
         # The first put starts the queue's feeder thread (milliseconds); do it now rather than

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Protocol, runtime_checkable
 
+from robot_brain.core.config.spawning import main_module_hidden
 from robot_brain.core.navigation.route_planner import (
     NoRouteError,
     Route,
@@ -36,7 +37,6 @@ from robot_brain.core.navigation.route_planner import (
     RoutePlannerConfig,
     RouteSource,
 )
-from robot_brain.core.spawning import main_module_hidden
 
 #: What a query ends with: the route, or why there is none.
 RouteResult = Route | NoRouteError

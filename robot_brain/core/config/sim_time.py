@@ -11,7 +11,7 @@ simulator's time base follow it:
 * `planner`: planner/goal's stamp, so RViz or Foxglove place the goal at the simulated time
   of the TF tree;
 * `recorder`: a bag's log times, so a recorded run replays against its own /clock;
-* the simulators (`sim`, `mujoco_sim`: robot_brain.core.sim_choice.SIM_NODES): the one that
+* the simulators (`sim`, `mujoco_sim`: robot_brain.core.config.sim_choice.SIM_NODES): the one that
   is the /clock source (publish_clock) stamps its sensors with the simulated time it
   publishes there, so its node clock must be that time too (mujoco_sim stamps from it).
 
@@ -27,7 +27,7 @@ commands) are wall-clock times.
 
 from __future__ import annotations
 
-from robot_brain.core.sim_choice import SIM_NODES
+from robot_brain.core.config.sim_choice import SIM_NODES
 
 #: Nodes that run with use_sim_time as launched; every other node runs on steady/wall time.
 CLOCK_NODES = frozenset({"perception", "planner", "recorder", *SIM_NODES})
