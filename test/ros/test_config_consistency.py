@@ -175,4 +175,4 @@ def test_perception_declares_every_key_the_mujoco_overlay_gives_it(tmp_path: Pat
         declared = _declared_parameters(graph, "perception", timeout=60.0)
         assert proc.running(), dict(graph.logs())["perception"]
     assert keys - declared == set(), f"overlay keys perception does not declare: {keys - declared}"
-    assert {"head.mount_rpy", "knee.mount_xyz", "self_boxes"} <= keys
+    assert {"head.mount_rpy", "knee.mount_xyz", "sources"} <= keys

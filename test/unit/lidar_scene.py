@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from robot_brain.core.perception.cloud.mount import rotation_rpy
+from robot_brain.core.robot_model.frames import rotation_from_rpy
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def frame_points(scene: Scene, lidar: MID360, mount_xyz: np.ndarray, mount_rpy: 
     its own firing time with the base's tilt at that time (`base_tilt(t)` -> 3x3)."""
     dirs_s = lidar.directions()
     n = len(dirs_s)
-    r_mount = rotation_rpy(*mount_rpy)
+    r_mount = rotation_from_rpy(*mount_rpy)
     out = np.empty((n, 3))
     slices = 40  # the true motion, far finer than the 8 slices perception levels with
     bounds = np.linspace(0, n, slices + 1).astype(int)

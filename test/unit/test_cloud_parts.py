@@ -33,11 +33,11 @@ from robot_brain.core.perception.cloud.monitor import SourcesMonitor
 from robot_brain.core.perception.cloud.mount import (
     Mount,
     rotation_quaternion,
-    rotation_rpy,
     rpy_from_rotation,
 )
 from robot_brain.core.perception.cloud.projection import Projector
 from robot_brain.core.perception.cloud.sources import Refusal, SourceOutcome, SourceResult
+from robot_brain.core.robot_model.frames import rotation_from_rpy
 
 
 def _q(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
@@ -55,9 +55,9 @@ def test_mount_from_parameters_and_from_a_transform_agree(rpy: tuple) -> None:
     q = _q(*rpy)
     t = Mount.from_transform((0.1, -0.2, 1.2), q)
     np.testing.assert_allclose(t.rotation(), m.rotation(), atol=1e-12)
-    np.testing.assert_allclose(rotation_quaternion(*q), rotation_rpy(*rpy), atol=1e-12)
-    np.testing.assert_allclose(rotation_rpy(*rpy_from_rotation(m.rotation())), m.rotation(),
-                               atol=1e-12)
+    np.testing.assert_allclose(rotation_quaternion(*q), rotation_from_rpy(*rpy), atol=1e-12)
+    np.testing.assert_allclose(rotation_from_rpy(*rpy_from_rotation(m.rotation())),
+                               m.rotation(), atol=1e-12)
     # Upside down: the sensor's up is base_link's down, its left is base_link's right.
     if rpy == (math.pi, 0.0, 0.0):
         np.testing.assert_allclose(m.rotation() @ [0, 1, 1], [0, -1, -1], atol=1e-12)
@@ -86,7 +86,7 @@ def test_attitude_interpolates_extrapolates_a_little_and_refuses_far_stamps() ->
     with pytest.raises(AttitudeUnavailable, match="before the oldest"):
         buf.tilt(9.9)
     # The yaw is not part of the tilt.
-    np.testing.assert_allclose(buf.tilt(10.05), rotation_rpy(0.0, 0.05, 0.0), atol=1e-4)
+    np.testing.assert_allclose(buf.tilt(10.05), rotation_from_rpy(0.0, 0.05, 0.0), atol=1e-4)
 
 
 def test_attitude_buffer_refuses_non_rotations_and_keeps_its_window() -> None:

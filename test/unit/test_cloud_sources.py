@@ -17,7 +17,7 @@ from robot_brain.core.perception.cloud.config import (
     SourcesConfig,
     check_source,
 )
-from robot_brain.core.perception.cloud.mount import rotation_rpy, rpy_from_rotation
+from robot_brain.core.perception.cloud.mount import rpy_from_rotation
 from robot_brain.core.perception.cloud.pointcloud import RawCloud
 from robot_brain.core.perception.cloud.sources import (
     CloudSource,
@@ -27,6 +27,7 @@ from robot_brain.core.perception.cloud.sources import (
 )
 from robot_brain.core.perception.pipeline import ScanProcessor
 from robot_brain.core.perception.sectors import sector_centres, sector_minima
+from robot_brain.core.robot_model.frames import rotation_from_rpy
 from test.unit import cloud_fixtures as fx
 from test.unit.lidar_scene import MID360, Scene, frame_points
 
@@ -161,8 +162,8 @@ def test_centred_default_scan_runs_the_sector_model_and_matches_it() -> None:
 def test_realsense_in_its_optical_frame() -> None:
     # camera_link at 1.0 m pitched 30 deg down; the optical frame is z forward, x right,
     # y down: rpy (-pi/2, 0, -pi/2) from camera_link.
-    r_link = rotation_rpy(0.0, math.radians(30.0), 0.0)
-    r_opt = rotation_rpy(-math.pi / 2, 0.0, -math.pi / 2)
+    r_link = rotation_from_rpy(0.0, math.radians(30.0), 0.0)
+    r_opt = rotation_from_rpy(-math.pi / 2, 0.0, -math.pi / 2)
     rpy = rpy_from_rotation(r_link @ r_opt)
     mount = (0.1, 0.0, 1.0)
     h, w = 120, 160
@@ -171,7 +172,7 @@ def test_realsense_in_its_optical_frame() -> None:
     dirs = np.stack([u / fx_, v / fx_, np.ones_like(u)], axis=-1).reshape(-1, 3)
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
     scene = Scene(boxes=(((1.2, -0.3, 0.0), (1.5, 0.3, 0.5)),), max_range=6.0)
-    rot = rotation_rpy(*rpy)
+    rot = rotation_from_rpy(*rpy)
     dist = scene.cast(np.array(mount), dirs @ rot.T)
     xyz = (dirs * dist[:, None]).reshape(h, w, 3)
     xyz[~np.isfinite(xyz).all(-1)] = 0.0   # no depth: the driver writes zeros

@@ -17,8 +17,8 @@ import numpy as np
 
 from robot_brain.core.perception.cloud.attitude import AttitudeBuffer
 from robot_brain.core.perception.cloud.config import SourceConfig, SourcesConfig
-from robot_brain.core.perception.cloud.mount import rotation_rpy
 from robot_brain.core.perception.cloud.sources import CloudSource, SourceOutcome
+from robot_brain.core.robot_model.frames import rotation_from_rpy
 from test.unit import cloud_fixtures as fx
 from test.unit.lidar_scene import MID360, Scene, frame_points
 
@@ -46,7 +46,7 @@ def _quaternion(roll: float, pitch: float, yaw: float) -> tuple[float, float, fl
 
 def _tilt(t: float) -> np.ndarray:
     roll, pitch, _ = _rpy(t)
-    return rotation_rpy(roll, pitch, 0.0)
+    return rotation_from_rpy(roll, pitch, 0.0)
 
 
 def _walk(seconds: float, level: bool) -> tuple[int, int, int]:

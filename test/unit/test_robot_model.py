@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import yaml
 
-from robot_brain.core.robot_model import HUMANOID, ShapeKind
+from robot_brain.core.perception.cloud.config import SourcesConfig
+from robot_brain.core.robot_model import HUMANOID, BodyPart, ShapeKind
 from robot_brain.core.robot_model.frames import (
     quaternion_from_rpy,
     rotation_from_rpy,
@@ -21,6 +22,7 @@ from robot_brain.core.robot_model.frames import (
 )
 from robot_brain.core.robot_model.mjcf import robot_body
 from robot_brain.core.robot_model.perception import (
+    SELF_FILTER_MARGIN,
     self_filter_boxes,
     self_filter_capsules,
     source_mount,
@@ -128,20 +130,70 @@ def test_mujoco_config_gives_perception_the_descriptions_mounts_and_body() -> No
             assert source[key] == expected[key], f"{name}.{key}"
         for key in ("mount_xyz", "mount_rpy"):
             assert source[key] == pytest.approx(expected[key], abs=1e-6), f"{name}.{key}"
-    assert params["self_boxes"] == pytest.approx(list(self_filter_boxes(HUMANOID, 0.05)))
-    assert params["self_capsules"] == pytest.approx(list(self_filter_capsules(HUMANOID, 0.05)))
+    # The body shapes are perception's defaults, which are the description's: declared once.
     for key in ("self_boxes", "self_capsules"):
-        values = params[key]
-        assert isinstance(values, list) and all(isinstance(v, float) for v in values), \
-            f"{key}: a ROS double array needs every item written as a float"
+        assert key not in params, f"config/mujoco.yaml repeats {key}: the default is the " \
+            "robot description's (robot_model.perception)"
+    shared = SourcesConfig()
+    assert shared.self_boxes == self_filter_boxes(HUMANOID, SELF_FILTER_MARGIN)
+    assert shared.self_capsules == self_filter_capsules(HUMANOID, SELF_FILTER_MARGIN)
+    assert SELF_FILTER_MARGIN == pytest.approx(0.05)
 
 
-def test_self_filter_shapes_cover_every_part() -> None:
+def test_self_filter_shapes_cover_the_listed_parts() -> None:
     boxes = self_filter_boxes(HUMANOID, 0.0)
     capsules = self_filter_capsules(HUMANOID, 0.0)
-    kinds = [p.kind for p in HUMANOID.parts]
+    listed = [HUMANOID.part(n) for n in HUMANOID.self_filter_parts]
+    assert len(set(HUMANOID.self_filter_parts)) == len(listed) >= 5
+    kinds = [p.kind for p in listed]
     assert len(boxes) == 7 * sum(k in (ShapeKind.BOX, ShapeKind.SPHERE) for k in kinds)
     assert len(capsules) == 7 * sum(k in (ShapeKind.CAPSULE, ShapeKind.CYLINDER) for k in kinds)
+    body = SourcesConfig().body()
+    # Every listed part's own surface points are inside the filter (with no margin to spare).
+    for part in listed:
+        pts = _surface(part)
+        inside = body.inside(pts[:, 0], pts[:, 1], pts[:, 2])
+        assert inside.size == len(pts), f"{part.name}: {len(pts) - inside.size} points outside"
+
+
+def _surface(part: BodyPart, n: int = 400) -> np.ndarray:
+    """Points on the part's surface (a capsule or cylinder: its radius around points of its
+    vertical axis, the caps included)."""
+    rng = np.random.default_rng(3)
+    d = rng.normal(size=(n, 3))
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    if part.kind is ShapeKind.BOX:
+        d /= np.max(np.abs(d) / np.array(part.half_extents), axis=1, keepdims=True)
+    elif part.kind is ShapeKind.SPHERE:
+        d *= part.size[0]
+    else:
+        r, half = part.size[0], part.size[1] / 2.0
+        d *= r
+        d[:, 2] += rng.uniform(-half, half, n)
+    return d + np.array(part.center)
+
+
+def test_parts_left_out_of_the_self_filter_are_outside_every_sensors_view() -> None:
+    """The head lidar's view (-7 .. 52 degrees in its upside-down frame) misses every part the
+    self-filter leaves out; they all lie below the head's view cone or are the legs, which the
+    knee laser's mount keeps out of its plane (description.py)."""
+    lidar = HUMANOID.head_lidar
+    p = lidar.pose
+    rot = rotation_from_rpy(p.roll, p.pitch, p.yaw)
+    spec = HUMANOID.head_lidar_spec
+    left_out = [part for part in HUMANOID.parts if part.name not in HUMANOID.self_filter_parts]
+    assert {"pelvis", "thigh_left", "shin_right", "foot_left"} <= {q.name for q in left_out}
+    for part in left_out:
+        pts = _surface(part)
+        local = (pts - np.array([p.x, p.y, p.z])) @ rot   # into the sensor frame
+        elevation = np.degrees(np.arcsin(local[:, 2] / np.linalg.norm(local, axis=1)))
+        seen = (elevation >= spec.vertical_min_deg) & (elevation <= spec.vertical_max_deg)
+        assert not seen.any(), f"the head lidar sees {part.name} (max elevation " \
+            f"{elevation.max():.1f} deg): add it to self_filter_parts"
+    # ... and those parts the filter keeps out stay clear of the knee laser's plane, so the
+    # centred 2D scan keeps its sector model (ScanSource.model_capable).
+    low, _ = SourcesConfig().body().z_range()
+    assert low > HUMANOID.knee_laser.pose.z
 
 
 def test_the_shipped_knee_scan_source_sits_where_the_knee_laser_is() -> None:

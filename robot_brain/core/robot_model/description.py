@@ -118,6 +118,14 @@ class RobotDescription:
     head_lidar_spec: Mid360Spec
     #: The body part the head lidar sits in: its own housing is not in its view.
     head_part: str
+    #: The parts perception's self-filter strips by default (robot_model.perception): those
+    #: the robot's own sensors can see. The head lidar sees the torso and the upper arms (its
+    #: view ends 52 degrees below the horizon; pelvis, forearms and legs lie further down),
+    #: the head is its own housing; the forearms are kept for a real robot's arm swing. The
+    #: knee laser's mount keeps the legs out of its view, so the legs are left out: a shape
+    #: crossing the knee laser's plane would cost the centred 2D scan its sector model
+    #: (docs/perception.md). test/unit/test_robot_model.py checks the geometry.
+    self_filter_parts: tuple[str, ...] = ()
     base_frame: str = "base_link"
 
     @property
@@ -191,4 +199,6 @@ HUMANOID = RobotDescription(
     imu=SensorMount("imu", "imu_link", Pose3D(0.0, 0.0, 0.66), "imu"),
     head_lidar_spec=Mid360Spec(),
     head_part="head",
+    self_filter_parts=("torso", "upper_arm_left", "upper_arm_right", "forearm_left",
+                       "forearm_right", "neck", "head"),
 )

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from robot_brain.core.perception.cloud.mount import rotation_rpy
+from robot_brain.core.robot_model.frames import rotation_from_rpy, rpy_from_quaternion
 
 #: A quaternion whose norm is this far from 1 is not an orientation (e.g. an IMU that
 #: reports none fills it with zeros).
@@ -42,10 +42,8 @@ class AttitudeUnavailable(LookupError):
 
 def tilt_from_quaternion(x: float, y: float, z: float, w: float) -> np.ndarray:
     """Ry(pitch) Rx(roll) of a unit quaternion (the rotation without its yaw)."""
-    # Roll and pitch of R = Rz(yaw) Ry(pitch) Rx(roll), straight from the quaternion.
-    roll = math.atan2(2.0 * (w * x + y * z), 1.0 - 2.0 * (x * x + y * y))
-    pitch = math.asin(max(-1.0, min(1.0, 2.0 * (w * y - z * x))))
-    return rotation_rpy(roll, pitch, 0.0)
+    roll, pitch, _ = rpy_from_quaternion(w, x, y, z)
+    return rotation_from_rpy(roll, pitch, 0.0)
 
 
 class AttitudeBuffer:

@@ -160,14 +160,3 @@ class SelfFilter:
             hit |= shape.contains(px, py, pz)
         return cand[hit]
 
-
-def humanoid_boxes() -> tuple[float, ...]:
-    """Torso and head of a ~1.3 m humanoid, base_link on the floor (x forward, z up)."""
-    return (0.0, 0.0, 0.85, 0.26, 0.38, 0.50, 0.0,    # torso, 0.60 - 1.10 m
-            0.0, 0.0, 1.20, 0.24, 0.24, 0.22, 0.0)    # neck and head, 1.09 - 1.31 m
-
-
-def humanoid_capsules() -> tuple[float, ...]:
-    """Both arms, shoulder to hand, wide enough for the arm swing of a walk."""
-    return (0.0, 0.22, 1.03, 0.06, 0.24, 0.60, 0.09,     # left arm
-            0.0, -0.22, 1.03, 0.06, -0.24, 0.60, 0.09)   # right arm

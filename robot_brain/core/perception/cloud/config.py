@@ -27,10 +27,10 @@ from robot_brain.core.perception.cloud.body import (
     SelfFilter,
     boxes_from_numbers,
     capsules_from_numbers,
-    humanoid_boxes,
-    humanoid_capsules,
 )
 from robot_brain.core.perception.cloud.mount import Mount
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.perception import self_filter_boxes, self_filter_capsules
 
 #: A source name: one ROS parameter name token.
 SOURCE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -141,11 +141,13 @@ class SourcesConfig:
     max_height: float = param(1.40, "Highest obstacle point above the floor (the robot's "
                               "height plus a margin).", unit="m", min=-2.0, max=10.0)
     self_boxes: tuple[float, ...] = param(
-        humanoid_boxes(), "Boxes of the robot's body in base_link, 7 numbers each: centre x "
-        "y z, size x y z, yaw. Zero size = none.")
+        self_filter_boxes(HUMANOID), "Boxes of the robot's body in base_link, 7 numbers "
+        "each: centre x y z, size x y z, yaw. Zero size = none. Default: the robot "
+        "description's torso and head, grown by 5 cm (robot_brain/core/robot_model).")
     self_capsules: tuple[float, ...] = param(
-        humanoid_capsules(), "Capsules of the robot's body in base_link, 7 numbers each: end "
-        "a x y z, end b x y z, radius. Zero radius = none.")
+        self_filter_capsules(HUMANOID), "Capsules of the robot's body in base_link, 7 numbers "
+        "each: end a x y z, end b x y z, radius. Zero radius = none. Default: the robot "
+        "description's arms and neck, grown by 5 cm (robot_brain/core/robot_model).")
     attitude_source: str = param(AttitudeInput.ODOM, "Where the base's roll and pitch come "
                                  "from for levelling: nav_msgs/Odometry, sensor_msgs/Imu, or "
                                  "none (no levelling).", choices=AttitudeInput.ALL)

@@ -15,20 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from robot_brain.core.robot_model.frames import rotation_from_rpy
+
 #: Angles and offsets below this are zero (a "centred, horizontal" mount).
 EPS = 1e-9
-
-
-def rotation_rpy(roll: float, pitch: float, yaw: float) -> np.ndarray:
-    """3x3 float64 R = Rz(yaw) Ry(pitch) Rx(roll)."""
-    cr, sr = math.cos(roll), math.sin(roll)
-    cp, sp = math.cos(pitch), math.sin(pitch)
-    cy, sy = math.cos(yaw), math.sin(yaw)
-    return np.array([
-        [cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
-        [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
-        [-sp, cp * sr, cp * cr],
-    ])
 
 
 def rotation_quaternion(x: float, y: float, z: float, w: float) -> np.ndarray:
@@ -43,7 +33,7 @@ def rotation_quaternion(x: float, y: float, z: float, w: float) -> np.ndarray:
 
 
 def rpy_from_rotation(r: np.ndarray) -> tuple[float, float, float]:
-    """(roll, pitch, yaw) of R = Rz(yaw) Ry(pitch) Rx(roll)."""
+    """(roll, pitch, yaw) of R = Rz(yaw) Ry(pitch) Rx(roll) (robot_model.frames)."""
     pitch = math.asin(max(-1.0, min(1.0, -float(r[2, 0]))))
     if abs(math.cos(pitch)) < 1e-9:  # gimbal lock: put everything into yaw
         return 0.0, pitch, math.atan2(-float(r[0, 1]), float(r[1, 1]))
@@ -75,7 +65,7 @@ class Mount:
         return Mount((x, y, z), rpy_from_rotation(rotation_quaternion(*quaternion)))
 
     def rotation(self) -> np.ndarray:
-        return rotation_rpy(*self.rpy)
+        return rotation_from_rpy(*self.rpy)
 
     def translation(self) -> np.ndarray:
         return np.array(self.xyz, dtype=np.float64)
