@@ -8,6 +8,13 @@ subscription with sensor-data QoS; a PointCloud2 is taken as CDR bytes and read 
 nothing wakes for: its samples wait in the middleware queue and are drained into the
 attitude buffer when a source message arrives, so levelling costs no 50-500 Hz callback.
 
+A source may take its mount from /tf_static instead of parameters (`<name>.mount_from:
+tf_static`): the node then subscribes /tf_static (tf2_msgs, tf2_ros's static-listener QoS)
+and hands each message to the core (robot_brain.core.perception.cloud.static_tf), which
+composes base_frame -> ... -> the source's frame; until that chain arrives, or while the one
+that arrived is refused (a sensor below the floor), the source's messages are refused and
+counted as `mount`.
+
 Per source message: core call (robot_brain.core.perception.cloud.sources) -> the merger ->
 `emit` (the node publishes perception/obstacles) unless the message was dropped. Refusals
 are counted (SourcesMonitor, on /diagnostics) and warned once per period per kind.
@@ -33,7 +40,9 @@ from robot_brain.core.health import HealthReport
 from robot_brain.core.perception.cloud.attitude import AttitudeBuffer
 from robot_brain.core.perception.cloud.config import (
     AttitudeInput,
+    MountFrom,
     SourceConfig,
+    SourceConfigError,
     SourceKind,
     SourcesConfig,
     check_source,
@@ -47,6 +56,7 @@ from robot_brain.core.perception.cloud.sources import (
     SourceOutcome,
     SourceResult,
 )
+from robot_brain.core.perception.cloud.static_tf import StaticTransform, TfStaticMounts
 from robot_brain.core.perception.pipeline import ScanProcessor
 from robot_brain.ros import qos
 from robot_brain.ros.attitude_cdr import CdrError, decode_imu_attitude, decode_odometry_attitude
@@ -125,10 +135,62 @@ class PerceptionSources:
         timeouts = [c.timeout_s for c in self.configs]
         self.merger = SectorMerger(n_sectors, timeouts)
         self.monitor = SourcesMonitor([c.name for c in self.configs], timeouts)
+        tf_sources = [(i, c) for i, c in enumerate(self.configs)
+                      if c.mount_from == MountFrom.TF_STATIC]
+        self.tf_mounts: TfStaticMounts | None = None
+        if tf_sources:
+            self.tf_mounts = TfStaticMounts(tf_sources, self.shared)
+            self.monitor.tf_static = self.tf_mounts
+            self._subscribe_tf_static([c.name for _, c in tf_sources])
+
+    def _subscribe_tf_static(self, names: list[str]) -> None:
+        try:
+            from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as exc:
+            raise SourceConfigError(
+                f"source(s) {', '.join(names)}: mount_from tf_static needs tf2_msgs, which is "
+                "not installed (a distro: ros-$ROS_DISTRO-tf2-msgs; the pip door: "
+                "scripts/build_interfaces.sh); or give mount_xyz/mount_rpy with mount_from "
+                "params") from exc
+        self._node.create_subscription(TFMessage, "/tf_static", self._on_tf_static,
+                                       qos.TF_STATIC_IN)
+
+    def _source(self, i: int) -> CloudSource | ScanSource:
+        return self._clouds[i] if i in self._clouds else self._scans[i]
+
+    def _on_tf_static(self, msg: Any) -> None:
+        """A /tf_static message: its transforms into the tree, changed mounts applied."""
+        mounts = self.tf_mounts
+        if mounts is None:
+            return
+        transforms = []
+        for t in msg.transforms:
+            tr, q = t.transform.translation, t.transform.rotation
+            transforms.append(StaticTransform(t.header.frame_id, t.child_frame_id,
+                                              (tr.x, tr.y, tr.z), (q.x, q.y, q.z, q.w)))
+        refused = mounts.refused
+        for change in mounts.update(transforms):
+            name = self.configs[change.source].name
+            self._source(change.source).set_mount(change.mount, change.detail)
+            if change.mount is not None:
+                m = change.mount
+                self._node.get_logger().info(
+                    f"source '{name}': mount from /tf_static {change.detail}: xyz "
+                    f"{[round(v, 4) for v in m.xyz]} rpy {[round(v, 4) for v in m.rpy]}")
+            else:
+                self._log.warning(f"{name}:tf_static", f"source '{name}': /tf_static mount "
+                                  f"refused, its messages are refused until a usable one "
+                                  f"arrives: {change.detail}")
+        if mounts.refused > refused:
+            self._log.warning("tf_static", f"/tf_static: {mounts.refused - refused} "
+                              f"transform(s) ignored, last: {mounts.last_refusal}")
 
     def describe(self) -> str:
-        parts = [f"{c.name} ({c.type} on '{c.resolved_topic}', mount {list(c.mount_xyz)} "
-                 f"{list(c.mount_rpy)})" for c in self.configs]
+        parts = [f"{c.name} ({c.type} on '{c.resolved_topic}', mount "
+                 + (f"{list(c.mount_xyz)} {list(c.mount_rpy)})"
+                    if c.mount_from == MountFrom.PARAMS else
+                    f"from /tf_static {self.shared.base_frame} -> {c.frame})")
+                 for c in self.configs]
         return (f"sources {', '.join(parts)}; band [{self.shared.min_height}, "
                 f"{self.shared.max_height}] m; attitude {self.shared.attitude_source}")
 

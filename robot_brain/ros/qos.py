@@ -46,6 +46,14 @@ LOCALIZATION_IN = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=1,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
 )
+#: A /tf_static reader, as tf2_ros's StaticListenerQoS: reliable, transient local, depth 100.
+#: Every static broadcaster (robot_state_publisher, each static_transform_publisher) keeps
+#: one latched message with all its transforms; a late reader gets one from each writer at
+#: once, and a depth of 1 could drop all but the last before the callback takes them.
+TF_STATIC_IN = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=100,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL,
+)
 #: Diagnostics as ros2 diagnostic_updater publishes them.
 DIAGNOSTICS = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=10,
@@ -53,4 +61,4 @@ DIAGNOSTICS = QoSProfile(
 )
 
 __all__ = ["SENSOR", "SENSOR_PUB", "COMMANDS_IN", "RELIABLE", "STATE", "LOCALIZATION_IN",
-           "DIAGNOSTICS", "qos_profile_sensor_data"]
+           "TF_STATIC_IN", "DIAGNOSTICS", "qos_profile_sensor_data"]

@@ -52,6 +52,12 @@ class TimeAxis:
     ALL = (POINTS, COLUMNS)
 
 
+class MountFrom:
+    PARAMS = "params"
+    TF_STATIC = "tf_static"
+    ALL = (PARAMS, TF_STATIC)
+
+
 class AttitudeInput:
     ODOM = "odom"
     IMU = "imu"
@@ -68,6 +74,12 @@ class SourceConfig:
     topic: str = param("", "Topic of the source; '' = the source's name.")
     frame: str = param("", "Expected header.frame_id; a message in another frame is refused "
                        "(counted); '' = any frame (the mount applies to whatever arrives).")
+    mount_from: str = param(
+        MountFrom.PARAMS, "Where the mount comes from: mount_xyz and mount_rpy ('params'), or "
+        "the static transform base_frame -> frame on /tf_static ('tf_static': composed "
+        "through intermediate frames, as robot_state_publisher publishes a URDF's fixed "
+        "joints; needs tf2_msgs and `frame`). Until it arrives the source's messages are "
+        "refused (counted as 'mount').", choices=MountFrom.ALL)
     mount_xyz: tuple[float, ...] = param(
         (0.0, 0.0, 0.3), "Sensor frame origin in base_link: x, y, z.", unit="m",
         min=-10.0, max=10.0)
@@ -108,6 +120,9 @@ class SourceConfig:
         if len(self.mount_xyz) != 3 or len(self.mount_rpy) != 3:
             raise SourceConfigError(f"{where}: mount_xyz and mount_rpy need 3 numbers each, "
                                     f"got {list(self.mount_xyz)} and {list(self.mount_rpy)}")
+        if self.mount_from == MountFrom.TF_STATIC and not self.frame:
+            raise SourceConfigError(f"{where}: mount_from tf_static needs `{self.name}.frame`, "
+                                    "the sensor frame to look up on /tf_static")
         if self.range_min >= self.range_max:
             raise SourceConfigError(f"{where}: range_min {self.range_min} must be below "
                                     f"range_max {self.range_max}")
@@ -191,19 +206,29 @@ class SourcesConfig:
         return "imu" if self.attitude_source == AttitudeInput.IMU else "odom"
 
 
-def check_source(cfg: SourceConfig, shared: SourcesConfig) -> None:
-    """Start-up checks that need both a source and the shared settings."""
-    mount = cfg.mount
+def mount_problem(cfg: SourceConfig, shared: SourcesConfig, mount: Mount, where: str
+                  ) -> str | None:
+    """Why `mount` cannot carry source `cfg` (`where` names where it came from), or None: a
+    sensor below the floor, a horizontal 2D scan outside the height band."""
     height = mount.xyz[2] + shared.base_height
+    if not math.isfinite(height):
+        return f"{where} is not finite"
     if height < 0.0:
-        raise SourceConfigError(
-            f"parameter '{cfg.name}.mount_xyz': the sensor would sit {-height:.2f} m below the "
-            f"floor (z {mount.xyz[2]} + base_height {shared.base_height})")
+        return (f"{where}: the sensor would sit {-height:.2f} m below the floor (z "
+                f"{mount.xyz[2]:g} + base_height {shared.base_height:g})")
     if cfg.type == SourceKind.SCAN and mount.horizontal and not (
             shared.min_height <= height <= shared.max_height):
-        raise SourceConfigError(
-            f"parameter '{cfg.name}.mount_xyz': a horizontal 2D scan at {height:.2f} m above "
-            f"the floor lies outside the height band [{shared.min_height}, "
-            f"{shared.max_height}] m (min_height/max_height): every point would be dropped")
-    if not math.isfinite(height):
-        raise SourceConfigError(f"parameter '{cfg.name}.mount_xyz' is not finite")
+        return (f"{where}: a horizontal 2D scan at {height:.2f} m above the floor lies "
+                f"outside the height band [{shared.min_height}, {shared.max_height}] m "
+                "(min_height/max_height): every point would be dropped")
+    return None
+
+
+def check_source(cfg: SourceConfig, shared: SourcesConfig) -> None:
+    """Start-up checks that need both a source and the shared settings (a mount from
+    /tf_static is checked when it arrives: static_tf.TfStaticMounts)."""
+    if cfg.mount_from != MountFrom.PARAMS:
+        return
+    problem = mount_problem(cfg, shared, cfg.mount, f"parameter '{cfg.name}.mount_xyz'")
+    if problem is not None:
+        raise SourceConfigError(problem)

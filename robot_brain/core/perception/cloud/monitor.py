@@ -2,12 +2,14 @@
 
 One `HealthReport` ("sources") with, per source `<name>`: `<name>_messages`,
 `<name>_refused_<kind>` for every refusal kind (frame, stamp, attitude, format, geometry,
-oversize, backend), `<name>_decimated_clouds`, `<name>_invalid_points_last` (non-finite
+oversize, backend, mount), `<name>_decimated_clouds`, `<name>_invalid_points_last` (non-finite
 points or invalid beams of the last message), `<name>_self_filtered_last`,
 `<name>_obstacle_points_last`, `<name>_sector_model_last` (the last message ran the ONNX
 sector model: a centred, level LaserScan), `<name>_process_p99_ms`, `<name>_age_s`; and for
 the attitude
-input `attitude_samples` and `attitude_rejected`. WARN while a source is silent beyond its
+input `attitude_samples` and `attitude_rejected`; where a source takes its mount from
+/tf_static, `tf_static_transforms` (taken), `tf_static_refused` and `tf_static_waiting` (the
+sources without a mount yet, with the chain they wait for). WARN while a source is silent beyond its
 timeout or when a message was refused in the last period.
 """
 
@@ -19,6 +21,7 @@ from typing import Sequence
 
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.perception.cloud.sources import Refusal, SourceOutcome, SourceResult
+from robot_brain.core.perception.cloud.static_tf import TfStaticMounts
 from robot_brain.core.timing.stats import RollingWindow
 
 REPORT_NAME = "sources"
@@ -43,6 +46,8 @@ class SourcesMonitor:
         self._period_refusals: list[str] = []
         self.attitude_samples = 0
         self.attitude_rejected = 0
+        #: The /tf_static mounts, when a source takes its mount from there.
+        self.tf_static: TfStaticMounts | None = None
 
     def on_result(self, source: int, result: SourceResult, now: float) -> None:
         c = self._sources[source]
@@ -82,6 +87,10 @@ class SourcesMonitor:
                 silent.append(c.name)
         values["attitude_samples"] = self.attitude_samples
         values["attitude_rejected"] = self.attitude_rejected
+        if self.tf_static is not None:
+            values["tf_static_transforms"] = self.tf_static.transforms
+            values["tf_static_refused"] = self.tf_static.refused
+            values["tf_static_waiting"] = ", ".join(self.tf_static.waiting())
         refusals, self._period_refusals = self._period_refusals, []
         if refusals:
             return HealthReport(REPORT_NAME, Level.WARN, f"{len(refusals)} message(s) refused "

@@ -8,9 +8,11 @@ Outcomes (`SourceOutcome`):
   one): the source's sectors become unknown at once, so the controller sees "unknown" now
   rather than the previous message's view for another `timeout_s`.
 * DROPPED: the message cannot be placed in time (stamp far in the past or future, no
-  attitude at its stamp) or is too big to read (a scan with more than `max_beams` beams):
-  nothing is published for it and its previous view is forgotten; with no usable message
-  the controller's staleness rules stop the robot.
+  attitude at its stamp) or in space (a source whose mount comes from /tf_static before
+  that transform has arrived, or while the one that arrived was refused), or is too big to
+  read (a scan with more than `max_beams` beams): nothing is published for it and its
+  previous view is forgotten; with no usable message the controller's staleness rules stop
+  the robot.
 
 Every refusal carries a `kind` (the diagnostics counter it increments) and a one-line reason.
 A cloud bigger than `max_points` is not refused but decimated (`SourceResult.stride`).
@@ -28,7 +30,13 @@ import numpy as np
 
 from robot_brain.core.perception.cloud.attitude import AttitudeUnavailable
 from robot_brain.core.perception.cloud.body import SelfFilter
-from robot_brain.core.perception.cloud.config import SourceConfig, SourcesConfig, TimeAxis
+from robot_brain.core.perception.cloud.config import (
+    MountFrom,
+    SourceConfig,
+    SourcesConfig,
+    TimeAxis,
+)
+from robot_brain.core.perception.cloud.mount import Mount
 from robot_brain.core.perception.cloud.pointcloud import CloudFormatError, RawCloud, read_xyz
 from robot_brain.core.perception.cloud.projection import Projector
 from robot_brain.core.perception.cloud.scan_points import ScanGeometryCache, scan_points
@@ -59,7 +67,8 @@ class Refusal:
     GEOMETRY = "geometry"
     OVERSIZE = "oversize"
     BACKEND = "backend"
-    ALL = (FRAME, STAMP, ATTITUDE, FORMAT, GEOMETRY, OVERSIZE, BACKEND)
+    MOUNT = "mount"
+    ALL = (FRAME, STAMP, ATTITUDE, FORMAT, GEOMETRY, OVERSIZE, BACKEND, MOUNT)
 
 
 @dataclass(frozen=True)
@@ -99,10 +108,30 @@ class _Source:
         self.cfg = cfg
         self.shared = shared
         self.n_sectors = n_sectors
-        self.projector = Projector(n_sectors, cfg.mount, body if cfg.self_filter else None,
-                                   shared.base_height, shared.min_height, shared.max_height,
-                                   cfg.min_free_points)
+        self.body = body
         self._unknown = np.full(n_sectors, np.nan, dtype=np.float32)
+        self.mount: Mount | None = None
+        self.projector: Projector | None = None
+        self._no_mount = ""
+        if cfg.mount_from == MountFrom.PARAMS:
+            self.set_mount(cfg.mount)
+        else:
+            self.set_mount(None, f"waiting for {shared.base_frame} -> {cfg.frame} on "
+                           "/tf_static")
+
+    def set_mount(self, mount: Mount | None, reason: str = "") -> None:
+        """Place the source's points with `mount` from now on; None: refuse its messages
+        (`reason` says why) until a mount is set."""
+        self.mount = mount
+        self._no_mount = reason or "no mount"
+        self.projector = None if mount is None else Projector(
+            self.n_sectors, mount, self.body if self.cfg.self_filter else None,
+            self.shared.base_height, self.shared.min_height, self.shared.max_height,
+            self.cfg.min_free_points)
+
+    def _unmounted(self, t0: float, points_in: int) -> SourceResult:
+        return self.dropped(Refusal.MOUNT, f"no mount ({self._no_mount})", t0,
+                            points_in=points_in)
 
     def _check_header(self, frame_id: str, stamp: float, now: float, t0: float
                       ) -> SourceResult | None:
@@ -148,6 +177,9 @@ class CloudSource(_Source):
                 attitude: AttitudeLookup | None) -> SourceResult:
         """One PointCloud2 (its parts), stamped `stamp`, received at `now` (node clock, s)."""
         t0 = time.perf_counter()
+        projector = self.projector
+        if projector is None:
+            return self._unmounted(t0, cloud.n_points)
         refused = self._check_header(frame_id, stamp, now, t0)
         if refused is not None:
             return refused
@@ -166,8 +198,8 @@ class CloudSource(_Source):
         lo, hi = cfg.range_min, cfg.range_max
         use = (d2 >= np.float32(lo * lo)) & (d2 <= np.float32(hi * hi))
         in_range = int(np.count_nonzero(use))
-        p = self.projector.project(x, y, z, d2, use, None, tilts,
-                                   by_columns=cfg.time_axis == TimeAxis.COLUMNS)
+        p = projector.project(x, y, z, d2, use, None, tilts,
+                              by_columns=cfg.time_axis == TimeAxis.COLUMNS)
         return SourceResult(SourceOutcome.OK, p.sectors, points_in=pts.total,
                             points_used=p.points, stride=pts.stride, invalid=pts.size - finite,
                             out_of_range=finite - in_range, self_filtered=p.self_filtered,
@@ -179,15 +211,18 @@ class ScanSource(_Source):
 
     def __init__(self, cfg: SourceConfig, shared: SourcesConfig, n_sectors: int,
                  body: SelfFilter, processor: ScanProcessor) -> None:
-        super().__init__(cfg, shared, n_sectors, body)
         self.processor = processor
         self._cache = ScanGeometryCache()
-        mount = cfg.mount
-        z_lo, z_hi = body.z_range() if cfg.self_filter else (math.inf, -math.inf)
+        self.model_capable = False
+        super().__init__(cfg, shared, n_sectors, body)
+
+    def set_mount(self, mount: Mount | None, reason: str = "") -> None:
+        super().set_mount(mount, reason)
+        z_lo, z_hi = self.body.z_range() if self.cfg.self_filter else (math.inf, -math.inf)
         # The sector model sees beam angles only: usable when every beam's base_link bearing
         # is its angle plus the mount's yaw and its range is unchanged (the laser on the
         # vertical axis through base_link, horizontal), and no body shape cuts its plane.
-        self.model_capable = (mount.centred and mount.horizontal
+        self.model_capable = (mount is not None and mount.centred and mount.horizontal
                               and not z_lo <= mount.xyz[2] <= z_hi)
 
     def process(self, ranges: np.ndarray, angle_min: float, angle_increment: float,
@@ -198,6 +233,9 @@ class ScanSource(_Source):
         if n > self.processor.max_beams:
             return self.dropped(Refusal.OVERSIZE, f"{n} beams exceed max_beams "
                                 f"{self.processor.max_beams}", t0, points_in=n)
+        projector = self.projector
+        if projector is None:
+            return self._unmounted(t0, n)
         refused = self._check_header(frame_id, stamp, now, t0)
         if refused is not None:
             return refused
@@ -218,16 +256,16 @@ class ScanSource(_Source):
         except ScanGeometryError as exc:
             return self.invalid(Refusal.GEOMETRY, str(exc), t0, points_in=n)
         row = (1, -1)
-        p = self.projector.project(pts.x.reshape(row), pts.y.reshape(row), pts.z.reshape(row),
-                                   (pts.dist * pts.dist).reshape(row), pts.use.reshape(row),
-                                   pts.obstacle.reshape(row), tilts)
+        p = projector.project(pts.x.reshape(row), pts.y.reshape(row), pts.z.reshape(row),
+                              (pts.dist * pts.dist).reshape(row), pts.use.reshape(row),
+                              pts.obstacle.reshape(row), tilts)
         return SourceResult(SourceOutcome.OK, p.sectors, points_in=n, points_used=p.points,
                             invalid=pts.invalid, self_filtered=p.self_filtered,
                             obstacle_points=p.obstacles, process_s=time.perf_counter() - t0)
 
     def _model(self, ranges: np.ndarray, angle_min: float, angle_increment: float,
                range_min: float, range_max: float, t0: float) -> SourceResult:
-        yaw = self.cfg.mount.rpy[2]
+        yaw = self.mount.rpy[2] if self.mount is not None else 0.0  # model_capable: mounted
         r = self.processor.process(ranges, angle_min + yaw, angle_increment, range_min,
                                    range_max)
         n = int(ranges.size)
