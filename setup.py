@@ -40,6 +40,7 @@ setup(
             "power_monitor = robot_brain.nodes.power_monitor_node:main",
             "recorder = robot_brain.nodes.recorder_node:main",
             "live_view = robot_brain.nodes.live_view_node:main",
+            "description = robot_brain.nodes.description_node:main",
             "robot-brain = robot_brain.cli.main:main",
         ],
     },

@@ -6,9 +6,12 @@ and a missing one is one line saying what to install. Starts gz sim with the shi
 gz-transport partition of its own (GZ_PARTITION), spawns the shipped humanoid into that world
 (`create -world <its name>`) at the world's `robot_start` frame, bridges the robot's topics
 (cmd_vel and battery/recharge in; scan, livox/lidar, odom, battery_state, /clock out) with
-config/gz_bridge.yaml, publishes the sensor mounts as static TFs, and once the
-robot is in the world includes brain.launch.py with sim:=false and use_sim_time:=true; a spawn
-that fails or does not finish ends the launch instead, before any brain node starts.
+config/gz_bridge.yaml, publishes the robot description (`robot_description`, the URDF
+generated from robot_brain/core/robot_model, and its fixed joints, the sensor frames among
+them, on /tf_static) with robot_state_publisher where it is installed and with the brain's
+own `description` node otherwise, and once the robot is in the world includes
+brain.launch.py with sim:=false and use_sim_time:=true; a spawn that fails or does not
+finish ends the launch instead, before any brain node starts.
 
 Arguments: world (SDF), robot_model (SDF), bridge_config (YAML), gz_extra_args (e.g. `-s` for a
 server without GUI), gz_partition (default unique to this launch), spawn_timeout, x / y / yaw
@@ -90,10 +93,25 @@ def _spawn_watch(world: str, timeout_s: float, then: list) -> tuple:
     return on_exit, check
 
 
+def _description(namespace: LaunchConfiguration, urdf_text: str) -> Node:
+    """robot_description and the URDF's fixed joints on /tf_static (the sensor frames
+    perception and RViz need among them): robot_state_publisher where it is installed, else
+    the brain's own `description` node, which publishes the same URDF and joints."""
+    if not _missing_packages(("robot_state_publisher",)):
+        # A Parameter rule (`-p`), not a dict: no launch_params_* file left in /tmp.
+        return Node(package="robot_state_publisher", executable="robot_state_publisher",
+                    name="robot_state_publisher", namespace=namespace, output="screen",
+                    parameters=[Parameter("robot_description", urdf_text, value_type=str)])
+    return Node(package="robot_brain", executable="description", name="description",
+                namespace=namespace, output="screen")
+
+
 def _gazebo(context: LaunchContext) -> list:
     # Literal argument names, so test/unit/test_gazebo_launch.py can check they are declared.
     try:
         from robot_brain.core.errors import ConfigurationError
+        from robot_brain.core.robot_model import HUMANOID
+        from robot_brain.core.robot_model.urdf import urdf
         from robot_brain.core.sim.gazebo import (
             INSTALL_HINT,
             ROS_GZ_PACKAGES,
@@ -148,26 +166,11 @@ def _gazebo(context: LaunchContext) -> list:
         namespace=namespace, output="screen",
         parameters=[Parameter("config_file", LaunchConfiguration("bridge_config")),
                     Parameter("use_sim_time", True)])
-    # Sensor frames of humanoid.sdf (frame_id / gz_frame_id; the robot description's mounts),
-    # for RViz and TF users, and for perception's sources where it reads mounts from
-    # /tf_static. odom -> base_link comes from the bridged /tf. Static: their stamps do not
-    # matter, so they need no /clock.
-    laser_tf = Node(
-        package="tf2_ros", executable="static_transform_publisher", name="laser_tf",
-        namespace=namespace, output="screen",
-        arguments=["--x", "0", "--y", "0", "--z", "0.35",
-                   "--frame-id", "base_link", "--child-frame-id", "laser"])
-    # The head lidar is mounted upside down (roll pi), as a G1 carries its MID-360.
-    livox_tf = Node(
-        package="tf2_ros", executable="static_transform_publisher", name="livox_tf",
-        namespace=namespace, output="screen",
-        arguments=["--x", "0", "--y", "0", "--z", "1.2", "--roll", "3.141593",
-                   "--frame-id", "base_link", "--child-frame-id", "livox_frame"])
-    imu_tf = Node(
-        package="tf2_ros", executable="static_transform_publisher", name="imu_tf",
-        namespace=namespace, output="screen",
-        arguments=["--x", "0", "--y", "0", "--z", "0.66",
-                   "--frame-id", "base_link", "--child-frame-id", "imu_link"])
+    # The robot description: the URDF on robot_description for RViz and Foxglove, its fixed
+    # joints on /tf_static (the sensor frames of humanoid.sdf's frame_id / gz_frame_id among
+    # them, from the same description), which perception's `mount_from: tf_static` sources
+    # read. odom -> base_link comes from the bridged /tf. Static: no /clock needed.
+    description = _description(namespace, urdf(HUMANOID))
     return [
         # gz sim, create and the bridge find each other on this partition only.
         SetEnvironmentVariable("GZ_PARTITION", partition),
@@ -177,9 +180,7 @@ def _gazebo(context: LaunchContext) -> list:
         spawn,
         TimerAction(period=timeout_s, actions=[OpaqueFunction(function=check)]),
         bridge,
-        laser_tf,
-        livox_tf,
-        imu_tf,
+        description,
     ]
 
 

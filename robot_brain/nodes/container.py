@@ -51,6 +51,8 @@ NODE_CLASSES: dict[str, NodeKind] = {
                          "robot_brain.core.report.recorder_config:RecorderConfig"),
     "live_view": NodeKind("robot_brain.nodes.live_view_node:LiveViewNode",
                           "robot_brain.core.live.node_config:LiveViewConfig"),
+    "description": NodeKind("robot_brain.nodes.description_node:DescriptionNode",
+                            "robot_brain.core.robot_model.node_config:DescriptionConfig"),
 }
 
 #: Composites on the fast path freeze start-up objects out of the collector's reach.

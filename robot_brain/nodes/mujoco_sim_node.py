@@ -32,9 +32,8 @@ from robot_brain.core.planner.activity import (
     PlannerStatusError,
     parse_planner_status,
 )
-from robot_brain.core.robot_model import HUMANOID, SensorMount
-from robot_brain.core.robot_model.frames import quaternion_from_rpy
-from robot_brain.core.robot_model.urdf import urdf
+from robot_brain.core.robot_model import HUMANOID
+from robot_brain.core.robot_model.urdf import FixedJoint
 from robot_brain.core.sim.loads import planner_load_w
 from robot_brain.core.sim.mujoco.livox_layout import FIELDS, POINT_STEP, pack_points
 from robot_brain.core.sim.mujoco.node_config import MujocoSimNodeConfig
@@ -48,6 +47,7 @@ from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import declare_config
 from robot_brain.ros.pointcloud_cdr import PointCloud2Encoder
 from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.robot_description import publish_static, publish_urdf, tf_message_type
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -121,9 +121,7 @@ class MujocoSimNode(PollingNode):
             if self.cfg.publish_clock else None)
         if self.cfg.publish_robot_description:
             # Transient local: RViz or Foxglove joining later still gets it.
-            self._description_pub = self.create_publisher(String, "robot_description",
-                                                          qos.STATE)
-            self._description_pub.publish(String(data=urdf(HUMANOID)))
+            self._description_pub = publish_urdf(self, HUMANOID)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
 
         # The newest command at each physics tick, as bytes (as the built-in sim does).
@@ -164,29 +162,13 @@ class MujocoSimNode(PollingNode):
         self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
 
     def _create_tf_publishers(self) -> tuple[Publisher | None, Any]:
-        try:
-            from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
+        tf_message = tf_message_type()
+        if tf_message is None:
             self.get_logger().info("tf2_msgs is not installed (PyPI wheels): /tf not published")
             return None, None
-        static = self.create_publisher(TFMessage, "/tf_static", qos.STATE)
-        stamp = self.get_clock().now().to_msg()
-        static.publish(TFMessage(transforms=[self._mount_tf(stamp, m) for m in HUMANOID.mounts]))
-        self._tf_static_pub = static  # kept alive so late joiners still get it
-        return self.create_publisher(TFMessage, "/tf", qos.RELIABLE), TFMessage
-
-    def _mount_tf(self, stamp: Time, mount: SensorMount) -> TransformStamped:
-        t = TransformStamped()
-        t.header.stamp = stamp
-        t.header.frame_id = self.cfg.base_frame
-        t.child_frame_id = mount.frame
-        p = mount.pose
-        t.transform.translation.x, t.transform.translation.y = p.x, p.y
-        t.transform.translation.z = p.z
-        w, x, y, z = quaternion_from_rpy(p.roll, p.pitch, p.yaw)
-        r = t.transform.rotation
-        r.x, r.y, r.z, r.w = x, y, z, w
-        return t
+        mounts = [FixedJoint(self.cfg.base_frame, m.frame, m.pose) for m in HUMANOID.mounts]
+        self._tf_static_pub = publish_static(self, mounts)  # kept alive for late joiners
+        return self.create_publisher(tf_message, "/tf", qos.RELIABLE), tf_message
 
     # --- inputs ---------------------------------------------------------------------------
 

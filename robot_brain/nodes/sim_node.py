@@ -34,7 +34,8 @@ from robot_brain.core.planner.activity import (
     parse_planner_status,
 )
 from robot_brain.core.robot_model import HUMANOID
-from robot_brain.core.robot_model.urdf import urdf
+from robot_brain.core.robot_model.description import Pose3D
+from robot_brain.core.robot_model.urdf import FixedJoint
 from robot_brain.core.sim.loads import planner_load_w
 from robot_brain.core.sim.node_config import SimNodeConfig
 from robot_brain.core.sim.odometry import DriftingOdometry
@@ -46,6 +47,7 @@ from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import declare_config
 from robot_brain.ros.realtime import apply_realtime
+from robot_brain.ros.robot_description import publish_static, publish_urdf, tf_message_type
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
@@ -115,8 +117,7 @@ class SimNode(PollingNode):
             if self.p.publish_clock else None)
         self._tf_pub, self._tf_type = self._create_tf_publishers()
         # The robot's URDF for RViz and Foxglove (transient local: late joiners get it).
-        self._description_pub = self.create_publisher(String, "robot_description", qos.STATE)
-        self._description_pub.publish(String(data=urdf(HUMANOID)))
+        self._description_pub = publish_urdf(self, HUMANOID)
 
         # The newest command is taken at each physics step, as bytes (robot_brain.ros.latest,
         # twist_cdr): the step uses only the newest, and a callback per 100 Hz command cost
@@ -165,24 +166,17 @@ class SimNode(PollingNode):
         self.create_timer(1.0 / rate_hz, cb, clock=self._steady)
 
     def _create_tf_publishers(self) -> tuple[Publisher | None, Any]:
-        try:
-            from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
+        tf_message = tf_message_type()
+        if tf_message is None:
             self.get_logger().warning("tf2_msgs is not installed: /tf and /tf_static not "
                                       "published (scripts/setup.sh builds it where no wheel "
                                       "has it)")
             return None, None
-        static = self.create_publisher(TFMessage, "/tf_static", qos.STATE)
-        laser = TransformStamped()
-        laser.header.stamp = self.get_clock().now().to_msg()
-        laser.header.frame_id = self.p.frames.base_frame
-        laser.child_frame_id = self.p.frames.laser_frame
         # The planar lidar's plane (robot description's knee laser; the sim's laser_height).
-        laser.transform.translation.z = self.p.sim.laser_height
-        laser.transform.rotation.w = 1.0
-        static.publish(TFMessage(transforms=[laser]))
-        self._tf_static_pub = static  # kept alive so late joiners still get it
-        return self.create_publisher(TFMessage, "/tf", qos.RELIABLE), TFMessage
+        laser = FixedJoint(self.p.frames.base_frame, self.p.frames.laser_frame,
+                           Pose3D(z=self.p.sim.laser_height))
+        self._tf_static_pub = publish_static(self, [laser])  # kept alive for late joiners
+        return self.create_publisher(tf_message, "/tf", qos.RELIABLE), tf_message
 
     # --- inputs ---------------------------------------------------------------------------
 

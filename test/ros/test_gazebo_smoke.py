@@ -31,7 +31,7 @@ def _why_not() -> str | None:
     if "launch_testing" not in names:
         return "launch_testing's pytest plugin is not registered (install launch_testing)"
     from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
-    for package in ("ros_gz_sim", "ros_gz_bridge", "tf2_ros"):
+    for package in ("ros_gz_sim", "ros_gz_bridge"):
         try:
             get_package_share_directory(package)
         except PackageNotFoundError:

@@ -224,7 +224,7 @@ def test_gazebo_show_args_works_without_ros_gz() -> None:
 
 
 def test_gazebo_launch_without_ros_gz_says_what_to_install() -> None:
-    if _installed("ros_gz_sim") and _installed("ros_gz_bridge") and _installed("tf2_ros"):
+    if _installed("ros_gz_sim") and _installed("ros_gz_bridge"):
         pytest.skip("ros_gz is installed here: test/ros/test_gazebo_smoke.py runs it")
     result = _run("planner_backend:=scripted", launch_file="gazebo.launch.py")
     out = result.stdout + result.stderr
@@ -236,13 +236,13 @@ def test_gazebo_launch_without_ros_gz_says_what_to_install() -> None:
 
 def _stand_in_ros_gz(root: Path, create: str) -> dict[str, str]:
     """An ament prefix with stand-ins for ros_gz_sim (an empty gz_sim.launch.py and a `create`
-    running `create`'s shell body), ros_gz_bridge and tf2_ros (processes that wait): the
+    running `create`'s shell body) and ros_gz_bridge (a process that waits; no
+    robot_state_publisher, so the brain's own `description` node publishes the URDF): the
     launch's own logic runs for real, Gazebo is not needed. Returns the launch's environment."""
     index = root / "share" / "ament_index" / "resource_index" / "packages"
     index.mkdir(parents=True)
     executables = {("ros_gz_sim", "create"): create,
-                   ("ros_gz_bridge", "parameter_bridge"): "exec sleep 600",
-                   ("tf2_ros", "static_transform_publisher"): "exec sleep 600"}
+                   ("ros_gz_bridge", "parameter_bridge"): "exec sleep 600"}
     for (package, exe), body in executables.items():
         (index / package).write_text("")
         (root / "share" / package).mkdir(parents=True, exist_ok=True)

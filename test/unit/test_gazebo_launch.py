@@ -30,9 +30,9 @@ from test.unit.gazebo_files import (
 PACKAGE = "robot_brain"
 #: Executables and shared files of other ROS packages the launch file may use (ros_gz on
 #: Jazzy/Kilted: ros_gz_sim installs launch/gz_sim.launch.py and `create`; ros_gz_bridge
-#: `parameter_bridge`; tf2_ros `static_transform_publisher`).
+#: `parameter_bridge`; robot_state_publisher its namesake).
 EXTERNAL_EXECUTABLES = {("ros_gz_sim", "create"), ("ros_gz_bridge", "parameter_bridge"),
-                        ("tf2_ros", "static_transform_publisher")}
+                        ("robot_state_publisher", "robot_state_publisher")}
 EXTERNAL_FILES = {("ros_gz_sim", "launch/gz_sim.launch.py")}
 
 
@@ -338,29 +338,72 @@ def test_spawn_frame_is_the_one_the_generator_writes() -> None:
     assert written["ROBOT_START_FRAME"] in {f.get("name") for f in world_element().iter("frame")}
 
 
-#: static_transform_publisher's pose flags, in SDF <pose> order; absent = 0.
-_TF_FLAGS = ("--x", "--y", "--z", "--roll", "--pitch", "--yaw")
+def _function(lf: LaunchFile, name: str) -> ast.FunctionDef:
+    return next(n for n in lf.tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
 
 
-def test_static_sensor_frames_match_the_model(gazebo: LaunchFile) -> None:
+def test_robot_description_is_the_descriptions_urdf(gazebo: LaunchFile) -> None:
+    """robot_state_publisher gets the URDF generated from the robot description where it is
+    installed (looked up when the launch runs), the brain's `description` node publishes the
+    same otherwise; both are in the launch's namespace and started with the bridge."""
+    chooser = _function(gazebo, "_description")
+    nodes = [(ast.literal_eval(_required_kw(n, "package")),
+              ast.literal_eval(_required_kw(n, "executable")), n)
+             for n in ast.walk(chooser) if isinstance(n, ast.Call) and _name(n) == "Node"]
+    assert {(p, e) for p, e, _ in nodes} == {("robot_state_publisher", "robot_state_publisher"),
+                                            (PACKAGE, "description")}
+    checks = [c for c in ast.walk(chooser) if isinstance(c, ast.Call)
+              and _name(c) == "_missing_packages"]
+    assert checks and ast.literal_eval(checks[0].args[0]) == ("robot_state_publisher",)
+    for pkg, _exe, node in nodes:
+        assert _launch_config(gazebo, _kw(node, "namespace")) == "namespace"
+        if pkg == "robot_state_publisher":
+            params = _required_kw(node, "parameters")
+            assert isinstance(params, ast.List) and len(params.elts) == 1
+            rule = params.elts[0]
+            assert isinstance(rule, ast.Call) and _name(rule) == "Parameter"
+            assert ast.literal_eval(rule.args[0]) == "robot_description"
+            assert isinstance(rule.args[1], ast.Name) and rule.args[1].id == "urdf_text"
+            value_type = _required_kw(rule, "value_type")
+            assert isinstance(value_type, ast.Name) and value_type.id == "str"
+    # _gazebo passes the URDF of the robot description, and starts what _description gives.
+    runs = _function(gazebo, "_gazebo")
+    call = next(c for c in ast.walk(runs) if isinstance(c, ast.Call)
+                and _name(c) == "_description")
+    assert ast.dump(call.args[1]) == ast.dump(ast.parse("urdf(HUMANOID)", mode="eval").body)
+    returned = next(n for n in ast.walk(runs) if isinstance(n, ast.Return)
+                    and isinstance(n.value, ast.List))
+    assert "description" in {e.id for e in returned.value.elts  # type: ignore[union-attr]
+                             if isinstance(e, ast.Name)}
+
+
+def test_sensor_frames_of_the_urdf_match_the_model() -> None:
+    """What robot_state_publisher (or the `description` node) puts on /tf_static for each
+    sensor frame is where humanoid.sdf's sensors sit (both from the robot description)."""
+    import xml.etree.ElementTree as ET
+
+    from robot_brain.core.robot_model import HUMANOID
+    from robot_brain.core.robot_model.urdf import urdf
+
+    robot = ET.fromstring(urdf(HUMANOID))
     published: dict[str, list[float]] = {}
-    for pkg, exe, node in _nodes(gazebo):
-        if (pkg, exe) != ("tf2_ros", "static_transform_publisher"):
-            continue
-        args_node = _kw(node, "arguments")
-        assert args_node is not None
-        args = ast.literal_eval(args_node)
-        options = dict(zip(args[::2], args[1::2], strict=True))
-        assert options["--frame-id"] == "base_link"
-        published[options["--child-frame-id"]] = [float(options.get(f, 0.0))
-                                                   for f in _TF_FLAGS]
+    for joint in robot.iter("joint"):
+        assert joint.get("type") == "fixed"
+        parent, child, origin = joint.find("parent"), joint.find("child"), joint.find("origin")
+        assert parent is not None and child is not None and origin is not None
+        assert parent.get("link") == "base_link"
+        published[str(child.get("link"))] = [float(v) for v in (
+            f"{origin.get('xyz')} {origin.get('rpy')}").split()]
+    checked = 0
     for name, (sensor, link) in sensors(model_element()).items():
         frame = sensor.findtext("frame_id")
-        assert frame in published, f"no static TF for the {name} frame {frame}"
+        assert frame in published, f"no URDF joint for the {name} frame {frame}"
         assert link.get("name") == "base_link"
         pose = [float(v) for v in (sensor.findtext("pose") or "").split()]
         assert published[frame] == pytest.approx(pose, abs=1e-5), \
             f"{frame} pose differs from the SDF"
+        checked += 1
+    assert checked >= 2
 
 
 def test_package_xml_declares_what_the_gazebo_launch_runs(gazebo: LaunchFile) -> None:
@@ -369,10 +412,10 @@ def test_package_xml_declares_what_the_gazebo_launch_runs(gazebo: LaunchFile) ->
     root = ET.parse(ROOT / "package.xml").getroot()
     depends = {e.text: e.get("condition") for e in root.findall("exec_depend")}
     external = {pkg for pkg, _exe, _n in _nodes(gazebo) if pkg != PACKAGE}
-    assert external == {"ros_gz_sim", "ros_gz_bridge", "tf2_ros"}
+    assert external == {"ros_gz_sim", "ros_gz_bridge", "robot_state_publisher"}
     assert external <= set(depends), f"package.xml lacks {external - set(depends)}"
     # Gazebo is opt-out (it is large): with the variable unset the condition holds
     # (catkin_pkg reads an unset $VAR as ''), with ROBOT_BRAIN_GAZEBO=false it does not.
-    for pkg in ("ros_gz_sim", "ros_gz_bridge"):
+    for pkg in ("ros_gz_sim", "ros_gz_bridge", "robot_state_publisher"):
         assert depends[pkg] == "$ROBOT_BRAIN_GAZEBO != false", depends[pkg]
     assert root.get("format") == "3"  # conditions need format 3

@@ -20,7 +20,8 @@ from robot_brain.core.errors import ConfigurationError, StartupError
 #: World frame written by scripts/make_gazebo_world.py at the world file's `start`.
 ROBOT_START_FRAME = "robot_start"
 #: The ROS packages the Gazebo door runs, and what to install for them.
-ROS_GZ_PACKAGES = ("ros_gz_sim", "ros_gz_bridge", "tf2_ros")
+#: (robot_state_publisher is used where installed, the brain's `description` node otherwise.)
+ROS_GZ_PACKAGES = ("ros_gz_sim", "ros_gz_bridge")
 INSTALL_HINT = ("install ros_gz for your distribution (sudo apt install ros-$ROS_DISTRO-ros-gz)"
                 " and source it; see docs/gazebo.md")
 
