@@ -90,6 +90,8 @@ class PerceptionNode(PollingNode):
             world = load_world_file(r.world_file, r.places_file, r.limits.robot_radius)
         except WorldError as exc:
             raise WorldUnavailable(str(exc)) from exc
+        # Read once: places taught at run time reach the planner at once and this scene after
+        # a restart; no file is read on the fast path (docs/maps.md, "Places you can teach").
         self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())
         backend = load_backend(self.cfg)
         self._processor = ScanProcessor(backend, self.cfg.max_beams)
