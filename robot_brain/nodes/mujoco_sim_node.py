@@ -6,7 +6,7 @@ when asked, /diagnostics out, same QoS) plus the head lidar's cloud on `livox/li
 URDF on `robot_description`. The core is robot_brain.core.sim.mujoco; mujoco is imported here,
 in the constructor, so the package (and `robot-brain demo` with the built-in sim) never needs
 it. Physics runs on a steady-clock timer in whole MuJoCo time steps, at most
-MAX_PHYSICS_DT_S per tick; a sim that cannot keep up says so on /diagnostics.
+core.sim.clock.MAX_PHYSICS_DT_S per tick; a sim that cannot keep up says so on /diagnostics.
 """
 
 from __future__ import annotations
@@ -23,25 +23,24 @@ from rclpy.clock import Clock, ClockType
 from rclpy.publisher import Publisher
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import BatteryState, LaserScan, PointCloud2
-from std_msgs.msg import String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.health import HealthReport, Level
-from robot_brain.core.planner.activity import (
-    PlannerActivity,
-    PlannerStatusError,
-    parse_planner_status,
-)
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.robot_model.urdf import FixedJoint
-from robot_brain.core.sim.loads import planner_load_w
+from robot_brain.core.sim.clock import PhysicsTicks
 from robot_brain.core.sim.mujoco.livox_layout import FIELDS, POINT_STEP, pack_points
 from robot_brain.core.sim.mujoco.node_config import MujocoSimNodeConfig
 from robot_brain.core.sim.mujoco.realtime import RealTimeMonitor
 from robot_brain.core.timing.stats import RollingWindow
 from robot_brain.core.world import World, WorldError, load_world_file
+from robot_brain.nodes.sim_io import (
+    PlannerLoad,
+    SimCommands,
+    battery_state,
+    laser_scan,
+)
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import declare_config
@@ -51,9 +50,6 @@ from robot_brain.ros.robot_description import publish_static, publish_urdf, tf_m
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
-#: A physics tick never integrates more than this (s): after a stall the robot loses time
-#: instead of jumping (as the built-in sim).
-MAX_PHYSICS_DT_S = 0.1
 #: Below this real-time factor over a diagnostics period the sim reports that it cannot keep
 #: real time (WARN): the brain's freshness rules run on the steady clock.
 MIN_REAL_TIME_FACTOR = 0.95
@@ -86,19 +82,12 @@ class MujocoSimNode(PollingNode):
         self.sim = MujocoSimulator(self.world, self.cfg, self.params.velocity_limits)
         self.realtime = apply_realtime(self, self.params.realtime)
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self._loads = self.cfg.loads
-        self._extra_load_w = planner_load_w(PlannerActivity(), self._loads)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
-        self._status_warned = False
 
         self._t0 = time.monotonic()
-        self._last_physics_t: float | None = None
-        self._physics_ticks = 0
-        self._clamped_ticks = 0
+        self._physics = PhysicsTicks()
         self._overruns = 0
         self._tick_work_max_s = 0.0
-        self._commands_received = 0
-        self._commands_rejected = 0
         self._rtf = RealTimeMonitor(self._t0, MIN_REAL_TIME_FACTOR)
         self._encode_ms = RollingWindow(_ENCODE_WINDOW)
         self._cloud_points = 0
@@ -125,9 +114,8 @@ class MujocoSimNode(PollingNode):
         self._tf_pub, self._tf_type = self._create_tf_publishers()
 
         # The newest command at each physics tick, as bytes (as the built-in sim does).
-        self._cmd_vel = self.poller.latest(twist_type(self.cmd_vel_stamped), "cmd_vel",
-                                            qos.COMMANDS_IN, raw=True)
-        self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
+        self._commands = SimCommands(self, self.cmd_vel_stamped, self._log)
+        self._planner = PlannerLoad(self, self.cfg.loads)
 
         self._period_s = 1.0 / self.cfg.physics_rate_hz
         self._timer(self.cfg.physics_rate_hz, self._on_physics)
@@ -172,51 +160,15 @@ class MujocoSimNode(PollingNode):
 
     # --- inputs ---------------------------------------------------------------------------
 
-    def _take_cmd_vel(self) -> None:
-        sample = self._cmd_vel.take()
-        if sample is None:
-            return
-        try:
-            v, _ = decode_command(sample.msg, self.cmd_vel_stamped)
-        except CdrError as exc:
-            self._commands_rejected += 1
-            self._log.warning("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
-                                             f"{self._commands_rejected} rejected so far")
-            return
-        if not self.sim.set_command(v, sample.received):
-            self._commands_rejected += 1
-            self._log.warning("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
-                                         f"angular {v.angular}); {self._commands_rejected} "
-                                         "rejected so far")
-            return
-        self._commands_received += 1
-
-    def _on_planner_status(self, msg: String) -> None:
-        try:
-            activity = parse_planner_status(msg.data)
-        except PlannerStatusError as exc:
-            if not self._status_warned:
-                self._status_warned = True
-                self.get_logger().warning(f"ignoring malformed planner/status: {exc} "
-                                          "(warned once)")
-            return
-        self._extra_load_w = planner_load_w(activity, self._loads)
-
     # --- physics --------------------------------------------------------------------------
 
     def _on_physics(self) -> None:
-        self._take_cmd_vel()
+        self._commands.take(self.sim)
         now = time.monotonic()
-        if self._last_physics_t is None:
-            self._last_physics_t = now
+        dt = self._physics.dt(now)
+        if dt is None:
             return
-        dt = now - self._last_physics_t
-        self._last_physics_t = now
-        if dt > MAX_PHYSICS_DT_S:
-            self._clamped_ticks += 1
-            dt = MAX_PHYSICS_DT_S
-        self.sim.drive(now, dt, self._extra_load_w)
-        self._physics_ticks += 1
+        self.sim.drive(now, dt, self._planner.watts)
         work = time.monotonic() - now
         self._tick_work_max_s = max(self._tick_work_max_s, work)
         if work > self._period_s:
@@ -228,19 +180,9 @@ class MujocoSimNode(PollingNode):
 
     def _publish_scan(self) -> None:
         assert self._scan_pub is not None
-        lidar = self.sim.knee_lidar
-        msg = LaserScan()
-        msg.header.stamp = self.get_clock().now().to_msg()
-        msg.header.frame_id = HUMANOID.knee_laser.frame
-        msg.angle_min = float(lidar.angle_min)
-        msg.angle_max = float(lidar.angle_max)
-        msg.angle_increment = float(lidar.angle_increment)
-        msg.scan_time = 1.0 / self.cfg.knee_laser.rate_hz
-        msg.time_increment = 0.0  # every beam of a scan is cast at the same instant
-        msg.range_min = float(lidar.range_min)
-        msg.range_max = float(lidar.range_max)
-        msg.ranges = self.sim.scan().astype(np.float32)
-        self._scan_pub.publish(msg)
+        self._scan_pub.publish(laser_scan(self.sim.knee_lidar, self.sim.scan(),
+                                          self.get_clock().now().to_msg(),
+                                          HUMANOID.knee_laser.frame, self.cfg.knee_laser.rate_hz))
 
     def _publish_cloud(self) -> None:
         assert self._cloud_pub is not None
@@ -273,31 +215,16 @@ class MujocoSimNode(PollingNode):
             self._tf_pub.publish(self._tf_type(transforms=[t]))
 
     def _publish_battery(self) -> None:
-        b = self.sim.battery
-        cfg = b.config
-        msg = BatteryState()
-        msg.header.stamp = self.get_clock().now().to_msg()
-        msg.header.frame_id = self.cfg.base_frame
-        msg.voltage = float(b.voltage)
-        msg.current = float(b.current)
-        msg.charge = float(b.charge_ah)
-        msg.capacity = float(cfg.capacity_ah)
-        msg.design_capacity = float(cfg.capacity_ah)
-        msg.percentage = float(b.percentage)
-        msg.temperature = math.nan
-        msg.power_supply_status = BatteryState.POWER_SUPPLY_STATUS_DISCHARGING
-        msg.power_supply_health = (BatteryState.POWER_SUPPLY_HEALTH_DEAD if b.depleted
-                                   else BatteryState.POWER_SUPPLY_HEALTH_GOOD)
-        msg.power_supply_technology = BatteryState.POWER_SUPPLY_TECHNOLOGY_LION
-        msg.present = True
-        self._battery_pub.publish(msg)
+        self._battery_pub.publish(battery_state(self.sim.battery,
+                                                self.get_clock().now().to_msg(),
+                                                self.cfg.base_frame))
 
     def health(self) -> HealthReport:
         report = self.sim.health()
         wall = time.monotonic()
         recent = self._rtf.update(wall, self.sim.time)
         level, message = report.level, report.message
-        if self._physics_ticks > 0 and self._rtf.slow and level == Level.OK:
+        if self._physics.ticks > 0 and self._rtf.slow and level == Level.OK:
             level = Level.WARN
             message = (f"cannot keep real time: real-time factor {recent:.2f} "
                        f"(physics ticks over their {1e3 * self._period_s:.0f} ms period: "
@@ -306,17 +233,17 @@ class MujocoSimNode(PollingNode):
         values.update({
             "real_time_factor": round(self._rtf.overall(wall, self.sim.time), 4),
             "real_time_factor_recent": round(recent, 4),
-            "physics_ticks": self._physics_ticks,
-            "physics_dt_clamped": self._clamped_ticks,
+            "physics_ticks": self._physics.ticks,
+            "physics_dt_clamped": self._physics.clamped,
             "physics_overruns": self._overruns,
             "physics_tick_max_ms": round(1e3 * self._tick_work_max_s, 3),
             "clouds_published": self._clouds,
             "cloud_points": self._cloud_points,
             "cloud_encode_ms_p50": round(self._encode_ms.percentile(50), 3),
             "cloud_encode_ms_max": round(self._encode_ms.max(), 3),
-            "cmd_vel_taken": self._commands_received,
-            "cmd_vel_rejected": self._commands_rejected,
-            "planner_load_w": self._extra_load_w,
+            "cmd_vel_taken": self._commands.taken,
+            "cmd_vel_rejected": self._commands.rejected,
+            "planner_load_w": self._planner.watts,
         })
         return HealthReport(report.name, level, message, values)
 

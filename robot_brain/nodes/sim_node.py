@@ -15,7 +15,6 @@ import math
 import time
 from typing import Any, Sequence
 
-import numpy as np
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped
 from nav_msgs.msg import Odometry
@@ -23,26 +22,25 @@ from rclpy.clock import Clock, ClockType
 from rclpy.publisher import Publisher
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import BatteryState, LaserScan
-from std_msgs.msg import String
 
 from robot_brain.core.errors import StartupError
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
 from robot_brain.core.health import HealthReport
-from robot_brain.core.planner.activity import (
-    PlannerActivity,
-    PlannerStatusError,
-    parse_planner_status,
-)
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.robot_model.description import Pose3D
 from robot_brain.core.robot_model.urdf import FixedJoint
-from robot_brain.core.sim.loads import planner_load_w
+from robot_brain.core.sim.clock import PhysicsTicks
 from robot_brain.core.sim.node_config import SimNodeConfig
 from robot_brain.core.sim.odometry import DriftingOdometry
 from robot_brain.core.sim.simulator import Simulator
 from robot_brain.core.world import DEFAULT_ROBOT_RADIUS, World, WorldError, load_world_file
+from robot_brain.nodes.sim_io import (
+    PlannerLoad,
+    SimCommands,
+    battery_state,
+    laser_scan,
+)
 from robot_brain.ros import diagnostics, qos
-from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.odom_cdr import OdometryEncoder
 from robot_brain.ros.params import declare_config
@@ -51,9 +49,6 @@ from robot_brain.ros.robot_description import publish_static, publish_urdf, tf_m
 from robot_brain.ros.runtime import run_node
 from robot_brain.ros.throttled_log import ThrottledLog
 
-#: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,
-#: overloaded machine) the robot loses time instead of jumping.
-MAX_PHYSICS_DT_S = 0.1
 #: Warnings about bad input are repeated at most this often (s).
 WARN_THROTTLE_S = 5.0
 
@@ -95,17 +90,11 @@ class SimNode(PollingNode):
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
 
         # Cached inputs (subscription callbacks only write these).
-        self._extra_load_w: float = planner_load_w(PlannerActivity(), self.p.loads)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
-        self._status_warned = False
 
         # Loop bookkeeping, for the real-time factor and the diagnostics.
         self._t0 = time.monotonic()
-        self._last_physics_t: float | None = None
-        self._physics_ticks = 0
-        self._clamped_ticks = 0
-        self._commands_received = 0
-        self._commands_rejected = 0
+        self._physics = PhysicsTicks()
 
         self._scan_pub = self.create_publisher(LaserScan, "scan", qos.SENSOR_PUB)
         self._odom_pub = self.create_publisher(Odometry, "odom", qos.SENSOR_PUB)
@@ -124,9 +113,8 @@ class SimNode(PollingNode):
         # an executor wake-up and a message conversion each. Best effort, as the watchdog's
         # input: a repaired sample would arrive after the next command superseded it, and a
         # reliable reader costs the writer its acknowledgements (qos.COMMANDS_IN).
-        self._cmd_vel = self.poller.latest(twist_type(self.p.robot.cmd_vel_stamped), "cmd_vel",
-                                            qos.COMMANDS_IN, raw=True)
-        self.create_subscription(String, "planner/status", self._on_planner_status, qos.RELIABLE)
+        self._commands = SimCommands(self, self.p.robot.cmd_vel_stamped, self._log)
+        self._planner = PlannerLoad(self, self.p.loads)
 
         # Physics steps at its rate of steady time (each integrates r x the steady dt); the
         # sensors at theirs of simulated time.
@@ -180,70 +168,23 @@ class SimNode(PollingNode):
 
     # --- inputs ---------------------------------------------------------------------------
 
-    def _take_cmd_vel(self) -> None:
-        sample = self._cmd_vel.take()
-        if sample is None:
-            return
-        try:
-            v, _ = decode_command(sample.msg, self.p.robot.cmd_vel_stamped)
-        except CdrError as exc:
-            self._commands_rejected += 1
-            self._log.warning("cmd_vel_cdr", f"ignoring malformed cmd_vel: {exc}; "
-                                             f"{self._commands_rejected} rejected so far")
-            return
-        if not self.sim.set_command(v, sample.received):
-            self._commands_rejected += 1
-            self._log.warning("cmd_vel", f"ignoring non-finite cmd_vel (linear {v.linear}, "
-                                         f"angular {v.angular}); {self._commands_rejected} "
-                                         "rejected so far")
-            return
-        self._commands_received += 1
-
-    def _on_planner_status(self, msg: String) -> None:
-        try:
-            activity = parse_planner_status(msg.data)
-        except PlannerStatusError as exc:
-            if not self._status_warned:
-                self._status_warned = True
-                self.get_logger().warning(f"ignoring malformed planner/status: {exc} "
-                                          "(warned once)")
-            return
-        self._extra_load_w = planner_load_w(activity, self.p.loads)
-
     # --- physics --------------------------------------------------------------------------
 
     def _on_physics(self) -> None:
-        self._take_cmd_vel()
+        self._commands.take(self.sim)
         now = time.monotonic()
-        if self._last_physics_t is None:
-            self._last_physics_t = now
+        dt = self._physics.dt(now)
+        if dt is None:
             return
-        dt = now - self._last_physics_t
-        self._last_physics_t = now
-        if dt > MAX_PHYSICS_DT_S:
-            self._clamped_ticks += 1
-            dt = MAX_PHYSICS_DT_S
-        self.sim.drive(now, self.p.clock.sim_dt(dt), self._extra_load_w)
-        self._physics_ticks += 1
+        self.sim.drive(now, self.p.clock.sim_dt(dt), self._planner.watts)
         if self._clock_pub is not None:
             self._clock_pub.publish(ClockMsg(clock=_stamp_from_seconds(self.sim.time)))
 
     # --- outputs --------------------------------------------------------------------------
 
     def _publish_scan(self) -> None:
-        lidar = self.p.sim.lidar
-        msg = LaserScan()
-        msg.header.stamp = self._now()
-        msg.header.frame_id = self.p.frames.laser_frame
-        msg.angle_min = float(lidar.angle_min)
-        msg.angle_max = float(lidar.angle_max)
-        msg.angle_increment = float(lidar.angle_increment)
-        msg.scan_time = 1.0 / self.p.scan_rate_hz
-        msg.time_increment = 0.0  # every beam of a scan is cast at the same instant
-        msg.range_min = float(lidar.range_min)
-        msg.range_max = float(lidar.range_max)
-        msg.ranges = self.sim.scan().astype(np.float32)
-        self._scan_pub.publish(msg)
+        self._scan_pub.publish(laser_scan(self.p.sim.lidar, self.sim.scan(), self._now(),
+                                          self.p.frames.laser_frame, self.p.scan_rate_hz))
 
     def _publish_odom(self) -> None:
         now = self._now()
@@ -290,24 +231,8 @@ class SimNode(PollingNode):
         return t
 
     def _publish_battery(self) -> None:
-        b = self.sim.battery
-        cfg = self.p.sim.battery
-        msg = BatteryState()
-        msg.header.stamp = self._now()
-        msg.header.frame_id = self.p.frames.base_frame
-        msg.voltage = float(b.voltage)
-        msg.current = float(b.current)
-        msg.charge = float(b.charge_ah)
-        msg.capacity = float(cfg.capacity_ah)
-        msg.design_capacity = float(cfg.capacity_ah)
-        msg.percentage = float(b.percentage)
-        msg.temperature = math.nan
-        msg.power_supply_status = BatteryState.POWER_SUPPLY_STATUS_DISCHARGING
-        msg.power_supply_health = (BatteryState.POWER_SUPPLY_HEALTH_DEAD if b.depleted
-                                   else BatteryState.POWER_SUPPLY_HEALTH_GOOD)
-        msg.power_supply_technology = BatteryState.POWER_SUPPLY_TECHNOLOGY_LION
-        msg.present = True
-        self._battery_pub.publish(msg)
+        self._battery_pub.publish(battery_state(self.sim.battery, self._now(),
+                                                self.p.frames.base_frame))
 
     def health(self) -> HealthReport:
         report = self.sim.health()
@@ -315,12 +240,12 @@ class SimNode(PollingNode):
         values = dict(report.values)
         values.update({
             "real_time_factor": round(self.sim.time / wall, 4) if wall > 0 else math.nan,
-            "physics_ticks": self._physics_ticks,
-            "physics_dt_clamped": self._clamped_ticks,
+            "physics_ticks": self._physics.ticks,
+            "physics_dt_clamped": self._physics.clamped,
             # Taken at the physics steps: the newest command at each, not every one sent.
-            "cmd_vel_taken": self._commands_received,
-            "cmd_vel_rejected": self._commands_rejected,
-            "planner_load_w": self._extra_load_w,
+            "cmd_vel_taken": self._commands.taken,
+            "cmd_vel_rejected": self._commands.rejected,
+            "planner_load_w": self._planner.watts,
         })
         return HealthReport(report.name, report.level, report.message, values)
 

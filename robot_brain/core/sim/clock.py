@@ -36,3 +36,31 @@ class SimClockConfig:
 
     def sim_dt(self, wall_dt: float) -> float:
         return wall_dt * self.real_time_factor
+
+
+#: A physics tick never integrates more than this (s): after a stall (debugger, SIGSTOP,
+#: overloaded machine) the robot loses time instead of jumping.
+MAX_PHYSICS_DT_S = 0.1
+
+
+class PhysicsTicks:
+    """Intervals between a sim node's physics ticks on the steady clock, each clamped to
+    `max_dt_s`; the first tick only starts it (built-in sim and MuJoCo)."""
+
+    def __init__(self, max_dt_s: float = MAX_PHYSICS_DT_S) -> None:
+        self.max_dt_s = max_dt_s
+        self._last: float | None = None
+        self.ticks = 0
+        self.clamped = 0
+
+    def dt(self, now: float) -> float | None:
+        """Seconds since the last tick, at most max_dt_s (None on the first)."""
+        last, self._last = self._last, now
+        if last is None:
+            return None
+        dt = now - last
+        if dt > self.max_dt_s:
+            self.clamped += 1
+            dt = self.max_dt_s
+        self.ticks += 1
+        return dt

@@ -21,12 +21,14 @@ from robot_brain.core.config.params import group, param
 from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
-from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.health import HealthReport
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.battery import Battery, BatteryConfig
+from robot_brain.core.sim.commands import CommandTimeout
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, integrate, sanitize
 from robot_brain.core.sim.lidar import Lidar, LidarConfig
 from robot_brain.core.sim.obstacles import obstacles_for
+from robot_brain.core.sim.status import simulator_health
 from robot_brain.core.world import World
 
 __all__ = ["BatteryConfig", "LidarConfig", "SimConfig", "SimConfigError", "Simulator"]
@@ -37,8 +39,6 @@ _MAX_SUBSTEP_S = 0.02
 #: Longest straight chord (m) and turn (rad) per sub-step, so an arc is followed closely.
 _MAX_SUBSTEP_M = 0.05
 _MAX_SUBSTEP_RAD = 0.1
-#: Below this fraction of battery the health report warns.
-_BATTERY_LOW = 0.2
 
 
 class SimConfigError(ConfigurationError):
@@ -101,8 +101,7 @@ class Simulator:
         self.collisions = 0
         self.distance_walked = 0.0
         self.time = 0.0
-        self._command = ZERO_VELOCITY
-        self._command_t = -math.inf
+        self._commands = CommandTimeout(config.cmd_timeout_s)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -132,20 +131,16 @@ class Simulator:
     def set_command(self, command: Velocity, now: float) -> bool:
         """Take a cmd_vel received at `now` (any monotonic clock); False (ignored) when it is
         not finite, as a real locomotion controller refuses garbage."""
-        if not command.is_finite():
-            return False
-        self._command, self._command_t = command, now
-        return True
+        return self._commands.set(command, now)
 
     def command_fresh(self, now: float) -> bool:
-        return now - self._command_t <= self.config.cmd_timeout_s
+        return self._commands.fresh(now)
 
     def drive(self, now: float, dt: float, extra_load_w: float = 0.0) -> None:
         """Step under the last command while it is fresh; after `cmd_timeout_s` without one the
         robot brakes to a stop under its acceleration limits (the robot protects itself
         against a dead brain, whatever the watchdog does)."""
-        self.step(self._command if self.command_fresh(now) else ZERO_VELOCITY, dt,
-                  extra_load_w)
+        self.step(self._commands.current(now), dt, extra_load_w)
 
     # --- stepping -------------------------------------------------------------------------
 
@@ -208,24 +203,5 @@ class Simulator:
     # --- reporting ------------------------------------------------------------------------
 
     def health(self) -> HealthReport:
-        pct = self.battery.percentage
-        if self.battery.depleted:
-            level, message = Level.ERROR, "battery empty: robot shut down"
-        elif self._in_contact:
-            level, message = Level.WARN, "in contact with an obstacle"
-        elif pct < _BATTERY_LOW:
-            level, message = Level.WARN, f"battery low ({pct:.0%})"
-        else:
-            level, message = Level.OK, "running"
-        return HealthReport("simulator", level, message, {
-            "distance_walked_m": round(self.distance_walked, 4),
-            "collisions": self.collisions,
-            "battery_percentage": round(pct, 6),
-            "energy_used_wh": round(self.battery.energy_used_wh, 6),
-            "battery_voltage_v": round(self.battery.voltage, 4),
-            "power_w": round(self.battery.power_w, 3),
-            "sim_time_s": round(self.time, 3),
-            "x": round(self._pose.x, 4),
-            "y": round(self._pose.y, 4),
-            "yaw": round(self._pose.yaw, 4),
-        })
+        return simulator_health(self.battery, "an obstacle" if self._in_contact else None,
+                                self.distance_walked, self.collisions, self.time, self._pose)

@@ -29,21 +29,21 @@ import mujoco
 import numpy as np
 
 from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity, wrap_angle
-from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.health import HealthReport
 from robot_brain.core.robot_model import HUMANOID, RobotDescription
 from robot_brain.core.robot_model.frames import quaternion_from_rpy, rpy_from_quaternion
 from robot_brain.core.robot_model.mjcf import ROBOT_GEOM_GROUP
 from robot_brain.core.sim.battery import Battery
+from robot_brain.core.sim.commands import CommandTimeout
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, sanitize
 from robot_brain.core.sim.lidar import LidarConfig
 from robot_brain.core.sim.mujoco.config import MujocoSimConfig
 from robot_brain.core.sim.mujoco.gait import ScriptedGait
 from robot_brain.core.sim.mujoco.scan_pattern import Mid360Pattern
 from robot_brain.core.sim.mujoco.scene import FLOOR, OBSTACLE_PREFIX, scene_mjcf
+from robot_brain.core.sim.status import simulator_health
 from robot_brain.core.world import World
 
-#: Below this fraction of battery the health report warns (as the built-in sim).
-_BATTERY_LOW = 0.2
 #: Reflectivity (0-255, Livox's intensity scale) by what a ray hit.
 _REFLECTIVITY_FLOOR = 20.0
 _REFLECTIVITY_WALL = 60.0
@@ -130,8 +130,7 @@ class MujocoSimulator:
         self._with_robot[ROBOT_GEOM_GROUP] = 1
 
         self._velocity = ZERO_VELOCITY
-        self._command = ZERO_VELOCITY
-        self._command_t = -math.inf
+        self._commands = CommandTimeout(config.cmd_timeout_s)
         self._debt = 0.0  # simulated time asked for but not yet stepped (< one time step)
         self._since_contact = math.inf
         self._contact_with = ""
@@ -180,17 +179,13 @@ class MujocoSimulator:
     # --- commands (the robot's own command timeout, as the built-in sim) ------------------
 
     def set_command(self, command: Velocity, now: float) -> bool:
-        if not command.is_finite():
-            return False
-        self._command, self._command_t = command, now
-        return True
+        return self._commands.set(command, now)
 
     def command_fresh(self, now: float) -> bool:
-        return now - self._command_t <= self.config.cmd_timeout_s
+        return self._commands.fresh(now)
 
     def drive(self, now: float, dt: float, extra_load_w: float = 0.0) -> None:
-        self.step(self._command if self.command_fresh(now) else ZERO_VELOCITY, dt,
-                  extra_load_w)
+        self.step(self._commands.current(now), dt, extra_load_w)
 
     # --- stepping -------------------------------------------------------------------------
 
@@ -351,37 +346,19 @@ class MujocoSimulator:
             else _REFLECTIVITY_FURNITURE
 
     def health(self) -> HealthReport:
-        pct = self.battery.percentage
-        if self.battery.depleted:
-            level, message = Level.ERROR, "battery empty: robot shut down"
-        elif self.in_contact:
-            level, message = Level.WARN, f"in contact with {self._contact_with}"
-        elif pct < _BATTERY_LOW:
-            level, message = Level.WARN, f"battery low ({pct:.0%})"
-        else:
-            level, message = Level.OK, "running"
-        pose = self.pose
         roll, pitch = self.attitude
         sim_s = self.time
         c = self.costs
-        return HealthReport("simulator", level, message, {
-            "engine": f"mujoco {mujoco.__version__}",
-            "distance_walked_m": round(self.distance_walked, 4),
-            "collisions": self.collisions,
-            "contact_steps": self.contact_steps,
-            "last_contact_with": self._contact_with or "none",
-            "battery_percentage": round(pct, 6),
-            "energy_used_wh": round(self.battery.energy_used_wh, 6),
-            "battery_voltage_v": round(self.battery.voltage, 4),
-            "power_w": round(self.battery.power_w, 3),
-            "sim_time_s": round(sim_s, 3),
-            "x": round(pose.x, 4),
-            "y": round(pose.y, 4),
-            "yaw": round(pose.yaw, 4),
-            "roll_deg": round(math.degrees(roll), 3),
-            "pitch_deg": round(math.degrees(pitch), 3),
-            "physics_ms_per_sim_s": round(1e3 * c.physics_s / sim_s, 3) if sim_s else 0.0,
-            "head_lidar_ms_per_frame": round(1e3 * c.head_lidar_s
-                                             / max(1, c.head_rays // self._pattern.points), 3),
-            "head_rays_cast": c.head_rays,
-        })
+        return simulator_health(
+            self.battery, self._contact_with if self.in_contact else None,
+            self.distance_walked, self.collisions, sim_s, self.pose, {
+                "engine": f"mujoco {mujoco.__version__}",
+                "contact_steps": self.contact_steps,
+                "last_contact_with": self._contact_with or "none",
+                "roll_deg": round(math.degrees(roll), 3),
+                "pitch_deg": round(math.degrees(pitch), 3),
+                "physics_ms_per_sim_s": round(1e3 * c.physics_s / sim_s, 3) if sim_s else 0.0,
+                "head_lidar_ms_per_frame": round(
+                    1e3 * c.head_lidar_s / max(1, c.head_rays // self._pattern.points), 3),
+                "head_rays_cast": c.head_rays,
+            })
