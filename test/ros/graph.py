@@ -48,6 +48,21 @@ class Probe:
         with self.lock:
             return list(self.inbox.get(topic, []))
 
+    def last(self, topic: str) -> Any:
+        """The newest message on `topic`, or None."""
+        with self.lock:
+            received = self.inbox.get(topic, [])
+            return received[-1].msg if received else None
+
+    def diagnostic_values(self, name_start: str = "", name_end: str = "") -> dict[str, str]:
+        """The values of the newest /diagnostics status whose name starts with `name_start`
+        and ends with `name_end` (subscribe /diagnostics first); {} before there is one."""
+        for rec in reversed(self.messages("/diagnostics")):
+            for status in rec.msg.status:
+                if status.name.startswith(name_start) and status.name.endswith(name_end):
+                    return {kv.key: kv.value for kv in status.values}
+        return {}
+
     def clear(self, topic: str) -> None:
         with self.lock:
             self.inbox[topic] = []

@@ -3,7 +3,6 @@ too); the attitude readers read Odometry and Imu samples; bad bytes are refused.
 
 from __future__ import annotations
 
-import array
 import math
 
 import numpy as np
@@ -11,27 +10,17 @@ import pytest
 from nav_msgs.msg import Odometry
 from rclpy.serialization import serialize_message
 from sensor_msgs.msg import Imu, PointCloud2
-from sensor_msgs.msg import PointField as PointFieldMsg
 
 from robot_brain.core.perception.cloud.pointcloud import RawCloud, read_xyz
 from robot_brain.ros.attitude_cdr import decode_imu_attitude, decode_odometry_attitude
 from robot_brain.ros.cloud_cdr import CdrError, decode_pointcloud2
+from test.ros.cloud_probe import pointcloud2
 from test.unit import cloud_fixtures as fx
 
 
-def to_msg(cloud: RawCloud, frame: str = "livox_frame", sec: int = 1_700_000_000,
-           nanosec: int = 123_456_789) -> PointCloud2:
-    msg = PointCloud2()
-    msg.header.stamp.sec, msg.header.stamp.nanosec = sec, nanosec
-    msg.header.frame_id = frame
-    msg.height, msg.width = cloud.height, cloud.width
-    msg.fields = [PointFieldMsg(name=f.name, offset=f.offset, datatype=f.datatype,
-                                count=f.count) for f in cloud.fields]
-    msg.is_bigendian = cloud.is_bigendian
-    msg.point_step, msg.row_step = cloud.point_step, cloud.row_step
-    msg.data = array.array("B", bytes(cloud.data))  # type: ignore[arg-type]
-    msg.is_dense = cloud.is_dense
-    return msg
+def to_msg(cloud: RawCloud, frame: str = "livox_frame") -> PointCloud2:
+    """Stamped with nanoseconds set, so the decoder's stamp is checked to the nanosecond."""
+    return pointcloud2(cloud, frame, sec=1_700_000_000, nanosec=123_456_789)
 
 
 def _pts(n: int, seed: int) -> np.ndarray:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -25,14 +24,6 @@ pytest.importorskip("mujoco", reason="mujoco (requirements/python.txt) not insta
 N = 16
 WAIT_S = 60.0
 SHELF_X = 1.2  # the shelf's near edge, m ahead of base_link
-
-
-def _values(probe: Any, prefix: str) -> dict[str, str]:
-    for rec in reversed(probe.messages("/diagnostics")):
-        for status in rec.msg.status:
-            if status.name.startswith(prefix):
-                return {kv.key: kv.value for kv in status.values}
-    return {}
 
 
 def test_the_head_cloud_shows_an_overhang_the_knee_laser_misses(tmp_path: Path) -> None:
@@ -56,7 +47,7 @@ def test_the_head_cloud_shows_an_overhang_the_knee_laser_misses(tmp_path: Path) 
                 parameters={"world_file": str(world), "rt_priority": 0})
         probe.wait_for(lambda: len(probe.messages("perception/obstacles")) >= 20, WAIT_S,
                        "perception/obstacles from the MuJoCo sim's sources")
-        probe.wait_for(lambda: int(_values(probe, "perception: sources")
+        probe.wait_for(lambda: int(probe.diagnostic_values("perception: sources")
                                    .get("head_messages", "0")) > 5, WAIT_S,
                        "perception's diagnostics of its head source")
         probe.wait_for(lambda: bool(probe.messages("scan")), WAIT_S, "the knee scan")
@@ -80,7 +71,7 @@ def test_the_head_cloud_shows_an_overhang_the_knee_laser_misses(tmp_path: Path) 
         sectors = recent()
         # The floor all round is no obstacle: behind the robot, free (or at worst unknown).
         assert not np.any(np.isfinite(sectors[:, back])), sectors[:, back]
-        values = _values(probe, "perception: sources")
+        values = probe.diagnostic_values("perception: sources")
         refused = {k: int(v) for k, v in values.items() if "_refused_" in k and v != "0"}
         # At start (no odometry yet) or late on a loaded machine: no attitude to level with.
         assert set(refused) <= {"head_refused_attitude", "knee_refused_attitude",

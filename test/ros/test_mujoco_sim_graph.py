@@ -30,19 +30,6 @@ POINTS = 5000
 TIMEOUT_S = 0.5
 
 
-def _last(probe: Probe, topic: str) -> Any:
-    msgs = probe.messages(topic)
-    return msgs[-1].msg if msgs else None
-
-
-def _values(probe: Probe) -> dict[str, str]:
-    for rec in reversed(probe.messages("/diagnostics")):
-        for status in rec.msg.status:
-            if status.name.startswith("mujoco_sim"):
-                return {kv.key: kv.value for kv in status.values}
-    return {}
-
-
 def _drive(pub: Any, probe: Probe, linear: float, seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -83,7 +70,7 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
             "odom", "scan", "livox/lidar", "robot_description")), START_WAIT_S,
             "odom, scan, cloud and robot_description from mujoco_sim")
 
-        cloud = _last(probe, "livox/lidar")
+        cloud = probe.last("livox/lidar")
         assert cloud.header.frame_id == "livox_frame"
         assert [(f.name, f.offset, f.datatype, f.count) for f in cloud.fields] == [
             ("x", 0, 7, 1), ("y", 4, 7, 1), ("z", 8, 7, 1), ("intensity", 12, 7, 1),
@@ -101,25 +88,25 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
         stamp_ns = cloud.header.stamp.sec * 10**9 + cloud.header.stamp.nanosec
         assert pts["t"][0] == pytest.approx(stamp_ns, abs=1e3)
 
-        scan = _last(probe, "scan")
+        scan = probe.last("scan")
         assert scan.header.frame_id == "laser" and len(scan.ranges) == 360
         if has_tf:
             probe.wait_for(lambda: bool(probe.messages("/tf_static")), START_WAIT_S,
                            "/tf_static of the sensor mounts")
             mounts = {t.child_frame_id: t.transform
-                      for t in _last(probe, "/tf_static").transforms}
+                      for t in probe.last("/tf_static").transforms}
             livox = mounts["livox_frame"]
             assert livox.translation.z == pytest.approx(HUMANOID.head_lidar.pose.z)
             assert abs(livox.rotation.x) == pytest.approx(1.0)  # roll pi: upside down
             assert mounts["laser"].translation.z == pytest.approx(HUMANOID.knee_laser.pose.z)
-        description = ET.fromstring(_last(probe, "robot_description").data)
+        description = ET.fromstring(probe.last("robot_description").data)
         assert {"base_link", "livox_frame", "laser"} <= {
             link.get("name") for link in description.findall("link")}
 
         pub = probe.publisher(TwistStamped, "cmd_vel", qos.RELIABLE)
         probe.wait_for(lambda: pub.get_subscription_count() > 0, START_WAIT_S,
                        "mujoco_sim subscribed to cmd_vel")
-        x0 = _last(probe, "odom").pose.pose.position.x
+        x0 = probe.last("odom").pose.pose.position.x
         probe.clear("odom")
         _drive(pub, probe, 0.4, 3.0)
         odoms = [r.msg for r in probe.messages("odom")]
@@ -129,17 +116,17 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
                  for o in odoms]
         assert 0.5 < max(tilts) < 5.0, "walking sways the body (and odometry says so)"
         # No more commands: the robot's own timeout stops it.
-        probe.wait_for(lambda: _last(probe, "odom").twist.twist.linear.x == 0.0, START_WAIT_S,
+        probe.wait_for(lambda: probe.last("odom").twist.twist.linear.x == 0.0, START_WAIT_S,
                        "the robot stops by itself after the cmd_vel timeout")
 
-        probe.wait_for(lambda: "clouds_published" in _values(probe), START_WAIT_S,
-                       "mujoco_sim diagnostics")
-        values = _values(probe)
+        probe.wait_for(lambda: "clouds_published" in probe.diagnostic_values("mujoco_sim"),
+                       START_WAIT_S, "mujoco_sim diagnostics")
+        values = probe.diagnostic_values("mujoco_sim")
         for key in ("distance_walked_m", "collisions", "battery_percentage", "real_time_factor",
                     "cloud_encode_ms_p50", "physics_ms_per_sim_s", "roll_deg"):
             assert key in values, values
         assert int(values["clouds_published"]) > 0
-        bat = _last(probe, "battery_state")
+        bat = probe.last("battery_state")
         assert bat is not None and 0.0 < bat.percentage <= 1.0 and bat.current < 0.0
         assert proc.running(), _log(g)
     assert f"{len(HUMANOID.parts)}" and "mujoco_sim summary" in _log(g)

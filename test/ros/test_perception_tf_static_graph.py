@@ -20,10 +20,17 @@ from sensor_msgs.msg import LaserScan, PointCloud2
 
 from robot_brain.core.robot_model.frames import quaternion_from_rpy
 from robot_brain.ros import qos
-from test.ros.graph import Graph, Probe
-from test.ros.test_perception_cloud_graph import Odom, _ahead, _answer, _counter, _key, _logs
-from test.ros.test_perception_cloud_graph import _msg as cloud_msg
-from test.ros.test_perception_cloud_graph import _status as sources_status
+from test.ros.cloud_probe import (
+    Odom,
+    answer,
+    counter,
+    logs,
+    pointcloud2,
+    sources_status,
+    unanswered,
+    wall_ahead,
+)
+from test.ros.graph import Graph
 from test.unit import cloud_fixtures as fx
 
 tf2_msgs = pytest.importorskip("tf2_msgs.msg", reason="tf2_msgs is not installed")
@@ -42,20 +49,6 @@ def _transform(parent: str, child: str, xyz: tuple[float, float, float],
     r = t.transform.rotation
     r.x, r.y, r.z, r.w = x, y, z, w
     return t
-
-
-def _refused_only(probe: Probe, clouds: object, seconds: float) -> None:
-    """Publish clouds for `seconds`: perception answers none of them."""
-    msg = cloud_msg(fx.livox(_ahead()))
-    stamps = set()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        t = probe.node.get_clock().now().nanoseconds - 50_000_000
-        msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(t, 1_000_000_000)
-        stamps.add(_key(msg))
-        clouds.publish(msg)  # type: ignore[attr-defined]
-        time.sleep(0.2)
-    assert not [r for r in probe.messages("perception/obstacles") if _key(r.msg) in stamps]
 
 
 def test_the_head_mount_comes_from_tf_static(tmp_path: Path) -> None:
@@ -78,8 +71,8 @@ def test_the_head_mount_comes_from_tf_static(tmp_path: Path) -> None:
         try:
             # No mount yet: clouds refused and counted, nothing published for them.
             probe.wait_for(lambda: bool(sources_status(probe)), 60.0, "perception's diagnostics")
-            _refused_only(probe, clouds, 3.0)
-            _counter(probe, "head_refused_mount", 1)
+            unanswered(probe, clouds, pointcloud2(fx.livox(wall_ahead())), 3.0)
+            counter(probe, "head_refused_mount", 1)
             assert "head (base_link -> livox_frame)" in sources_status(probe).get(
                 "tf_static_waiting", ""), sources_status(probe)
 
@@ -87,27 +80,27 @@ def test_the_head_mount_comes_from_tf_static(tmp_path: Path) -> None:
             head.publish(TFMessage(transforms=[_transform("torso_link", "livox_frame",
                                                           (0.0, 0.0, 0.5),
                                                           (math.pi, 0.0, 0.0))]))
-            out = _answer(probe, clouds, cloud_msg(fx.livox(_ahead())), timeout=30.0)
-            assert out is not None, _logs(g)
+            out = answer(probe, clouds, pointcloud2(fx.livox(wall_ahead())), timeout=30.0)
+            assert out is not None, logs(g)
             s = np.array(out.ranges)
             assert out.header.frame_id == "base_link" and len(s) == 16
             # The wall 2 m ahead, 0.3 - 1.0 m high: in sectors 7 and 8, nothing elsewhere.
             assert s[7] == pytest.approx(2.0, abs=0.01) and s[8] == pytest.approx(2.0, abs=0.01)
             assert not np.isfinite(np.delete(s, [7, 8])).any(), s
-            _counter(probe, "tf_static_transforms", 2)   # one from each broadcaster
+            counter(probe, "tf_static_transforms", 2)   # one from each broadcaster
 
             # The head link moved under the floor: refused with a warning, clouds refused.
-            refused = _counter(probe, "head_refused_mount", 1)
+            refused = counter(probe, "head_refused_mount", 1)
             head.publish(TFMessage(transforms=[_transform("torso_link", "livox_frame",
                                                           (0.0, 0.0, -1.0),
                                                           (math.pi, 0.0, 0.0))]))
             time.sleep(1.0)
-            _refused_only(probe, clouds, 2.0)
-            _counter(probe, "head_refused_mount", refused + 1)
+            unanswered(probe, clouds, pointcloud2(fx.livox(wall_ahead())), 2.0)
+            counter(probe, "head_refused_mount", refused + 1)
             log = dict(g.logs())["perception"]
             assert "below the floor" in log and "/tf_static mount refused" in log, log
             assert "mount from /tf_static base_link -> torso_link -> livox_frame" in log, log
-            assert node.running(), _logs(g)
+            assert node.running(), logs(g)
         finally:
             odom.stop()
 

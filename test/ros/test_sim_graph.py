@@ -30,13 +30,8 @@ START_WAIT_S = 60.0
 MOTION_WAIT_S = 20.0
 
 
-def _last(probe: Probe, topic: str) -> Any:
-    msgs = probe.messages(topic)
-    return msgs[-1].msg if msgs else None
-
-
 def _odom_x(probe: Probe) -> float:
-    return float(_last(probe, "odom").pose.pose.position.x)
+    return float(probe.last("odom").pose.pose.position.x)
 
 
 def _twist(linear: float, angular: float = 0.0) -> TwistStamped:
@@ -54,14 +49,6 @@ def _drive(pub: Any, probe: Probe, linear: float, seconds: float, angular: float
         msg.header.stamp = probe.node.get_clock().now().to_msg()
         pub.publish(msg)
         time.sleep(0.05)
-
-
-def _sim_status_values(probe: Probe) -> dict[str, str]:
-    for rec in reversed(probe.messages("/diagnostics")):
-        for status in rec.msg.status:
-            if status.name.startswith("sim"):
-                return {kv.key: kv.value for kv in status.values}
-    return {}
 
 
 def _start_sim(g: Graph, **params: object) -> tuple[Probe, NodeProcess]:
@@ -94,24 +81,24 @@ def test_sim_obeys_cmd_vel_scans_and_stops_after_timeout(tmp_path: Path) -> None
         probe.wait_for(lambda: pub.get_subscription_count() > 0, START_WAIT_S,
                        "sim subscribed to cmd_vel")
 
-        scan = _last(probe, "scan")
+        scan = probe.last("scan")
         assert scan.header.frame_id == "laser"
         assert len(scan.ranges) == BEAMS
         assert scan.angle_increment == pytest.approx(2 * math.pi / BEAMS, rel=1e-6)
         assert all(r > 0.0 for r in scan.ranges)  # finite hits or +inf, never NaN or <= 0
 
         x0 = _odom_x(probe)
-        odom = _last(probe, "odom")
+        odom = probe.last("odom")
         assert (odom.header.frame_id, odom.child_frame_id) == ("odom", "base_link")
         _drive(pub, probe, 0.3, 2.0)
         x_last_cmd = _odom_x(probe)
         assert x_last_cmd - x0 > 0.2, _log(g)
         moving = [r.msg.twist.twist.linear.x for r in probe.messages("odom")[-10:]]
         assert max(moving) == pytest.approx(0.3, abs=1e-6)
-        assert abs(_last(probe, "odom").pose.pose.position.y) < 1e-6
+        assert abs(probe.last("odom").pose.pose.position.y) < 1e-6
 
         # No more commands: the robot holds the last one until its own timeout, then brakes.
-        probe.wait_for(lambda: _last(probe, "odom").twist.twist.linear.x == 0.0,
+        probe.wait_for(lambda: probe.last("odom").twist.twist.linear.x == 0.0,
                        MOTION_WAIT_S, "the robot stops by itself after the cmd_vel timeout")
         coasted = _odom_x(probe) - x_last_cmd
         # 0.3 m/s for up to the 0.5 s timeout plus braking: clearly more than a step or two.
@@ -122,19 +109,20 @@ def test_sim_obeys_cmd_vel_scans_and_stops_after_timeout(tmp_path: Path) -> None
 
         probe.wait_for(lambda: bool(probe.messages("robot_description")), START_WAIT_S,
                        "robot_description (transient local)")
-        assert "<robot name=\"humanoid\">" in _last(probe, "robot_description").data
+        assert "<robot name=\"humanoid\">" in probe.last("robot_description").data
         probe.wait_for(lambda: bool(probe.messages("battery_state")), START_WAIT_S,
                        "battery_state")
-        bat = _last(probe, "battery_state")
+        bat = probe.last("battery_state")
         assert 0.0 < bat.percentage <= 1.0 and bat.current < 0.0 and bat.voltage > 40.0
         assert bat.present and bat.power_supply_status == \
             BatteryState.POWER_SUPPLY_STATUS_DISCHARGING
-        probe.wait_for(lambda: bool(_sim_status_values(probe)), START_WAIT_S, "sim diagnostics")
-        values = _sim_status_values(probe)
+        probe.wait_for(lambda: bool(probe.diagnostic_values("sim")), START_WAIT_S,
+                       "sim diagnostics")
+        values = probe.diagnostic_values("sim")
         for key in ("distance_walked_m", "collisions", "battery_percentage", "energy_used_wh",
                     "real_time_factor"):
             assert key in values, values
-        probe.wait_for(lambda: float(_sim_status_values(probe)["distance_walked_m"]) > 0.2,
+        probe.wait_for(lambda: float(probe.diagnostic_values("sim")["distance_walked_m"]) > 0.2,
                        START_WAIT_S, "distance walked reported")
         assert proc.running()
 
@@ -151,7 +139,7 @@ def test_non_finite_cmd_vel_is_ignored_and_the_node_lives(tmp_path: Path) -> Non
             for _ in range(5):
                 pub.publish(raw)
                 time.sleep(0.05)
-        probe.wait_for(lambda: int(_sim_status_values(probe).get("cmd_vel_rejected", 0)) > 0,
+        probe.wait_for(lambda: int(probe.diagnostic_values("sim").get("cmd_vel_rejected", 0)) > 0,
                        START_WAIT_S, "malformed cmd_vel counted")
         assert proc.running(), _log(g)
         assert _odom_x(probe) == pytest.approx(x0, abs=1e-9)
@@ -162,7 +150,7 @@ def test_non_finite_cmd_vel_is_ignored_and_the_node_lives(tmp_path: Path) -> Non
         probe.wait_for(lambda: bool(probe.messages("odom")), START_WAIT_S, "odom after NaN")
         assert proc.running(), _log(g)
         assert _odom_x(probe) == pytest.approx(x0, abs=1e-9)
-        assert _last(probe, "odom").twist.twist.linear.x == 0.0
+        assert probe.last("odom").twist.twist.linear.x == 0.0
 
         # A malformed planner/status is also just a warning.
         status = probe.publisher(String, "planner/status", qos.RELIABLE)
@@ -170,7 +158,7 @@ def test_non_finite_cmd_vel_is_ignored_and_the_node_lives(tmp_path: Path) -> Non
                        "sim subscribed to planner/status")
         status.publish(String(data="{not json"))
         status.publish(String(data='{"state": "thinking", "locality": "local"}'))
-        probe.wait_for(lambda: _sim_status_values(probe).get("planner_load_w") == "24",
+        probe.wait_for(lambda: probe.diagnostic_values("sim").get("planner_load_w") == "24",
                        START_WAIT_S, "planner load applied")
         assert proc.running(), _log(g)
     log = _log(g)
