@@ -12,18 +12,19 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from robot_brain.core.control.controller import ControllerConfig, ControllerCore
 from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter
-from robot_brain.core.geometry import Pose2D
+from robot_brain.core.geometry import Pose2D, Velocity
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.sectors import sector_minima
-from robot_brain.core.planner.executive import Executive
+from robot_brain.core.planner.executive import ExecOutput, Executive
 from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.sim.simulator import SimConfig, Simulator
-from robot_brain.core.world import Place, World
+from robot_brain.core.world import Bounds, Place, World
 
 #: A failed leg is classified over this last stretch of its run.
 DIAGNOSIS_WINDOW_S = 15.0
@@ -64,6 +65,40 @@ def leg_pairs(world: World) -> list[tuple[Place, Place]]:
     return pairs
 
 
+class SteppedSim(Protocol):
+    """What a leg drives: the built-in sim or MuJoCo (core.sim.mujoco)."""
+
+    @property
+    def velocity(self) -> Velocity: ...
+
+    def step(self, command: Velocity, dt: float, extra_load_w: float = 0.0) -> None: ...
+
+
+def navigate_to(place: Place, policy: Policy, safety: SafetyConfig, n_sectors: int,
+                goal_tolerance: float, time_limit_s: float, waypoint_tolerance: float,
+                bounds: Bounds, route_planner: RouteSource | None
+                ) -> tuple[ControllerCore, Executive]:
+    """The controller and the executive of one navigate_to step to `place`, started at 0."""
+    limits = replace(safety.limits, goal_tolerance=goal_tolerance)
+    core = ControllerCore(policy, SafetyFilter(safety, n_sectors), ControllerConfig(
+        n_sectors=n_sectors, limits=limits, bounds=bounds))
+    executive = Executive(goal_tolerance, time_limit_s, route_planner, waypoint_tolerance)
+    executive.start(Plan((Step(Skill.NAVIGATE_TO, place=place.name, x=place.x, y=place.y,
+                               yaw=place.yaw),)), 0.0)
+    return core, executive
+
+
+def follow(core: ControllerCore, sim: SteppedSim, out: ExecOutput, pose: Pose2D,
+           now: float, dt: float) -> None:
+    """One control step: odometry, the executive's hold and goal into the controller, its
+    command into the sim for `dt`."""
+    core.on_odom(pose, sim.velocity, now)
+    core.hold = out.hold
+    if out.goal is not None:
+        core.on_goal(ControlGoal(out.goal.x, out.goal.y), now)
+    sim.step(core.tick(now, dt).velocity, dt)
+
+
 def run_leg(world: World, source: Place, destination: Place, policy: Policy,
             route_planner: RouteSource | None = None, config: LegConfig = LegConfig(),
             safety: SafetyConfig = SafetyConfig(), sim_config: SimConfig = SimConfig(),
@@ -71,13 +106,9 @@ def run_leg(world: World, source: Place, destination: Place, policy: Policy,
     """Drive from `source` (its pose) to `destination` as one navigate_to step."""
     sim = Simulator(world, sim_config, seed=seed,
                     start=Pose2D(source.x, source.y, source.yaw))
-    limits = replace(safety.limits, goal_tolerance=config.goal_tolerance)
-    core = ControllerCore(policy, SafetyFilter(safety, config.n_sectors), ControllerConfig(
-        n_sectors=config.n_sectors, limits=limits, bounds=world.bounds))
-    executive = Executive(config.goal_tolerance, config.time_limit_s, route_planner,
-                          config.waypoint_tolerance)
-    executive.start(Plan((Step(Skill.NAVIGATE_TO, place=destination.name, x=destination.x,
-                               y=destination.y, yaw=destination.yaw),)), 0.0)
+    core, executive = navigate_to(destination, policy, safety, config.n_sectors,
+                                  config.goal_tolerance, config.time_limit_s,
+                                  config.waypoint_tolerance, world.bounds, route_planner)
     lidar = sim.lidar
     # (time, x, y, goal distance, path length) every step, for the diagnosis.
     track: deque[tuple[float, float, float, float, float]] = deque(
@@ -103,11 +134,7 @@ def run_leg(world: World, source: Place, destination: Place, policy: Policy,
         core.on_obstacles(sector_minima(sim.scan(), lidar.angle_min, lidar.angle_increment,
                                         lidar.range_min, lidar.range_max, config.n_sectors),
                           None, now)
-        core.on_odom(pose, sim.velocity, now)
-        core.hold = out.hold
-        if out.goal is not None:
-            core.on_goal(ControlGoal(out.goal.x, out.goal.y), now)
-        sim.step(core.tick(now, config.dt).velocity, config.dt)
+        follow(core, sim, out, pose, now, config.dt)
     pose = sim.pose
     final = math.hypot(destination.x - pose.x, destination.y - pose.y)
     reached = outcome == "done"

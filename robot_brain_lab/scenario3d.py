@@ -17,23 +17,20 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from robot_brain.core.control.controller import ControllerConfig, ControllerCore
-from robot_brain.core.control.goals import Goal as ControlGoal
 from robot_brain.core.control.policy import Policy
-from robot_brain.core.control.safety_filter import SafetyConfig, SafetyFilter
+from robot_brain.core.control.safety_filter import SafetyConfig
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.navigation.route_planner import RoutePlanner
 from robot_brain.core.perception.sectors import sector_minima
-from robot_brain.core.planner.executive import Executive
-from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.sim.mujoco.config import MujocoSimConfig
 from robot_brain.core.sim.simulator import SimConfig
 from robot_brain.core.world import load_world_file
+from robot_brain_lab.place_legs import follow, navigate_to
 
 if TYPE_CHECKING:
     from robot_brain.core.sim.mujoco.simulator import MujocoSimulator
@@ -150,13 +147,10 @@ def run_scenario(destination: str, sectors: SectorSource, policy: Policy,
     brain_map = load_world_file(world_file)
     place = brain_map.places[destination]
     sim = MujocoSimulator(physical, config.sim, SimConfig().velocity_limits)
-    limits = replace(safety.limits, goal_tolerance=config.goal_tolerance)
-    core = ControllerCore(policy, SafetyFilter(safety, config.n_sectors), ControllerConfig(
-        n_sectors=config.n_sectors, limits=limits, bounds=brain_map.bounds))
-    executive = Executive(config.goal_tolerance, config.time_limit_s, RoutePlanner(brain_map),
-                          config.waypoint_tolerance)
-    executive.start(Plan((Step(Skill.NAVIGATE_TO, place=place.name, x=place.x, y=place.y,
-                               yaw=place.yaw),)), 0.0)
+    core, executive = navigate_to(place, policy, safety, config.n_sectors,
+                                  config.goal_tolerance, config.time_limit_s,
+                                  config.waypoint_tolerance, brain_map.bounds,
+                                  RoutePlanner(brain_map))
     next_sensing = 0.0
     outcome = ""
     while True:
@@ -169,11 +163,7 @@ def run_scenario(destination: str, sectors: SectorSource, policy: Policy,
         if now >= next_sensing - 1e-9:
             core.on_obstacles(sectors(sim, now), None, now)
             next_sensing += config.sensor_period_s
-        core.on_odom(pose, sim.velocity, now)
-        core.hold = out.hold
-        if out.goal is not None:
-            core.on_goal(ControlGoal(out.goal.x, out.goal.y), now)
-        sim.step(core.tick(now, config.dt).velocity, config.dt)
+        follow(core, sim, out, pose, now, config.dt)
     pose = sim.pose
     c = sim.costs
     cost = 1e3 * (c.physics_s + c.head_lidar_s + c.knee_laser_s) / sim.time if sim.time else 0.0
