@@ -158,8 +158,6 @@ class MujocoSimNode(PollingNode):
         self._tf_static_pub = publish_static(self, mounts)  # kept alive for late joiners
         return self.create_publisher(tf_message, "/tf", qos.RELIABLE), tf_message
 
-    # --- inputs ---------------------------------------------------------------------------
-
     # --- physics --------------------------------------------------------------------------
 
     def _on_physics(self) -> None:

@@ -35,3 +35,11 @@ class CommandTimeout:
     def current(self, now: float) -> Velocity:
         """The command to step under at `now`: the last one while fresh, else stop."""
         return self._command if self.fresh(now) else ZERO_VELOCITY
+
+
+def check_step(dt: float, extra_load_w: float) -> None:
+    """A simulator's step arguments: ValueError unless both are finite and >= 0."""
+    if not (math.isfinite(dt) and dt >= 0.0):
+        raise ValueError(f"dt must be a finite number >= 0, got {dt}")
+    if not (math.isfinite(extra_load_w) and extra_load_w >= 0.0):
+        raise ValueError(f"extra_load_w must be a finite number >= 0, got {extra_load_w}")

@@ -24,7 +24,7 @@ from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.battery import Battery, BatteryConfig
-from robot_brain.core.sim.commands import CommandTimeout
+from robot_brain.core.sim.commands import CommandTimeout, check_step
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, integrate, sanitize
 from robot_brain.core.sim.lidar import Lidar, LidarConfig
 from robot_brain.core.sim.obstacles import obstacles_for
@@ -146,10 +146,7 @@ class Simulator:
 
     def step(self, command: Velocity, dt: float, extra_load_w: float = 0.0) -> None:
         """Advance dt seconds under command; a non-finite command counts as stop."""
-        if not (math.isfinite(dt) and dt >= 0.0):
-            raise ValueError(f"dt must be a finite number >= 0, got {dt}")
-        if not (math.isfinite(extra_load_w) and extra_load_w >= 0.0):
-            raise ValueError(f"extra_load_w must be a finite number >= 0, got {extra_load_w}")
+        check_step(dt, extra_load_w)
         if dt == 0.0:
             return
         command = sanitize(command)

@@ -34,7 +34,7 @@ from robot_brain.core.robot_model import HUMANOID, RobotDescription
 from robot_brain.core.robot_model.frames import quaternion_from_rpy, rpy_from_quaternion
 from robot_brain.core.robot_model.mjcf import ROBOT_GEOM_GROUP
 from robot_brain.core.sim.battery import Battery
-from robot_brain.core.sim.commands import CommandTimeout
+from robot_brain.core.sim.commands import CommandTimeout, check_step
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, sanitize
 from robot_brain.core.sim.lidar import LidarConfig
 from robot_brain.core.sim.mujoco.config import MujocoSimConfig
@@ -191,10 +191,7 @@ class MujocoSimulator:
 
     def step(self, command: Velocity, dt: float, extra_load_w: float = 0.0) -> None:
         """Advance dt seconds (in whole time steps; a remainder is carried to the next call)."""
-        if not (math.isfinite(dt) and dt >= 0.0):
-            raise ValueError(f"dt must be a finite number >= 0, got {dt}")
-        if not (math.isfinite(extra_load_w) and extra_load_w >= 0.0):
-            raise ValueError(f"extra_load_w must be a finite number >= 0, got {extra_load_w}")
+        check_step(dt, extra_load_w)
         command = sanitize(command)
         h = self.config.timestep_s
         self._debt += dt
