@@ -118,7 +118,19 @@ STRESSED = [  # one word per sentence
     ("DONT. GO. TO. THE. KITCHEN.", "kitchen"),
     ("Do. Not. Move.", "door"),
 ]
+TAKEN_BACK_LATER = [  # a bare "maybe not", "don't bother" after the request
+    ("Go to the kitchen... you know what, don't bother.", "kitchen"),
+    ("Could you possibly go to the kitchen? Hmm, maybe not.", "kitchen"),
+    ("Go to the window. No need.", "window"),
+]
+WISHES = [  # a modal negation, an idiom, "need not"
+    ("I really wish you wouldn't go to the door.", "door"),
+    ("Give the kitchen a miss today.", "kitchen"),
+    ("ドアの方には行かなくていいよ。", "door"),
+]
 STILL_HELD = [  # near the new rules, on the other side
+    ("If it rains, ignore the window and go to the door.", "door"),
+    ("他说别动。", "kitchen"),
     ("Anyway, if nobody's in the kitchen, go there.", "kitchen"),
     ("no keep out of the kitchen", "kitchen"),
     ("Kitchen? No, it's off limits.", "kitchen"),
@@ -133,7 +145,7 @@ STILL_HELD = [  # near the new rules, on the other side
 ]
 MUST_NOT_MOVE = (SYMBOLS + EVENTS + WAIT_BEFORE + STATED_THERE + BEFORE_SAY + RELAYED
                  + DISMISSED_PLACE + INFLECTED + JOKES + EXCEPTIONS + PERFORMATIVE + HAZARDS
-                 + NE_PLUS + STRESSED + STILL_HELD)
+                 + NE_PLUS + STRESSED + TAKEN_BACK_LATER + WISHES + STILL_HELD)
 
 
 @pytest.mark.parametrize("text,place", MUST_NOT_MOVE)
@@ -187,6 +199,10 @@ LEGIT = [
     ("厨房没人，去吧。", ("kitchen",)),
     # a negated stay in French ("ne t'arrête pas")
     ("Ne t'arrête pas avant la cuisine.", ("kitchen",)),
+    # "anywhere else", "isn't far", "not kidding": limits and reassurance
+    ("Don't go anywhere else, just the kitchen.", ("kitchen",)),
+    ("The kitchen isn't far, go on.", ("kitchen",)),
+    ("Go to the kitchen, I'm not kidding.", ("kitchen",)),
     # near the new rules, on the other side
     ("After the kitchen, go to the window.", ("window",)),
     ("Go to the kitchen and wait there before going to the door.", ("kitchen", "door")),

@@ -59,7 +59,10 @@ HARMLESS: Phrases = {
            "don't stay", "don't just stand there", "don't keep me waiting", "not too fast",
            "don't go too fast", "thank you", "good morning", "i don't care", "don't care",
            "i don't mind", "doesn't matter", "it doesn't matter", "no matter what",
-           "no matter how", "no big deal", "not a big deal", "whatever it takes"),
+           "no matter how", "no big deal", "not a big deal", "whatever it takes",
+           # a distance or a crowd said not to matter: "the kitchen isn't far, go on"
+           "not far", "isn't far", "not that far", "not too far", "not busy", "isn't busy",
+           "not occupied", "isn't occupied"),
     "fr": ("pas de probleme", "pas de souci", "pas de soucis", "sans probleme", "sans souci",
            "n'oublie pas de", "n'oublie pas d'", "n'oubliez pas de", "n'oublie pas",
            "n'oubliez pas", "n'hesite pas a", "n'hesitez pas a", "pas de panique", "pas mal",
@@ -70,7 +73,8 @@ HARMLESS: Phrases = {
            "quand tu es pret", "quand tu seras pret", "des que possible", "des que tu peux",
            "une fois la-bas", "une fois arrive", "ne reste pas la", "ne reste pas ici",
            "ne reste pas", "je ne sais pas", "pas trop vite", "ne te presse pas",
-           "sans te presser", "peu importe", "ca ne fait rien", "je m'en fiche"),
+           "sans te presser", "peu importe", "ca ne fait rien", "je m'en fiche", "pas loin",
+           "pas tres loin", "pas si loin"),
     "de": ("kein problem", "keine eile", "kein stress",
            "nicht schlecht", "vergiss nicht", "nicht vergessen", "wenn du kannst",
            "wenn moglich", "wenn es geht", "falls moglich", "wenn du magst", "wenn du willst",
@@ -78,7 +82,8 @@ HARMLESS: Phrases = {
            "sobald du kannst", "sobald wie moglich", "wenn du da bist", "wenn du dort bist",
            "bleib nicht hier", "bleib nicht stehen", "ich weiss nicht",
            "keine ursache", "ohne eile", "trau dich",
-           "guten morgen", "ist mir egal", "macht nichts", "nicht schlimm"),
+           "guten morgen", "ist mir egal", "macht nichts", "nicht schlimm", "nicht weit",
+           "nicht so weit"),
     "es": ("no hay problema", "no hay de que", "sin problema", "ningun problema",
            "no pasa nada", "no olvides", "no te olvides",
            "no te olvides de", "no dudes en", "no hay prisa", "sin prisa",
@@ -86,19 +91,21 @@ HARMLESS: Phrases = {
            "si te parece", "cuando puedas", "cuando quieras", "cuando estes listo",
            "cuando estes lista", "cuanto antes", "una vez alli", "cuando llegues",
            "no te quedes ahi", "no te quedes aqui", "no te quedes", "por favor",
-           "no esta mal", "no tengas miedo", "no tan rapido", "sin correr"),
+           "no esta mal", "no tengas miedo", "no tan rapido", "sin correr", "no esta lejos",
+           "no queda lejos"),
     "zh": ("没问题", "没关系", "没事", "不客气", "不用谢", "不好意思", "对不起", "别忘了",
            "不要忘了", "别忘记", "不要忘记", "别客气",
            "不着急", "不急", "别着急", "不错", "差不多", "如果可以的话", "如果可以", "可以的话",
            "方便的话", "有空的话", "别待在这", "不要待在这", "不知道", "不仅",
            "不但", "不断", "不少", "不同", "不久", "特别", "别人", "区别", "分别", "告别",
            "别的", "别墅", "没错", "无所谓", "不管", "到了以后", "到了之后", "到那里以后",
-           "不过", "加油"),
+           "不过", "加油", "不远"),
     "it": ("nessun problema", "non c'e problema", "non dimenticare di", "non dimenticare",
            "per favore", "se puoi", "se possibile",
-           "quando puoi", "non male", "non importa", "non fa niente", "non avere paura"),
+           "quando puoi", "non male", "non importa", "non fa niente", "non avere paura",
+           "non e lontano", "non e lontana"),
     "ja": ("大丈夫", "問題ない", "問題ありません", "忘れないで", "遠慮しないで",
-           "できれば", "よければ", "お願い", "着いたら"),
+           "できれば", "よければ", "お願い", "着いたら", "遠くない"),
 }
 
 #: Reassurance that sets something aside ("don't worry about the cables", "never mind the
@@ -153,6 +160,14 @@ ERRAND_WORDS: frozenset[str] = frozenset((
     "richiesta", "ordine", "quello", "cio",
 ))
 
+#: What may follow a dismissal that sets the condition before it aside: "if it's messy, don't
+#: worry (about it)", "si c'est sale, ne t'inquiète pas pour ça".
+DISMISSED_CONDITION: frozenset[str] = frozenset((
+    "about", "it", "that", "this", "them", "too", "much", "just", "pour", "ca", "cela", "de",
+    "wegen", "um", "das", "es", "darum", "deswegen", "por", "eso", "lo", "per", "di", "questo",
+    "cio", "ne", "with",
+))
+
 #: Suggestions in the negative that ask for motion: read as "could you". Only inverted
 #: forms: "can't you go …?" asks, "you can't go …" forbids.
 WHY_NOT: tuple[str, ...] = ("can't you", "cant you", "couldn't you", "couldnt you",
@@ -172,6 +187,9 @@ NEGATION: Phrases = {
     "en": ("not", "no", "never", "don't", "dont", "do not", "doesn't", "didn't", "did not",
            "mustn't", "must not", "shouldn't", "should not", "won't", "will not", "can't",
            "cannot", "isn't", "aren't", "ain't", "wasn't", "nope", "nah", "nowhere",
+           "wouldn't", "would not", "couldn't", "could not", "needn't", "need not", "shan't",
+           "weren't", "haven't", "hasn't", "hadn't", "wouldnt", "couldnt", "shouldnt",
+           "didnt", "doesnt", "mustnt", "isnt", "arent", "wasnt",
            "neither", "nor", "none", "nothing", "nobody", "no one", "no-one", "noone",
            "no longer", "no more", "no need", "no way",
            "under no circumstances", "by no means", "instead of", "rather than"),
@@ -191,6 +209,7 @@ NEGATION: Phrases = {
            "neppure", "per niente", "invece di"),
     "zh": ("不", "别", "没", "勿", "莫", "甭", "不用", "不必", "无需", "没必要", "休想", "而不是"),
     "ja": ("ないで", "ない", "ません", "だめ", "ダメ", "駄目", "いけない", "いけません",
+           "なくていい", "なくても", "なくて大丈夫",
            "re:[くぐすつぬぶむるう]な(?=[。！!、,\\s]|$)"),
 }
 
@@ -278,7 +297,8 @@ PROHIBITION: Phrases = {
 #: Prohibitions that only ever scope a place named with them ("avoid the kitchen"); alone
 #: ("go to the kitchen, avoiding the chairs") they forbid nothing.
 PROHIBITION_WEAK: Phrases = {
-    "en": ("avoid*", "closed", "skip", "blocked off", "shut", "locked",
+    "en": ("avoid*", "closed", "skip", "blocked off", "shut", "locked", "give … a miss",
+           "pass on",
            # exceptions: "anywhere but the kitchen", "every room except the door"
            "except", "except for", "excepting", "excluding", "with the exception of",
            "anything but", "anywhere but", "everywhere but", "everything but", "any room but",
@@ -304,7 +324,7 @@ RETRACT: Phrases = {
            "never mind", "nevermind", "cancel*", "scratch that", "strike that", "belay*",
            "disregard*", "ignore that", "ignore what i said", "abort*", "undo that",
            "i take that back", "take that back", "call it off", "call off", "drop it",
-           "skip it", "nvm", "jk", "just kidding", "only kidding", "i'm kidding", "kidding"),
+           "skip it", "nvm", "jk", "just kidding", "only kidding", "i'm kidding", "i was kidding"),
     "fr": ("laisse tomber", "laissez tomber", "oublie", "oubliez", "oublie ca",
            "annule*", "je retire", "on annule", "tant pis", "je rigole", "je plaisante",
            "c'est une blague"),
@@ -313,12 +333,13 @@ RETRACT: Phrases = {
            "abgesagt", "storniert", "schon gut", "war nur spass", "nur spass", "nur ein scherz",
            "kleiner scherz"),
     "es": ("olvidalo", "olvida eso", "olvidate", "olvida", "dejalo", "deja eso", "cancela*",
-           "anula*", "no importa", "es broma", "era broma", "es una broma", "bromeaba"),
+           "anula*", "no importa", "solo era broma", "bromeaba"),
     "it": ("lascia perdere", "lascia stare", "annulla", "dimentica*", "lasciamo perdere",
-           "scherzavo", "sto scherzando", "era uno scherzo"),
-    "zh": ("算了", "取消", "不用了", "不去了", "别去了", "作罢", "当我没说", "忘了吧", "开玩笑",
-           "开个玩笑"),
-    "ja": ("やめて", "やめた", "やめよう", "やめ", "取り消し", "キャンセル", "忘れて", "冗談"),
+           "era uno scherzo", "stavo scherzando"),
+    "zh": ("算了", "取消", "不用了", "不去了", "别去了", "作罢", "当我没说", "忘了吧",
+           "开个玩笑", "开玩笑的"),
+    "ja": ("やめて", "やめた", "やめよう", "やめ", "取り消し", "キャンセル", "忘れて", "冗談だよ",
+           "冗談です"),
 }
 
 #: Discourse markers of a self-correction: what came before is taken back, what follows in
@@ -449,7 +470,7 @@ DEFERRAL: Phrases = {
            "not a great idea", "unwise", "not wise", "after dinner", "after lunch",
            "after breakfast", "after supper", "after work", "after school", "this afternoon",
            "this evening", "in the morning", "in the evening", "next week", "at some point",
-           "some time", "sometime"),
+           "sometime"),
     "fr": ("pas encore", "pas maintenant", "plus tard", "demain", "ce soir",
            "pas tout de suite", "en attendant", "peut attendre", "attends que", "pas le moment",
            "pas le bon moment", "apres le diner", "apres diner", "apres le dejeuner",
@@ -645,6 +666,13 @@ NEGATIVE_PRONOUNS: frozenset[str] = frozenset((
     "rien", "niemand", "nichts", "nadie", "nessuno", "niente",
 ))
 
+#: "Don't go anywhere else": a negation of moving elsewhere limits the destination to the one
+#: named (asked for plainly or not at all), it does not forbid moving.
+ELSEWHERE: frozenset[str] = frozenset((
+    "else", "other", "ailleurs", "autre", "sonst", "anders", "woanders", "otra", "otro",
+    "altro", "altra", "altrove", "别处", "其他", "ほか",
+))
+
 #: Words that open a subordinate clause: a comma before them does not end the clause it
 #: depends on ("Ich möchte nicht, dass du in die Küche gehst").
 COMPLEMENTIZERS: frozenset[str] = frozenset(("dass", "that", "que", "qu'", "che", "ob"))
@@ -753,6 +781,9 @@ BARE_NEGATIONS: frozenset[str] = frozenset((
     "no", "nope", "nah", "non", "nein", "don't", "dont", "do", "not", "nicht",
     "ne", "pas", "ni", "no!", "oh", "ah", "uh", "hmm", "ach", "bueno", "well", "nee", "noo",
     "nooo", "不", "不要", "别", "いや", "いいえ", "哦", "啊",
+    # "maybe not", "don't bother", "no need", "not necessary", "just don't", "better not"
+    "maybe", "perhaps", "bother", "need", "necessary", "needed", "actually", "then", "just",
+    "really", "please", "better", "peut-etre", "vielleicht", "quizas", "forse",
 ))
 
 #: The last clause of "…, ok?", "…, compris ?": the question mark belongs to it alone.

@@ -769,9 +769,15 @@ class _Walk:
             return True
         if not following:
             return False
+        # "If it rains, ignore the window and go to the door": a new object is the
+        # consequence, under the condition; only the condition itself may be set aside.
         nxt = following[0]
-        return any(f.kind == "dismiss" and self.t.words(nxt.start, at) <= 1
-                   for f, at in zip(nxt.cues, nxt.cue_starts, strict=True))
+        marks = [m for m in nxt.matches.get("dismiss", ())
+                 if self.t.words(nxt.start, m.start) <= 1]
+        if not marks:
+            return False
+        rest = [tok.text for tok in nxt.tokens if tok.start >= marks[0].end]
+        return all(w in L.DISMISSED_CONDITION for w in rest)
 
     def dangling(self, seg: _Segment, cues: list[Found]) -> bool:
         """A negation with only stress words ("do not, under any circumstances,"): it
@@ -873,7 +879,8 @@ class _Walk:
                 self.cues.append(found)
             elif own or referred:
                 self.forbid(own or referred, i, f)
-            elif self.t.has("motion", seg):
+            elif self.t.has("motion", seg) and not any(
+                    tok.text in L.ELSEWHERE for tok in seg.tokens):
                 self.set_hold(f)                       # "don't move", "别动"
             elif self.topic:
                 self.forbid(self.topic, i, f)          # "the table, not a good idea"
