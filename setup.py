@@ -17,8 +17,8 @@ setup(
     packages=find_packages(exclude=["test", "test.*", "bench"]),
     package_data={
         "robot_brain_lab": ["data/*.yaml"],
-        package_name: ["worlds/*.yaml", "schemas/*.json", "models/*.onnx", "models/*.json",
-                       "config/*.yaml", "prompts/*", "data/*"],
+        package_name: ["worlds/*.yaml", "worlds/*.pgm", "schemas/*.json", "models/*.onnx",
+                       "models/*.json", "config/*.yaml", "prompts/*", "data/*"],
     },
     data_files=data_files(),
     install_requires=["setuptools", "numpy", "PyYAML", "jsonschema"],

@@ -307,11 +307,18 @@ def start_hogs() -> list[subprocess.Popen[bytes]]:
             for _ in range(os.cpu_count() or 2)]
 
 
-def world_places() -> list[str]:
+def world_places(demo_args: list[str]) -> list[str]:
+    """The places of the world the demo runs in (its --world / --places arguments, else the
+    packaged default), dock last."""
     from robot_brain.core.resources import resolve_world_path
     from robot_brain.core.world import load_world
-    world = load_world(resolve_world_path(""))
-    return [p for p in world.places if p != "dock"] + ["dock"]
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--world", default="")
+    parser.add_argument("--places", default="")
+    known, _ = parser.parse_known_args(demo_args)
+    world = load_world(resolve_world_path(known.world), known.places)
+    places = [p for p in world.places if p != "dock"]
+    return places + (["dock"] if "dock" in world.places else [])
 
 
 def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[str, object]:
@@ -343,7 +350,7 @@ def run_condition(name: str, args: argparse.Namespace, out_dir: Path) -> dict[st
     log = UserLog()
     stop = threading.Event()
     draining = threading.Event()
-    user = threading.Thread(target=user_node, args=(log, world_places(), args.every,
+    user = threading.Thread(target=user_node, args=(log, world_places(args.demo_arg), args.every,
                                                     args.max_wait, name == "graph", stop,
                                                     draining),
                             daemon=True)

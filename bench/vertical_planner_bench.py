@@ -2,6 +2,8 @@
 """Latency of the vertical planner tier in-process: every evaluation text, plus bad input.
 
     python bench/vertical_planner_bench.py --repeat 20
+    python bench/vertical_planner_bench.py \
+        --instructions robot_brain_lab/data/instructions_office.yaml
 
 Prints p50/p99/max per call over all evaluation texts (each planned --repeat times, one
 onnxruntime thread, after one warm-up call) and the same for hostile input (empty, 100 kB,
@@ -40,10 +42,12 @@ def _report(name: str, times: list[float]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--instructions", default="", help="evaluation set (default: packaged); "
+                    "its world is loaded (the office set: the office map and places file)")
     args = ap.parse_args()
-    iset = load_instruction_set()
+    iset = load_instruction_set(args.instructions or None)
     t0 = time.perf_counter()
-    planner = VerticalPlanner(load_world(resolve_world_path(f"{iset.world}.yaml")))
+    planner = VerticalPlanner(load_world(resolve_world_path(iset.world)))
     print(f"load {1e3 * (time.perf_counter() - t0):.1f} ms (model, matcher, validator)")
     planner.plan("warm up")
     for name, texts in (("eval", [c.text for c in iset.cases]), ("bad input", list(BAD))):

@@ -114,6 +114,24 @@ def default_instruction_file() -> Path:
     return lab_data_file("instructions.yaml")
 
 
+#: The worlds' evaluation sets of the planner (the apartment's and the office map's): the
+#: vertical model's training corpus is decontaminated against every one of them. (The plan
+#: gate's probe sets, instructions_gate_*.yaml and instructions_must_not_move.yaml, are the
+#: gate's development data, not these.)
+WORLD_EVALUATION_SETS = ("instructions.yaml", "instructions_office.yaml")
+
+
+def packaged_instruction_files() -> list[Path]:
+    """The packaged world evaluation sets (WORLD_EVALUATION_SETS)."""
+    return [lab_data_file(name) for name in WORLD_EVALUATION_SETS]
+
+
+def evaluation_texts(paths: list[Path] | None = None) -> list[str]:
+    """The texts of the given evaluation sets (default: every packaged one)."""
+    return [c.text for p in (paths if paths is not None else packaged_instruction_files())
+            for c in load_instruction_set(p).cases]
+
+
 def load_instruction_set(path: str | Path | None = None) -> InstructionSet:
     path = Path(path) if path else default_instruction_file()
     try:

@@ -89,6 +89,7 @@ def body_slice_sectors(n_sectors: int, beams: int = 720) -> SectorSource:
     reactive controller once the furniture is seen at all."""
     from robot_brain.core.robot_model import HUMANOID
     from robot_brain.core.sim.lidar import Lidar, LidarConfig
+    from robot_brain.core.sim.obstacles import ShapeObstacles
 
     config = LidarConfig(beams=beams, range_max=8.0, noise_std=0.0)
     cache: dict[str, Any] = {}
@@ -96,7 +97,8 @@ def body_slice_sectors(n_sectors: int, beams: int = 720) -> SectorSource:
     def sectors(sim: MujocoSimulator, now: float) -> np.ndarray:
         if cache.get("sim") is not sim:
             solid = sim.world.between_heights(0.0, HUMANOID.height)
-            cache.update(sim=sim, lidar=Lidar(config, solid.segments(), solid.circles()))
+            cache.update(sim=sim, lidar=Lidar(config, ShapeObstacles(
+                solid.segments(), solid.circles(), HUMANOID.footprint_radius)))
         lidar = cache["lidar"]
         return sector_minima(lidar.true_ranges(sim.pose), config.angle_min,
                              config.angle_increment, config.range_min, config.range_max,

@@ -49,7 +49,7 @@ from robot_brain.core.planner.vertical.intent_model import (  # noqa: E402
 from robot_brain.core.planner.vertical.places import PlaceMatcher  # noqa: E402
 from robot_brain.core.planner.vertical.slots import clauses_of  # noqa: E402
 from robot_brain.core.planner.vertical.text import clean, tokens  # noqa: E402
-from robot_brain_lab.planner_scoring import load_instruction_set  # noqa: E402
+from robot_brain_lab.planner_scoring import evaluation_texts  # noqa: E402
 from robot_brain_lab.vertical_corpus import (  # noqa: E402
     TRAINING_PLACES,
     Corpus,
@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dim", type=int, default=DEFAULT_DIM)
     ap.add_argument("--C", type=float, default=4.0, help="inverse L2 strength")
     ap.add_argument("--instructions", default="",
-                    help="evaluation set to decontaminate against (default: packaged)")
+                    help="evaluation sets to decontaminate against, comma-separated (default: "
+                         "the worlds' sets, scoring.WORLD_EVALUATION_SETS)")
     ap.add_argument("--out", default=str(ROOT / "robot_brain" / "models" / MODEL_FILE))
     args = ap.parse_args(argv)
 
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
 
     t0 = time.monotonic()
-    eval_texts = [c.text for c in load_instruction_set(args.instructions or None).cases]
+    eval_texts = evaluation_texts([Path(p) for p in args.instructions.split(",")]
+                                  if args.instructions else None)
     texts, labels, stats = clause_rows(args.seed, args.examples, eval_texts)
     ho_texts, ho_labels, ho_stats = clause_rows(args.seed + 1, args.heldout, eval_texts)
     print(f"corpus: {stats['examples']} examples -> {len(texts)} clauses "

@@ -71,6 +71,7 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
+    places: str | None = None
     motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
     #: builtin | mujoco (robot_brain.core.sim_choice)
     sim: str = "builtin"
@@ -86,7 +87,8 @@ class DemoOptions:
             quiet=args.quiet, until_done=args.until_done, live=args.live,
             live_port=args.live_port, compose=not args.no_compose,
             motion=getattr(args, "motion", "brain"),
-            sim=getattr(args, "sim", "builtin"))
+            sim=getattr(args, "sim", "builtin"),
+            places=getattr(args, "places", None))
 
 
 def shipped_config() -> Path:
@@ -152,7 +154,11 @@ def _node_overrides(name: str, opts: DemoOptions, nodes: list[str],
                     run_dir: Path) -> dict[str, object]:
     params: dict[str, object] = {}
     if opts.world:
-        params["world_file"] = str(Path(opts.world).resolve())
+        # A file is passed by its absolute path, a packaged world's bare name as it is.
+        params["world_file"] = (str(Path(opts.world).resolve()) if Path(opts.world).exists()
+                                else opts.world)
+    if opts.places:
+        params["places_file"] = str(Path(opts.places).resolve())
     if name == "planner" and opts.backend:
         params["backend"] = opts.backend
         if opts.backend == "scripted":
@@ -177,7 +183,7 @@ def _motion_overrides(opts: DemoOptions) -> dict[str, dict[str, object]]:
 
 def _scripted_reply(opts: DemoOptions) -> str:
     from robot_brain.core.world import load_world_file
-    world = load_world_file(opts.world or "")
+    world = load_world_file(opts.world or "", opts.places or "")
     text = opts.instruction.lower().replace(" ", "_")
     for place in sorted(world.places, key=len, reverse=True):
         if place in text or place.replace("_", "") in text:
@@ -187,7 +193,7 @@ def _scripted_reply(opts: DemoOptions) -> str:
 
 def _default_goal(opts: DemoOptions) -> tuple[float, float]:
     from robot_brain.core.world import load_world_file
-    world = load_world_file(opts.world or "")
+    world = load_world_file(opts.world or "", opts.places or "")
     place = world.places.get("kitchen") or next(iter(world.places.values()))
     return (place.x, place.y)
 
@@ -445,7 +451,7 @@ def _conclude(outcome: _Outcome, setup: _Setup, opts: DemoOptions) -> int:
     print(format_summary(outcome.snapshot, outcome.elapsed, setup.run_dir, setup.sim.node),
           flush=True)
     if setup.record:
-        _report(setup.run_dir)
+        _report(setup.run_dir, opts.world)
     verdict = judge(_facts(outcome.snapshot, opts, setup.nodes, outcome.elapsed,
                            outcome.interrupted, str(failure) if failure is not None else None))
     # The last line says whether the run did what it was asked (a script reads the exit code).
@@ -526,7 +532,7 @@ def _live_view(port: int) -> list[str]:
     return ["live_view"]
 
 
-def _report(run_dir: Path) -> None:
+def _report(run_dir: Path, world: str | None = None) -> None:
     bag = run_dir / "bag"
     if not bag.exists():
         print(f"robot-brain demo: no bag was written in {bag}", flush=True)
@@ -537,7 +543,7 @@ def _report(run_dir: Path) -> None:
     except ImportError:
         return
     out = run_dir / "report"
-    code = run_report(bag, out)
+    code = run_report(bag, out, world=world)
     if code == 0:
         print(f"robot-brain demo: report in {out / 'report.md'}", flush=True)
 

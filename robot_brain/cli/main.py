@@ -30,7 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="planner backend (default: the config file's)")
     demo.add_argument("--params-file", type=Path, default=None,
                       help="parameter file (default: the shipped config/brain.yaml)")
-    demo.add_argument("--world", default=None, help="world YAML (default: the config's)")
+    demo.add_argument("--world", default=None,
+                      help="world YAML or a map YAML as map_saver writes it, or a packaged "
+                           "world's name (default: the config's; docs/maps.md)")
+    demo.add_argument("--places", default=None,
+                      help="places file for the world (default: the world's places, or "
+                           "<map>.places.yaml beside a map)")
     demo.add_argument("--goal", type=float, nargs=2, metavar=("X", "Y"), default=None,
                       help="drive the controller to this goal directly (no planner needed)")
     demo.add_argument("--run-dir", type=Path, default=None,
@@ -75,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seconds to wait for the result (default 0: as long as it runs)")
     instruct.add_argument("--quiet", action="store_true", help="print the result only")
 
+    from robot_brain.cli.places import add_places_parser
+    add_places_parser(sub)
+
     report = sub.add_parser("report", help="figures and plots from a recorded rosbag2 bag")
     report.add_argument("bag", type=Path, help="bag directory (MCAP or sqlite3)")
     report.add_argument("--out", type=Path, default=None, help="output directory")
@@ -87,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from robot_brain.cli.demo import DemoOptions, run_demo
         return run_demo(DemoOptions.from_args(args))
+    if args.command == "places":
+        from robot_brain.cli.places import run_places
+        return run_places(args)
     if args.command == "instruct":
         from robot_brain.cli.instruct import InstructOptions, default_sender, run_instruct
         return run_instruct(InstructOptions(

@@ -15,3 +15,9 @@ class ConfigurationError(StartupError, ValueError):
 
 class ModelContractError(StartupError):
     """An ONNX model whose inputs or outputs differ from the documented contract."""
+
+
+class WorldError(ConfigurationError):
+    """A world that cannot be used (a world file, a map, a places file); the message names the
+    file and the key. Defined here, below both robot_brain.core.world and robot_brain.core.maps,
+    so a map's errors are world errors without the map code importing the world."""

@@ -16,12 +16,14 @@ def default_world_path() -> Path:
 
 
 def resolve_world_path(world_file: str) -> Path:
-    """'' means the packaged default; a bare name is looked up among the packaged worlds."""
+    """'' means the packaged default; a bare name is looked up among the packaged worlds
+    ("office" or "office.yaml")."""
     if not world_file:
         return default_world_path()
     path = Path(world_file).expanduser()
     if not path.is_absolute() and not path.exists():
-        packaged = package_file("worlds", world_file)
-        if packaged.exists():
-            return packaged
+        for name in (world_file, world_file + ".yaml"):
+            packaged = package_file("worlds", name)
+            if packaged.is_file():
+                return packaged
     return path

@@ -17,16 +17,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import yaml
 
+from robot_brain.core.errors import WorldError
+from robot_brain.core.maps.map_io import load_map_data
+from robot_brain.core.maps.metadata import is_map_yaml
+from robot_brain.core.maps.occupancy import OccupancyGrid
+from robot_brain.core.maps.places_file import (
+    check_positions,
+    check_unique,
+    load_places_file,
+    sibling_places_file,
+)
+from robot_brain.core.places import Place
 from robot_brain.core.resources import resolve_world_path
 
-
-class WorldError(ValueError):
-    """A world file that cannot be used; the message names the file and the key."""
+#: The robot_radius parameter's default: places are checked to leave the body room.
+DEFAULT_ROBOT_RADIUS = 0.25
 
 
 #: Heights (m above the floor) of an obstacle whose file gives no `z_max`: walls are room
@@ -49,16 +59,6 @@ class Bounds:
     def contains(self, x: float, y: float, margin: float = 0.0) -> bool:
         return (self.x_min + margin <= x <= self.x_max - margin
                 and self.y_min + margin <= y <= self.y_max - margin)
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    x: float
-    y: float
-    yaw: float = 0.0
-    #: Other names people use for it ("entrance" for door); the vertical planner matches them.
-    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,9 @@ class World:
     places: Mapping[str, Place]
     start: Place
     source: str = "<memory>"
+    #: A world made from the robot's map (robot_brain.core.maps): obstacles are its occupied
+    #: and unknown cells instead of walls, boxes and cylinders.
+    grid: OccupancyGrid | None = None
 
     def segments(self) -> np.ndarray:
         """All straight obstacle edges as an (M, 4) array of x0, y0, x1, y1.
@@ -142,7 +145,10 @@ class World:
         return np.array([[c.center[0], c.center[1], c.radius] for c in self.cylinders])
 
     def clearance(self, x: float, y: float) -> float:
-        """Distance from a point to the nearest obstacle surface (negative inside a circle)."""
+        """Distance from a point to the nearest obstacle surface (negative inside a circle; on a
+        map, a lower bound, negative in an obstacle cell)."""
+        if self.grid is not None:
+            return float(self.grid.clearance_at(x, y))
         best = math.inf
         segs = self.segments()
         if len(segs):
@@ -154,6 +160,8 @@ class World:
         return best
 
     def inside_obstacle(self, x: float, y: float) -> bool:
+        if self.grid is not None:
+            return bool(self.grid.blocked_at(x, y))
         for box in self.boxes + tuple(wall_as_box(w) for w in self.walls):
             if _point_in_box(box, x, y):
                 return True
@@ -218,21 +226,34 @@ def _point_in_box(box: Box, x: float, y: float) -> bool:
 
 # --- parsing -----------------------------------------------------------------------------
 
-def load_world_file(world_file: str, *, include_unmapped: bool = False) -> World:
+def load_world_file(world_file: str, places_file: str = "",
+                    robot_radius: float = DEFAULT_ROBOT_RADIUS, *,
+                    include_unmapped: bool = False) -> World:
     """The `world_file` parameter's world: '' = the packaged default, a bare name is looked up
-    among the packaged worlds, else a path. Raises WorldError naming what is wrong.
+    among the packaged worlds, else a path; a world file or a map YAML (docs/maps.md), with the
+    places of `places_file` when given. Raises WorldError naming what is wrong.
 
     The brain's map by default; `include_unmapped=True` gives the physical world (what a
     simulator builds), `mapped: false` obstacles included."""
-    return load_world(resolve_world_path(world_file), include_unmapped=include_unmapped)
+    return load_world(resolve_world_path(world_file), places_file, robot_radius,
+                      include_unmapped=include_unmapped)
 
 
-def load_world(path: str | Path, *, include_unmapped: bool = False) -> World:
-    """Read and validate a world YAML file (and the file it `extends`, if any); raise
-    WorldError naming what is wrong. `include_unmapped` as for load_world_file."""
+def load_world(path: str | Path, places_file: str | Path = "",
+               robot_radius: float = DEFAULT_ROBOT_RADIUS, *,
+               include_unmapped: bool = False) -> World:
+    """Read and validate a world YAML file (and the file it `extends`, if any) or a map YAML;
+    raise WorldError naming what is wrong. `include_unmapped` as for load_world_file.
+
+    A map's places come from `places_file`, or when that is '' from `<map>.places.yaml` beside
+    it if there is one; a world file's places are replaced by `places_file` when given."""
     path = Path(path)
     data = _read_with_base(path, depth=0)
-    return parse_world(data, source=str(path), include_unmapped=include_unmapped)
+    if is_map_yaml(data):
+        return map_world(load_map_data(data, path), places_file or sibling_places_file(path),
+                         robot_radius)
+    world = parse_world(data, source=str(path), include_unmapped=include_unmapped)
+    return with_places_file(world, places_file, robot_radius) if places_file else world
 
 
 def _read_yaml(path: Path) -> Any:
@@ -439,3 +460,45 @@ def _size(m: dict[str, Any], ctx: str) -> tuple[float, float]:
     if sx <= 0 or sy <= 0:
         raise WorldError(f"{ctx}: 'size' must be positive, got [{sx}, {sy}]")
     return (sx, sy)
+
+
+# --- maps and places files (docs/maps.md) ---------------------------------------------------
+
+def map_world(grid: OccupancyGrid, places_file: str | Path = "",
+              robot_radius: float = DEFAULT_ROBOT_RADIUS) -> World:
+    """A world whose obstacles are the map's occupied and unknown cells, its places those of
+    `places_file` ('' = none). Without a start the simulator starts at the map frame's origin,
+    or the free cell nearest to it."""
+    x_min, x_max, y_min, y_max = grid.bounds()
+    sx, sy = grid.nearest_free(0.0, 0.0)
+    world = World(name=Path(grid.source).stem, bounds=Bounds(x_min, x_max, y_min, y_max),
+                  walls=(), boxes=(), cylinders=(), places={}, start=Place("start", sx, sy),
+                  source=grid.source, grid=grid)
+    return with_places_file(world, places_file, robot_radius) if places_file else world
+
+
+def with_places_file(world: World, places_file: str | Path,
+                     robot_radius: float = DEFAULT_ROBOT_RADIUS) -> World:
+    """`world` with the places (and the start, when it has one) of a places file, each checked:
+    inside the map, in free space, at least `robot_radius` from every obstacle."""
+    places = load_places_file(places_file)
+    check_positions(places, _bounds_tuple(world.bounds), _signed_clearance(world), robot_radius)
+    start = places.start if places.start is not None else world.start
+    return replace(world, places=dict(places.places), start=start)
+
+
+def with_places(world: World, places: Mapping[str, Place]) -> World:
+    """`world` with other places (places saved or removed at run time, already checked)."""
+    check_unique(places.values(), f"world {world.name}")
+    return replace(world, places=dict(places))
+
+
+def _bounds_tuple(b: Bounds) -> tuple[float, float, float, float]:
+    return (b.x_min, b.x_max, b.y_min, b.y_max)
+
+
+def _signed_clearance(world: World) -> Callable[[float, float], float]:
+    """Clearance, negative inside an obstacle (a world file's boxes report a positive one)."""
+    def clearance(x: float, y: float) -> float:
+        return -1.0 if world.inside_obstacle(x, y) else world.clearance(x, y)
+    return clearance

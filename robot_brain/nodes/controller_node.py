@@ -75,7 +75,8 @@ class ControllerNode(Node):
         self.params = declare_config(self, ControllerNodeConfig)
         p = self.params
         try:
-            world = load_world_file(p.robot.world_file)
+            world = load_world_file(p.robot.world_file, p.robot.places_file,
+                                    p.robot.limits.robot_radius)
         except WorldError as exc:
             raise ControllerStartupError(f"cannot read the map bounds: {exc}") from exc
         self.policy = build_policy(p)

@@ -153,7 +153,8 @@ class LiveViewNode(Node):
         self.params = declare_config(self, LiveViewConfig)
         p = self.params
         try:
-            self._world: World = load_world(resolve_world_path(p.robot.world_file))
+            self._world: World = load_world(resolve_world_path(p.robot.world_file),
+                                            p.robot.places_file, p.robot.limits.robot_radius)
         except WorldError as exc:
             raise LiveViewStartupError(f"cannot draw the world: {exc}") from exc
         self._ctx = foxglove.Context()

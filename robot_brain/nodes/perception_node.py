@@ -86,7 +86,8 @@ class PerceptionNode(PollingNode):
         self.realtime = apply_realtime(self, self.cfg.realtime)
         self._log = ThrottledLog(self, WARN_THROTTLE_S)
         try:
-            world = load_world_file(self.cfg.robot.world_file)
+            r = self.cfg.robot
+            world = load_world_file(r.world_file, r.places_file, r.limits.robot_radius)
         except WorldError as exc:
             raise WorldUnavailable(str(exc)) from exc
         self._places = tuple(NamedPoint(p.name, p.x, p.y) for p in world.places.values())

@@ -13,18 +13,25 @@ from __future__ import annotations
 import json
 import math
 import time
+from typing import Any
 
-from geometry_msgs.msg import PoseStamped
+from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
+from robot_brain_interfaces.msg import Place as PlaceMsg
+from robot_brain_interfaces.srv import ListPlaces, RemovePlace, SavePlace
 from std_msgs.msg import Bool, String
 
 from robot_brain.core.errors import StartupError
-from robot_brain.core.geometry import quaternion_from_yaw
+from robot_brain.core.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
+from robot_brain.core.maps.places_file import sibling_places_file
+from robot_brain.core.navigation.localization import LocalizationSource, Localizer, Verdict
+from robot_brain.core.places import Place
 from robot_brain.core.planner.assembly import assemble
 from robot_brain.core.planner.executive import Goal
 from robot_brain.core.planner.messages import TickOutput
 from robot_brain.core.planner.node_config import PlannerNodeConfig
+from robot_brain.core.planner.places_book import PlaceBook
 from robot_brain.core.power.battery_state import PercentageScale
 from robot_brain.core.world import WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
@@ -40,6 +47,8 @@ from robot_brain.ros.throttled_log import ThrottledLog
 WARN_THROTTLE_S = 5.0
 #: The battery's state of charge is read this often (s): it only goes into prompts.
 BATTERY_PERIOD_S = 1.0
+#: A localisation pose stamped further back than this is paired with odometry this old (s).
+MAX_LOCALIZATION_AGE_S = 1.0
 
 
 class PlannerStartupError(StartupError):
@@ -50,15 +59,26 @@ class PlannerNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("planner")
         self.params = declare_config(self, PlannerNodeConfig)
+        r = self.params.robot
         try:
-            world = load_world_file(self.params.robot.world_file)
+            world = load_world_file(r.world_file, r.places_file, r.limits.robot_radius)
         except WorldError as exc:
             raise PlannerStartupError(str(exc)) from exc
+        self.localizer = Localizer(self.params.localization)
         # The Instruct action, typed topics, Nav2; made before any worker starts: motion nav2
         # without nav2_msgs stops here.
         self.front = PlannerFrontend(self, self.params.motion, self.params.instruct)
         parts = assemble(world, self.params)
         self.session = parts.session
+        self._routes = parts.routes
+        self._routes_told = False
+        # Places taught at run time go to the places file (a map's own beside it by default).
+        places_path = r.places_file or (sibling_places_file(world.source)
+                                        if world.grid is not None else "")
+        self.places = PlaceBook(world, places_path, r.limits.robot_radius)
+        self.create_service(SavePlace, "places/save", self._on_save_place)
+        self.create_service(ListPlaces, "places/list", self._on_list_places)
+        self.create_service(RemovePlace, "places/remove", self._on_remove_place)
         self._create_interfaces()
         self._publish_hold(True)
         # The queue is swapped at every tick: append to the current one.
@@ -95,6 +115,11 @@ class PlannerNode(PollingNode):
         self._battery = BatteryInput(self, p.battery, self._log)
         self._battery_taken_at = -math.inf
         self._odom = self.poller.latest(Odometry, "odom", qos.SENSOR, raw=True)
+        self._odom_pose: Pose2D | None = None
+        # The localiser's newest pose (or map -> odom), cached by its callback with its
+        # receipt time; the tick applies it (docs/maps.md, localisation).
+        self._loc_msg: tuple[Any, float] | None = None
+        self._subscribe_localization()
 
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(1.0 / p.tick_hz, self._on_tick, clock=steady)
@@ -122,10 +147,94 @@ class PlannerNode(PollingNode):
             soc = taken[0].percentage  # 0..1 whatever the robot's convention, NaN = unknown
             self.session.battery = soc if math.isfinite(soc) else None
 
+    def _subscribe_localization(self) -> None:
+        cfg = self.localizer.config
+        if cfg.source is LocalizationSource.POSE:
+            self.create_subscription(PoseWithCovarianceStamped, cfg.localization_topic,
+                                     self._on_localization, qos.LOCALIZATION_IN)
+        elif cfg.source is LocalizationSource.TF:
+            try:
+                from tf2_msgs.msg import TFMessage  # type: ignore[import-not-found,unused-ignore]
+            except ImportError as exc:
+                raise PlannerStartupError(
+                    "localization_source 'tf' needs tf2_msgs, which is not installed: use "
+                    "'pose' with amcl_pose") from exc
+            self.create_subscription(TFMessage, "/tf", self._on_tf, qos.RELIABLE)
+
+    def _on_localization(self, msg: PoseWithCovarianceStamped) -> None:
+        self._loc_msg = (msg, time.monotonic())
+
+    def _on_tf(self, msg: Any) -> None:
+        for t in msg.transforms:
+            if t.header.frame_id.lstrip("/") == self.localizer.config.map_frame \
+                    and t.child_frame_id.lstrip("/") == self.params.goal_frame:
+                self._loc_msg = (t, time.monotonic())
+
     def _take_odom(self) -> None:
         taken = take_odometry(self._odom, self._log)
         if taken is not None:
-            self.session.pose = taken[0].pose()
+            fields, received = taken
+            self._odom_pose = fields.pose()
+            self.localizer.on_odom(received, self._odom_pose)
+        self._take_localization()
+        if self._odom_pose is not None:
+            # The planner works on the map: places, routes, the executive's progress.
+            self.session.pose = self.localizer.map_pose(self._odom_pose)
+
+    def _take_localization(self) -> None:
+        if self._loc_msg is None:
+            return
+        msg, received = self._loc_msg
+        self._loc_msg = None
+        age = (self.get_clock().now().nanoseconds
+               - (msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec)) / 1e9
+        t = received - min(max(age, 0.0), MAX_LOCALIZATION_AGE_S) if math.isfinite(age) \
+            else received
+        if isinstance(msg, PoseWithCovarianceStamped):
+            p, q = msg.pose.pose.position, msg.pose.pose.orientation
+            update = self.localizer.on_pose(t, msg.header.frame_id, p.x, p.y,
+                                            yaw_from_quaternion(q.x, q.y, q.z, q.w))
+        else:
+            tr, q = msg.transform.translation, msg.transform.rotation
+            update = self.localizer.on_map_to_odom(
+                t, msg.header.frame_id, msg.child_frame_id, tr.x, tr.y,
+                yaw_from_quaternion(q.x, q.y, q.z, q.w), self.params.goal_frame)
+        if update.verdict is not Verdict.ACCEPTED:
+            self._log.warning("localization", f"localisation ignored: {update.reason}")
+        elif update.relocalized and self.session.executive.replan():
+            self.get_logger().info(
+                f"relocalised: the map pose moved {update.jump_m:.2f} m, turned "
+                f"{update.turn_rad:.2f} rad; routing the step again from there")
+
+    # -- places taught at run time (robot_brain.core.planner.places_book) --------------------
+
+    def _on_save_place(self, request: SavePlace.Request,
+                       response: SavePlace.Response) -> SavePlace.Response:
+        change = self.places.save(request.name, list(request.aliases), self.session.pose)
+        response.success, response.message = change.ok, change.message
+        if change.ok and change.place is not None:
+            self.session.set_world(self.places.world)
+            response.place = _place_msg(change.place)
+            self.get_logger().info(f"places/save: {change.message}")
+        else:
+            self._log.warning("places", f"places/save refused: {change.message}")
+        return response
+
+    def _on_remove_place(self, request: RemovePlace.Request,
+                         response: RemovePlace.Response) -> RemovePlace.Response:
+        change = self.places.remove(request.name)
+        response.success, response.message = change.ok, change.message
+        if change.ok:
+            self.session.set_world(self.places.world)
+            self.get_logger().info(f"places/remove: {change.message}")
+        else:
+            self._log.warning("places", f"places/remove refused: {change.message}")
+        return response
+
+    def _on_list_places(self, request: ListPlaces.Request,
+                        response: ListPlaces.Response) -> ListPlaces.Response:
+        response.places = [_place_msg(p) for p in self.places.places()]
+        return response
 
     # -- the tick --------------------------------------------------------------------------
 
@@ -162,14 +271,21 @@ class PlannerNode(PollingNode):
             self.say_pub.publish(String(data=text))
         # Hold first: a stop must reach the controller before anything else changes.
         self._publish_hold(out.hold)
-        if out.goal is not None:
-            if out.goal != self._goal or now - self._goal_sent_at >= self._goal_period:
-                self._publish_goal(out.goal)
+        # The controller works in odom: the map goal through the latest correction (the same
+        # map goal is a new odom goal after a correction, and is sent at once).
+        goal = self._in_odom(out.goal) if out.goal is not None else None
+        if goal is not None:
+            if goal != self._goal or now - self._goal_sent_at >= self._goal_period:
+                self._publish_goal(goal)
                 self._goal_sent_at = now
-        self._goal = out.goal
+        self._goal = goal
         if out.status_changed:
             self._publish_status(json.dumps(out.status.to_json()))
         self.front.published(out)
+
+    def _in_odom(self, goal: Goal) -> Goal:
+        x, y, yaw = self.localizer.correction.to_odom(goal.x, goal.y, goal.yaw)
+        return Goal(x, y, yaw)
 
     def _publish_hold(self, hold: bool) -> None:
         if hold != self._hold:
@@ -198,7 +314,21 @@ class PlannerNode(PollingNode):
             self.hold_pub.publish(Bool(data=self._hold))
         self.front.republish()
 
+    def _tell_routes(self) -> None:
+        """Log once when the route worker is ready or failed (it starts beside the node)."""
+        r = self._routes
+        if r is None or self._routes_told:
+            return
+        r.poll()
+        if r.ready:
+            self.get_logger().info(f"route worker ready: {r.ready}")
+            self._routes_told = True
+        elif r.error:
+            self.get_logger().error(f"{r.error}; motion steps drive straight to their targets")
+            self._routes_told = True
+
     def _on_diagnostics_timer(self) -> None:
+        self._tell_routes()
         report = self.session.health()
         extra: dict[str, object] = {}
         if self.session.scenes.rejected:
@@ -207,6 +337,13 @@ class PlannerNode(PollingNode):
         battery = self.session.battery
         extra["battery_state_of_charge"] = math.nan if battery is None else battery
         extra["battery_percentage_scale"] = _learnt(self._battery.interpreter.learnt_scale)
+        extra.update(self.places.counters())
+        if self.localizer.active:
+            extra.update(self.localizer.counters())
+        if self._routes is not None:
+            t = self._routes.timing
+            extra.update(route_queries=t.queries, route_last_ms=round(t.last_s * 1e3, 1),
+                         route_max_ms=round(t.max_s * 1e3, 1))
         report = type(report)(report.name, report.level, report.message,
                               {**report.values, **extra})
         diagnostics.publish(self, self.diag_pub, [report] + self.front.health())
@@ -214,6 +351,13 @@ class PlannerNode(PollingNode):
     def on_shutdown(self) -> None:
         self.front.shutdown()
         self.session.close()
+        if self._routes is not None:
+            self._routes.close()
+
+
+def _place_msg(place: Place) -> PlaceMsg:
+    return PlaceMsg(name=place.name, aliases=list(place.aliases), x=float(place.x),
+                    y=float(place.y), yaw=float(place.yaw))
 
 
 def _learnt(convention: PercentageScale | None) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from geometry_msgs.msg import TransformStamped
+from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped
 from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
 from rclpy.publisher import Publisher
@@ -37,8 +37,9 @@ from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.robot_model.urdf import urdf
 from robot_brain.core.sim.loads import planner_load_w
 from robot_brain.core.sim.node_config import SimNodeConfig
+from robot_brain.core.sim.odometry import DriftingOdometry
 from robot_brain.core.sim.simulator import Simulator
-from robot_brain.core.world import World, WorldError, load_world_file
+from robot_brain.core.world import DEFAULT_ROBOT_RADIUS, World, WorldError, load_world_file
 from robot_brain.ros import diagnostics, qos
 from robot_brain.ros.cmd_vel import CdrError, decode_command, twist_type
 from robot_brain.ros.latest import PollingNode
@@ -59,10 +60,12 @@ class SimStartupError(StartupError):
     """The sim cannot start: unusable world file or robot settings."""
 
 
-def load_sim_world(world_file: str) -> World:
-    """The physical world: `mapped: false` furniture included (the brain's map leaves it out)."""
+def load_sim_world(world_file: str, places_file: str = "",
+                   robot_radius: float = DEFAULT_ROBOT_RADIUS) -> World:
+    """The physical world: `mapped: false` furniture included (the brain's map leaves it out);
+    a map world's start from its places file."""
     try:
-        return load_world_file(world_file, include_unmapped=True)
+        return load_world_file(world_file, places_file, robot_radius, include_unmapped=True)
     except WorldError as exc:
         raise SimStartupError(str(exc)) from exc
 
@@ -76,8 +79,14 @@ class SimNode(PollingNode):
     def __init__(self) -> None:
         super().__init__("sim")
         self.p = declare_config(self, SimNodeConfig)
-        self.world = load_sim_world(self.p.robot.world_file)
+        r = self.p.robot
+        self.world = load_sim_world(r.world_file, r.places_file, r.limits.robot_radius)
         self.sim = Simulator(self.world, self.p.sim, seed=self.p.seed)
+        # With drift, odom integrates the motion with errors and the true pose is what a
+        # localiser would report on the map (docs/maps.md, localisation).
+        self.drift = self.p.drift
+        self.odometry = DriftingOdometry(self.sim.pose, self.drift.odom_drift_scale,
+                                         self.drift.odom_drift_yaw_per_m)
         # The simulated robot's drivers: a real lidar driver stamps and publishes at high
         # priority, so the scan's stamp is when it was taken, not when the OS let it out.
         self.realtime = apply_realtime(self, self.p.realtime)
@@ -125,6 +134,13 @@ class SimNode(PollingNode):
         self._timer(clock.wall_rate_hz(self.p.scan_rate_hz), self._publish_scan)
         self._timer(clock.wall_rate_hz(self.p.odom_rate_hz), self._publish_odom)
         self._timer(clock.wall_rate_hz(self.p.battery_rate_hz), self._publish_battery)
+        self._loc_pub: Publisher | None = None
+        if self.drift.localization_pose_topic:
+            self._loc_pub = self.create_publisher(PoseWithCovarianceStamped,
+                                                  self.drift.localization_pose_topic,
+                                                  qos.RELIABLE)
+            self._timer(clock.wall_rate_hz(self.drift.localization_rate_hz),
+                        self._publish_localization)
         self._timer(1.0, self._publish_diagnostics)
 
         lidar = self.p.sim.lidar
@@ -238,6 +254,8 @@ class SimNode(PollingNode):
     def _publish_odom(self) -> None:
         now = self._now()
         pose, vel = self.sim.pose, self.sim.velocity
+        if self.drift.drifts:
+            pose = self.odometry.update(pose)
         q = quaternion_from_yaw(pose.yaw)
         sec, nanosec = int(now.sec), int(now.nanosec)
         # As bytes (robot_brain.ros.odom_cdr): the same Odometry on the wire, without building
@@ -246,6 +264,24 @@ class SimNode(PollingNode):
                                                          vel.linear, vel.angular))
         if self._tf_pub is not None:
             self._tf_pub.publish(self._tf_type(transforms=[self._odom_tf(now, pose)]))
+
+    def _publish_localization(self) -> None:
+        assert self._loc_pub is not None
+        pose = self.sim.pose
+        msg = PoseWithCovarianceStamped()
+        msg.header.stamp = self._now()
+        msg.header.frame_id = self.drift.map_frame
+        msg.pose.pose.position.x = pose.x
+        msg.pose.pose.position.y = pose.y
+        qx, qy, qz, qw = quaternion_from_yaw(pose.yaw)
+        o = msg.pose.pose.orientation
+        o.x, o.y, o.z, o.w = qx, qy, qz, qw
+        # As a converged AMCL reports it: ~5 cm and ~3 degrees (1 sigma).
+        cov = [0.0] * 36
+        cov[0] = cov[7] = 0.05 ** 2
+        cov[35] = 0.05 ** 2
+        msg.pose.covariance = cov
+        self._loc_pub.publish(msg)
 
     def _odom_tf(self, stamp: Time, pose: Pose2D) -> TransformStamped:
         t = TransformStamped()

@@ -40,11 +40,17 @@ STATE = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=1,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL,
 )
+#: A localiser's pose (AMCL's amcl_pose): reliable, volatile, the newest only. A volatile
+#: reader matches a transient-local writer (AMCL's) as well as a volatile one (the sim's).
+LOCALIZATION_IN = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=1,
+    reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
+)
 #: Diagnostics as ros2 diagnostic_updater publishes them.
 DIAGNOSTICS = QoSProfile(
     history=HistoryPolicy.KEEP_LAST, depth=10,
     reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE,
 )
 
-__all__ = ["SENSOR", "SENSOR_PUB", "COMMANDS_IN", "RELIABLE", "STATE", "DIAGNOSTICS",
-           "qos_profile_sensor_data"]
+__all__ = ["SENSOR", "SENSOR_PUB", "COMMANDS_IN", "RELIABLE", "STATE", "LOCALIZATION_IN",
+           "DIAGNOSTICS", "qos_profile_sensor_data"]

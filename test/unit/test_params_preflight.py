@@ -22,6 +22,10 @@ GOOD = {
     "sim": {"cmd_timeout_s": 0.5, "cmd_vel_stamped": True},
     "planner": {"goal_republish_hz": 2.0},
 }
+for _node in ("perception", "controller", "sim", "planner"):   # shared by every node
+    GOOD[_node].update(world_file="", places_file="")
+GOOD["planner"]["localization_source"] = "none"
+GOOD["controller"]["goal_bounds_check"] = "map"
 
 
 def with_(node: str, **values: object) -> dict:
@@ -92,6 +96,10 @@ def test_consistent_settings_pass() -> None:
     (with_("controller", rate_hz=50.0), "shorter than two periods"),
     (with_("controller", goal_timeout_s=0.4), "every goal would time out"),
     (with_("sim", cmd_timeout_s=0.01), "sim.cmd_timeout_s=0.01"),
+    (with_("planner", world_file="office"), "planner.world_file='office'"),
+    (with_("sim", places_file="/tmp/p.yaml"), "sim.places_file='/tmp/p.yaml'"),
+    (with_("planner", localization_source="pose"), "needs controller.goal_bounds_check='reach'"),
+    (with_("controller", goal_bounds_check="reach"), "needs controller.goal_bounds_check='map'"),
 ])
 def test_each_mismatch_is_refused_with_both_sides_named(values: dict, words: str) -> None:
     with pytest.raises(InconsistentConfigError, match="inconsistent parameters") as info:

@@ -21,7 +21,11 @@ from robot_brain.core.planner.vertical.intent_model import (
 from robot_brain.core.planner.vertical.numbers import find_durations
 from robot_brain.core.planner.vertical.text import fold
 from robot_brain_lab.corpus_overlap import NEAR_DUPLICATE_JACCARD, find_overlaps
-from robot_brain_lab.planner_scoring import load_instruction_set
+from robot_brain_lab.planner_scoring import (
+    evaluation_texts,
+    load_instruction_set,
+    packaged_instruction_files,
+)
 from robot_brain_lab.vertical_corpus import LANGS, corpus_digest, generate, number_words
 
 MAX_MODEL_BYTES = 3 * 1024 * 1024
@@ -39,7 +43,9 @@ def test_corpus_is_deterministic_and_covers_every_intent_and_language() -> None:
 
 def test_shipped_corpus_never_produces_an_evaluation_text() -> None:
     meta = ModelMetadata.load(default_model_path().with_suffix(".json"))
-    eval_texts = [c.text for c in load_instruction_set().cases]
+    # Every packaged set: the apartment's and the office's (instructions_office.yaml).
+    eval_texts = evaluation_texts()
+    assert len(packaged_instruction_files()) >= 2
     corpus = generate(meta.seed, int(meta.extra["requested_examples"]), eval_texts)
     texts = [e.text for e in corpus.examples]
     assert find_overlaps(eval_texts, texts) == []

@@ -62,6 +62,17 @@ def _goal_refresh(v: Values) -> str | None:
     return None
 
 
+def _goal_frames(v: Values) -> str | None:
+    source = str(_get(v, "planner", "localization_source"))
+    check = str(_get(v, "controller", "goal_bounds_check"))
+    if (source != "none") != (check == "reach"):
+        want = "reach" if source != "none" else "map"
+        return (f"planner.localization_source={source!r} needs controller.goal_bounds_check="
+                f"{want!r}, got {check!r}: with a localiser odom is not the map frame, and the "
+                "controller would refuse the planner's goals as off the map (docs/maps.md)")
+    return None
+
+
 def _robot_timeout(sim: str) -> Callable[[Values], str | None]:
     def check(v: Values) -> str | None:
         robot, deadline = float(_get(v, sim, "cmd_timeout_s")), float(
@@ -105,10 +116,17 @@ RULES: tuple[Rule, ...] = (
     # One battery, one reading of it (robot_brain.core.power.battery_state).
     _same("battery_percentage_scale", "planner", "power_monitor"),
     _same("battery_current_sign", "planner", "power_monitor"),
+    # One building: the planner's routes, the controller's bounds, the scene's places and the
+    # simulated walls from the same map and places (docs/maps.md).
+    _same("world_file", "perception", "controller", "planner"),
+    _same("world_file", "sim", "planner"),
+    _same("places_file", "perception", "planner"),
+    _same("places_file", "sim", "planner"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout("sim")),
     Rule(("mujoco_sim", "watchdog"), _robot_timeout("mujoco_sim")),
+    Rule(("planner", "controller"), _goal_frames),
     Rule(("watchdog", "controller"), _priority_layout),
 )
 

@@ -39,8 +39,12 @@ class RobotLimits:
 class RobotConfig:
     """The parameters every node declares (the `/**:` block)."""
 
-    world_file: str = param("", "World YAML (walls, obstacles, places, bounds); '' = the "
-                            "packaged apartment world.")
+    world_file: str = param("", "World YAML (walls, obstacles, places, bounds) or a map YAML "
+                            "as map_saver writes it (docs/maps.md); '' = the packaged "
+                            "apartment world.")
+    places_file: str = param("", "Places file (named places of the map, aliases, a sim start; "
+                             "docs/maps.md); '' = the world file's places, or for a map "
+                             "<map>.places.yaml beside it when there is one.")
     cmd_vel_stamped: bool = param(True, "cmd_vel and controller/cmd_vel carry TwistStamped "
                                   "(true) or Twist (false).")
     limits: RobotLimits = group(RobotLimits, shared=True)

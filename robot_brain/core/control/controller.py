@@ -27,7 +27,7 @@ from robot_brain.core.config.params import group, param
 from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.array_memo import frozen_copy
 from robot_brain.core.control.freshness import FreshnessConfig, FreshnessScale
-from robot_brain.core.control.goals import Goal, GoalRejection, check_goal
+from robot_brain.core.control.goals import BoundsCheck, Goal, GoalRejection, check_goal
 from robot_brain.core.control.observation import sanitize_sectors
 from robot_brain.core.control.policy import Policy
 from robot_brain.core.control.safety_filter import (
@@ -83,6 +83,11 @@ class ControllerConfig:
     limits: RobotLimits = group(RobotLimits, shared=True)
     #: The map's bounds (from the world file, not a parameter); None = no bounds check.
     bounds: Bounds | None = None
+    goal_bounds_check: str = param(
+        BoundsCheck.MAP.value, "'map': goals must lie within the map bounds (odom is the map "
+        "frame: no localiser); 'reach': within the map's diagonal of the robot (a localiser "
+        "runs, odom is offset from the map; must match the planner's localization_source, "
+        "docs/maps.md).", choices=tuple(b.value for b in BoundsCheck))
     #: Sensor freshness under simulated time.
     freshness: FreshnessConfig = group(FreshnessConfig)
 
@@ -185,7 +190,7 @@ class ControllerCore:
         """Accept or refuse a planner goal; a refused goal leaves the previous one in place."""
         if self._fixed_goal:
             return None
-        reason = check_goal(goal, self.config.bounds, self.config.goal_bounds_margin)
+        reason = self._check(goal)
         if reason is not None:
             self.goals_rejected += 1
             return reason
@@ -195,11 +200,17 @@ class ControllerCore:
 
     def set_fixed_goal(self, goal: Goal) -> GoalRejection | None:
         """A parameter goal: never stale, and planner goals are ignored while it is set."""
-        reason = check_goal(goal, self.config.bounds, self.config.goal_bounds_margin)
+        reason = self._check(goal)
         if reason is None:
             self._goal = goal
             self._fixed_goal = True
         return reason
+
+    def _check(self, goal: Goal) -> GoalRejection | None:
+        c = self.config
+        robot = (self._pose.x, self._pose.y) if self._pose is not None else None
+        return check_goal(goal, c.bounds, c.goal_bounds_margin, BoundsCheck(c.goal_bounds_check),
+                          robot)
 
     # -- the tick --------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from foxglove.messages import (
 
 from robot_brain.core.config.robot import Frames
 from robot_brain.core.geometry import Pose2D, quaternion_from_yaw
+from robot_brain.core.maps.outline import obstacle_boxes
 from robot_brain.core.world import World, wall_as_box
 
 WALL_HEIGHT = 1.0
@@ -74,6 +75,11 @@ def world_scene(world: World, frame: str, stamp_ns: int) -> SceneUpdate:
         pose=_pose(c.center[0], c.center[1], FURNITURE_HEIGHT / 2.0),
         size=Vector3(x=2 * c.radius, y=2 * c.radius, z=FURNITURE_HEIGHT),
         bottom_scale=1.0, top_scale=1.0, color=FURNITURE_COLOR) for c in world.cylinders]
+    if world.grid is not None:
+        # A map world: its obstacle cells, row runs drawn as walls (coarsened on a big map).
+        walls = [CubePrimitive(pose=_pose(m.cx, m.cy, WALL_HEIGHT / 2.0, m.yaw),
+                               size=Vector3(x=m.sx, y=m.sy, z=WALL_HEIGHT), color=WALL_COLOR)
+                 for m in obstacle_boxes(world.grid)]
     b = world.bounds
     corners = [(b.x_min, b.y_min), (b.x_max, b.y_min), (b.x_max, b.y_max), (b.x_min, b.y_max),
                (b.x_min, b.y_min)]

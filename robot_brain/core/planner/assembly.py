@@ -1,19 +1,20 @@
 """The planner's composition root: the parts a PlannerSession runs with, built from its config.
 
 Built once, before any tick and in an order that leaves nothing running on a bad setting: the
-route grid (tens of ms; each step's query is a few ms in the tick), the vertical tier (~50 ms,
-its model checked against its metadata, so a missing or corrupt model is a start-up error),
-and last the LLM workers. ROS-free: the planner node only wires the result to topics.
+vertical tier (~50 ms, its model checked against its metadata, so a missing or corrupt model
+is a start-up error), the LLM workers, and the route worker (a process that loads the world
+and builds the route grid itself, robot_brain.core.navigation.route_jobs.ProcessRoutes: a
+query on a large map takes hundreds of ms and must never hold the tick). ROS-free: the planner
+node only wires the result to topics.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from robot_brain.core.llm.registry import backend_identity, validate_config
 from robot_brain.core.llm.worker import LlmWorker
-from robot_brain.core.navigation.route_planner import RoutePlanner
+from robot_brain.core.navigation.route_jobs import ProcessRoutes
 from robot_brain.core.planner.backend_pool import BackendInfo, BackendPool, make_backend_infos
 from robot_brain.core.planner.node_config import PlannerNodeConfig
 from robot_brain.core.planner.session import PlannerSession
@@ -28,8 +29,10 @@ class PlannerAssembly:
     backends: tuple[str, ...]
     #: Local backends left off at start by power gating.
     gated_off: tuple[str, ...]
-    #: The route grid in words, or "route planning off".
+    #: The route worker in words, or "route planning off".
     route_info: str
+    #: The route worker (None when route planning is off or Nav2 drives motion).
+    routes: ProcessRoutes | None
     #: The vertical tier answers first (vertical_tier).
     vertical: bool
 
@@ -46,19 +49,18 @@ class PlannerAssembly:
                 f"{self.route_info}, {vertical}")
 
 
-def build_route_planner(world: World, config: PlannerNodeConfig) -> tuple[RoutePlanner | None,
-                                                                            str]:
-    """The route planner (None when route planning is off or Nav2 drives motion) and its grid
-    in words."""
+def start_route_worker(config: PlannerNodeConfig) -> tuple[ProcessRoutes | None, str]:
+    """The route worker (None when route planning is off or Nav2 drives motion) and what it
+    is in words. It loads the same world and places files as the node."""
     if config.motion.nav2:
         return None, "motion by Nav2 (it plans its own routes)"
     if not config.route_planning:
         return None, "route planning off"
-    t0 = time.monotonic()
-    planner = RoutePlanner(world, config.route)
-    return planner, (f"route grid {planner.nx}x{planner.ny} at {config.route.resolution} m, "
-                     f"inflation {config.route.inflation} m, built in "
-                     f"{(time.monotonic() - t0) * 1e3:.0f} ms")
+    r = config.robot
+    routes = ProcessRoutes(r.world_file, r.places_file, r.limits.robot_radius, config.route,
+                           nice=config.workers.nice)
+    return routes, (f"routes at {config.route.resolution} m, inflation "
+                    f"{config.route.inflation} m, in a worker process")
 
 
 def backend_infos(config: PlannerNodeConfig, names: tuple[str, ...]) -> dict[str, BackendInfo]:
@@ -91,11 +93,11 @@ def launch_pool(config: PlannerNodeConfig) -> BackendPool:
 
 
 def assemble(world: World, config: PlannerNodeConfig) -> PlannerAssembly:
-    route_planner, route_info = build_route_planner(world, config)
     vertical = (VerticalPlanner(world, config.session.limits) if config.vertical_tier
                 else None)
     pool = launch_pool(config)
-    session = PlannerSession(world, config.session_config, pool, route_planner=route_planner,
+    routes, route_info = start_route_worker(config)
+    session = PlannerSession(world, config.session_config, pool, route_planner=routes,
                              vertical=vertical)
     return PlannerAssembly(session, config.session.backend_choice.backends_needed(),
-                           tuple(pool.gated_off), route_info, vertical is not None)
+                           tuple(pool.gated_off), route_info, routes, vertical is not None)

@@ -26,8 +26,12 @@ from dataclasses import dataclass
 
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D
+from robot_brain.core.navigation.route_jobs import InlineRoutes, RouteJobs
 from robot_brain.core.navigation.route_planner import NoRouteError, RouteSource
 from robot_brain.core.planner.skills import Plan, Skill, Step
+
+#: A route not back after this long (s) is given up: the step drives straight to its target.
+ROUTE_WAIT_S = 3.0
 
 
 class ExecState(str, enum.Enum):
@@ -94,16 +98,23 @@ class ExecOutput:
 
 class Executive:
     def __init__(self, goal_tolerance: float, step_timeout_s: float,
-                 route_planner: RouteSource | None = None,
+                 route_planner: RouteSource | RouteJobs | None = None,
                  waypoint_tolerance: float = 0.35, external_motion: bool = False) -> None:
-        """`route_planner` None: the step's target is the goal, with no waypoints;
-        `external_motion`: another layer drives motion steps and reports their end."""
+        """`route_planner` None: the step's target is the goal, with no waypoints. A RouteJobs
+        (robot_brain.core.navigation.route_jobs) answers on a later tick, the robot holding
+        meanwhile; a plain RouteSource is asked inline. `external_motion`: another layer
+        drives motion steps and reports their end."""
         check_config(goal_tolerance, step_timeout_s, waypoint_tolerance,
                      routed=route_planner is not None)
         self.goal_tolerance = goal_tolerance
         self.step_timeout_s = step_timeout_s
-        self.route_planner = route_planner
+        self.route_planner: RouteJobs | None = (
+            None if route_planner is None else route_planner
+            if isinstance(route_planner, RouteJobs) else InlineRoutes(route_planner))
         self.waypoint_tolerance = waypoint_tolerance
+        # The route query in flight for the active step: its job id and when it was asked.
+        self._route_job: int | None = None
+        self._route_asked = 0.0
         self.external_motion = external_motion
         # The external motion layer's verdict on the active motion step, taken at the tick:
         # None = still going, '' = reached, else why it failed.
@@ -191,7 +202,9 @@ class Executive:
                 break
         step = self.current_step
         goal = None
-        if step is not None and step.is_motion and step.x is not None and step.y is not None:
+        if step is not None and step.is_motion and step.x is not None and step.y is not None \
+                and self._route_job is None:
+            # (While its route is being computed the robot holds: a few ticks at most.)
             if self._waypoint_index < len(self._waypoints) - 1:
                 wx, wy = self._waypoints[self._waypoint_index]
                 goal = Goal(wx, wy, None)  # the heading is asked for at the target only
@@ -241,8 +254,13 @@ class Executive:
                 return self._finish(step)
             if self.route_planner is not None:
                 if not self._route_tried:
-                    # Planned on the first tick with a pose (normally the step's first tick).
-                    self._plan_route(self.route_planner, step, pose.x, pose.y, step.x, step.y)
+                    # Asked on the first tick with a pose (normally the step's first tick).
+                    self._route_tried = True
+                    self._route_job = self.route_planner.submit((pose.x, pose.y),
+                                                                (step.x, step.y))
+                    self._route_asked = now
+                if self._route_job is not None:
+                    self._collect_route(self.route_planner, step, now)
                 self._advance_waypoints(pose)
         if elapsed >= self.step_timeout_s:
             self._fail(f"step {self._index + 1} ({step.describe()}) timed out after "
@@ -255,19 +273,23 @@ class Executive:
         self._reset_route()
         self.outcome = f"failed: {msg}"
 
-    def _plan_route(self, planner: RouteSource, step: Step, x: float, y: float, gx: float,
-                    gy: float) -> None:
-        self._route_tried = True
-        try:
-            route = planner.plan((x, y), (gx, gy))
-        except NoRouteError as exc:
+    def _collect_route(self, jobs: RouteJobs, step: Step, now: float) -> None:
+        assert self._route_job is not None
+        result = jobs.result(self._route_job)
+        if result is None:
+            if now - self._route_asked < ROUTE_WAIT_S:
+                return
+            result = NoRouteError(f"no answer within {ROUTE_WAIT_S:g} s")
+        self._route_job = None
+        if isinstance(result, NoRouteError):
             # The reactive layer may still get there (the map can be wrong, a goal near an
             # obstacle may be fine for it); failing the step here would be worse than trying.
             self._events.append(ExecEvent(
                 "route_failed", self._index,
-                f"step {self._index + 1} ({step.describe()}): no route ({exc}); driving "
+                f"step {self._index + 1} ({step.describe()}): no route ({result}); driving "
                 f"straight to the target"))
             return
+        route = result
         self._waypoints = route.waypoints
         self._waypoint_index = 0
         points = " ".join(f"({wx:.2f}, {wy:.2f})" for wx, wy in route.waypoints)
@@ -275,6 +297,15 @@ class Executive:
             "route_planned", self._index,
             f"step {self._index + 1} ({step.describe()}): {len(route.waypoints)} waypoint(s), "
             f"{route.length:.1f} m: {points}"))
+
+    def replan(self) -> bool:
+        """Route the active motion step again from the next pose (after the robot's map pose
+        jumped, say): True when there was one to re-route."""
+        step = self.current_step
+        if step is None or not step.is_motion or self.route_planner is None:
+            return False
+        self._reset_route()
+        return True
 
     def _advance_waypoints(self, pose: Pose2D) -> None:
         # Only intermediate waypoints advance here; the last one is the target, which the step
@@ -293,6 +324,7 @@ class Executive:
         self._waypoints = ()
         self._waypoint_index = 0
         self._route_tried = False
+        self._route_job = None
 
     def _finish(self, step: Step) -> bool:
         assert self._plan is not None

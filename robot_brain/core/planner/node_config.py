@@ -14,6 +14,7 @@ from robot_brain.core.config.params import group, param
 from robot_brain.core.config.robot import RobotConfig
 from robot_brain.core.llm.registry import settings_class
 from robot_brain.core.llm.types import BackendConfig
+from robot_brain.core.navigation.localization import LocalizationConfig
 from robot_brain.core.navigation.route_planner import RoutePlannerConfig
 from robot_brain.core.planner.backend_pool import PoolConfig
 from robot_brain.core.planner.executive import check_config as check_executive_config
@@ -68,6 +69,8 @@ class PlannerNodeConfig:
     #: Who drives motion steps (the brain's own controller, or Nav2), and the Instruct action.
     motion: MotionConfig = group(MotionConfig)
     instruct: InstructConfig = group(InstructConfig)
+    #: Where the robot's map pose comes from (docs/maps.md): none (map = odom), a pose topic, tf.
+    localization: LocalizationConfig = group(LocalizationConfig)
 
     def __post_init__(self) -> None:
         s = self.session

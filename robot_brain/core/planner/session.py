@@ -20,6 +20,7 @@ from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.geometry import Pose2D
 from robot_brain.core.health import HealthReport
 from robot_brain.core.llm.types import LlmReply, LlmRequest
+from robot_brain.core.navigation.route_jobs import RouteJobs
 from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.perception.scene import LatestScene
 from robot_brain.core.planner.backend_choice import (
@@ -94,7 +95,7 @@ class _Request:
 
 class PlannerSession:
     def __init__(self, world: World, config: SessionConfig, pool: BackendPool,
-                 route_planner: RouteSource | None = None,
+                 route_planner: RouteSource | RouteJobs | None = None,
                  vertical: VerticalPlanner | None = None) -> None:
         """`pool`: the workers of every backend `config.backend_choice` can select;
         `route_planner`: waypoints for motion steps (None = the step's target directly);
@@ -108,6 +109,7 @@ class PlannerSession:
         self.plan_gate = PlanGate(world, config.limits)
         self.first = FirstTiers(self.validator, vertical, config.vertical_threshold,
                                 config.stop_words)
+        self._vertical = vertical
         self.executive = Executive(config.goal_tolerance, config.step_timeout_s, route_planner,
                                    config.waypoint_tolerance, config.external_motion)
         self.report = PlannerReport(last_backend=config.backend_choice.preferred)
@@ -125,6 +127,17 @@ class PlannerSession:
         self._log: list[str] = []
         #: The latest instruction's words: the standing order a power-mode dock must respect.
         self._words = ""
+
+    def set_world(self, world: World) -> None:
+        """Plan in `world` from the next instruction on (places saved or removed at run time;
+        the plan running keeps its targets)."""
+        self.world = world
+        self.validator = PlanValidator(world, self.config.limits)
+        self.plan_gate = PlanGate(world, self.config.limits)
+        if self._vertical is not None:
+            self._vertical.set_world(world)
+        self.first = FirstTiers(self.validator, self._vertical, self.config.vertical_threshold,
+                                self.config.stop_words)
 
     # -- inputs (the node's callbacks only store pose, scene, battery; the mode routes) ------
 

@@ -12,8 +12,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, Rectangle
 
+from robot_brain.core.maps.outline import obstacle_boxes
 from robot_brain.core.report.figures import RunFigures, Span
 from robot_brain.core.world import World
 
@@ -53,6 +54,12 @@ def _trajectory(f: RunFigures, world: World | None) -> Figure | None:
     fig = Figure(figsize=(7.5, 6.5), layout="constrained")
     ax = fig.add_subplot()
     if world is not None:
+        if world.grid is not None:
+            # A map world: its obstacle cells, one rectangle per row run.
+            for m in obstacle_boxes(world.grid):
+                ax.add_patch(Rectangle((m.cx - m.sx / 2.0, m.cy - m.sy / 2.0), m.sx, m.sy,
+                                       angle=float(np.degrees(m.yaw)), rotation_point="center",
+                                       facecolor="0.45", edgecolor="none"))
         segs = world.segments()
         if len(segs):
             ax.add_collection(LineCollection(list(segs.reshape(-1, 2, 2)), colors="0.25",

@@ -1,4 +1,4 @@
-"""A planar lidar by vectorised ray casting against the world's segments and circles."""
+"""A planar lidar by vectorised ray casting against the world's obstacles (SimObstacles)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 from robot_brain.core.config.params import param
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D
-from robot_brain.core.sim.raycast import ray_circles, ray_segments, unit_directions
+from robot_brain.core.sim.obstacles import SimObstacles
+from robot_brain.core.sim.raycast import unit_directions
 
 #: A field of view within this of a full turn counts as a full circle (no duplicated beam).
 _FULL_TURN_EPS = 1e-9
@@ -73,18 +74,16 @@ class LidarConfig:
 class Lidar:
     """Casts the configured beams from a pose; noise comes from the caller's Generator."""
 
-    def __init__(self, config: LidarConfig, segments: np.ndarray, circles: np.ndarray) -> None:
+    def __init__(self, config: LidarConfig, obstacles: SimObstacles) -> None:
         self.config = config
-        self._segments = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
-        self._circles = np.asarray(circles, dtype=np.float64).reshape(-1, 3)
+        self._obstacles = obstacles
         self._angles = config.angles()
 
     def true_ranges(self, pose: Pose2D) -> np.ndarray:
         """Noise-free distances, +inf beyond range_max (REP-117)."""
         origin = np.array([pose.x, pose.y])
         dirs = unit_directions(self._angles + pose.yaw)
-        d: np.ndarray = np.minimum(ray_segments(origin, dirs, self._segments),
-                       ray_circles(origin, dirs, self._circles, from_inside="exit"))
+        d: np.ndarray = self._obstacles.ray_ranges(origin, dirs)
         d[d > self.config.range_max] = np.inf
         return d
 

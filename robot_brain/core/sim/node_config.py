@@ -9,6 +9,7 @@ from robot_brain.core.config.process import RealtimeSettings
 from robot_brain.core.config.robot import Frames, RobotConfig
 from robot_brain.core.sim.clock import SimClockConfig
 from robot_brain.core.sim.loads import PlannerLoads
+from robot_brain.core.sim.odometry import OdometryDriftConfig
 from robot_brain.core.sim.simulator import SimConfig
 
 
@@ -31,3 +32,5 @@ class SimNodeConfig:
     clock: SimClockConfig = group(SimClockConfig)
     frames: Frames = group(Frames)
     realtime: RealtimeSettings = group(RealtimeSettings)
+    #: Drifting odometry and a localiser's pose on the map (docs/maps.md, localisation).
+    drift: OdometryDriftConfig = group(OdometryDriftConfig)

@@ -24,9 +24,9 @@ from robot_brain.core.geometry import ZERO_VELOCITY, Pose2D, Velocity
 from robot_brain.core.health import HealthReport, Level
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.battery import Battery, BatteryConfig
-from robot_brain.core.sim.collision import CollisionModel
 from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, integrate, sanitize
 from robot_brain.core.sim.lidar import Lidar, LidarConfig
+from robot_brain.core.sim.obstacles import obstacles_for
 from robot_brain.core.world import World
 
 __all__ = ["BatteryConfig", "LidarConfig", "SimConfig", "SimConfigError", "Simulator"]
@@ -37,8 +37,6 @@ _MAX_SUBSTEP_S = 0.02
 #: Longest straight chord (m) and turn (rad) per sub-step, so an arc is followed closely.
 _MAX_SUBSTEP_M = 0.05
 _MAX_SUBSTEP_RAD = 0.1
-#: A contact episode ends once the body is this far (m) from every surface again.
-_CONTACT_RELEASE_M = 0.01
 #: Below this fraction of battery the health report warns.
 _BATTERY_LOW = 0.2
 
@@ -89,11 +87,11 @@ class Simulator:
         self.lidar: LidarConfig = config.lidar
         self.seed = seed
         self._rng = np.random.default_rng(seed)
-        seen = world.between_heights(config.laser_height, config.laser_height)
-        solid = world.between_heights(0.0, config.body_height)
-        self._lidar = Lidar(config.lidar, seen.segments(), seen.circles())
-        self._collision = CollisionModel(solid.segments(), solid.circles(),
-                                         config.limits.robot_radius)
+        # A world file's shapes (the lidar those its plane crosses, the body those over its
+        # height) or a map's cells: one SimObstacles for both.
+        self._collision = obstacles_for(world, config.limits.robot_radius, config.laser_height,
+                                        config.body_height)
+        self._lidar = Lidar(config.lidar, self._collision)
         self._limits = config.velocity_limits
         self._pose = start if start is not None else Pose2D(world.start.x, world.start.y,
                                                             world.start.yaw)
@@ -196,7 +194,7 @@ class Simulator:
             self._velocity = v
             travelled = abs(v.linear) * h
             power_speed = abs(v.linear)
-            if self._in_contact and self.clearance() > _CONTACT_RELEASE_M:
+            if self._in_contact and self.clearance() > self._collision.contact_release_m:
                 self._in_contact = False
         self.distance_walked += travelled
         self.battery.drain(self.config.battery.load_w(power_speed, extra_load_w), h)

@@ -80,6 +80,17 @@ POLITENESS: tuple[str, ...] = ("please", "could", "can", "would", "will", "you",
                                "pourrais-tu", "stp", "bitte", "kannst", "du", "puedes", "por",
                                "favor", "请", "你", "快")
 
+#: Articles, prepositions and pronouns (folded): never read as a misspelt place, and what
+#: may stand between a motion verb and the place it names ("zum", "a la", "vers le").
+FUNCTION_WORDS: tuple[str, ...] = (
+    "the", "a", "an", "to", "into", "onto", "at", "in", "on", "of", "by", "for", "from",
+    "with", "my", "your", "our", "his", "her", "their", "me", "us", "this", "that", "here",
+    "zum", "zur", "zu", "ins", "im", "in", "den", "dem", "der", "die", "das", "des", "ein",
+    "eine", "einen", "mich", "uns", "nach", "bei", "am", "an",
+    "a", "al", "la", "el", "las", "los", "en", "de", "del", "hacia", "mi", "tu",
+    "le", "les", "l'", "au", "aux", "du", "vers", "ma", "mon", "ta", "ton",
+)
+
 #: Verbs that open a `say` clause; what follows a comma and "dass"/"que" after them is the text.
 SAY_VERBS: tuple[str, ...] = ("say", "tell", "announce", "dis", "dites", "annonce", "previens",
                               "sag", "sage", "sagen", "teile", "di", "dile", "diles", "diga",

@@ -32,6 +32,7 @@ from robot_brain.core.planner.vertical.intent_model import Intent, IntentModel
 from robot_brain.core.planner.vertical.places import (
     PlaceMatcher,
     describes_place,
+    destination_words,
     has_anaphora,
 )
 from robot_brain.core.planner.vertical.slots import SLOT, Slots, clauses_of
@@ -126,18 +127,25 @@ class VerticalPlanner:
                  check_contradiction: bool = True) -> None:
         """`check_contradiction` False: confidence without the plan gate's reading (only to
         measure what it changes)."""
-        self.world = world
+        self._check_contradiction = check_contradiction
         self.limits = limits or PlanLimits()
         self.model = model or IntentModel()
+        self._extra_aliases = {n: list(a) for n, a in (aliases or {}).items()}
+        self._known_words = self.model.metadata.known_words
+        self.set_world(world)
+
+    def set_world(self, world: World) -> None:
+        """Plan for `world` from now on (places saved or removed at run time): a few ms."""
         # Aliases from the world file first; the caller's add to them (tests, other worlds).
         merged: dict[str, list[str]] = {n: list(p.aliases) for n, p in world.places.items()}
-        for name, extra in (aliases or {}).items():
+        for name, extra in self._extra_aliases.items():
             merged.setdefault(name, []).extend(extra)
-        self.matcher = PlaceMatcher(world.places, merged)
+        # Words the model learned are words, never misspelt places (see places.py).
+        self.matcher = PlaceMatcher(world.places, merged, self._known_words)
         self.validator = PlanValidator(world, self.limits)
-        self._known_words = self.model.metadata.known_words
         self.gate = PlanGate(world, self.limits, reader=InstructionReader(self.matcher)) \
-            if check_contradiction else None
+            if self._check_contradiction else None
+        self.world = world
 
     def plan(self, text: str) -> VerticalResult:
         t0 = time.perf_counter()
@@ -233,6 +241,9 @@ class VerticalPlanner:
             known = [p for p, ok in places if ok]
             if intent is Intent.DOCK and known and known[-1] != DOCK_PLACE:
                 intent = Intent.NAVIGATE  # "return to the table" is not a dock request
+            if intent is Intent.DOCK and not places and describes_place(r.text):
+                # "go back to where you started": a destination described, not the dock.
+                intent = Intent.NAVIGATE
             if intent in (Intent.STOP, Intent.FILLER, Intent.NAVIGATE) and secs and \
                     not places and not coords and not r.negated:
                 intent = Intent.WAIT      # "stay here for 10 s", "about 5 s"
@@ -261,15 +272,20 @@ class VerticalPlanner:
                     raise _NoPlan(Outcome.REFUSAL, f"wait of {secs[0]:g} s over the limit",
                                   f"I can wait at most {self.limits.max_wait_s:g} seconds.")
                 if known and not coords:  # "wait by the door for 5 s", "去桌子旁边等五秒"
-                    steps.append(self._navigate(r, places, coords, last_place))
+                    steps.append(self._navigate(r, places, coords, last_place, original))
                 steps.append({"skill": "wait", "seconds": secs[0]})
                 pending_wait = False
             elif intent is Intent.DOCK:
                 steps.append({"skill": "dock"})
             else:  # NAVIGATE
-                steps.append(self._navigate(r, places, coords, last_place))
+                steps.append(self._navigate(r, places, coords, last_place, original))
             if known:
                 last_place = known[-1]
+        moving = any(s["skill"] in ("navigate_to", "dock") for s in steps)
+        if out_of_domain and negated_motion and not moving:
+            # "Don't move, the floor is wet": the remark is beyond this tier, the order is not.
+            # Stopping is always safe; a model asked instead could move the robot.
+            return [{"skill": "stop"}] + [s for s in steps if s["skill"] != "stop"]
         if out_of_domain:
             raise _NoPlan(Outcome.OUT_OF_DOMAIN, f"out of domain: {out_of_domain[0]!r}")
         if pending_wait and not negated_motion:  # "wait, don't go": an interjection
@@ -290,7 +306,8 @@ class VerticalPlanner:
         return steps
 
     def _navigate(self, r: ClauseReading, places: list[tuple[str, bool]],
-                  coords: list[tuple[float, float]], last_place: str | None) -> dict[str, Any]:
+                  coords: list[tuple[float, float]], last_place: str | None,
+                  original: str) -> dict[str, Any]:
         if coords:
             return {"skill": "navigate_to", "x": coords[-1][0], "y": coords[-1][1]}
         known = [p for p, ok in places if ok]
@@ -306,6 +323,12 @@ class VerticalPlanner:
             raise _NoPlan(Outcome.CANNOT_EXPRESS, f"place described, not named: {r.text!r}")
         else:
             # "Drive me to Paris": a destination named, and not one of this world's places.
+            # Say which, in the user's own spelling, rather than guess.
+            named = destination_words(r.text)
+            if named is not None:
+                said = original_span(original, named) or named
+                raise _NoPlan(Outcome.REFUSAL, f"no place {named!r} in this world",
+                              f"There is no {said} here.")
             raise _NoPlan(Outcome.REFUSAL, f"no known place in {r.text!r}",
                           "I don't know that place.")
         if place == DOCK_PLACE:
