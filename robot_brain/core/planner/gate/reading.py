@@ -202,6 +202,19 @@ class _Text:
             self._by_label.setdefault(m.label, []).append(m)
         self.word_tokens = [t for t in self.tokens if t.is_word]
         self.word_starts = [t.start for t in self.word_tokens]
+        self._clause_ends: list[int] | None = None
+        self._clause_starts: list[int] = []
+        self.dismissed: dict[tuple[int, int], tuple[int, int] | None] = {}
+
+    def clause_bounds(self) -> tuple[list[int], list[int]]:
+        """Where clauses end (a mark, or a connective: "and", "then", "but") and where they
+        start (after a mark), sorted: computed once, then bisected."""
+        if self._clause_ends is None:
+            marks = [m for rx in (_SENTENCE, _CLAUSE) for m in rx.finditer(self.text)]
+            self._clause_ends = sorted([m.start() for m in marks] + [
+                m.start for label in ("sequence", "then", "contrast") for m in self.of(label)])
+            self._clause_starts = sorted(m.end() for m in marks)
+        return self._clause_ends, self._clause_starts
 
     def of(self, label: str) -> list[Match]:
         return self._by_label.get(label, [])
@@ -420,28 +433,31 @@ def _activity(t: _Text, end: int) -> bool:
 
 def _clause_end(t: _Text, pos: int) -> int:
     """Where the clause holding `pos` ends: a mark, or a connective ("and", "then", "but")."""
-    ends = [m.start() for m in (_SENTENCE.search(t.text, pos), _CLAUSE.search(t.text, pos))
-            if m is not None]
-    ends += [m.start for label in ("sequence", "then", "contrast") for m in t.of(label)
-             if m.start >= pos]
-    return min(ends, default=len(t.text))
+    ends, _ = t.clause_bounds()
+    k = bisect.bisect_left(ends, pos)
+    return ends[k] if k < len(ends) else len(t.text)
 
 
 def _clause_start(t: _Text, pos: int) -> int:
-    starts = [m.end() for rx in (_SENTENCE, _CLAUSE) for m in rx.finditer(t.text, 0, pos)]
-    return max(starts, default=0)
+    _, starts = t.clause_bounds()
+    k = bisect.bisect_right(starts, pos)
+    return starts[k - 1] if k else 0
 
 
 def _dismissed(t: _Text, start: int, end: int) -> tuple[int, int] | None:
     """What a word that sets aside is about: the rest of its clause ("ignore the cables"),
     or for Japanese, which puts it first, the clause before it ("ケーブルは気にしないで").
     None: about nothing ("don't worry, go to the door")."""
-    a, b = end, _clause_end(t, end)
-    if t.words(a, b) == 0:
-        a, b = _clause_start(t, start), start
-        if not _CJK_TEXT.search(t.text[a:b]):
-            return None
-    return (a, b) if t.words(a, b) > 0 else None
+    key = (start, end)
+    if key not in t.dismissed:
+        a, b = end, _clause_end(t, end)
+        if t.words(a, b) == 0:
+            a, b = _clause_start(t, start), start
+            if not _CJK_TEXT.search(t.text[a:b]):
+                t.dismissed[key] = None
+                return None
+        t.dismissed[key] = (a, b) if t.words(a, b) > 0 else None
+    return t.dismissed[key]
 
 
 _CJK_TEXT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
