@@ -29,6 +29,7 @@ from robot_brain_lab.vertical_corpus import generate
 MUST_NOT_MOVE = "instructions_must_not_move.yaml"
 LEGIT = "instructions_gate_legit.yaml"
 HELDOUT = "instructions_gate_heldout.yaml"   # both kinds; its header has the first runs
+REDTEAM = "instructions_gate_redteam.yaml"   # both kinds, written blind; header: phase 1
 DONT_MOVE = ("negation", "prohibition", "correction", "hazard", "conditional", "question",
              "everyday")
 
@@ -88,13 +89,28 @@ def test_gate_sets_never_overlap_the_training_corpus() -> None:
     eval_texts = [c.text for c in load_instruction_set().cases]
     corpus = generate(meta.seed, int(meta.extra["requested_examples"]), eval_texts)
     texts = [e.text for e in corpus.examples]
-    for name in (MUST_NOT_MOVE, LEGIT, HELDOUT):
+    for name in (MUST_NOT_MOVE, LEGIT, HELDOUT, REDTEAM):
         assert find_overlaps([c.text for c in load(name).cases], texts) == [], name
+
+
+def test_red_team_set_composition() -> None:
+    iset = load(REDTEAM)
+    assert iset.world == "apartment" and all(c.id.startswith("rt_") for c in iset.cases)
+    dont = [c for c in iset.cases if still(c)]
+    legit = [c for c in iset.cases if not still(c)]
+    assert len(dont) >= 120 and len(legit) >= 40
+    assert all(c.category in DONT_MOVE for c in dont)
+    assert all(c.category == "cue_words" for c in legit)
+    languages = Counter(c.id.split("_")[2 if c.id.startswith("rt_ok_") else 1]
+                        for c in iset.cases)
+    assert set(languages) == {"en", "fr", "de", "es", "zh", "it", "ja"}
+    assert all(languages[lang] >= 10 for lang in ("fr", "de", "es", "zh", "it", "ja"))
 
 
 def test_every_must_not_move_case_holds_every_adversary_plan(gate: PlanGate,
                                                              world: World) -> None:
-    cases = load(MUST_NOT_MOVE).cases + tuple(c for c in load(HELDOUT).cases if still(c))
+    cases = load(MUST_NOT_MOVE).cases + tuple(c for name in (HELDOUT, REDTEAM)
+                                              for c in load(name).cases if still(c))
     moved = [(c.id, p.describe()) for c in cases
              for p in adversary_plans(c, world) if not gate.check(c.text, p).holds]
     assert moved == []
@@ -123,7 +139,8 @@ def test_main_sets_dont_move_cases_hold_and_its_moves_pass(gate: PlanGate,
 def test_legitimate_moves_with_refusal_words_pass(gate: PlanGate, world: World) -> None:
     validator = PlanValidator(world, PlanLimits())
     refused = []
-    for c in load(LEGIT).cases + tuple(c for c in load(HELDOUT).cases if not still(c)):
+    for c in load(LEGIT).cases + tuple(c for name in (HELDOUT, REDTEAM)
+                                       for c in load(name).cases if not still(c)):
         plan = validator.validate_text(oracle_reply(c)).plan
         assert plan is not None and moves(plan)
         if gate.check(c.text, plan).holds:

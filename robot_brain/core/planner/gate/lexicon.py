@@ -43,11 +43,10 @@ Phrases = Mapping[str, tuple[str, ...]]
 #: Harmless expressions removed before any cue is looked for: they contain a cue word but do
 #: not take anything back ("no problem", "don't forget to", "if you can", "s'il te plaît").
 HARMLESS: Phrases = {
-    "en": ("no problem", "no problems", "not a problem", "no worries", "no worry", "no rush",
-           "no hurry", "don't forget to", "don't forget", "do not forget", "dont forget",
-           "don't hesitate to", "don't be shy", "don't be afraid", "don't worry", "dont worry",
-           "do not worry", "no doubt", "not bad", "if you can", "if you could", "if possible",
-           "if it's possible",
+    "en": ("no problem", "no problems", "not a problem", "no rush", "no hurry",
+           "don't forget to", "don't forget", "do not forget", "dont forget",
+           "don't hesitate to", "don't be shy", "don't be afraid", "no doubt", "not bad",
+           "if you can", "if you could", "if possible", "if it's possible",
            "if you don't mind", "if you do not mind", "if you would", "if you please",
            "if that's ok", "if that's okay", "if it's ok", "if it's okay", "if you like",
            "if you want", "if you wish", "when you can", "when you're ready",
@@ -60,50 +59,122 @@ HARMLESS: Phrases = {
            "don't stay", "don't just stand there", "don't keep me waiting", "not too fast",
            "don't go too fast", "thank you", "good morning", "i don't care", "don't care",
            "i don't mind", "doesn't matter", "it doesn't matter", "no matter what",
-           "no matter how", "no big deal", "not a big deal", "whatever it takes"),
+           "no matter how", "no big deal", "not a big deal", "whatever it takes",
+           # a distance or a crowd said not to matter: "the kitchen isn't far, go on"
+           "not far", "isn't far", "not that far", "not too far", "not busy", "isn't busy",
+           "not occupied", "isn't occupied"),
     "fr": ("pas de probleme", "pas de souci", "pas de soucis", "sans probleme", "sans souci",
            "n'oublie pas de", "n'oublie pas d'", "n'oubliez pas de", "n'oublie pas",
-           "n'oubliez pas", "n'hesite pas a", "n'hesitez pas a", "ne t'inquiete pas",
-           "ne vous inquietez pas", "t'inquiete", "pas de panique", "pas mal", "s'il te plait",
+           "n'oubliez pas", "n'hesite pas a", "n'hesitez pas a", "pas de panique", "pas mal",
+           "s'il te plait",
            "s'il vous plait", "si tu peux", "si vous pouvez", "si possible",
            "si c'est possible", "si ca ne te derange pas", "si ca ne vous derange pas",
            "si tu veux", "si tu veux bien", "si vous voulez", "quand tu peux", "quand tu veux",
            "quand tu es pret", "quand tu seras pret", "des que possible", "des que tu peux",
            "une fois la-bas", "une fois arrive", "ne reste pas la", "ne reste pas ici",
            "ne reste pas", "je ne sais pas", "pas trop vite", "ne te presse pas",
-           "sans te presser", "peu importe", "ca ne fait rien", "je m'en fiche"),
-    "de": ("kein problem", "keine sorge", "keine sorgen", "keine eile", "kein stress",
+           "sans te presser", "peu importe", "ca ne fait rien", "je m'en fiche", "pas loin",
+           "pas tres loin", "pas si loin"),
+    "de": ("kein problem", "keine eile", "kein stress",
            "nicht schlecht", "vergiss nicht", "nicht vergessen", "wenn du kannst",
            "wenn moglich", "wenn es geht", "falls moglich", "wenn du magst", "wenn du willst",
            "wenn es dir nichts ausmacht", "wenn du so weit bist", "wenn du fertig bist",
            "sobald du kannst", "sobald wie moglich", "wenn du da bist", "wenn du dort bist",
            "bleib nicht hier", "bleib nicht stehen", "ich weiss nicht",
-           "mach dir keine sorgen", "keine ursache", "ohne eile", "trau dich",
-           "guten morgen", "ist mir egal", "macht nichts", "nicht schlimm"),
+           "keine ursache", "ohne eile", "trau dich",
+           "guten morgen", "ist mir egal", "macht nichts", "nicht schlimm", "nicht weit",
+           "nicht so weit"),
     "es": ("no hay problema", "no hay de que", "sin problema", "ningun problema",
-           "no te preocupes", "no se preocupe", "no pasa nada", "no olvides", "no te olvides",
+           "no pasa nada", "no olvides", "no te olvides",
            "no te olvides de", "no dudes en", "no hay prisa", "sin prisa",
            "si puedes", "si es posible", "si no te importa", "si no le importa", "si quieres",
            "si te parece", "cuando puedas", "cuando quieras", "cuando estes listo",
            "cuando estes lista", "cuanto antes", "una vez alli", "cuando llegues",
            "no te quedes ahi", "no te quedes aqui", "no te quedes", "por favor",
-           "no esta mal", "no tengas miedo", "no tan rapido", "sin correr"),
+           "no esta mal", "no tengas miedo", "no tan rapido", "sin correr", "no esta lejos",
+           "no queda lejos"),
     "zh": ("没问题", "没关系", "没事", "不客气", "不用谢", "不好意思", "对不起", "别忘了",
-           "不要忘了", "别忘记", "不要忘记", "别担心", "不用担心", "不要担心", "别客气",
+           "不要忘了", "别忘记", "不要忘记", "别客气",
            "不着急", "不急", "别着急", "不错", "差不多", "如果可以的话", "如果可以", "可以的话",
            "方便的话", "有空的话", "别待在这", "不要待在这", "不知道", "不仅",
            "不但", "不断", "不少", "不同", "不久", "特别", "别人", "区别", "分别", "告别",
            "别的", "别墅", "没错", "无所谓", "不管", "到了以后", "到了之后", "到那里以后",
-           "不过", "加油"),
-    "it": ("nessun problema", "non c'e problema", "non ti preoccupare", "non preoccuparti",
-           "non dimenticare di", "non dimenticare", "per favore", "se puoi", "se possibile",
-           "quando puoi", "non male", "non importa", "non fa niente", "non avere paura"),
-    "ja": ("大丈夫", "問題ない", "問題ありません", "忘れないで", "心配しないで", "遠慮しないで",
-           "できれば", "よければ", "お願い", "着いたら"),
+           "不过", "加油", "不远"),
+    "it": ("nessun problema", "non c'e problema", "non dimenticare di", "non dimenticare",
+           "per favore", "se puoi", "se possibile",
+           "quando puoi", "non male", "non importa", "non fa niente", "non avere paura",
+           "non e lontano", "non e lontana"),
+    "ja": ("大丈夫", "問題ない", "問題ありません", "忘れないで", "遠慮しないで",
+           "できれば", "よければ", "お願い", "着いたら", "遠くない"),
 }
 
-#: Suggestions in the negative that ask for motion: read as "could you".
-WHY_NOT: tuple[str, ...] = ("why don't you", "why dont you", "why not", "how about you",
+#: Reassurance that sets something aside ("don't worry about the cables", "never mind the
+#: mess" is read the same way, reading._cues): read as "ignore". What it is about is neither
+#: a warning nor a request ("don't worry about the cables, go to the living room"); a place it
+#: names is not to be gone to ("don't worry about the kitchen, I'll do it"). Alone ("don't
+#: worry, go to the door") it sets nothing aside.
+DISMISS: Phrases = {
+    "en": ("don't worry about", "dont worry about", "do not worry about", "don't worry",
+           "dont worry", "do not worry", "no worries about", "no worries", "no worry",
+           "not to worry about", "not to worry", "no need to worry about", "no need to worry",
+           "don't mind", "dont mind", "do not mind", "pay no attention to",
+           "don't pay attention to", "don't bother about", "don't bother with",
+           "don't fuss about", "don't stress about", "don't stress", "ignore", "ignoring"),
+    "fr": ("ne t'inquiete pas pour", "ne t'inquiete pas de", "ne t'inquiete pas",
+           "ne vous inquietez pas pour", "ne vous inquietez pas", "t'inquiete pas pour",
+           "t'inquiete pas", "t'inquiete", "ne t'en fais pas pour", "ne t'en fais pas",
+           "ne fais pas attention a", "ne fais pas attention au", "ne fais pas attention aux",
+           "ignore"),
+    "de": ("keine sorge wegen", "keine sorge um", "keine sorge", "keine sorgen",
+           "mach dir keine sorgen wegen", "mach dir keine sorgen um", "mach dir keine sorgen",
+           "kummer dich nicht um", "achte nicht auf", "ignorier", "ignoriere"),
+    "es": ("no te preocupes por", "no te preocupes de", "no te preocupes",
+           "no se preocupe por", "no se preocupe", "no hagas caso a", "no hagas caso de",
+           "no hagas caso", "ignora"),
+    "it": ("non ti preoccupare per", "non ti preoccupare di", "non ti preoccupare",
+           "non preoccuparti per", "non preoccuparti di", "non preoccuparti dei",
+           "non preoccuparti delle", "non preoccuparti", "non badare a", "ignora"),
+    "zh": ("别担心", "不用担心", "不要担心", "别管", "不用管", "不要管", "别理", "不用理",
+           "不要理"),
+    "ja": ("心配しないで", "気にしないで", "気にせず", "無視して"),
+}
+
+#: Retractions whose object, when it is neither a place, "it"/"that" nor the errand itself,
+#: is set aside like DISMISS: "go to the kitchen, never mind the mess" keeps the kitchen,
+#: "never mind the kitchen" and "forget it" take it back.
+RETRACT_DISMISSING: frozenset[str] = frozenset((
+    "never mind", "nevermind", "forget", "forget about", "oublie", "oubliez",
+    "laisse tomber", "vergiss", "vergesst", "olvida", "olvidate", "dimentica",
+    "lascia perdere", "lascia stare",
+))
+
+#: What a retraction's object names when it takes back the errand itself ("cancel the
+#: trip", "forget what I said"): these keep it a retraction.
+ERRAND_WORDS: frozenset[str] = frozenset((
+    "it", "that", "this", "trip", "request", "order", "orders", "plan", "plans", "idea",
+    "instruction", "instructions", "command", "mission", "errand", "task", "job", "walk",
+    "journey", "route", "run", "visit", "move", "everything", "all", "what", "said", "asked",
+    "last", "previous", "earlier", "going", "tout", "ca", "cela", "trajet", "demande", "ordre",
+    "course", "idee", "das", "es", "alles", "auftrag", "befehl", "fahrt", "weg", "idee",
+    "eso", "todo", "viaje", "pedido", "orden", "idea", "lo", "la", "tutto", "viaggio",
+    "richiesta", "ordine", "quello", "cio",
+))
+
+#: What may follow a dismissal that sets the condition before it aside: "if it's messy, don't
+#: worry (about it)", "si c'est sale, ne t'inquiète pas pour ça".
+DISMISSED_CONDITION: frozenset[str] = frozenset((
+    "about", "it", "that", "this", "them", "too", "much", "just", "pour", "ca", "cela", "de",
+    "wegen", "um", "das", "es", "darum", "deswegen", "por", "eso", "lo", "per", "di", "questo",
+    "cio", "ne", "with",
+))
+
+#: Suggestions in the negative that ask for motion: read as "could you". Only inverted
+#: forms: "can't you go …?" asks, "you can't go …" forbids.
+WHY_NOT: tuple[str, ...] = ("can't you", "cant you", "couldn't you", "couldnt you",
+                            "wouldn't you", "wouldnt you", "shouldn't you", "shouldnt you",
+                            "isn't it time you", "isnt it time you", "isn't it time to",
+                            "kannst du nicht", "konntest du nicht", "solltest du nicht",
+                            "why don't you", "why dont you", "why not", "how about you",
                             "pourquoi ne vas-tu pas", "pourquoi tu ne vas pas", "pourquoi pas",
                             "warum gehst du nicht", "warum fahrst du nicht", "warum nicht",
                             "por que no", "perche non", "perche no", "为什么不")
@@ -116,6 +187,9 @@ NEGATION: Phrases = {
     "en": ("not", "no", "never", "don't", "dont", "do not", "doesn't", "didn't", "did not",
            "mustn't", "must not", "shouldn't", "should not", "won't", "will not", "can't",
            "cannot", "isn't", "aren't", "ain't", "wasn't", "nope", "nah", "nowhere",
+           "wouldn't", "would not", "couldn't", "could not", "needn't", "need not", "shan't",
+           "weren't", "haven't", "hasn't", "hadn't", "wouldnt", "couldnt", "shouldnt",
+           "didnt", "doesnt", "mustnt", "isnt", "arent", "wasnt",
            "neither", "nor", "none", "nothing", "nobody", "no one", "no-one", "noone",
            "no longer", "no more", "no need", "no way",
            "under no circumstances", "by no means", "instead of", "rather than"),
@@ -135,6 +209,7 @@ NEGATION: Phrases = {
            "neppure", "per niente", "invece di"),
     "zh": ("不", "别", "没", "勿", "莫", "甭", "不用", "不必", "无需", "没必要", "休想", "而不是"),
     "ja": ("ないで", "ない", "ません", "だめ", "ダメ", "駄目", "いけない", "いけません",
+           "なくていい", "なくても", "なくて大丈夫",
            "re:[くぐすつぬぶむるう]な(?=[。！!、,\\s]|$)"),
 }
 
@@ -168,8 +243,9 @@ MOTION: Phrases = {
 #: Forbidding a place or motion: with a place in reach it forbids that place, alone it
 #: forbids moving ("keep out!").
 PROHIBITION: Phrases = {
-    "en": ("off limits", "off-limits", "out of bounds", "no-go", "no go", "keep away",
-           "stay away", "keep out", "stay out", "stay clear", "keep clear", "steer clear",
+    "en": ("off limits", "off-limits", "out of bounds", "no-go", "no go", "keep* away",
+           "kept away", "stay* away", "stayed away", "keep* out", "kept out", "stay* out",
+           "stayed out", "stay* clear", "keep* clear", "kept clear", "steer* clear",
            "forbidden", "forbid*", "not allowed", "no entry", "no access", "do not enter",
            "don't enter",
            "prohibited", "banned", "restricted", "refrain", "wide berth", "leave … alone",
@@ -179,8 +255,16 @@ PROHIBITION: Phrases = {
            "keep back", "stay back", "not to go", "not to enter", "no trespassing",
            "private", "keep … out", "stay … out", "out of my way", "let … be", "let … alone",
            "back away", "step away", "get away from", "move away from", "get out of",
-           "step back"),
-    "fr": ("interdit*", "defendu*", "defense d'entrer", "defense de", "hors limites",
+           "step back", "offlimits", "nogo", "keep … off the", "keep … off my", "keep … away from",
+           "prohibit*", "ban", "bans", "banning",
+           # a wish against it, a threat: "I'd hate for you to go", "… or else"
+           "hate for you to", "hate it if you", "hate it when you", "or else", "i'm warning you",
+           "i warn you",
+           # signs typed as symbols: "🚫 kitchen", "kitchen ❌", "⛔ door"
+           "re:[\U0001F6AB\u26D4\u274C\u274E\u2716\U0001F645\U0001F6D1\u270B"
+           "\U0001F44E\U0001F6B7]"),
+    "fr": ("interdi*", "defend*", "defense d'entrer", "gare a toi", "je te previens", "defense de",
+           "hors limites",
            "hors de question", "eloigne*", "a l'ecart", "n'entre pas", "acces interdit",
            "reste loin", "restez loin", "reste en dehors", "reste hors", "tabou",
            "pas le droit", "laisse … tranquille", "laisse … en paix", "recule",
@@ -190,35 +274,47 @@ PROHIBITION: Phrases = {
            "raus aus", "nicht betreten", "betreten verboten", "zutritt verboten",
            "kein zutritt", "lass … in ruhe", "darfst nicht", "darfst … nicht",
            "nicht erlaubt", "nicht gestattet", "abstand", "privat", "sperr*", "geh weg",
-           "weg da", "weg von"),
-    "es": ("prohibid*", "vedad*", "fuera de los limites", "alejate", "alejese", "alejarte",
+           "weg da", "weg von", "verbiet*", "verbot", "wehe", "ich warne dich"),
+    "es": ("prohib*", "vedad*", "ay de ti", "te lo advierto", "fuera de los limites", "alejate",
+           "alejese", "alejarte",
            "alejado", "alejada", "mantente alejado", "mantente alejada", "mantente lejos",
            "mantente fuera", "quedate fuera", "lejos de", "no entres", "no pases",
            "no se puede", "no puedes", "prohibido el paso", "no esta permitido",
            "no tienes permiso", "ni se te ocurra", "deja … en paz", "no te acerques",
            "privado", "apartate", "retirate", "sal de"),
-    "it": ("vietat*", "proibit*", "stai lontano", "stai lontana", "stai alla larga",
+    "it": ("vietat*", "vieto", "proib*", "guai", "ti avverto", "stai lontano", "stai lontana",
+           "stai alla larga",
            "alla larga", "lontano da", "lontana da", "non entrare", "vietato l'accesso",
            "non puoi", "non avvicinarti", "privato", "allontanati"),
     "zh": ("禁止", "不准", "不许", "禁区", "不能去", "不可以去", "不可以", "别靠近", "不要靠近",
            "远离", "离…远", "避开", "躲开", "不要进", "别进", "不得", "严禁", "免进", "别碰",
-           "不能进", "不能", "闲人", "走开", "让开"),
+           "不能进", "不能", "闲人", "走开", "让开", "你敢", "我警告你"),
     "ja": ("立入禁止", "立ち入り禁止", "禁止", "近づかないで", "近づくな", "近寄らないで",
            "入らないで", "入るな", "行っちゃだめ", "ちゃだめ", "ちゃいけない", "離れて",
-           "避けて"),
+           "避けて", "承知しない", "許さない"),
 }
 
 #: Prohibitions that only ever scope a place named with them ("avoid the kitchen"); alone
 #: ("go to the kitchen, avoiding the chairs") they forbid nothing.
 PROHIBITION_WEAK: Phrases = {
-    "en": ("avoid*", "closed", "skip", "blocked off", "shut"),
-    "fr": ("evite*", "ferme", "fermee", "saute"),
-    "de": ("meide*", "vermeide*", "geschlossen", "gesperrt",
+    "en": ("avoid*", "closed", "skip", "blocked off", "shut", "locked", "give … a miss",
+           "pass on",
+           # exceptions: "anywhere but the kitchen", "every room except the door"
+           "except", "except for", "excepting", "excluding", "with the exception of",
+           "anything but", "anywhere but", "everywhere but", "everything but", "any room but",
+           "apart from", "other than", "save for"),
+    "fr": ("evite*", "ferme", "fermee", "saute", "verrouille*", "ferme a cle", "fermee a cle",
+           "sauf", "excepte", "hormis", "a part", "a l'exception de", "tout sauf",
+           "partout sauf"),
+    "de": ("ausser", "bis auf", "ausgenommen", "mit ausnahme",
+           "meide*", "vermeide*", "geschlossen", "gesperrt", "abgeschlossen", "verschlossen",
            "re:(?<![\\w'-])(?:ist|bleibt)(?:\\s+[^\\W\\d_]+){0,2}\\s+zu(?=\\s*[.!,;]|\\s*$)"),
-    "es": ("evita*", "cerrad*", "salta"),
-    "it": ("evita*", "chius*", "salta"),
-    "zh": ("关着", "关闭", "锁着"),
-    "ja": ("閉ま",),
+    "es": ("evita*", "cerrad*", "salta", "con llave", "menos", "excepto", "salvo",
+           "a excepcion de", "todo menos"),
+    "it": ("evita*", "chius*", "salta", "a chiave", "tranne", "eccetto", "salvo", "fuorche",
+           "ad eccezione di", "tutto tranne"),
+    "zh": ("关着", "关闭", "锁着", "锁了", "锁上", "除了", "除…以外", "除…之外"),
+    "ja": ("閉ま", "鍵がかか", "以外", "を除いて", "除いて"),
 }
 
 #: Self-corrections that take something back; what they name is taken back too ("never
@@ -228,17 +324,22 @@ RETRACT: Phrases = {
            "never mind", "nevermind", "cancel*", "scratch that", "strike that", "belay*",
            "disregard*", "ignore that", "ignore what i said", "abort*", "undo that",
            "i take that back", "take that back", "call it off", "call off", "drop it",
-           "skip it"),
+           "skip it", "nvm", "jk", "just kidding", "only kidding", "i'm kidding", "i was kidding"),
     "fr": ("laisse tomber", "laissez tomber", "oublie", "oubliez", "oublie ca",
-           "annule*", "je retire", "on annule", "tant pis"),
+           "annule*", "je retire", "on annule", "tant pis", "je rigole", "je plaisante",
+           "c'est une blague"),
     "de": ("vergiss es", "vergiss das", "vergiss", "vergesst", "abbrechen", "brich ab",
            "lass es", "lass das", "lass mal", "lass gut sein", "streich das", "kommando zuruck",
-           "abgesagt", "storniert", "schon gut"),
+           "abgesagt", "storniert", "schon gut", "war nur spass", "nur spass", "nur ein scherz",
+           "kleiner scherz"),
     "es": ("olvidalo", "olvida eso", "olvidate", "olvida", "dejalo", "deja eso", "cancela*",
-           "anula*", "no importa"),
-    "it": ("lascia perdere", "lascia stare", "annulla", "dimentica*", "lasciamo perdere"),
-    "zh": ("算了", "取消", "不用了", "不去了", "别去了", "作罢", "当我没说", "忘了吧"),
-    "ja": ("やめて", "やめた", "やめよう", "やめ", "取り消し", "キャンセル", "忘れて"),
+           "anula*", "no importa", "solo era broma", "bromeaba"),
+    "it": ("lascia perdere", "lascia stare", "annulla", "dimentica*", "lasciamo perdere",
+           "era uno scherzo", "stavo scherzando"),
+    "zh": ("算了", "取消", "不用了", "不去了", "别去了", "作罢", "当我没说", "忘了吧",
+           "开个玩笑", "开玩笑的"),
+    "ja": ("やめて", "やめた", "やめよう", "やめ", "取り消し", "キャンセル", "忘れて", "冗談だよ",
+           "冗談です"),
 }
 
 #: Discourse markers of a self-correction: what came before is taken back, what follows in
@@ -293,35 +394,40 @@ HAZARD: Phrases = {
            "oil", "grease", "toys everywhere", "loose cables", "cables", "wires",
            "ladder", "workers", "repairs", "repairing", "fumes", "bleach", "chemicals", "sick",
            "contagious", "quarantine", "fragile", "sharp", "knives", "hot stove",
-           "blocked", "obstructed", "trip", "tripping"),
+           "blocked", "obstructed", "trip", "tripping", "minefield", "dropped", "smash*",
+           "knocked over", "tipped over", "fell over", "gas", "burnt", "scorch*",
+           "carbon monoxide"),
     "fr": ("mouill*", "humide", "glissant*", "serpill*", "sol lave", "nettoy*", "flaque*",
            "inond*", "fuite", "verre casse", "eclats", "bris de verre", "feu", "fumee",
            "incendie", "brule*", "danger*", "attention", "prudence", "fais gaffe", "gaffe",
            "bloque*", "travaux", "peinture", "peint", "bebe dort", "qui dort", "il dort",
            "elle dort", "dort dans", "dort au", "dort a", "dorment", "sieste",
-           "endormi*", "huile", "cire", "verglas", "encombre*", "malade"),
+           "endormi*", "huile", "cire", "verglas", "encombre*", "malade", "renverse*",
+           "fait tomber", "gaz"),
     "de": ("nass", "feucht", "rutschig", "glatt", "wischt", "gewischt", "wischen", "putzt",
            "geputzt", "pfutze", "uberschwemm*", "leck", "wasser auf dem boden", "scherben",
            "glasscherben", "zerbrochen*", "feuer", "rauch", "brand", "brennt", "gefahr",
            "gefahrlich", "vorsicht", "achtung", "pass auf", "aufpassen", "blockiert",
            "baustelle", "gestrichen", "streichen", "frische farbe", "schlaft", "schlafen",
-           "mittagsschlaf", "krank", "kabel"),
+           "mittagsschlaf", "krank", "kabel", "umgekippt", "runtergefallen",
+           "fallen lassen", "gas", "angebrannt"),
     "es": ("mojad*", "humed*", "resbal*", "freg*", "trape*", "charco*", "inund*", "fuga",
            "vidrio*", "cristales", "roto", "rotos", "rota", "fuego", "humo", "incendio",
            "quema*", "peligr*", "cuidado", "ojo", "bloquead*", "obras", "pintura",
            "pintando", "pintad*", "duerme", "durmiendo", "dormido", "dormida", "siesta",
-           "limpiando", "aceite", "encerad*", "enfermo", "enferma", "cables"),
+           "limpiando", "aceite", "encerad*", "enfermo", "enferma", "cables", "se cayo",
+           "derramad*", "volcad*", "gas"),
     "it": ("bagnat*", "umid*", "scivolos*", "lavando", "lavato", "pozzanghera", "allagat*",
            "vetri", "vetro rotto", "fuoco", "fumo", "incendio", "pericol*", "attenzione",
            "attento", "attenta", "bloccat*", "lavori", "vernice", "dorme", "dormendo",
-           "pisolino", "malato"),
+           "pisolino", "malato", "rovesciat*", "cavi", "gas"),
     "zh": ("湿", "滑", "拖地", "拖过", "拖了", "积水", "漏水", "有水", "玻璃", "碎", "着火",
            "火", "烟", "危险", "小心", "注意", "当心", "堵", "施工", "装修", "油漆", "刷漆",
            "睡觉", "在睡", "睡着", "午睡", "打扫", "擦地", "漏油", "洒了", "病", "地上…水",
-           "全是水", "都是水", "一地水", "地板…湿"),
+           "全是水", "都是水", "一地水", "地板…湿", "打碎", "摔碎", "打翻", "电线", "煤气", "燃气"),
     "ja": ("濡れ", "ぬれ", "滑", "すべ", "危な", "あぶな", "危険", "気をつけ", "注意",
            "掃除", "工事", "ガラス", "割れ", "火事", "火", "煙", "寝て", "寝てる", "眠",
-           "水浸し", "こぼ"),
+           "水浸し", "こぼ", "落とし", "倒れ", "ケーブル", "コード", "ガス"),
 }
 
 #: Conditions the robot cannot check. A condition needs words after its marker ("sí," =
@@ -330,20 +436,29 @@ CONDITIONAL: Phrases = {
     "en": ("if", "unless", "in case", "provided", "providing", "as long as", "only when",
            "only if", "whenever", "when", "once the", "as soon as", "depending on",
            "assuming", "should the", "should there", "should anyone", "should someone",
-           "in the event", "after i", "once i"),
+           "in the event", "after i", "once i", "by the time", "the moment", "the minute",
+           # "after the rain stops": an event, not a place or a step of the robot's
+           # ("after the kitchen", "after that", "after saying hi")
+           "re:(?<![\\w'-])after\\s+(?:the|my|our|his|her|their|everyone|everybody|"
+           "someone|somebody|they|he|she|we|dad|mom|mum)\\b(?!\\s+<)"),
     "fr": ("si", "s'il", "s'ils", "au cas ou", "a condition que", "a condition de",
            "sauf si", "quand", "lorsque", "lorsqu'", "des que", "pourvu que", "selon que",
-           "une fois que"),
+           "une fois que", "apres que", "apres qu'", "au moment ou", "d'ici a ce que"),
     "de": ("wenn", "falls", "sofern", "ausser wenn", "sobald", "vorausgesetzt", "nur wenn",
-           "im fall", "fur den fall", "je nachdem", "erst wenn"),
+           "im fall", "fur den fall", "je nachdem", "erst wenn", "nachdem"),
     "es": ("si", "en caso de", "en caso de que", "a menos que", "salvo que", "siempre que",
-           "siempre y cuando", "cuando", "solo si", "con tal de que", "en cuanto"),
+           "siempre y cuando", "cuando", "solo si", "con tal de que", "en cuanto",
+           "despues de que", "luego de que", "para cuando", "en el momento en que"),
     "it": ("re:(?<![\\w'])se (?=(?:il|la|lo|le|gli|i|c'e|ci|qualcuno|non|tu|hai|sei|e|"
-           "la porta|nessuno)\\b)", "qualora", "nel caso", "a meno che", "purche", "quando",
-           "appena", "solo se"),
+           "la porta|nessuno|vai|vieni|entri|esci|provi|osi|ti)\\b)", "qualora", "nel caso",
+           "a meno che", "purche", "quando",
+           "appena", "solo se", "dopo che", "una volta che",
+           "nel momento in cui"),
     "zh": ("如果", "要是", "假如", "假使", "万一", "除非", "的话", "只要", "一旦", "的时候",
-           "时候", "等…再", "等…以后", "等…之后"),
-    "ja": ("もし", "なら", "たら", "れば", "場合", "とき", "時は"),
+           "时候", "等…再", "等…以后", "等…之后", "完再", "完以后", "完之后", "了以后再",
+           "了之后再"),
+    "ja": ("もし", "なら", "たら", "れば", "場合", "とき", "時は", "終わってから", "止んでから",
+           "やんでから", "済んでから", "帰ってから", "乾いてから", "起きてから", "来てから"),
 }
 
 #: Not now: a motion put off to later is not a motion now.
@@ -351,21 +466,72 @@ DEFERRAL: Phrases = {
     "en": ("not yet", "not now", "later", "later on", "in a bit", "in a while", "tomorrow",
            "tonight", "not today", "some other time", "another time", "until further notice",
            "can wait", "hold off", "not until", "wait until", "wait till", "not the right time",
-           "not a good time", "bad time", "not a good idea"),
+           "not a good time", "bad time", "not a good idea", "bad idea", "terrible idea",
+           "not a great idea", "unwise", "not wise", "after dinner", "after lunch",
+           "after breakfast", "after supper", "after work", "after school", "this afternoon",
+           "this evening", "in the morning", "in the evening", "next week", "at some point",
+           "sometime"),
     "fr": ("pas encore", "pas maintenant", "plus tard", "demain", "ce soir",
            "pas tout de suite", "en attendant", "peut attendre", "attends que", "pas le moment",
-           "pas le bon moment"),
+           "pas le bon moment", "apres le diner", "apres diner", "apres le dejeuner",
+           "apres le repas", "apres manger", "cet apres-midi", "tout a l'heure"),
     "de": ("noch nicht", "nicht jetzt", "spater", "morgen", "heute abend", "nachher",
            "erst mal nicht", "kann warten", "im moment nicht", "warte bis",
-           "nicht der richtige moment", "keine gute idee"),
+           "nicht der richtige moment", "keine gute idee", "schlechte idee", "nach dem essen",
+           "nach dem abendessen", "nach dem mittagessen", "nach dem fruhstuck",
+           "heute nachmittag", "irgendwann"),
     "es": ("todavia no", "aun no", "ahora no", "mas tarde", "manana", "esta noche",
            "puede esperar", "espera a que", "hasta que", "no es el momento",
-           "no es buen momento", "no es buena idea"),
+           "no es buen momento", "no es buena idea", "mala idea", "despues de cenar",
+           "despues de comer",
+           "despues de la cena", "despues del almuerzo", "despues de desayunar", "esta tarde",
+           "en un rato"),
     "it": ("non ancora", "non adesso", "non ora", "piu tardi", "domani", "stasera",
-           "finche non", "non e il momento"),
+           "finche non", "non e il momento", "cattiva idea", "pessima idea", "dopo cena",
+           "dopo pranzo", "dopo colazione",
+           "dopo mangiato", "oggi pomeriggio", "fra poco", "tra poco"),
     "zh": ("还不", "先别", "先不要", "暂时别", "晚点", "稍后", "明天", "一会儿再", "等会儿再",
-           "现在不", "以后再", "回头再", "今晚", "待会再", "待会儿再", "不是时候"),
-    "ja": ("まだ", "後で", "あとで", "明日", "今は", "今じゃない"),
+           "现在不", "以后再", "回头再", "今晚", "待会再", "待会儿再", "不是时候", "不是好主意",
+           "饭后", "吃完饭", "下午再", "晚上再"),
+    "ja": ("まだ", "後で", "あとで", "明日", "今は", "今じゃない", "夕食の後", "食事の後",
+           "ご飯の後", "午後に", "夜に",
+           # "Xの後で": after X, unless X is a place ("キッチンの後で": a sequence)
+           "re:(?<!>)の(?:後|あと)で"),
+}
+
+#: "Wait before going to the door", "hold on before you go": the motion is put off until
+#: the user says so (a wait with a duration, "wait 5 s before going", is a step instead: the
+#: gap does not cross a duration). Matched across a comma ("wait, before you go …").
+WAIT_BEFORE: Phrases = {
+    "en": ("wait before", "wait … before", "hold on before", "hold on … before",
+           "hang on before", "hang on … before", "pause before", "hold off before"),
+    "fr": ("attends avant", "attends … avant", "attendez avant", "attendez … avant"),
+    "de": ("warte bevor", "warte … bevor", "wartet bevor", "warte ehe"),
+    "es": ("espera antes", "espera … antes", "esperate antes"),
+    "it": ("aspetta prima", "aspetta … prima", "aspettate prima"),
+    "zh": ("等一下再", "等等再", "先等等", "等一等再"),
+    "ja": ("待ってから", "待って…から行"),
+}
+
+#: "Stop worrying", "arrête de râler", "hör auf zu jammern": a stop whose object is an
+#: activity. With a verb of motion ("stop walking toward the kitchen") it stays a stay;
+#: with another verb it stops nothing the robot does on its way.
+CESSATIVES: frozenset[str] = frozenset((
+    "stop", "quit", "quitting", "cease", "arrete", "arretes", "arretez", "cesse", "cessez",
+    "hor auf", "hort auf", "deja de", "dejad de", "para de", "smettila", "smetti", "smettete",
+))
+#: What links a cessative to its verb ("arrête de", "hör auf zu", "smettila di").
+CESSATIVE_LINKS: frozenset[str] = frozenset(("de", "d'", "zu", "mit", "di", "con"))
+
+#: "…, go there anyway": a condition before it does not bind the motion.
+CONCESSIVE: Phrases = {
+    "en": ("anyway", "anyways", "regardless", "either way", "all the same", "in any case"),
+    "fr": ("quand meme", "de toute facon", "de toute maniere", "malgre tout"),
+    "de": ("trotzdem", "sowieso", "so oder so", "egal"),
+    "es": ("de todos modos", "de todas formas", "de todas maneras", "igualmente"),
+    "it": ("comunque", "in ogni caso", "lo stesso"),
+    "zh": ("无论如何", "反正", "不管怎样"),
+    "ja": ("とにかく", "いずれにしても"),
 }
 
 #: Staying where it is. With a duration it is a wait ("stay here 10 s"); after "then" or
@@ -481,6 +647,32 @@ COPULAS: Phrases = {
     "ja": ("です", "いる", "ある", "だ", "ます"),
 }
 
+#: "There is", "il y a", "es gibt": with a negation and no verb of motion, the clause says
+#: what is (not) at a place ("there's no one in the kitchen"), it forbids nothing.
+EXISTENTIALS: Phrases = {
+    "en": ("there's", "there is", "there are", "there was", "there were", "there isn't",
+           "there aren't", "there wasn't"),
+    "fr": ("il y a", "il n'y a", "y a", "il y avait", "il n'y avait"),
+    "de": ("es gibt", "gibt es", "es ist kein", "es sind keine"),
+    "es": ("hay", "no hay", "habia", "no habia"),
+    "it": ("c'e", "ci sono", "non c'e", "non ci sono", "c'era"),
+    "zh": ("没有人", "没人", "有人"),
+    "ja": ("いない", "ない", "いる", "ある"),
+}
+
+#: Negations that are a subject, not an order: "nobody's in the kitchen".
+NEGATIVE_PRONOUNS: frozenset[str] = frozenset((
+    "no one", "nobody", "noone", "no-one", "nothing", "none", "personne ne", "personne n'",
+    "rien", "niemand", "nichts", "nadie", "nessuno", "niente",
+))
+
+#: "Don't go anywhere else": a negation of moving elsewhere limits the destination to the one
+#: named (asked for plainly or not at all), it does not forbid moving.
+ELSEWHERE: frozenset[str] = frozenset((
+    "else", "other", "ailleurs", "autre", "sonst", "anders", "woanders", "otra", "otro",
+    "altro", "altra", "altrove", "别处", "其他", "ほか",
+))
+
 #: Words that open a subordinate clause: a comma before them does not end the clause it
 #: depends on ("Ich möchte nicht, dass du in die Küche gehst").
 COMPLEMENTIZERS: frozenset[str] = frozenset(("dass", "that", "que", "qu'", "che", "ob"))
@@ -538,8 +730,12 @@ SEQUENCE: Phrases = {
     "fr": ("puis", "ensuite", "et", "et puis", "apres ca", "apres cela", "et ensuite",
            "enfin"),
     "de": ("dann", "danach", "und", "und dann", "anschliessend", "und danach", "zuletzt"),
-    # Spanish "y" = "and", but French "il y a", "s'il y a": not after "il".
-    "es": ("luego", "despues", "re:(?<![\\w'-])(?<!il )y(?![\\w'-])", "y luego", "y despues",
+    # Spanish "y" = "and", but French "il y a", "s'il y a", "tu peux y aller": not after
+    # "il", nor before a French verb.
+    "es": ("luego", "despues",
+           "re:(?<![\\w'-])(?<!il )y(?![\\w'-])(?!\\s+(?:aller|va|vas|vais|allez|allons|"
+           "entrer|entre|entrez|retourner|retourne|rester|reste|passer|passe)\\b)",
+           "y luego", "y despues",
            "despues de eso", "entonces",
            "finalmente"),
     "it": ("poi", "e poi", "dopo", "e", "quindi"),
@@ -585,6 +781,9 @@ BARE_NEGATIONS: frozenset[str] = frozenset((
     "no", "nope", "nah", "non", "nein", "don't", "dont", "do", "not", "nicht",
     "ne", "pas", "ni", "no!", "oh", "ah", "uh", "hmm", "ach", "bueno", "well", "nee", "noo",
     "nooo", "不", "不要", "别", "いや", "いいえ", "哦", "啊",
+    # "maybe not", "don't bother", "no need", "not necessary", "just don't", "better not"
+    "maybe", "perhaps", "bother", "need", "necessary", "needed", "actually", "then", "just",
+    "really", "please", "better", "peut-etre", "vielleicht", "quizas", "forse",
 ))
 
 #: The last clause of "…, ok?", "…, compris ?": the question mark belongs to it alone.

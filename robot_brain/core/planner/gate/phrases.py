@@ -72,8 +72,14 @@ class _Node:
     labels: list[str] = field(default_factory=list)
 
 
+#: Words that elide before a vowel: a phrase may end in one ("n'", "lorsqu'").
+_ELIDING = frozenset(("n", "l", "d", "j", "m", "t", "s", "c", "qu", "lorsqu", "jusqu",
+                      "puisqu"))
+
+
 def phrase_tokens(phrase: str) -> list[str]:
-    """A phrase as the tokens it must match; `…` is a gap, `word*` a stem."""
+    """A phrase as the tokens it must match; `…` is a gap, `word*` a stem, a final `x'` the
+    elision the text's tokens carry ("n'" matches the "n'" of "n'entre")."""
     out: list[str] = []
     for m in TOKEN.finditer(phrase):
         tok = m.group(0)
@@ -81,6 +87,8 @@ def phrase_tokens(phrase: str) -> list[str]:
             out.append(_GAP)
         elif tok == "*" and out:
             out[-1] += "*"
+        elif tok in _ELIDING and phrase[m.end(): m.end() + 1] == "'":
+            out.append(tok + "'")     # at the end of the phrase, TOKEN cannot see the elision
         elif tok[:1].isalnum() or _is_cjk(tok):
             out.append(tok)
     return out

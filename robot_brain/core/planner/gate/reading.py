@@ -76,7 +76,11 @@ class Found:
 
     cue: Cue
     phrase: str
-    kind: str = ""  # correction: retract | discourse | replace; prohibition: weak
+    #: correction: retract | discourse | replace; prohibition: weak; negation: dismiss ("don't
+    #: worry about the cables": forbids only a place it names); stay: activity ("stop
+    #: worrying": forbids nothing); conditional: concessive ("if it's messy, don't worry":
+    #: binds nothing); deferral: wait ("wait before going there", a step after a destination)
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,11 @@ def _all(table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
 
 
 _PRE = (PhraseIndex().add("harmless", _all(L.HARMLESS)).add("visit", L.VISIT)
-        .add("why_not", L.WHY_NOT))
-_PRE_REPLACEMENT = {"harmless": " ", "visit": " go to ", "why_not": " could you "}
+        .add("why_not", L.WHY_NOT).add("dismiss", _all(L.DISMISS)))
+#: Every way of setting something aside becomes the one word the reading looks for.
+DISMISS_WORD = "ignore"
+_PRE_REPLACEMENT = {"harmless": " ", "visit": " go to ", "why_not": " could you ",
+                    "dismiss": f" {DISMISS_WORD} "}
 
 #: cue label -> (cue, kind)
 _CUE_LABELS: Mapping[str, tuple[Cue, str]] = {
@@ -120,6 +127,7 @@ _CUE_LABELS: Mapping[str, tuple[Cue, str]] = {
     "weak": (Cue.PROHIBITION, "weak"), "hazard": (Cue.HAZARD, ""),
     "conditional": (Cue.CONDITIONAL, ""), "deferral": (Cue.DEFERRAL, ""),
     "stay": (Cue.STAY, ""), "negation": (Cue.NEGATION, ""),
+    "wait_before": (Cue.DEFERRAL, "wait"),
 }
 _MAIN = (PhraseIndex()
          .add("retract", _all(L.RETRACT), loose=True)
@@ -135,7 +143,10 @@ _MAIN = (PhraseIndex()
          .add("then", L.THEN).add("contrast", _all(L.CONTRAST)).add("instead", L.INSTEAD)
          .add("say", L.SAY_OPENERS).add("tell_me", L.TELL_ME)
          .add("request", _all(L.MOTION) + _all(L.REQUESTS) + _all(L.DOCK_VERBS))
-         .add("copula", _all(L.COPULAS)).add("not_request", _all(L.NOT_REQUESTS)))
+         .add("copula", _all(L.COPULAS)).add("not_request", _all(L.NOT_REQUESTS))
+         .add("wait_before", _all(L.WAIT_BEFORE), loose=True)
+         .add("dismiss", (DISMISS_WORD,)).add("concessive", _all(L.CONCESSIVE))
+         .add("existential", _all(L.EXISTENTIALS)))
 
 _QUOTE = re.compile(r"\"[^\"]{0,200}\"|“[^”]{0,200}”|«[^»]{0,200}»|„[^“]{0,200}“|"
                     r"「[^」]{0,200}」|『[^』]{0,200}』")
@@ -143,6 +154,10 @@ _QUOTE = re.compile(r"\"[^\"]{0,200}\"|“[^”]{0,200}”|«[^»]{0,200}»|„[
 _NEGATION_COMMA = re.compile(r"(?<![\w'-])(never|not|don't|do not|jamais|nie|niemals|nunca|"
                              r"jamas|mai)\s*,\s*")
 _SENTENCE = re.compile(r"[.!?;…。！？；]+")
+#: "DON'T. GO. TO. THE. KITCHEN.": three or more one-word sentences are one, stressed.
+_EMPHATIC = re.compile(r"(?<![\w'])(?:[^\W\d_]+(?:'[^\W\d_]+)?[.!]+\s+){2,}"
+                       r"[^\W\d_]+(?:'[^\W\d_]+)?[.!]*")
+_EMPHATIC_MARK = re.compile(r"[.!]+(?=\s)")
 _CLAUSE = re.compile(r"[,，、:：]|\s[-–—]+\s|[–—]+")
 _SLOT = re.compile(r"<([cdpq])(\d+)>")
 _FIRST_WORD = re.compile(r"\s*([^\W\d_]+'?)")
@@ -161,6 +176,7 @@ class _Segment:
     question: bool = False
     polite: bool = False
     cues: list[Found] = field(default_factory=list)
+    cue_starts: list[int] = field(default_factory=list)         # where each cue starts
     tokens: list[Token] = field(default_factory=list)           # its word tokens
     matches: dict[str, list[Match]] = field(default_factory=dict)  # label -> matches in it
 
@@ -184,7 +200,21 @@ class _Text:
         self._by_label: dict[str, list[Match]] = {}
         for m in self.matches:
             self._by_label.setdefault(m.label, []).append(m)
-        self._word_starts = [t.start for t in self.tokens if t.is_word]
+        self.word_tokens = [t for t in self.tokens if t.is_word]
+        self.word_starts = [t.start for t in self.word_tokens]
+        self._clause_ends: list[int] | None = None
+        self._clause_starts: list[int] = []
+        self.dismissed: dict[tuple[int, int], tuple[int, int] | None] = {}
+
+    def clause_bounds(self) -> tuple[list[int], list[int]]:
+        """Where clauses end (a mark, or a connective: "and", "then", "but") and where they
+        start (after a mark), sorted: computed once, then bisected."""
+        if self._clause_ends is None:
+            marks = [m for rx in (_SENTENCE, _CLAUSE) for m in rx.finditer(self.text)]
+            self._clause_ends = sorted([m.start() for m in marks] + [
+                m.start for label in ("sequence", "then", "contrast") for m in self.of(label)])
+            self._clause_starts = sorted(m.end() for m in marks)
+        return self._clause_ends, self._clause_starts
 
     def of(self, label: str) -> list[Match]:
         return self._by_label.get(label, [])
@@ -201,8 +231,8 @@ class _Text:
         return self.words(seg.start, found[0].start) <= words
 
     def words(self, start: int, end: int) -> int:
-        return bisect.bisect_left(self._word_starts, end) - \
-            bisect.bisect_left(self._word_starts, start)
+        return bisect.bisect_left(self.word_starts, end) - \
+            bisect.bisect_left(self.word_starts, start)
 
     @staticmethod
     def seg_words(seg: _Segment) -> list[str]:
@@ -250,6 +280,7 @@ class InstructionReader:
         return _Walk(slotted, _segments(slotted)).run()
 
     def _slots(self, folded: str) -> _Text:
+        folded = _EMPHATIC.sub(lambda m: _EMPHATIC_MARK.sub(" ", m.group(0)), folded)
         text = _NEGATION_COMMA.sub(r"\1 ", _QUOTE.sub(" <q0> ", folded))
         text = _replace(text, _PRE.find(text, tokenize(text)), _PRE_REPLACEMENT)
         coords: list[tuple[float, float]] = []
@@ -302,19 +333,37 @@ def _cues(t: _Text) -> list[tuple[Found, int, int]]:
             if k < len(negations) and negations[k][1] <= e:
                 # "doch nicht", "better not", "wait no": the correction negates what it names.
                 f = Found(f.cue, f.phrase, "retract")
-        if f.cue in (Cue.STAY, Cue.HAZARD):
+        if f.cue in (Cue.STAY, Cue.HAZARD, Cue.PROHIBITION):
             k = bisect.bisect_right(neg_by_end, (s, len(t.text)))
             if k:
                 ne, ns = neg_by_end[k - 1]
                 between = t.text[ne:s]
-                if t.words(ne, s) <= 1 and not _SENTENCE.search(between) \
-                        and not _CLAUSE.search(between):
+                gap = t.words(ne, s)
+                if (gap <= 1 or (gap == 2 and f.cue is Cue.PROHIBITION
+                                 and t.text[ns:ne] in ("ne", "n'"))) \
+                        and not _SENTENCE.search(between) and not _CLAUSE.search(between) \
+                        and (f.cue is not Cue.PROHIBITION or _copular(t, ns, ne, s)):
                     # "don't stop", "ne t'arrête pas": a negated stay asks to keep going;
                     # "not wet anymore", "nicht mehr nass": a negated hazard warns of
-                    # nothing. Neither it nor its negation forbids anything.
+                    # nothing; "it isn't locked", "no longer off limits": a restriction
+                    # said not to hold. Neither it nor its negation forbids anything.
                     consumed.add((ns, ne))
+                    if t.text[ns:ne] in ("ne", "n'"):
+                        # "ne t'arrête pas avant …": the "pas" after it is the same negation
+                        k = bisect.bisect_left(neg_starts, e)
+                        if k < len(negations) and t.words(e, negations[k][0]) <= 1 \
+                                and t.text[negations[k][0]:negations[k][1]] in _NE_PARTNERS:
+                            consumed.add(negations[k])
                     continue
+        if f.cue is Cue.STAY and _words_of(f.phrase) in L.CESSATIVES and _activity(t, e):
+            f = Found(f.cue, f.phrase, "activity")   # "stop worrying": not the robot's way
+        if f.cue is Cue.CORRECTION and f.kind == "retract" \
+                and _words_of(f.phrase) in L.RETRACT_DISMISSING and _sets_aside(t, e):
+            f = Found(Cue.NEGATION, f.phrase, "dismiss")   # "never mind the mess"
         kept.append((f, s, e))
+    kept += [(Found(Cue.NEGATION, m.text, "dismiss"), m.start, m.end)
+             for m in t.of("dismiss") if _dismissed(t, m.start, m.end) is not None]
+    kept = _drop_dismissed(t, kept)
     # A negation inside a correction ("no wait", "doch nicht") is the correction's.
     reach = [-1] * (len(t.text) + 1)   # position -> farthest end of a correction over it
     for f, s, e in kept:
@@ -323,6 +372,126 @@ def _cues(t: _Text) -> list[tuple[Found, int, int]]:
                 reach[p] = max(reach[p], e)
     return [(f, s, e) for f, s, e in kept if (s, e) not in consumed and (
         f.cue is not Cue.NEGATION or reach[s] < e)]
+
+
+def _words_of(phrase: str) -> str:
+    return " ".join(tok.text for tok in tokenize(phrase) if tok.is_word)
+
+
+#: The second half of French "ne … pas".
+_NE_PARTNERS = frozenset(("pas", "plus", "jamais", "point", "rien"))
+#: Negations that are themselves a copula ("it isn't locked").
+_COPULAR_NEGATIONS = frozenset(("isn't", "aren't", "wasn't", "weren't", "ain't", "no longer"))
+
+
+def _copular(t: _Text, ns: int, ne: int, s: int) -> bool:
+    """The negation before a restriction negates a predicate ("is not closed", "no está
+    prohibido", "n'est plus interdit"), not an order ("no, keep out")."""
+    if _words_of(t.text[ns:ne]) in _COPULAR_NEGATIONS:
+        return True
+    for c in t.of("copula"):
+        if c.start >= ne and c.end <= s and "'" not in c.text:
+            return True             # "no está prohibido", "n'est plus interdit" (not "no it's")
+        if c.end <= ns and t.words(c.end, ns) == 0 and not _CLAUSE.search(t.text[c.end:ns]) \
+                and not _SENTENCE.search(t.text[c.end:ns]):
+            return True                                       # "is not off limits"
+    return False
+
+
+def _next_word(t: _Text, pos: int) -> Token | None:
+    """The word right after `pos`, if no mark stands between."""
+    k = bisect.bisect_left(t.word_starts, pos)
+    if k >= len(t.word_tokens):
+        return None
+    tok = t.word_tokens[k]
+    return tok if not t.text[pos:tok.start].strip() else None
+
+
+_NOT_GERUNDS = ("thing", "morning", "evening", "ceiling", "building", "during", "spring",
+                "string")
+
+
+def _activity(t: _Text, end: int) -> bool:
+    """A cessative ending at `end` has a verb after it that is not one of motion: "stop
+    worrying", "arrête de râler", "hör auf zu jammern", "deja de quejarte"."""
+    tok = _next_word(t, end)
+    if tok is None:
+        return False
+    linked = t.text[:end].rsplit(" ", 1)[-1] in L.CESSATIVE_LINKS
+    if tok.text in L.CESSATIVE_LINKS:
+        linked = True
+        tok = _next_word(t, tok.end)
+        if tok is None:
+            return False
+    gerund = len(tok.text) > 4 and tok.text.endswith("ing") and not tok.text.endswith(
+        _NOT_GERUNDS)
+    if tok.text.startswith("<") or not (linked or gerund):
+        return False
+    return not any(m.start == tok.start for label in ("motion", "dock", "anaphora")
+                   for m in t.of(label))
+
+
+def _clause_end(t: _Text, pos: int) -> int:
+    """Where the clause holding `pos` ends: a mark, or a connective ("and", "then", "but")."""
+    ends, _ = t.clause_bounds()
+    k = bisect.bisect_left(ends, pos)
+    return ends[k] if k < len(ends) else len(t.text)
+
+
+def _clause_start(t: _Text, pos: int) -> int:
+    _, starts = t.clause_bounds()
+    k = bisect.bisect_right(starts, pos)
+    return starts[k - 1] if k else 0
+
+
+def _dismissed(t: _Text, start: int, end: int) -> tuple[int, int] | None:
+    """What a word that sets aside is about: the rest of its clause ("ignore the cables"),
+    or for Japanese, which puts it first, the clause before it ("ケーブルは気にしないで").
+    None: about nothing ("don't worry, go to the door")."""
+    key = (start, end)
+    if key not in t.dismissed:
+        a, b = end, _clause_end(t, end)
+        if t.words(a, b) == 0:
+            a, b = _clause_start(t, start), start
+            if not _CJK_TEXT.search(t.text[a:b]):
+                t.dismissed[key] = None
+                return None
+        t.dismissed[key] = (a, b) if t.words(a, b) > 0 else None
+    return t.dismissed[key]
+
+
+_CJK_TEXT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _sets_aside(t: _Text, end: int) -> bool:
+    """A retraction followed by something that is neither a place, "it"/"that", motion nor
+    the errand itself: "never mind the mess" sets the mess aside and takes nothing back."""
+    span = _dismissed(t, end, end)
+    if span is None or span[0] < end:
+        return False
+    a, b = span
+    k = bisect.bisect_left(t.word_starts, a)
+    words = [tok.text for tok in t.word_tokens[k: bisect.bisect_left(t.word_starts, b)]]
+    if any(w.startswith("<") or w in L.ERRAND_WORDS for w in words):
+        return False
+    return not any(a <= m.start < b for label in ("anaphora", "motion", "dock")
+                   for m in t.of(label))
+
+
+#: What a dismissal sets aside stops being a warning or an order ("don't worry about the
+#: cables"); what it names stays (a place it names is forbidden: scope()).
+_DISMISSABLE = (Cue.HAZARD, Cue.NEGATION, Cue.STAY, Cue.PROHIBITION, Cue.CONDITIONAL,
+                Cue.DEFERRAL)
+
+
+def _drop_dismissed(t: _Text, kept: list[tuple[Found, int, int]]
+                    ) -> list[tuple[Found, int, int]]:
+    spans = [span for f, s, e in kept if f.kind == "dismiss"
+             for span in (_dismissed(t, s, e),) if span is not None]
+    if not spans:
+        return kept
+    return [(f, s, e) for f, s, e in kept if f.kind == "dismiss" or f.cue not in _DISMISSABLE
+            or not any(a <= s < b for a, b in spans)]
 
 
 def _segments(t: _Text) -> list[_Segment]:
@@ -352,9 +521,13 @@ def _segments(t: _Text) -> list[_Segment]:
         for c in t.of(label):
             if free(c.start) and free(c.end - 1):
                 cuts.append((c.start, c.end, joint))
-    for f, s, _ in cues:
+    for f, s, e in cues:
         if f.cue is Cue.CORRECTION:
             cuts.append((s, s, "correction"))
+        elif f.kind == "dismiss" and (_dismissed(t, s, e) or (e, e))[0] >= e:
+            # "go to the kitchen never mind the mess": what it sets aside follows it (not in
+            # Japanese: "キッチンは気にしないで")
+            cuts.append((s, s, "clause"))
     cuts.sort(key=lambda c: (c[0], -c[1], -_RANKS[c[2]]))
     segments: list[_Segment] = []
     pos, joint, sentence = 0, "start", 0
@@ -386,9 +559,13 @@ def _segments(t: _Text) -> list[_Segment]:
         seg = owner(s)
         if seg is not None:
             seg.cues.append(f)
+            seg.cue_starts.append(s)
     _mark_questions(segments, t, ends)
     return segments
 
+
+#: Cue kinds that only make the reading careful: they forbid nothing themselves.
+_NEUTRAL = frozenset(("activity", "concessive"))
 
 _RANKS = {"clause": 1, "seq": 2, "then": 3, "contrast": 4, "correction": 5, "sentence": 6}
 
@@ -519,6 +696,7 @@ class _Walk:
         for i, seg in enumerate(self.segments):
             if carried is not None and self.segments[i - 1].sentence == seg.sentence:
                 seg.cues.insert(0, carried)   # "do not, under any circumstances, go …"
+                seg.cue_starts.insert(0, -1)
             carried = None
             cues = self.segment_cues(i)
             if self.dangling(seg, cues):
@@ -551,8 +729,18 @@ class _Walk:
         cues = list(seg.cues)
         negation_first = any(m.start == seg.start for m in seg.matches.get("negation", ()))
         if t.opens("say", seg) and not t.opens("tell_me", seg) and not negation_first:
-            # What to say is someone else's words, but a hazard still warns about its place.
-            return [f for f in cues if f.cue is Cue.HAZARD]
+            # What to say is someone else's words, but a hazard still warns about its place,
+            # and a cue before the opener is the speaker's ("smettila di andare": there "di"
+            # is "of", not "say").
+            say_at = seg.matches["say"][0].start
+            own = [f for f, at in zip(seg.cues, seg.cue_starts, strict=True)
+                   if f.cue is Cue.HAZARD or at < say_at]
+            if len(own) < len(seg.cues) and not own:
+                # "Tell everyone not to enter the kitchen": words to pass on, which ask the
+                # robot for nothing; a place in them is not a destination.
+                own.append(Found(Cue.STATEMENT, seg.text[:40], "quoted"))
+            self.cues += own
+            return own
         if words and all(w in L.BARE_NEGATIONS for w in words) and t.has("negation", seg) \
                 and "<p" not in seg.text:
             cues = [Found(Cue.CORRECTION, seg.text, "discourse")]   # "No.", "Don't!", "不"
@@ -565,17 +753,47 @@ class _Walk:
                 cues.append(Found(Cue.STAY, words[0]))                # "Wait!", "¡Para!"
         elif words and words[0] in _HALT_FIRST and not any(f.cue is Cue.STAY for f in cues):
             cues.append(Found(Cue.STAY, words[0]))                    # "Halt right there"
-        kept = [f for f in cues
-                if f.cue is not Cue.CONDITIONAL or self.has_words_after(seg, f)]
+        kept: list[Found] = []
+        for f in cues:
+            if f.cue is Cue.CONDITIONAL:
+                if not self.has_words_after(seg, f):
+                    continue
+                if self.conceded(i):
+                    f = Found(f.cue, f.phrase, "concessive")
+            kept.append(f)
+        referred = self.referred(seg) if "<p" not in seg.text else []
         if seg.question and not seg.polite:
             kept.append(Found(Cue.QUESTION, seg.text[:40]))
-        elif not kept and "<p" in seg.text and not t.has("request", seg) \
+        elif not kept and ("<p" in seg.text or referred) and not t.has("request", seg) \
                 and t.has("copula", seg) and not self.is_bare_np(i):
-            # "The kitchen tiles are still drying.": talks about a place, asks nothing.
+            # "The kitchen tiles are still drying.", "it's a minefield in there": talks
+            # about a place, asks nothing.
             kept.append(Found(Cue.STATEMENT, seg.text[:40]))
             seg.cues.append(kept[-1])
+            seg.cue_starts.append(seg.start)
+            if referred:
+                self._targets[i] = referred   # what the next clause's bare "go" goes to
         self.cues += kept
         return kept
+
+    def conceded(self, i: int) -> bool:
+        """A condition whose consequence sets it aside: "if it's messy, don't worry about
+        it", "if the dog barks, ignore it", "…, go there anyway"."""
+        seg = self.segments[i]
+        following = [s for s in self.segments[i + 1:] if s.sentence == seg.sentence]
+        if any(self.t.has("concessive", s) for s in following):
+            return True
+        if not following:
+            return False
+        # "If it rains, ignore the window and go to the door": a new object is the
+        # consequence, under the condition; only the condition itself may be set aside.
+        nxt = following[0]
+        marks = [m for m in nxt.matches.get("dismiss", ())
+                 if self.t.words(nxt.start, m.start) <= 1]
+        if not marks:
+            return False
+        rest = [tok.text for tok in nxt.tokens if tok.start >= marks[0].end]
+        return all(w in L.DISMISSED_CONDITION for w in rest)
 
     def dangling(self, seg: _Segment, cues: list[Found]) -> bool:
         """A negation with only stress words ("do not, under any circumstances,"): it
@@ -624,7 +842,8 @@ class _Walk:
             self.last_correction = i
             self.correction = corrections[0]
         forbidding = [f for f in cues
-                      if f.cue not in (Cue.CORRECTION, Cue.QUESTION, Cue.STATEMENT)]
+                      if f.cue not in (Cue.CORRECTION, Cue.QUESTION, Cue.STATEMENT)
+                      and f.kind not in _NEUTRAL]
         retract = [f for f in corrections if f.kind == "retract"]
         if retract:
             self.forbid(own or self.referred(seg), i, retract[0])   # "never mind the window"
@@ -662,10 +881,22 @@ class _Walk:
         seg = self.segments[i]
         referred = self.referred(seg) if not own else []
         cue = f.cue
-        if cue is Cue.NEGATION:
-            if own or referred:
+        if f.kind == "dismiss":
+            # "Don't worry about the kitchen": not there; but "go to the kitchen, don't worry
+            # about it" keeps what was asked for.
+            self.forbid([k for k in own or referred if k not in self.affirm_at], i, f)
+        elif cue is Cue.NEGATION:
+            if (own or referred) and self.describes(i, f):
+                # "There's no one in the kitchen", "il n'y a personne": what is there, not
+                # where to go (and not a request either).
+                found = Found(Cue.STATEMENT, seg.text[:40])
+                seg.cues.append(found)
+                seg.cue_starts.append(seg.start)
+                self.cues.append(found)
+            elif own or referred:
                 self.forbid(own or referred, i, f)
-            elif self.t.has("motion", seg):
+            elif self.t.has("motion", seg) and not any(
+                    tok.text in L.ELSEWHERE for tok in seg.tokens):
                 self.set_hold(f)                       # "don't move", "别动"
             elif self.topic:
                 self.forbid(self.topic, i, f)          # "the table, not a good idea"
@@ -689,8 +920,21 @@ class _Walk:
             else:
                 self.set_hold(f)
         elif cue in (Cue.CONDITIONAL, Cue.DEFERRAL):
+            if f.kind == "wait" and self.is_step(i):
+                self.affirm(own, i)        # "go to the kitchen, wait there before the door"
+                return
             self.forbid(own or self.topic, i, f)
             self.set_hold(f)
+
+    def describes(self, i: int, f: Found) -> bool:
+        """A negation that says what is (not) somewhere: no verb of motion, and a pronoun
+        ("nobody", "nothing", "personne") or an existential ("there is", "il y a", "hay")."""
+        seg = self.segments[i]
+        existential = self.t.has("existential", seg)
+        if self.t.has("motion", seg) or self.t.has("dock", seg) or (
+                self.t.has("request", seg) and not existential):
+            return False
+        return _words_of(f.phrase) in L.NEGATIVE_PRONOUNS or existential
 
     def is_step(self, i: int) -> bool:
         """A stay that is part of the plan: with a duration ("stay here for 10 s"), after a
