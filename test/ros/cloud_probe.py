@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray
 from nav_msgs.msg import Odometry
 from sensor_msgs.msg import LaserScan, PointCloud2
 from sensor_msgs.msg import PointField as PointFieldMsg
@@ -32,6 +33,14 @@ def pointcloud2(cloud: RawCloud, frame: str = "livox_frame", sec: int = 0,
     msg.data = array.array("B", bytes(cloud.data))  # type: ignore[arg-type]
     msg.is_dense = cloud.is_dense
     return msg
+
+
+def watch_perception(probe: Probe) -> Any:
+    """Subscribe perception/obstacles and /diagnostics; the publisher of the head lidar's
+    clouds (livox/lidar)."""
+    probe.subscribe(LaserScan, "perception/obstacles", qos.SENSOR)
+    probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
+    return probe.publisher(PointCloud2, "livox/lidar", qos.SENSOR_PUB)
 
 
 def wall_ahead(n: int = 2000, distance: float = 2.0) -> np.ndarray:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from diagnostic_msgs.msg import DiagnosticArray
-from sensor_msgs.msg import LaserScan, PointCloud2
+from sensor_msgs.msg import LaserScan
 
 from robot_brain.ros import qos
 from test.ros.cloud_probe import (
@@ -21,6 +20,7 @@ from test.ros.cloud_probe import (
     pointcloud2,
     unanswered,
     wall_ahead,
+    watch_perception,
 )
 from test.ros.graph import Graph
 from test.unit import cloud_fixtures as fx
@@ -36,9 +36,7 @@ def test_head_cloud_and_scan_merge_and_bad_clouds_are_refused(tmp_path: Path) ->
     with Graph(tmp_path) as g:
         probe = g.probe
         assert probe is not None
-        probe.subscribe(LaserScan, "perception/obstacles", qos.SENSOR)
-        probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
-        clouds = probe.publisher(PointCloud2, "livox/lidar", qos.SENSOR_PUB)
+        clouds = watch_perception(probe)
         scans = probe.publisher(LaserScan, "scan", qos.SENSOR_PUB)
         odom = Odom(probe)
         node = g.start("perception", parameters=HEAD)

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import TransformStamped
-from sensor_msgs.msg import LaserScan, PointCloud2
 
 from robot_brain.core.robot_model.frames import quaternion_from_rpy
 from robot_brain.ros import qos
@@ -29,6 +27,7 @@ from test.ros.cloud_probe import (
     sources_status,
     unanswered,
     wall_ahead,
+    watch_perception,
 )
 from test.ros.graph import Graph
 from test.unit import cloud_fixtures as fx
@@ -56,9 +55,7 @@ def test_the_head_mount_comes_from_tf_static(tmp_path: Path) -> None:
     with Graph(tmp_path) as g:
         probe = g.probe
         assert probe is not None
-        probe.subscribe(LaserScan, "perception/obstacles", qos.SENSOR)
-        probe.subscribe(DiagnosticArray, "/diagnostics", qos.DIAGNOSTICS)
-        clouds = probe.publisher(PointCloud2, "livox/lidar", qos.SENSOR_PUB)
+        clouds = watch_perception(probe)
         # Two static broadcasters, each with its own latched message (a robot's
         # robot_state_publisher and a static_transform_publisher for an added sensor).
         torso = probe.publisher(TFMessage, "/tf_static", qos.STATE)
