@@ -25,14 +25,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from robot_brain.core.planner.gate.findings import DOCK_KEY, Found, Reading, point_key
 from robot_brain.core.planner.gate.lexicon import Cue
-from robot_brain.core.planner.gate.reading import (
-    DOCK_KEY,
-    Found,
-    InstructionReader,
-    Reading,
-    point_key,
-)
+from robot_brain.core.planner.gate.reading import InstructionReader
 from robot_brain.core.planner.skills import DOCK_PLACE, Plan, PlanLimits, Skill, Step
 from robot_brain.core.world import World
 

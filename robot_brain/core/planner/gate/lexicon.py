@@ -109,7 +109,7 @@ HARMLESS: Phrases = {
 }
 
 #: Reassurance that sets something aside ("don't worry about the cables", "never mind the
-#: mess" is read the same way, reading._cues): read as "ignore". What it is about is neither
+#: mess" is read the same way, cues.find_cues): read as "ignore". What it is about is neither
 #: a warning nor a request ("don't worry about the cables, go to the living room"); a place it
 #: names is not to be gone to ("don't worry about the kitchen, I'll do it"). Alone ("don't
 #: worry, go to the door") it sets nothing aside.
