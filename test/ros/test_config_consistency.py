@@ -15,7 +15,7 @@ import pytest
 import yaml
 from rcl_interfaces.srv import ListParameters
 
-from robot_brain.cli.demo import BRAIN_NODES, available_nodes
+from robot_brain.cli.demo_setup import BRAIN_NODES, available_nodes
 from robot_brain.core.config.params_file import node_key
 from test.ros.graph import CONFIG, ROOT, Graph
 

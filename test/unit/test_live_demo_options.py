@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from robot_brain.cli.demo import DemoOptions, _node_overrides
+from robot_brain.cli.demo_options import DemoOptions
+from robot_brain.cli.demo_params import node_overrides
 from robot_brain.cli.main import build_parser
 
 
@@ -20,6 +21,6 @@ def test_live_is_off_by_default() -> None:
 def test_live_port_goes_to_the_node() -> None:
     opts = _opts("--live", "--live-port", "9001")
     assert opts.live
-    params = _node_overrides("live_view", opts, ["sim"], Path("/tmp/run"))
+    params = node_overrides("live_view", opts, ["sim"], Path("/tmp/run"))
     assert params["port"] == 9001
-    assert "port" not in _node_overrides("sim", opts, ["sim"], Path("/tmp/run"))
+    assert "port" not in node_overrides("sim", opts, ["sim"], Path("/tmp/run"))
