@@ -35,12 +35,10 @@ from robot_brain.core.geometry import Pose2D  # noqa: E402
 from robot_brain.core.maps.map_saver import save_map  # noqa: E402
 from robot_brain.core.maps.metadata import MapOrigin  # noqa: E402
 from robot_brain.core.maps.occupancy import OccupancyGrid  # noqa: E402
+from robot_brain.core.navigation.route_config import RoutePlannerConfig  # noqa: E402
+from robot_brain.core.navigation.route_errors import NoRouteError  # noqa: E402
 from robot_brain.core.navigation.route_jobs import ProcessRoutes, ThreadedRoutes  # noqa: E402
-from robot_brain.core.navigation.route_planner import (  # noqa: E402
-    NoRouteError,
-    RoutePlanner,
-    RoutePlannerConfig,
-)
+from robot_brain.core.navigation.route_planner import RoutePlanner  # noqa: E402
 from robot_brain.core.planner.executive import Executive  # noqa: E402
 from robot_brain.core.planner.skills import Plan, Skill, Step  # noqa: E402
 from robot_brain.core.world import World, map_world  # noqa: E402
@@ -110,7 +108,7 @@ def bench_size(width: int, height: int, args: argparse.Namespace) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{width}x{height} map at {grid.resolution} m ({width * grid.resolution:.0f} m x "
           f"{height * grid.resolution:.0f} m), route grid {planner.nx}x{planner.ny} at "
-          f"{args.resolution} m, {planner._coarse.count} coarse pieces: clearance field "
+          f"{args.resolution} m, {planner.search.coarse.count} coarse pieces: clearance field "
           f"{t_field:.2f} s, route grid {t_build:.2f} s; {len(times)} queries ({failed} no "
           f"route): p50 {_pct(times, 50):.1f} ms, p99 {_pct(times, 99):.1f} ms, max "
           f"{max(times):.1f} ms; cells expanded p50 {_pct(expanded, 50):.0f} max "

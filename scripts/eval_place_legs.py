@@ -28,10 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from robot_brain.core.control.expert import ExpertConfig  # noqa: E402
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy  # noqa: E402
-from robot_brain.core.navigation.route_planner import (  # noqa: E402
-    RoutePlanner,
-    RoutePlannerConfig,
-)
+from robot_brain.core.navigation.route_config import RoutePlannerConfig  # noqa: E402
+from robot_brain.core.navigation.route_planner import RoutePlanner  # noqa: E402
 from robot_brain.core.resources import resolve_world_path  # noqa: E402
 from robot_brain.core.world import Place, load_world  # noqa: E402
 from robot_brain_lab.place_legs import LegConfig, LegResult, leg_pairs, run_leg  # noqa: E402

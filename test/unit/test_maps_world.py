@@ -16,13 +16,9 @@ from robot_brain.core.maps.metadata import MapOrigin
 from robot_brain.core.maps.occupancy import OccupancyGrid
 from robot_brain.core.maps.places_file import PlacesFile, save_places_file
 from robot_brain.core.navigation.rasterize import rasterize
-from robot_brain.core.navigation.route_planner import (
-    MAP_OBSTACLE,
-    GoalBlockedError,
-    NoRouteError,
-    Route,
-    RoutePlanner,
-)
+from robot_brain.core.navigation.route_errors import GoalBlockedError, NoRouteError
+from robot_brain.core.navigation.route_grid import MAP_OBSTACLE
+from robot_brain.core.navigation.route_planner import Route, RoutePlanner
 from robot_brain.core.planner.skills import PlanLimits
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.resources import default_world_path

@@ -11,17 +11,15 @@ import pytest
 
 from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.control.policy import load_onnx_policy
-from robot_brain.core.navigation.route_planner import (
+from robot_brain.core.navigation.route_config import RoutePlannerConfig, RoutePlannerConfigError
+from robot_brain.core.navigation.route_errors import (
     GoalBlockedError,
     NoRouteError,
     OutsideMapError,
-    Route,
-    RoutePlanner,
-    RoutePlannerConfig,
-    RoutePlannerConfigError,
     StartBlockedError,
     UnreachableError,
 )
+from robot_brain.core.navigation.route_planner import Route, RoutePlanner
 from robot_brain.core.resources import resolve_world_path
 from robot_brain.core.world import World, load_world, parse_world
 from robot_brain_lab.place_legs import LegConfig, run_leg

@@ -7,8 +7,9 @@ import threading
 import time
 
 from robot_brain.core.geometry import Pose2D
+from robot_brain.core.navigation.route_errors import NoRouteError, UnreachableError
 from robot_brain.core.navigation.route_jobs import InlineRoutes, ThreadedRoutes
-from robot_brain.core.navigation.route_planner import NoRouteError, Route, UnreachableError
+from robot_brain.core.navigation.route_planner import Route
 from robot_brain.core.planner.executive import ROUTE_WAIT_S, Executive
 from robot_brain.core.planner.skills import Plan, Skill, Step
 
@@ -137,8 +138,8 @@ def _poll(jobs: object, job: int, timeout_s: float = 30.0) -> object:
 
 
 def test_process_routes_answer_from_a_process_of_their_own() -> None:
+    from robot_brain.core.navigation.route_config import RoutePlannerConfig
     from robot_brain.core.navigation.route_jobs import ProcessRoutes, RouteWorkerError
-    from robot_brain.core.navigation.route_planner import RoutePlannerConfig
 
     jobs = ProcessRoutes("", "", 0.25, RoutePlannerConfig())        # the apartment
     try:

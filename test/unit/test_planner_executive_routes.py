@@ -7,12 +7,8 @@ import math
 import pytest
 
 from robot_brain.core.geometry import Pose2D
-from robot_brain.core.navigation.route_planner import (
-    NoRouteError,
-    Route,
-    RoutePlanner,
-    UnreachableError,
-)
+from robot_brain.core.navigation.route_errors import NoRouteError, UnreachableError
+from robot_brain.core.navigation.route_planner import Route, RoutePlanner
 from robot_brain.core.planner.executive import ExecOutput, Executive, ExecutiveConfigError
 from robot_brain.core.planner.skills import Plan, Skill, Step
 from robot_brain.core.resources import resolve_world_path

@@ -14,7 +14,7 @@ import numpy as np
 
 from robot_brain.core.maps.metadata import MapOrigin
 from robot_brain.core.maps.occupancy import FREE, OCCUPIED, OccupancyGrid
-from robot_brain.core.navigation.route_planner import _clearance, _obstacles
+from robot_brain.core.navigation.obstacle_clearance import clearance, obstacles
 from robot_brain.core.world import World
 
 _CHUNK = 500_000
@@ -31,8 +31,8 @@ def rasterize(world: World, resolution: float) -> OccupancyGrid:
     ys = b.y_min + (np.arange(ny) + 0.5) * resolution
     gx, gy = np.meshgrid(xs, ys)
     pts = np.column_stack([gx.reshape(-1), gy.reshape(-1)])
-    obs = _obstacles(world)
-    inside = np.concatenate([_clearance(obs, pts[i:i + _CHUNK])[0] < 0.0
+    obs = obstacles(world)
+    inside = np.concatenate([clearance(obs, pts[i:i + _CHUNK])[0] < 0.0
                              for i in range(0, len(pts), _CHUNK)])
     data = np.where(inside, OCCUPIED, FREE).astype(np.int8).reshape(ny, nx)
     return OccupancyGrid(data, resolution, MapOrigin(b.x_min, b.y_min, 0.0),

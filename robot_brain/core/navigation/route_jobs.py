@@ -30,13 +30,9 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol, runtime_checkable
 
 from robot_brain.core.config.spawning import main_module_hidden
-from robot_brain.core.navigation.route_planner import (
-    NoRouteError,
-    Route,
-    RoutePlanner,
-    RoutePlannerConfig,
-    RouteSource,
-)
+from robot_brain.core.navigation.route_config import RoutePlannerConfig
+from robot_brain.core.navigation.route_errors import NoRouteError
+from robot_brain.core.navigation.route_planner import Route, RoutePlanner, RouteSource
 
 #: What a query ends with: the route, or why there is none.
 RouteResult = Route | NoRouteError

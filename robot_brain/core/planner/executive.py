@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import Pose2D
+from robot_brain.core.navigation.route_errors import NoRouteError
 from robot_brain.core.navigation.route_jobs import InlineRoutes, RouteJobs
-from robot_brain.core.navigation.route_planner import NoRouteError, RouteSource
+from robot_brain.core.navigation.route_planner import RouteSource
 from robot_brain.core.planner.skills import Plan, Skill, Step
 
 #: A route not back after this long (s) is given up: the step drives straight to its target.

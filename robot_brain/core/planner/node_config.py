@@ -15,7 +15,7 @@ from robot_brain.core.config.robot import RobotConfig
 from robot_brain.core.llm.registry import settings_class
 from robot_brain.core.llm.types import BackendConfig
 from robot_brain.core.navigation.localization import LocalizationConfig
-from robot_brain.core.navigation.route_planner import RoutePlannerConfig
+from robot_brain.core.navigation.route_config import RoutePlannerConfig
 from robot_brain.core.planner.backend_pool import PoolConfig
 from robot_brain.core.planner.executive import check_config as check_executive_config
 from robot_brain.core.planner.instruct_goals import InstructConfig
