@@ -204,7 +204,7 @@ def test_plain_json_completion_is_accepted_as_well_as_a_stream(fake: FakeServer)
 
 
 def test_a_huge_streamed_reply_is_cut_off_not_read_whole(fake: FakeServer) -> None:
-    from robot_brain.core.llm.openai_compat import MAX_REPLY_BYTES
+    from robot_brain.core.llm.sse_stream import MAX_REPLY_BYTES
     fake.tokens = ["x" * 1000] * 4400  # about 4.4 MB of SSE
     reply = backend_for(fake.url).generate(request(1), never)
     assert reply.error == f"backend error: reply larger than {MAX_REPLY_BYTES} bytes; cut off"
