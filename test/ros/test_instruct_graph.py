@@ -28,6 +28,7 @@ from action_msgs.srv import CancelGoal
 from diagnostic_msgs.msg import DiagnosticArray
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionClient
+from rclpy.executors import SingleThreadedExecutor
 from robot_brain_interfaces.action import Instruct
 from robot_brain_interfaces.msg import Plan, PlannerStatus
 from std_msgs.msg import Bool, String
@@ -35,7 +36,7 @@ from std_msgs.msg import Bool, String
 from robot_brain.cli.processes import ros_environment
 from robot_brain.ros import qos
 from robot_brain.ros.planner_interfaces import plan_json, status_json
-from test.ros.graph import Graph, Probe
+from test.ros.graph import Graph, Probe, destroy_node_fully
 
 pytestmark = pytest.mark.ros
 
@@ -249,10 +250,14 @@ def test_two_clients_racing_one_wins_both_answered(tmp_path: Path) -> None:
         planner(g, [wait_plan(30.0)])
         c1 = client(probe)
         other = rclpy.create_node("instruct_rival")
-        spin = threading.Thread(target=rclpy.spin, args=(other,), daemon=True)
+        # The client exists before its node spins (an executor that meets a half-built
+        # ActionClient dies on its missing lock: seen in CI), on an executor of its own.
+        c2 = ActionClient(other, Instruct, "brain/instruct")
+        executor = SingleThreadedExecutor()
+        executor.add_node(other)
+        spin = threading.Thread(target=executor.spin, daemon=True, name="spin:rival")
         spin.start()
         try:
-            c2 = ActionClient(other, Instruct, "brain/instruct")
             assert c2.wait_for_server(timeout_sec=START_TIMEOUT)
             futures = [c.send_goal_async(Instruct.Goal(instruction=f"wait ({n})", sender=n))
                        for c, n in ((c1, "one"), (c2, "two"))]
@@ -271,7 +276,9 @@ def test_two_clients_racing_one_wins_both_answered(tmp_path: Path) -> None:
             assert done(results[1 - ended[0]], "the winner's result").result.outcome \
                 == Instruct.Result.CANCELLED
         finally:
-            other.destroy_node()
+            executor.shutdown(timeout_sec=2.0)
+            spin.join(timeout=10.0)
+            destroy_node_fully(other)
 
 
 def test_a_cancel_for_an_unknown_goal_is_answered_and_counted(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from robot_brain_interfaces.action import Instruct
 from std_msgs.msg import String
 
 from robot_brain.ros import qos
-from test.ros.graph import Graph
+from test.ros.graph import Graph, destroy_node_fully
 from test.ros.nav2_test_msgs import ensure_nav2_msgs
 
 pytestmark = pytest.mark.ros
@@ -99,7 +99,7 @@ class FakeNav2:
         time.sleep(0.2)  # a silent goal's loop ends before the node goes
         self.executor.shutdown(timeout_sec=2.0)
         self.thread.join(timeout=10.0)
-        self.node.destroy_node()
+        destroy_node_fully(self.node)
 
 
 @contextmanager
