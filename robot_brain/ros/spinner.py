@@ -9,6 +9,10 @@ Stop it *before* the nodes it talks to exit: Fast DDS 3.2 can deadlock a partici
 destroys its endpoints while remote endpoints are being removed (seen once in a test probe:
 the UDP receive thread, unpairing a departed writer, holds the discovery mutex and waits for
 the event thread, which waits for that mutex; the destroying thread waits for both, for ever).
+
+A node is destroyed with its action servers and clients (`destroy_node_fully`): rclpy's
+`destroy_node` leaves them alive, and they keep the node's DDS endpoints in the graph after
+the context is shut down.
 """
 
 from __future__ import annotations
@@ -16,8 +20,22 @@ from __future__ import annotations
 import threading
 
 import rclpy
+from rclpy.action import ActionClient, ActionServer
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
+
+
+def destroy_node_fully(node: Node) -> None:
+    """Destroy `node` after its action servers and clients.
+
+    A server left behind stays in this process's graph, even across a shutdown and a new
+    rclpy.init(): a later client's `wait_for_server` then returns at once, before the real
+    server is up, and the goal it sends is lost (seen in the graph tests).
+    """
+    for waitable in list(node.waitables):
+        if isinstance(waitable, (ActionServer, ActionClient)):
+            waitable.destroy()
+    node.destroy_node()
 
 
 class BackgroundSpinner:
@@ -38,5 +56,5 @@ class BackgroundSpinner:
     def stop(self, timeout: float = 10.0) -> None:
         self.executor.shutdown(timeout_sec=2.0)
         self.thread.join(timeout=timeout)
-        self.node.destroy_node()
+        destroy_node_fully(self.node)
         rclpy.try_shutdown()

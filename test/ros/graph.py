@@ -91,19 +91,6 @@ def stop_probe(probe: Probe) -> None:
     probe.spinner.stop()
 
 
-def destroy_node_fully(node: Node) -> None:
-    """Destroy a node and its action servers and clients first.
-
-    rclpy's destroy_node leaves them alive. A server left behind stays in this process's graph:
-    a later test's `wait_for_server` then returns at once, before the real server is up, and
-    the goal it sends is lost (seen in CI after test_interfaces_graph)."""
-    for waitable in list(node.waitables):
-        destroy = getattr(waitable, "destroy", None)
-        if destroy is not None:
-            destroy()
-    node.destroy_node()
-
-
 def node_process(executable: str, log_dir: Path, **kwargs: Any) -> NodeProcess:
     """A node started with the shipped config plus overrides; its output goes to a log file."""
     params = kwargs.pop("params_files", [CONFIG])

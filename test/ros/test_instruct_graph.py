@@ -36,7 +36,8 @@ from std_msgs.msg import Bool, String
 from robot_brain.cli.processes import ros_environment
 from robot_brain.ros import qos
 from robot_brain.ros.planner_interfaces import plan_json, status_json
-from test.ros.graph import Graph, Probe, destroy_node_fully
+from robot_brain.ros.spinner import destroy_node_fully
+from test.ros.graph import Graph, Probe
 
 pytestmark = pytest.mark.ros
 

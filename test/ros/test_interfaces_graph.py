@@ -39,7 +39,7 @@ from robot_brain.core.planner.skills import Plan as CorePlan
 from robot_brain.core.planner.skills import Skill, Step
 from robot_brain.ros import qos
 from robot_brain.ros.planner_interfaces import plan_json, plan_msg, status_json, status_msg
-from test.ros.graph import destroy_node_fully
+from robot_brain.ros.spinner import destroy_node_fully
 from test.ros.nav2_test_msgs import ensure_nav2_msgs
 
 pytestmark = pytest.mark.ros
@@ -63,10 +63,7 @@ class Graph:
 def graph() -> Iterator[Graph]:
     """Two nodes in this process, spun by a multi-threaded executor on a background thread
     (an action server's execute callback blocks its thread while the goal runs)."""
-    # Shut rclpy down after only if this fixture started it: later modules' graph tests share
-    # the process's context.
-    own = not rclpy.ok()
-    if own:
+    if not rclpy.ok():
         rclpy.init()
     server = rclpy.create_node("iface_server")
     client = rclpy.create_node("iface_client")
@@ -82,8 +79,7 @@ def graph() -> Iterator[Graph]:
         thread.join(timeout=10.0)
         destroy_node_fully(server)
         destroy_node_fully(client)
-        if own:
-            rclpy.try_shutdown()
+        rclpy.try_shutdown()
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:

@@ -27,7 +27,8 @@ from robot_brain_interfaces.action import Instruct
 from std_msgs.msg import String
 
 from robot_brain.ros import qos
-from test.ros.graph import Graph, destroy_node_fully
+from robot_brain.ros.spinner import destroy_node_fully
+from test.ros.graph import Graph
 from test.ros.nav2_test_msgs import ensure_nav2_msgs
 
 pytestmark = pytest.mark.ros

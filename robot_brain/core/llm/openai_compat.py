@@ -191,8 +191,9 @@ class OpenAiCompatBackend:
                  should_cancel: Callable[[], bool]) -> tuple[LlmReply, int | None]:
         """One HTTP request; returns the reply and the HTTP error status if there was one."""
         timeout = max(0.1, min(self._http_timeout_s, deadline.remaining()))
-        # Imported here, not at the top: http.client pulls in ssl (~5 MB of RSS), and the
-        # planner process imports this module for its config class alone.
+        # Imported here, not at the top: the planner process imports this module for its
+        # config class alone and needs no http.client or ssl (about 5 MB in a bare
+        # interpreter; in the brain's slow_path the saving did not show, BENCHMARKS.md).
         from robot_brain.core.llm.sse_stream import SseStream
 
         stream = SseStream(self._url, self._body(request, form), self._headers(), timeout)
