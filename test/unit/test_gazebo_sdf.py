@@ -15,10 +15,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from robot_brain.core.resources import default_world_path
 from robot_brain.core.robot_model import HUMANOID
 from robot_brain.core.sim.lidar import LidarConfig
-from robot_brain.core.world import World, load_world
+from robot_brain.core.world import World
 from test.unit.gazebo_files import (
     DIFF_DRIVE,
     IMU,
@@ -38,11 +37,6 @@ from test.unit.gazebo_files import (
 )
 
 TOL = 1e-5  # the generator writes 6 decimals
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world(default_world_path())
 
 
 def _models(world_el: ET.Element) -> dict[str, ET.Element]:

@@ -18,26 +18,8 @@ from robot_brain.core.planner.gate.lexicon import Cue
 from robot_brain.core.planner.gate.reading import MAX_GATE_CHARS
 from robot_brain.core.planner.skills import Plan, PlanLimits, Skill, Step
 from robot_brain.core.planner.validation import PlanValidator
-from robot_brain.core.resources import default_world_path
-from robot_brain.core.world import World, load_world
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world(default_world_path())
-
-
-@pytest.fixture(scope="module")
-def gate(world: World) -> PlanGate:
-    return PlanGate(world, PlanLimits())
-
-
-def go(world: World, *places: str) -> Plan:
-    steps = [{"skill": "dock"} if p == "dock" else {"skill": "navigate_to", "place": p}
-             for p in places]
-    plan = PlanValidator(world, PlanLimits()).validate_data({"steps": steps}).plan
-    assert plan is not None
-    return plan
+from robot_brain.core.world import World
+from test.unit.gate_plans import go
 
 
 def held(gate: PlanGate, world: World, text: str, *places: str) -> bool:

@@ -9,30 +9,9 @@ import pytest
 
 from robot_brain.core.planner.gate.gate import UNCONFIRMED, PlanGate
 from robot_brain.core.planner.gate.lexicon import Cue
-from robot_brain.core.planner.skills import Plan, PlanLimits
-from robot_brain.core.planner.validation import PlanValidator
-from robot_brain.core.resources import default_world_path
-from robot_brain.core.world import World, load_world
+from robot_brain.core.world import World
 from robot_brain_lab.planner_scoring import lab_data_file, load_instruction_set
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world(default_world_path())
-
-
-@pytest.fixture(scope="module")
-def gate(world: World) -> PlanGate:
-    return PlanGate(world, PlanLimits())
-
-
-def go(world: World, *places: str) -> Plan:
-    steps = [{"skill": "dock"} if p == "dock" else {"skill": "navigate_to", "place": p}
-             for p in places]
-    plan = PlanValidator(world, PlanLimits()).validate_data({"steps": steps}).plan
-    assert plan is not None
-    return plan
-
+from test.unit.gate_plans import go
 
 # -- must not move, per class: (text, the place a careless tier would walk to) --------------
 

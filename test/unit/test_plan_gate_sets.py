@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from robot_brain.core.planner.gate.gate import PlanGate
 from robot_brain.core.planner.skills import Plan, PlanLimits, Skill
 from robot_brain.core.planner.validation import PlanValidator
 from robot_brain.core.planner.vertical.intent_model import ModelMetadata, default_model_path
 from robot_brain.core.planner.vertical.places import PlaceMatcher
 from robot_brain.core.planner.vertical.text import fold
-from robot_brain.core.resources import resolve_world_path
-from robot_brain.core.world import World, load_world
+from robot_brain.core.world import World
 from robot_brain_lab.corpus_overlap import find_overlaps
 from robot_brain_lab.planner_scoring import (
     Case,
@@ -36,16 +33,6 @@ DONT_MOVE = ("negation", "prohibition", "correction", "hazard", "conditional", "
 
 def load(name: str) -> InstructionSet:
     return load_instruction_set(lab_data_file(name))
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world(resolve_world_path("apartment.yaml"))
-
-
-@pytest.fixture(scope="module")
-def gate(world: World) -> PlanGate:
-    return PlanGate(world, PlanLimits())
 
 
 def moves(plan: Plan) -> bool:
