@@ -136,6 +136,18 @@ class _CountingActionServer(ActionServer):  # type: ignore[type-arg]
         await super()._execute_expire_goals(expired_goals)
 
 
+def log_goal_end(logger: Any, result: GoalResult) -> None:
+    """One line per ended goal: info when it was done, a warning otherwise. Two call sites on
+    purpose: rclpy's logger raises ValueError when one call site logs at a severity other than
+    its first call's (a planner that logged a DONE goal then crashed on the first FAILED one)."""
+    text = f"Instruct goal {result.request_id or '(queued)'} {result.outcome.name}: " \
+        f"{result.message}"
+    if result.outcome is Outcome.DONE:
+        logger.info(text)
+    else:
+        logger.warning(text)
+
+
 class InstructServer:
     def __init__(self, node: Node, config: InstructConfig, enqueue: Enqueue,
                  stop_now: StopNow) -> None:
@@ -259,10 +271,7 @@ class InstructServer:
             except Exception as exc:  # noqa: BLE001 - rcl refuses a transition: still answer
                 self.node.get_logger().warning(f"Instruct goal state not changed: {exc}")
             future.set_result(result_msg(result))
-            level = self.node.get_logger().info if result.outcome is Outcome.DONE \
-                else self.node.get_logger().warning
-            level(f"Instruct goal {result.request_id or '(queued)'} "
-                  f"{result.outcome.name}: {result.message}")
+            log_goal_end(self.node.get_logger(), result)
 
     def health(self) -> HealthReport:
         return self.goals.health()
