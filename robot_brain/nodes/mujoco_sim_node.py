@@ -122,7 +122,10 @@ class MujocoSimNode(PollingNode):
         if self._scan_pub is not None:
             self._timer(self.cfg.knee_laser.rate_hz, self._publish_scan)
         if self._cloud_pub is not None:
-            self._timer(self.cfg.head_lidar.rate_hz, self._publish_cloud)
+            # One message per slice of a frame (slices_per_frame): created beside the knee
+            # laser's timer, so on the steady clock their calls fall together.
+            lidar = self.cfg.head_lidar
+            self._timer(lidar.rate_hz * lidar.slices_per_frame, self._publish_cloud)
         self._timer(self.cfg.odom_rate_hz, self._publish_odom)
         self._timer(self.cfg.battery_rate_hz, self._publish_battery)
         self._timer(1.0, self._publish_diagnostics)
@@ -132,7 +135,8 @@ class MujocoSimNode(PollingNode):
             f"{len(self.world.unmapped)} unmapped obstacle(s)), start ({self.sim.pose.x:.2f}, "
             f"{self.sim.pose.y:.2f}), time step {self.cfg.timestep_s} s, head lidar "
             f"{'on' if self._cloud_pub else 'off'} ({self.cfg.head_lidar.points_per_frame} "
-            f"rays at {self.cfg.head_lidar.rate_hz} Hz), knee laser "
+            f"rays at {self.cfg.head_lidar.rate_hz} Hz in {self.cfg.head_lidar.slices_per_frame}"
+            f" message(s) a frame), knee laser "
             f"{'on' if self._scan_pub else 'off'}, sway +-{self.cfg.gait.pitch_amplitude_deg} "
             f"deg pitch / +-{self.cfg.gait.roll_amplitude_deg} deg roll, {self.realtime}")
 

@@ -133,7 +133,7 @@ class PerceptionSources:
                 node.create_subscription(LaserScan, cfg.resolved_topic,
                                          functools.partial(self._on_scan, i), qos.SENSOR)
         timeouts = [c.timeout_s for c in self.configs]
-        self.merger = SectorMerger(n_sectors, timeouts)
+        self.merger = SectorMerger(n_sectors, timeouts, [c.accumulate_s for c in self.configs])
         self.monitor = SourcesMonitor([c.name for c in self.configs], timeouts)
         tf_sources = [(i, c) for i, c in enumerate(self.configs)
                       if c.mount_from == MountFrom.TF_STATIC]

@@ -27,6 +27,7 @@ pytest.importorskip("mujoco", reason="mujoco (requirements/python.txt) not insta
 
 START_WAIT_S = 60.0
 POINTS = 5000
+SLICES = 5  # brain.yaml's: each message a fifth of a frame
 TIMEOUT_S = 0.5
 
 
@@ -57,7 +58,8 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
         probe.subscribe(String, "robot_description", qos.STATE)
         extra = tmp_path / "overrides.yaml"
         extra.write_text(yaml.safe_dump({"mujoco_sim": {"ros__parameters": {
-            "head_lidar_points_per_frame": POINTS, "cmd_timeout_s": TIMEOUT_S,
+            "head_lidar_points_per_frame": POINTS, "head_lidar_slices_per_frame": SLICES,
+            "cmd_timeout_s": TIMEOUT_S,
             "rt_priority": 0}}}))
         try:
             from tf2_msgs.msg import TFMessage
@@ -76,7 +78,7 @@ def test_mujoco_sim_speaks_the_robot_interface_and_the_head_cloud(tmp_path: Path
             ("x", 0, 7, 1), ("y", 4, 7, 1), ("z", 8, 7, 1), ("intensity", 12, 7, 1),
             ("tag", 16, 2, 1), ("line", 17, 2, 1), ("timestamp", 18, 8, 1)]
         assert (cloud.height, cloud.point_step, cloud.is_bigendian) == (1, 26, False)
-        assert 0.5 * POINTS < cloud.width <= POINTS
+        assert 0.5 * POINTS / SLICES < cloud.width <= POINTS / SLICES
         assert cloud.row_step == 26 * cloud.width == len(cloud.data)
         dtype = np.dtype([("x", "<f4"), ("y", "<f4"), ("z", "<f4"), ("i", "<f4"),
                           ("tag", "u1"), ("line", "u1"), ("t", "<f8")])

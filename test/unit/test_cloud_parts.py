@@ -28,7 +28,7 @@ from robot_brain.core.perception.cloud.config import (
     SourceConfigError,
     SourcesConfig,
 )
-from robot_brain.core.perception.cloud.merge import SectorMerger
+from robot_brain.core.perception.cloud.merge import MAX_ACCUMULATED, SectorMerger
 from robot_brain.core.perception.cloud.monitor import SourcesMonitor
 from robot_brain.core.perception.cloud.mount import (
     Mount,
@@ -137,6 +137,40 @@ def test_merge_takes_the_nearest_obstacle_free_over_unknown_and_forgets_stale_so
     assert m.fresh(0.8) == [False, False]
 
 
+def test_merge_accumulates_a_sliced_sweep_over_its_window_only() -> None:
+    nan, inf = np.nan, np.inf
+    m = SectorMerger(4, [0.5, 0.5], accumulate_s=[0.15, 0.0])
+    # Slices of one turn, each seeing its own part: together they are the whole view.
+    m.update(0, np.array([2.0, nan, nan, nan], dtype=np.float32), now=0.00)
+    m.update(0, np.array([nan, inf, nan, nan], dtype=np.float32), now=0.05)
+    m.update(0, np.array([nan, nan, 1.5, inf], dtype=np.float32), now=0.10)
+    np.testing.assert_array_equal(m.merged(0.10), [2.0, inf, 1.5, inf])
+    # The next turn sees sector 0 nearer and sector 2 free: the nearer obstacle wins while
+    # the older slice is in the window, and what left the window is gone.
+    m.update(0, np.array([1.0, nan, inf, nan], dtype=np.float32), now=0.16)
+    np.testing.assert_array_equal(m.merged(0.16), [1.0, inf, 1.5, inf])
+    m.update(0, np.array([nan, 3.0, nan, nan], dtype=np.float32), now=0.26)
+    np.testing.assert_array_equal(m.merged(0.26), [1.0, 3.0, inf, nan])
+    # A source without a window is still replaced by each message.
+    m.update(1, np.array([0.5, nan, nan, nan], dtype=np.float32), now=0.26)
+    m.update(1, np.array([nan, nan, nan, nan], dtype=np.float32), now=0.27)
+    np.testing.assert_array_equal(m.merged(0.27), [1.0, 3.0, inf, nan])
+    # A refused message forgets the accumulated view too.
+    m.update(0, None, now=0.3)
+    m.update(0, np.array([nan, nan, nan, 4.0], dtype=np.float32), now=0.31)
+    np.testing.assert_array_equal(m.merged(0.31), [nan, nan, nan, 4.0])
+    with pytest.raises(ValueError, match="one finite value"):
+        SectorMerger(4, [0.5], accumulate_s=[-1.0])
+
+
+def test_merge_keeps_a_bounded_number_of_slices() -> None:
+    m = SectorMerger(2, [1.0], accumulate_s=[0.9])
+    m.update(0, np.array([0.5, np.nan], dtype=np.float32), now=0.0)
+    for k in range(1, MAX_ACCUMULATED + 1):   # a flood inside the window pushes it out
+        m.update(0, np.array([np.nan, 2.0], dtype=np.float32), now=k * 1e-3)
+    np.testing.assert_array_equal(m.merged(0.1), [np.nan, 2.0])
+
+
 def test_projection_band_keeps_the_floor_out_and_obstacles_in() -> None:
     p = Projector(16, Mount((0.0, 0.0, 1.0)), None, 0.0, 0.1, 1.4)
     # Floor (z = -1 in a sensor 1 m up), a table top at 0.75 m, something above the band.
@@ -158,6 +192,8 @@ def test_parameters_one_declaration_each_with_prefixed_groups() -> None:
     assert cfg.resolved_topic == "head"
     with pytest.raises(SourceConfigError, match="3 numbers"):
         load(SourceConfig, {"x.mount_xyz": [1.0, 2.0]}, "x.", name="x")
+    with pytest.raises(SourceConfigError, match="accumulate_s 0.5 s must be below timeout_s"):
+        load(SourceConfig, {"x.accumulate_s": 0.5, "x.timeout_s": 0.5}, "x.", name="x")
     assert load(SourcesConfig, defaults(SourcesConfig)) == SourcesConfig()
     with pytest.raises(SourceConfigError, match="whole capsules"):
         SourcesConfig(self_capsules=(1.0,))

@@ -120,6 +120,34 @@ def test_a_table_top_is_hit_by_the_body_and_missed_by_the_knee_laser() -> None:
     assert sim.pose.x < 3.0 - 0.6  # stopped at the top's edge
 
 
+def test_a_sliced_frame_is_the_whole_frame_one_wedge_of_the_turn_at_a_time() -> None:
+    w = _table_world()
+    whole = _sim(w).head_cloud()
+    lidar = QUIET.head_lidar.__class__(points_per_frame=4000, noise_std=0.0,
+                                       slices_per_frame=5)
+    sliced = _sim(w, MujocoSimConfig(head_lidar=lidar))
+    parts = [sliced.head_cloud() for _ in range(5)]
+    assert [p.rays for p in parts] == [800] * 5
+    np.testing.assert_allclose(np.concatenate([p.points for p in parts]), whole.points,
+                               atol=1e-6)
+    np.testing.assert_array_equal(np.concatenate([p.line for p in parts]), whole.line)
+    # Each slice is a fifth of the turn (72 degrees of azimuth, about the sensor's z axis).
+    for p in parts:
+        az = np.unwrap(np.sort(np.arctan2(p.points[:, 1], p.points[:, 0])))
+        gaps = np.diff(np.concatenate([az, az[:1] + 2 * np.pi]))
+        assert 2 * np.pi - gaps.max() < math.radians(73)
+    # The sixth message starts the next frame (a new phase): not a repeat of the first.
+    assert not np.allclose(sliced.head_cloud().points[:50], parts[0].points[:50])
+
+
+def test_slices_are_checked() -> None:
+    from robot_brain.core.sim.mujoco.config import MujocoConfigError
+    cls = QUIET.head_lidar.__class__
+    with pytest.raises(MujocoConfigError, match="publish_freq"):
+        MujocoSimConfig(head_lidar=cls(rate_hz=10.0, slices_per_frame=20))
+    assert MujocoSimConfig(head_lidar=cls(rate_hz=10.0, slices_per_frame=10))
+
+
 def test_the_head_lidar_sees_the_table_top_the_floor_and_its_shoulders() -> None:
     sim = _sim(_table_world())
     cloud = sim.head_cloud()

@@ -140,6 +140,27 @@ def test_mujoco_config_gives_perception_the_descriptions_mounts_and_body() -> No
     assert SELF_FILTER_MARGIN == pytest.approx(0.05)
 
 
+def test_the_head_lidar_slices_the_sim_sends_are_merged_over_a_whole_frame() -> None:
+    """The sim's slices (brain.yaml, mujoco_sim) and perception's accumulation window
+    (mujoco.yaml, head) are set in two nodes' files: one frame of slices must fit the window,
+    or a part of the turn would drop out of the head's view between two frames."""
+    from robot_brain.core.perception.cloud.config import SourceConfig
+    from robot_brain.core.sim.mujoco.config import HeadLidarConfig
+
+    sim = yaml.safe_load(BRAIN_YAML.read_text())["/**/mujoco_sim"]["ros__parameters"]
+    lidar = HeadLidarConfig()
+    rate = float(sim.get("head_lidar_rate_hz", lidar.rate_hz))
+    slices = int(sim.get("head_lidar_slices_per_frame", lidar.slices_per_frame))
+    head = _perception(MUJOCO_YAML)["head"]
+    assert isinstance(head, dict)
+    window = float(head.get("accumulate_s", SourceConfig().accumulate_s))
+    if slices > 1:
+        assert window >= 1.2 / rate, (slices, rate, window)
+        assert window < float(head.get("timeout_s", SourceConfig().timeout_s))
+    else:
+        assert window == 0.0
+
+
 def test_self_filter_shapes_cover_the_listed_parts() -> None:
     boxes = self_filter_boxes(HUMANOID, 0.0)
     capsules = self_filter_capsules(HUMANOID, 0.0)

@@ -91,6 +91,12 @@ class SourceConfig:
     timeout_s: float = param(0.5, "A source silent for longer stops contributing: its "
                              "sectors become unknown unless another source sees them.",
                              unit="s", min=0.01, max=60.0)
+    accumulate_s: float = param(
+        0.0, "The source's view is every message of the last this many seconds merged (per "
+        "sector the nearest obstacle; free if any saw it free; unknown if none saw it): for a "
+        "driver that sends each sweep in slices (livox_ros_driver2 with publish_freq above "
+        "the frame rate), a little over one frame period, e.g. 0.15 for a 10 Hz sweep. "
+        "0 = each message is a whole view.", unit="s", min=0.0, max=1.0)
     range_min: float = param(0.05, "Points closer to the sensor are dropped (its own body, "
                              "zeros that drivers write for no return).", unit="m", min=0.0,
                              max=10.0)
@@ -126,6 +132,9 @@ class SourceConfig:
         if self.range_min >= self.range_max:
             raise SourceConfigError(f"{where}: range_min {self.range_min} must be below "
                                     f"range_max {self.range_max}")
+        if self.accumulate_s >= self.timeout_s:
+            raise SourceConfigError(f"{where}: accumulate_s {self.accumulate_s} s must be "
+                                    f"below timeout_s {self.timeout_s} s")
 
     @property
     def mount(self) -> Mount:

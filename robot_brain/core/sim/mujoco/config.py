@@ -20,6 +20,8 @@ from robot_brain.core.sim.loads import PlannerLoads
 from robot_brain.core.sim.simulator import SimConfig
 
 _LIDAR = LidarConfig()
+#: Head-lidar messages per second at most: livox_ros_driver2's highest publish_freq.
+MAX_CLOUD_RATE_HZ = 100.0
 _MID360 = HUMANOID.head_lidar_spec
 
 
@@ -55,6 +57,11 @@ class HeadLidarConfig:
                                   min=100, max=200_000)
     rate_hz: float = param(_MID360.frame_rate_hz, "Cloud frames per second.", unit="Hz",
                            min=0.5, max=30.0)
+    slices_per_frame: int = param(
+        1, "Messages per frame: the frame's rays, in the order the pattern takes them (one "
+        "turn about the sensor's z axis), cut into this many clouds, each cast and published "
+        "on its own, as livox_ros_driver2 does with publish_freq = rate_hz x this (a slice "
+        "covers 360/slices degrees of the turn). 1 = one cloud per frame.", min=1, max=20)
     range_min: float = param(_MID360.range_min, "Nearer returns are dropped (blind zone).",
                              unit="m", min=0.0, max=5.0)
     range_max: float = param(_MID360.range_max, "Farther returns are dropped.", unit="m",
@@ -121,6 +128,11 @@ class MujocoSimConfig:
             raise MujocoConfigError(
                 f"head_lidar_range_min ({self.head_lidar.range_min}) must be below "
                 f"head_lidar_range_max ({self.head_lidar.range_max})")
+        if self.head_lidar.rate_hz * self.head_lidar.slices_per_frame > MAX_CLOUD_RATE_HZ:
+            raise MujocoConfigError(
+                f"head_lidar_rate_hz x head_lidar_slices_per_frame = "
+                f"{self.head_lidar.rate_hz * self.head_lidar.slices_per_frame:g} clouds/s, "
+                f"more than {MAX_CLOUD_RATE_HZ:g} (livox_ros_driver2's highest publish_freq)")
         if self.knee_laser.range_min >= self.knee_laser.range_max:
             raise MujocoConfigError(
                 f"knee_laser_range_min ({self.knee_laser.range_min}) must be below "

@@ -39,7 +39,7 @@ from robot_brain.core.sim.kinematics import VelocityLimits, accelerate, sanitize
 from robot_brain.core.sim.lidar import LidarConfig
 from robot_brain.core.sim.mujoco.config import MujocoSimConfig
 from robot_brain.core.sim.mujoco.gait import ScriptedGait
-from robot_brain.core.sim.mujoco.scan_pattern import Mid360Pattern
+from robot_brain.core.sim.mujoco.scan_pattern import Mid360Pattern, PatternFrame
 from robot_brain.core.sim.mujoco.scene import FLOOR, OBSTACLE_PREFIX, scene_mjcf
 from robot_brain.core.sim.status import simulator_health
 from robot_brain.core.world import World
@@ -60,7 +60,8 @@ def _toward(actual: float, commanded: float) -> float:
 
 @dataclass(frozen=True)
 class HeadCloud:
-    """One head-lidar frame: returns in the sensor frame (livox_frame), float32."""
+    """One head-lidar message (a frame, or a slice of one): returns in the sensor frame
+    (livox_frame), float32."""
 
     points: np.ndarray     # (N, 3) x y z, m
     intensity: np.ndarray  # (N,) reflectivity 0-255
@@ -117,6 +118,12 @@ class MujocoSimulator:
         self._knee_local = np.stack([np.cos(angles), np.sin(angles), np.zeros_like(angles)],
                                     axis=1)
         n_head, n_knee = config.head_lidar.points_per_frame, self.knee_lidar.beams
+        slices = config.head_lidar.slices_per_frame
+        #: Ray index bounds of each slice of a frame; the frame being sliced and its next slice.
+        self._slice_bounds = [(n_head * k // slices, n_head * (k + 1) // slices)
+                              for k in range(slices)]
+        self._frame: PatternFrame | None = None
+        self._next_slice = 0
         self._head_geomid = np.zeros(n_head, dtype=np.int32)
         self._head_dist = np.zeros(n_head)
         self._knee_geomid = np.zeros(n_knee, dtype=np.int32)
@@ -298,25 +305,30 @@ class MujocoSimulator:
         return ranges
 
     def head_cloud(self) -> HeadCloud:
-        """One frame of the head lidar: its returns in its own frame (livox_frame)."""
+        """The head lidar's next message, cast now: a whole frame, or with slices_per_frame >
+        1 the next slice of the frame's rays in their time order. Returns in its own frame
+        (livox_frame)."""
         t0 = time.perf_counter()
         cfg = self.config.head_lidar
-        frame = self._pattern.next_frame()
+        if self._next_slice == 0 or self._frame is None:
+            self._frame = self._pattern.next_frame()
+        lo, hi = self._slice_bounds[self._next_slice]
+        self._next_slice = (self._next_slice + 1) % len(self._slice_bounds)
+        directions, lines = self._frame.directions[lo:hi], self._frame.lines[lo:hi]
+        n = hi - lo
         origin, rot = self._site_pose(self._head_site)
-        vec = (frame.directions @ rot.T).ravel()
+        vec = (directions @ rot.T).ravel()
         groups = self._with_robot if cfg.sees_self else self._world_only
-        n = self._pattern.points
+        geomid, dist = self._head_geomid[:n], self._head_dist[:n]
         mujoco.mj_multiRay(self.model, self.data, origin, vec, groups, 1, self._head,
-                           self._head_geomid, self._head_dist, None, n, cfg.range_max)
-        self._with_floor(origin, vec.reshape(-1, 3), self._head_dist, self._head_geomid)
-        dist = self._head_dist
+                           geomid, dist, None, n, cfg.range_max)
+        self._with_floor(origin, vec.reshape(-1, 3), dist, geomid)
         hit = (dist >= cfg.range_min) & (dist <= cfg.range_max)
         r = dist[hit]
         if cfg.noise_std > 0.0:
             r = np.maximum(r + self._rng.normal(0.0, cfg.noise_std, size=r.shape), 0.0)
-        points = (frame.directions[hit] * r[:, None]).astype(np.float32)
-        cloud = HeadCloud(points, self._reflectivity[self._head_geomid[hit]],
-                          frame.lines[hit], self.time, n)
+        points = (directions[hit] * r[:, None]).astype(np.float32)
+        cloud = HeadCloud(points, self._reflectivity[geomid[hit]], lines[hit], self.time, n)
         self.costs.head_lidar_s += time.perf_counter() - t0
         self.costs.head_rays += n
         return cloud
