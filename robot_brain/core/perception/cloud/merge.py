@@ -66,7 +66,10 @@ class SectorMerger:
         recent.append((now, np.array(sectors, dtype=np.float32)))
         while recent and now - recent[0][0] > window:
             recent.popleft()
-        self._views[source] = np.fmin.reduce(np.stack([v for _, v in recent]), axis=0)
+        view = self._views[source]
+        view[:] = recent[0][1]
+        for _, v in list(recent)[1:]:   # a few rows of n: cheaper than stacking them
+            np.fmin(view, v, out=view)
 
     def fresh(self, now: float) -> list[bool]:
         return [now - t <= timeout for t, timeout in zip(self._t, self.timeouts, strict=True)]
