@@ -435,7 +435,8 @@ def summarise(name: str, run_dir: Path, elapsed: float, log: UserLog,
     cut = outcomes.count("cut")
     failed = outcomes.count("failed")
     # Composed, slow_path holds the recorder too: its share then counts in the brain's figure
-    # (an over-estimate of the brain; --demo-arg=--no-compose separates them).
+    # (an over-estimate of the brain). --demo-arg=--apart=recorder keeps the recorder in its
+    # own process and the rest composed, as users run it; --demo-arg=--no-compose splits all.
     brain = ("perception", "controller", "fast_path", "watchdog", "planner", "power_monitor",
              "slow_path")
     result: dict[str, object] = {

@@ -6,10 +6,10 @@ docs/mujoco.md; false: a real robot), record (record the
 brain's topics: `ros2 bag record -s mcap` where ros2bag is installed, else the project's
 recorder node; a fresh timestamped folder under bag_dir), bag_dir, planner_backend,
 rt_priority (the watchdog's SCHED_FIFO priority; controller and perception below it), compose
-(fast_path and slow_path composites, docs/composition.md), live (the Foxglove
-WebSocket live view, docs/live_view.md), live_port and motion (brain, or nav2: Nav2 drives
-navigate_to steps, the brain's controller is not started and Nav2's cmd_vel must be remapped
-to controller/cmd_vel, docs/nav2.md).
+(fast_path and slow_path composites, docs/composition.md), apart (nodes kept out of them),
+live (the Foxglove WebSocket live view, docs/live_view.md), live_port and motion (brain, or
+nav2: Nav2 drives navigate_to steps, the brain's controller is not started and Nav2's cmd_vel
+must be remapped to controller/cmd_vel, docs/nav2.md).
 
 The brain is one unit: before any node starts, the parameter file must exist and read, and
 settings that must agree across nodes must agree (robot_brain.cli.preflight); once running,
@@ -233,7 +233,13 @@ def _brain(context: LaunchContext) -> list:
     overrides = {node: {"use_sim_time": node_uses_sim_time(node, sim_time),
                         **extra.get(node, {})}
                  for node in (*nodes, "live_view")}
-    for spec in plan_processes(nodes, compose=_true(context, "compose")):
+    apart = tuple(n.strip() for n in LaunchConfiguration("apart").perform(context).split(",")
+                  if n.strip())
+    try:
+        processes = plan_processes(nodes, compose=_true(context, "compose"), apart=apart)
+    except StartupError as exc:
+        raise BrainLaunchError(f"apart:={','.join(apart)}: {exc}") from exc
+    for spec in processes:
         if spec.composed:
             actions.append(_composite(spec.executable, spec.nodes, namespace, params_files,
                                       overrides, files))
@@ -280,6 +286,9 @@ def generate_launch_description() -> LaunchDescription:
                                           "planner + power monitor + recorder (slow_path) "
                                           "as one process each; false = one process per "
                                           "node (docs/composition.md)."),
+        DeclareLaunchArgument("apart", default_value="",
+                              description="Comma-separated nodes that keep a process of their "
+                                          "own while the rest is composed (e.g. recorder)."),
         DeclareLaunchArgument("live", default_value="false", choices=BOOLEAN,
                               description="Serve a Foxglove WebSocket live view "
                                           "(docs/live_view.md); loopback only by default."),

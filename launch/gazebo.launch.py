@@ -16,7 +16,7 @@ finish ends the launch instead, before any brain node starts.
 Arguments: world (SDF), robot_model (SDF), bridge_config (YAML), gz_extra_args (e.g. `-s` for a
 server without GUI), gz_partition (default unique to this launch), spawn_timeout, x / y / yaw
 (spawn pose; '' = the world's robot_start frame), and brain.launch.py's namespace, params_file,
-planner_backend, record, bag_dir, live, live_port, rt_priority, compose.
+planner_backend, record, bag_dir, live, live_port, rt_priority, compose, apart.
 """
 
 from __future__ import annotations
@@ -203,6 +203,7 @@ def _brain(namespace: LaunchConfiguration) -> IncludeLaunchDescription:
             "live_port": LaunchConfiguration("live_port"),
             "rt_priority": LaunchConfiguration("rt_priority"),
             "compose": LaunchConfiguration("compose"),
+            "apart": LaunchConfiguration("apart"),
             "motion": LaunchConfiguration("motion"),
         }.items())
 
@@ -261,6 +262,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("compose", default_value="true", choices=BOOLEAN,
                               description="fast_path and slow_path composites "
                                           "(docs/composition.md); false = a process per node."),
+        DeclareLaunchArgument("apart", default_value="",
+                              description="Nodes that keep a process of their own while the "
+                                          "rest is composed (e.g. recorder)."),
         DeclareLaunchArgument("motion", default_value="brain", choices=["brain", "nav2"],
                               description="Who drives navigate_to steps: the brain's "
                                           "controller or Nav2 (docs/nav2.md)."),

@@ -23,7 +23,7 @@ from robot_brain.cli.demo_brain import DemoBrain
 from robot_brain.cli.demo_options import DemoOptions
 from robot_brain.cli.demo_setup import DemoError, DemoSetup, prepare
 from robot_brain.cli.demo_verdict import DemoOutcome, conclude
-from robot_brain.core.config.composition import plan_processes
+from robot_brain.core.config.composition import CompositionError, plan_processes
 
 
 def run_demo(opts: DemoOptions) -> int:
@@ -38,8 +38,11 @@ def run_demo(opts: DemoOptions) -> int:
 
 def _run(opts: DemoOptions) -> int:
     setup = prepare(opts)
-    print(f"robot-brain demo: starting "
-          f"{', '.join(s.title for s in plan_processes(setup.to_start, opts.compose))} "
+    try:
+        processes = plan_processes(setup.to_start, opts.compose, opts.apart)
+    except CompositionError as exc:
+        raise DemoError(f"--apart: {exc}") from exc
+    print(f"robot-brain demo: starting {', '.join(s.title for s in processes)} "
           f"(config {setup.params_file}, domain {setup.env.get('ROS_DOMAIN_ID', '0')}, run dir "
           f"{setup.run_dir})", flush=True)
     return conclude(_supervise(setup, opts), setup, opts)

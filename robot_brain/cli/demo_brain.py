@@ -35,7 +35,7 @@ class DemoBrain:
 
     def start(self) -> None:
         s = self.setup
-        for spec in plan_processes(s.to_start, self.opts.compose):
+        for spec in plan_processes(s.to_start, self.opts.compose, self.opts.apart):
             label = spec.executable
             log_path = s.log_dir / f"{label}.log"
             log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()

@@ -58,6 +58,9 @@ def add_demo_parser(sub: Any) -> argparse.ArgumentParser:
     demo.add_argument("--no-compose", action="store_true",
                       help="run perception and controller as two processes instead of one "
                            "(docs/composition.md)")
+    demo.add_argument("--apart", default="", metavar="NODES",
+                      help="comma-separated nodes that keep a process of their own while the "
+                           "rest is composed, e.g. recorder (docs/composition.md)")
     return demo
 
 
@@ -77,6 +80,8 @@ class DemoOptions:
     live: bool = False
     live_port: int = 8765
     compose: bool = True
+    #: Nodes kept out of the composites (core/config/composition.plan_processes).
+    apart: tuple[str, ...] = ()
     places: str | None = None
     motion: str = "brain"  # or nav2 (core/planner/nav2_motion.motion_layout)
     #: builtin | mujoco (robot_brain.core.config.sim_choice)
@@ -92,6 +97,7 @@ class DemoOptions:
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
             live_port=args.live_port, compose=not args.no_compose,
+            apart=tuple(n.strip() for n in getattr(args, "apart", "").split(",") if n.strip()),
             motion=getattr(args, "motion", "brain"),
             sim=getattr(args, "sim", "builtin"),
             places=getattr(args, "places", None))

@@ -39,6 +39,19 @@ def test_without_the_recorder_the_slow_path_hosts_the_other_two() -> None:
     assert specs[-1] == ProcessSpec("slow_path", ("power_monitor", "planner"))
 
 
+def test_nodes_kept_apart_have_their_own_process_the_rest_stays_composed() -> None:
+    specs = plan_processes(BRAIN, apart=["recorder"])
+    assert ProcessSpec("slow_path", ("power_monitor", "planner")) in specs
+    assert ProcessSpec("recorder", ("recorder",)) in specs
+    assert ProcessSpec("fast_path", ("perception", "controller")) in specs
+    assert sorted(n for s in specs for n in s.nodes) == sorted(BRAIN)
+    # Keeping one of two members apart leaves the other alone too.
+    assert plan_processes(["perception", "controller"], apart=["controller"]) == [
+        ProcessSpec("perception", ("perception",)), ProcessSpec("controller", ("controller",))]
+    with pytest.raises(CompositionError, match="not among the nodes"):
+        plan_processes(BRAIN, apart=["recordr"])
+
+
 def test_split_is_one_process_per_node() -> None:
     specs = plan_processes(BRAIN, compose=False)
     assert specs == [ProcessSpec(n, (n,)) for n in BRAIN]

@@ -58,22 +58,29 @@ class ProcessSpec:
         return [NODES_FLAG, ",".join(self.nodes)] if self.composed else []
 
 
-def plan_processes(nodes: Sequence[str], compose: bool = True) -> list[ProcessSpec]:
+def plan_processes(nodes: Sequence[str], compose: bool = True,
+                   apart: Sequence[str] = ()) -> list[ProcessSpec]:
     """The processes that run `nodes`, in start order.
 
     With `compose`, the members of a composite that are in `nodes` share one process when
     there are at least two of them, started where the first of them would have been;
-    everything else is one process per node (the executable is named after the node).
+    everything else is one process per node (the executable is named after the node). Nodes
+    in `apart` keep a process of their own even when composing (e.g. the recorder, to measure
+    the brain without it); a name that is not a node to start is refused.
     """
+    strays = sorted(set(apart) - set(nodes))
+    if strays:
+        raise CompositionError(f"cannot keep {strays} apart: not among the nodes to start "
+                               f"{list(nodes)}")
     specs: list[ProcessSpec] = []
     hosted: set[str] = set()
     for node in nodes:
         if node in hosted:
             continue
         spec = ProcessSpec(node, (node,))
-        if compose:
+        if compose and node not in apart:
             for executable, members in COMPOSITES.items():
-                present = tuple(m for m in members if m in nodes)
+                present = tuple(m for m in members if m in nodes and m not in apart)
                 if node in members and len(present) >= 2:
                     spec = ProcessSpec(executable, present)
         specs.append(spec)
