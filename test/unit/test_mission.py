@@ -42,6 +42,10 @@ def test_rejected_plan_fails_with_the_reason() -> None:
 def test_no_plan_at_all_fails() -> None:
     out = judge(facts(plans=[], outcome=""))
     assert out.verdict is Verdict.NO_PLAN and "no plan within 20.0 s" in out.line
+    # Ctrl-C before any plan came says so (not as if the planner had had its time).
+    out = judge(facts(plans=[], outcome="", interrupted=True, elapsed_s=3.3))
+    assert out.verdict is Verdict.NO_PLAN
+    assert out.line == "FAILED: the instruction got no plan before the run was interrupted (3.3 s)"
 
 
 def test_plan_still_running_at_the_end_is_not_finished() -> None:

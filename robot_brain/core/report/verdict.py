@@ -98,6 +98,9 @@ def _judge_plan(facts: MissionFacts) -> MissionOutcome:
             reason = str(facts.plans[-1].get("reason") or "rejected")
             return MissionOutcome(Verdict.NO_PLAN,
                                   f"FAILED: the instruction got no accepted plan: {reason}")
+        if facts.interrupted:
+            return MissionOutcome(Verdict.NO_PLAN, "FAILED: the instruction got no plan before "
+                                  f"the run was interrupted ({facts.elapsed_s:.1f} s)")
         return MissionOutcome(Verdict.NO_PLAN, "FAILED: the instruction got no plan within "
                               f"{facts.elapsed_s:.1f} s")
     plan = accepted[-1]
