@@ -186,7 +186,7 @@ def _brain(context: LaunchContext) -> list:
              "planner": {"backend": backend}}
     try:
         from robot_brain.cli.preflight import preflight
-        from robot_brain.core.config.composition import plan_processes
+        from robot_brain.core.config.composition import node_names, plan_processes
         from robot_brain.core.config.sim_time import freshness_clock, node_uses_sim_time
         from robot_brain.core.errors import StartupError
         from robot_brain.core.planner.nav2_motion import motion_layout
@@ -233,8 +233,7 @@ def _brain(context: LaunchContext) -> list:
     overrides = {node: {"use_sim_time": node_uses_sim_time(node, sim_time),
                         **extra.get(node, {})}
                  for node in (*nodes, "live_view")}
-    apart = tuple(n.strip() for n in LaunchConfiguration("apart").perform(context).split(",")
-                  if n.strip())
+    apart = node_names(LaunchConfiguration("apart").perform(context))
     try:
         processes = plan_processes(nodes, compose=_true(context, "compose"), apart=apart)
     except StartupError as exc:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from robot_brain.core.config.composition import node_names
 from robot_brain.core.llm.registry import BACKEND_KINDS
 
 
@@ -97,7 +98,7 @@ class DemoOptions:
             nodes=tuple(n.strip() for n in args.nodes.split(",")) if args.nodes else None,
             quiet=args.quiet, until_done=args.until_done, live=args.live,
             live_port=args.live_port, compose=not args.no_compose,
-            apart=tuple(n.strip() for n in getattr(args, "apart", "").split(",") if n.strip()),
+            apart=node_names(getattr(args, "apart", "")),
             motion=getattr(args, "motion", "brain"),
             sim=getattr(args, "sim", "builtin"),
             places=getattr(args, "places", None))

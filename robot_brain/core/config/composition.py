@@ -88,6 +88,12 @@ def plan_processes(nodes: Sequence[str], compose: bool = True,
     return specs
 
 
+def node_names(text: str) -> tuple[str, ...]:
+    """Node names from a comma-separated list (`--nodes`, `--apart`, `apart:=`); blanks and
+    empty entries dropped."""
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
 def parse_hosted(composite: str, argv: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
     """(the nodes to host, argv without `--nodes a,b`); no flag = every member."""
     members = COMPOSITES[composite]
@@ -98,7 +104,7 @@ def parse_hosted(composite: str, argv: Sequence[str]) -> tuple[tuple[str, ...], 
     at = args.index(NODES_FLAG)
     if at + 1 >= ros_at:
         raise CompositionError(f"{NODES_FLAG} needs a comma-separated list of nodes")
-    wanted = tuple(n.strip() for n in args[at + 1].split(",") if n.strip())
+    wanted = node_names(args[at + 1])
     unknown = [n for n in wanted if n not in members]
     if unknown or not wanted:
         raise CompositionError(f"{composite} hosts {list(members)}; cannot host {unknown or '[]'}")
