@@ -8,8 +8,10 @@ points in base_link, before levelling):
 * a capsule: a segment a-b and a radius (an arm, a leg).
 
 Points inside any shape are removed and counted. Most points are far from the body, so a
-point is tested against the shapes only if it lies inside the shapes' common bounding box;
-the per-point cost for the rest is a handful of comparisons.
+point is tested only if it lies inside the shapes' common bounding box; the per-point cost
+for the rest is a handful of comparisons. Inside the box a voxel table (body_grid) decides
+the points of cells wholly inside or wholly outside the shapes, and only points in cells a
+surface crosses are tested against the shapes themselves: the same answer, fewer steps.
 
 Parameters hold the shapes as flat float arrays, 7 numbers per shape (ROS parameters have no
 nested lists); a zero-size box or a zero-radius capsule is ignored, since a ROS parameter
@@ -22,6 +24,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from robot_brain.core.perception.cloud.body_grid import BOUNDARY, INSIDE, BodyGrid
 
 NUMBERS_PER_SHAPE = 7
 
@@ -50,6 +54,16 @@ class Box:
         return ((np.abs(c * dx + s * dy) <= hx) & (np.abs(c * dy - s * dx) <= hy)
                 & (np.abs(z - self.centre[2]) <= hz))
 
+    def distance(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Distance from each point to the box (0 inside)."""
+        c, s = math.cos(self.yaw), math.sin(self.yaw)
+        dx, dy = x - self.centre[0], y - self.centre[1]
+        hx, hy, hz = (v / 2.0 for v in self.size)
+        ox = np.maximum(np.abs(c * dx + s * dy) - hx, 0.0)
+        oy = np.maximum(np.abs(c * dy - s * dx) - hy, 0.0)
+        oz = np.maximum(np.abs(z - self.centre[2]) - hz, 0.0)
+        return np.sqrt(ox * ox + oy * oy + oz * oz)
+
 
 @dataclass(frozen=True)
 class Capsule:
@@ -70,6 +84,17 @@ class Capsule:
              else np.zeros_like(px))
         dx, dy, dz = px - t * ux, py - t * uy, pz - t * uz
         return dx * dx + dy * dy + dz * dz <= self.radius * self.radius
+
+    def distance(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Distance from each point to the capsule (0 inside)."""
+        ax, ay, az = self.a
+        ux, uy, uz = (self.b[i] - self.a[i] for i in range(3))
+        uu = ux * ux + uy * uy + uz * uz
+        px, py, pz = x - ax, y - ay, z - az
+        t = (np.clip((px * ux + py * uy + pz * uz) / uu, 0.0, 1.0) if uu > 0.0
+             else np.zeros_like(px))
+        dx, dy, dz = px - t * ux, py - t * uy, pz - t * uz
+        return np.maximum(np.sqrt(dx * dx + dy * dy + dz * dz) - self.radius, 0.0)
 
 
 class BodyShapeError(ValueError):
@@ -122,9 +147,11 @@ class SelfFilter:
             allp = np.concatenate(pts)
             self.lower = allp.min(axis=0)
             self.upper = allp.max(axis=0)
+            self.grid: BodyGrid | None = BodyGrid((*boxes, *capsules), self.lower, self.upper)
         else:
             self.lower = np.full(3, np.inf)
             self.upper = np.full(3, -np.inf)
+            self.grid = None
 
     def __bool__(self) -> bool:
         return bool(self.boxes or self.capsules)
@@ -154,9 +181,19 @@ class SelfFilter:
         if cand.size == 0:
             return cand
         px, py, pz = x[cand], y[cand], z[cand]
-        hit = np.zeros(cand.size, dtype=bool)
+        assert self.grid is not None
+        state = self.grid.lookup(px, py, pz)
+        hit = state == INSIDE
+        unsure = np.flatnonzero(state == BOUNDARY)
+        if unsure.size:
+            hit[unsure] = self.exact(px[unsure], py[unsure], pz[unsure])
+        return cand[hit]
+
+    def exact(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Whether each point is inside any shape, tested against every shape (bool)."""
+        hit = np.zeros(x.shape, dtype=bool)
         shapes: tuple[Box | Capsule, ...] = (*self.boxes, *self.capsules)
         for shape in shapes:
-            hit |= shape.contains(px, py, pz)
-        return cand[hit]
+            hit |= shape.contains(x, y, z)
+        return hit
 
