@@ -60,7 +60,7 @@ from robot_brain.core.perception.cloud.static_tf import StaticTransform, TfStati
 from robot_brain.core.perception.pipeline import ScanProcessor
 from robot_brain.ros import qos
 from robot_brain.ros.attitude_cdr import CdrError, decode_imu_attitude, decode_odometry_attitude
-from robot_brain.ros.cloud_cdr import decode_pointcloud2
+from robot_brain.ros.cloud_cdr import CloudDecoder
 from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.param_groups import declare_groups
 from robot_brain.ros.pending import take_pending
@@ -121,10 +121,12 @@ class PerceptionSources:
             self._decode = (decode_imu_attitude if kind is Imu else decode_odometry_attitude)
         # By index in `sources` (the merger's and the monitor's order), one dict per kind.
         self._clouds: dict[int, CloudSource] = {}
+        self._decoders: dict[int, CloudDecoder] = {}
         self._scans: dict[int, ScanSource] = {}
         for i, cfg in enumerate(self.configs):
             if cfg.type == SourceKind.CLOUD:
                 self._clouds[i] = CloudSource(cfg, self.shared, n_sectors, body)
+                self._decoders[i] = CloudDecoder()
                 node.create_subscription(PointCloud2, cfg.resolved_topic,
                                          functools.partial(self._on_cloud, i), qos.SENSOR,
                                          raw=True)
@@ -232,7 +234,7 @@ class PerceptionSources:
         source = self._clouds[i]
         cfg = self.configs[i]
         try:
-            sample = decode_pointcloud2(raw)
+            sample = self._decoders[i].decode(raw)
         except CdrError as exc:
             self._finish(i, source.invalid(Refusal.FORMAT, f"not a PointCloud2: {exc}", t0),
                          None, cfg.range_min, cfg.range_max, cfg.frame_time_s, t0)

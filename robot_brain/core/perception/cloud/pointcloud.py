@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import array
 import enum
+import functools
 import math
 from dataclasses import dataclass
 from typing import Union
@@ -142,6 +143,27 @@ def _dtype(cloud: RawCloud, f: PointField) -> np.dtype:
         PointFieldType(f.datatype)])
 
 
+# A driver sends the same field table in every message: what it says is worked out once
+# (errors are raised again each time, lru_cache keeps only results).
+@functools.lru_cache(maxsize=32)
+def _axes(fields: tuple[PointField, ...], is_bigendian: bool
+          ) -> tuple[tuple[PointField, np.dtype], ...]:
+    """The x, y, z fields with their numpy dtypes; MissingFieldError, FieldTypeError."""
+    table = RawCloud(0, 0, fields, is_bigendian, 0, 0, b"")
+    return tuple((f, _dtype(table, f)) for f in (_field(table, a) for a in AXES))
+
+
+@functools.lru_cache(maxsize=32)
+def _check_fit(fields: tuple[PointField, ...], point_step: int) -> None:
+    """Every field of a known type must fit in a point, not only x, y, z: a field table that
+    runs past point_step says the steps are not the ones the points were written with."""
+    for f in fields:
+        nbytes = FIELD_SIZES.get(f.datatype, 0) * max(f.count, 1)
+        if f.offset < 0 or f.offset + nbytes > point_step:
+            raise LayoutError(f"field '{f.name}' at offset {f.offset} ({nbytes} bytes) "
+                              f"does not fit in point_step {point_step}")
+
+
 def check_layout(cloud: RawCloud) -> tuple[tuple[PointField, np.dtype], ...]:
     """The x, y, z fields with their numpy dtypes; a CloudFormatError when the cloud's
     steps, offsets and length disagree."""
@@ -149,20 +171,14 @@ def check_layout(cloud: RawCloud) -> tuple[tuple[PointField, np.dtype], ...]:
     for label, v in (("height", h), ("width", w), ("point_step", ps), ("row_step", rs)):
         if v < 0:
             raise LayoutError(f"{label} {v} is negative")
-    axes = tuple((f, _dtype(cloud, f)) for f in (_field(cloud, a) for a in AXES))
+    axes = _axes(cloud.fields, cloud.is_bigendian)
     size = len(memoryview(cloud.data).cast("B")) if not isinstance(
         cloud.data, np.ndarray) else int(cloud.data.nbytes)
     if size != h * rs:
         raise LayoutError(f"data has {size} bytes, height {h} x row_step {rs} = {h * rs}")
     if h * w == 0:
         return axes
-    # Every field of a known type must fit in a point, not only x, y, z: a field table
-    # that runs past point_step says the steps are not the ones the points were written with.
-    for f in cloud.fields:
-        nbytes = FIELD_SIZES.get(f.datatype, 0) * max(f.count, 1)
-        if f.offset < 0 or f.offset + nbytes > ps:
-            raise LayoutError(f"field '{f.name}' at offset {f.offset} ({nbytes} bytes) "
-                              f"does not fit in point_step {ps}")
+    _check_fit(cloud.fields, ps)
     if rs < w * ps:
         raise LayoutError(f"row_step {rs} < width {w} x point_step {ps} = {w * ps}")
     return axes
