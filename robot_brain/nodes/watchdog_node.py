@@ -5,7 +5,9 @@ source scan stamp for scan->cmd_vel latency). A command late beyond `deadline_s`
 bounded deceleration; a fresh one before `latch_s` resumes at once; silence past `latch_s`
 latches `watchdog/estop`, which releases after a holdoff of fresh commands or on
 `watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
-reported as warnings, never acted on. The decisions live in robot_brain.core.watchdog.
+reported as warnings, never acted on: they are taken in one batch by the 1 Hz diagnostics
+timer (a poller, no wake-up per message), each counted at its receipt time. The decisions
+live in robot_brain.core.watchdog.
 
 The check is armed, not polled: each command resets a steady-clock timer to fire one deadline
 later, so a healthy brain wakes this node once per command instead of 200 times a second;
@@ -31,7 +33,7 @@ from typing import Any
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.clock import Clock, ClockType
-from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile
 from rclpy.subscription import MessageInfo
 from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
@@ -54,6 +56,7 @@ from robot_brain.ros.cmd_vel import (
     create_cmd_vel_subscription_with_info,
     decode_command,
 )
+from robot_brain.ros.latest import PollingNode
 from robot_brain.ros.params import declare_config
 from robot_brain.ros.pending import take_pending
 from robot_brain.ros.realtime import apply_realtime
@@ -67,8 +70,12 @@ MAX_RECEIPT_AGE_S = 1.0
 WARN_THROTTLE_S = 1.0
 #: Commands taken before a latch: the whole subscription queue (qos.COMMANDS_IN depth).
 DRAIN_LIMIT = qos.COMMANDS_IN.depth
+#: /diagnostics messages held between two takes (1 s apart): the brain's nodes send ~7 a
+#: second; a robot with many more reporters loses the oldest, and each node reports again
+#: within its next second, well inside stale_node_timeout_s.
+DIAGNOSTICS_HELD = 200
 
-class WatchdogNode(Node):
+class WatchdogNode(PollingNode):
     def __init__(self, **node_kwargs: Any) -> None:
         super().__init__("watchdog", **node_kwargs)
         self.params = declare_config(self, WatchdogNodeConfig)
@@ -97,8 +104,11 @@ class WatchdogNode(Node):
         self.cmd_sub = create_cmd_vel_subscription_with_info(
             self, "controller/cmd_vel", p.robot.cmd_vel_stamped, qos.COMMANDS_IN, self._on_command)
         self.create_subscription(Bool, "estop", self._on_operator_estop, qos.STATE)
-        self.create_subscription(DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,
-                                 self._on_diagnostics, qos.DIAGNOSTICS)
+        self._diagnostics_sub = self.poller.subscription(
+            DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,
+            QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=DIAGNOSTICS_HELD,
+                       reliability=qos.DIAGNOSTICS.reliability,
+                       durability=DurabilityPolicy.VOLATILE))
         self.create_service(Trigger, "watchdog/reset", self._on_reset)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.check_timer = self.create_timer(1.0 / p.check_rate_hz, self._on_check, clock=steady)
@@ -167,12 +177,16 @@ class WatchdogNode(Node):
         self._publish_estop(self.core.estop)
         return response
 
-    def _on_diagnostics(self, msg: DiagnosticArray) -> None:
-        now = time.monotonic()
-        for status in msg.status:
-            key = status.hardware_id or status.name
-            if key != self._own_id:
-                self.liveness.report(now, key)
+    def _take_diagnostics(self) -> None:
+        """Every /diagnostics message received since the last take, at its receipt time."""
+        now, wall = time.monotonic(), time.time()
+        for msg, info in take_pending(self._diagnostics_sub, DIAGNOSTICS_HELD):
+            age = wall - info["received_timestamp"] * 1e-9
+            received = now - age if 0.0 <= age <= self.liveness.timeout_s else now
+            for status in msg.status:
+                key = status.hardware_id or status.name
+                if key != self._own_id:
+                    self.liveness.report(received, key)
 
     def _on_check(self) -> None:
         now = time.monotonic()
@@ -213,6 +227,7 @@ class WatchdogNode(Node):
         self.estop_pub.publish(Bool(data=estop))
 
     def _on_diagnostics_timer(self) -> None:
+        self._take_diagnostics()
         now = time.monotonic()
         stats, late = self.check_timer_stats.window()
         loop_level = Level.WARN if late else Level.OK
