@@ -76,17 +76,14 @@ class Capsule:
         return np.array([pts.min(axis=0) - self.radius, pts.max(axis=0) + self.radius])
 
     def contains(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-        ax, ay, az = self.a
-        ux, uy, uz = (self.b[i] - self.a[i] for i in range(3))
-        uu = ux * ux + uy * uy + uz * uz
-        px, py, pz = x - ax, y - ay, z - az
-        t = (np.clip((px * ux + py * uy + pz * uz) / uu, 0.0, 1.0) if uu > 0.0
-             else np.zeros_like(px))
-        dx, dy, dz = px - t * ux, py - t * uy, pz - t * uz
-        return dx * dx + dy * dy + dz * dz <= self.radius * self.radius
+        return self._axis_d2(x, y, z) <= self.radius * self.radius
 
     def distance(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Distance from each point to the capsule (0 inside)."""
+        return np.maximum(np.sqrt(self._axis_d2(x, y, z)) - self.radius, 0.0)
+
+    def _axis_d2(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Squared distance from each point to the segment a-b."""
         ax, ay, az = self.a
         ux, uy, uz = (self.b[i] - self.a[i] for i in range(3))
         uu = ux * ux + uy * uy + uz * uz
@@ -94,7 +91,7 @@ class Capsule:
         t = (np.clip((px * ux + py * uy + pz * uz) / uu, 0.0, 1.0) if uu > 0.0
              else np.zeros_like(px))
         dx, dy, dz = px - t * ux, py - t * uy, pz - t * uz
-        return np.maximum(np.sqrt(dx * dx + dy * dy + dz * dz) - self.radius, 0.0)
+        return dx * dx + dy * dy + dz * dz
 
 
 class BodyShapeError(ValueError):
