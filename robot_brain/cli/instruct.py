@@ -39,6 +39,10 @@ OUTCOME_EXIT = {Outcome.DONE: EXIT_DONE, Outcome.REJECTED: EXIT_REFUSED,
 REPEAT_S = 5.0
 #: After Ctrl-C, how long the cancelled goal's result is awaited.
 CANCEL_WAIT_S = 5.0
+#: A refused goal: how long to wait for the latched estop and mode that explain it, and how
+#: long discovery may take before "no publisher" counts.
+LATCHED_WAIT_S = 3.0
+DISCOVERY_SETTLE_S = 0.3
 PROG = "robot-brain instruct"
 
 
@@ -169,6 +173,21 @@ class _Session:
     def _on_mode(self, msg: Any) -> None:
         self.mode = str(msg.data)
 
+    def _await_latched(self) -> None:
+        """Until the latched estop and power mode have arrived, each that has a publisher, or
+        LATCHED_WAIT_S: they come with discovery, which can trail the action server's on a
+        loaded machine, and a refusal explained without them names no reason."""
+        start = time.monotonic()
+        while time.monotonic() - start < LATCHED_WAIT_S:
+            unheard = [topic for value, topic in ((self.estop, "watchdog/estop"),
+                                                  (self.mode, "power/mode")) if value is None]
+            if not unheard:
+                return
+            if (time.monotonic() - start >= DISCOVERY_SETTLE_S
+                    and not any(self.node.count_publishers(t) for t in unheard)):
+                return  # nobody publishes them (a brain without watchdog or power monitor)
+            time.sleep(0.02)
+
     def _say(self, line: str) -> None:
         print(f"{PROG}: {line}", file=self.out, flush=True)
 
@@ -208,7 +227,7 @@ class _Session:
                       f"{opts.server_timeout_s:g} s", file=sys.stderr, flush=True)
                 return EXIT_FAILED
             if not handle.accepted:
-                time.sleep(0.3)  # the latched estop and mode arrive with discovery
+                self._await_latched()
                 print(f"{PROG}: REFUSED: {refusal_reason(opts.instruction, self.estop, self.mode)}",
                       file=sys.stderr, flush=True)
                 return EXIT_REFUSED
