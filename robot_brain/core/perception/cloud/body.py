@@ -48,21 +48,27 @@ class Box:
         return np.array(out)
 
     def contains(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-        c, s = math.cos(self.yaw), math.sin(self.yaw)
-        dx, dy = x - self.centre[0], y - self.centre[1]
-        hx, hy, hz = (v / 2.0 for v in self.size)
-        return ((np.abs(c * dx + s * dy) <= hx) & (np.abs(c * dy - s * dx) <= hy)
-                & (np.abs(z - self.centre[2]) <= hz))
+        (qx, qy, qz), (hx, hy, hz) = self._local(x, y, z), self._half()
+        return (qx <= hx) & (qy <= hy) & (qz <= hz)
 
     def distance(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Distance from each point to the box (0 inside)."""
+        (qx, qy, qz), (hx, hy, hz) = self._local(x, y, z), self._half()
+        ox = np.maximum(qx - hx, 0.0)
+        oy = np.maximum(qy - hy, 0.0)
+        oz = np.maximum(qz - hz, 0.0)
+        return np.sqrt(ox * ox + oy * oy + oz * oz)
+
+    def _half(self) -> tuple[float, float, float]:
+        return self.size[0] / 2.0, self.size[1] / 2.0, self.size[2] / 2.0
+
+    def _local(self, x: np.ndarray, y: np.ndarray, z: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """|coordinates| of each point in the box's own frame (centre, yaw)."""
         c, s = math.cos(self.yaw), math.sin(self.yaw)
         dx, dy = x - self.centre[0], y - self.centre[1]
-        hx, hy, hz = (v / 2.0 for v in self.size)
-        ox = np.maximum(np.abs(c * dx + s * dy) - hx, 0.0)
-        oy = np.maximum(np.abs(c * dy - s * dx) - hy, 0.0)
-        oz = np.maximum(np.abs(z - self.centre[2]) - hz, 0.0)
-        return np.sqrt(ox * ox + oy * oy + oz * oz)
+        return (np.abs(c * dx + s * dy), np.abs(c * dy - s * dx),
+                np.abs(z - self.centre[2]))
 
 
 @dataclass(frozen=True)

@@ -74,19 +74,17 @@ class BodyGrid:
         """The state of the cell of each point (uint8). The points must lie within
         [lower, upper] (the caller's bounding-box test); those on the upper faces count in
         the last cell."""
-        index = None
-        for axis, v in enumerate((x, y, z)):
-            # Never below 0: the points are >= lower (a rounding of -1e-7 truncates to 0).
-            i = ((v - self._lo[axis]) * self._inv).astype(np.intp)
-            np.minimum(i, self._last[axis], out=i)
-            if index is None:
-                index = i * self._strides[0]
-            elif axis == 1:
-                index += i * self._strides[1]
-            else:
-                index += i
-        assert index is not None
+        index = self._cell(x, 0) * self._strides[0]
+        index += self._cell(y, 1) * self._strides[1]
+        index += self._cell(z, 2)
         return self._flat[index]
+
+    def _cell(self, v: np.ndarray, axis: int) -> np.ndarray:
+        """The cell index of coordinates `v` along `axis` (intp)."""
+        # Never below 0: the points are >= lower (a rounding of -1e-7 truncates to 0).
+        i = ((v - self._lo[axis]) * self._inv).astype(np.intp)
+        np.minimum(i, self._last[axis], out=i)
+        return i
 
     def share(self, state: np.uint8) -> float:
         """The fraction of cells in `state` (for the docs and tests)."""

@@ -123,15 +123,15 @@ class CloudPoints:
         return int(self.x.size)
 
 
-def _field(cloud: RawCloud, name: str) -> PointField:
-    for f in cloud.fields:  # the first field of that name, as PCL and RViz read it
+def _field(fields: tuple[PointField, ...], name: str) -> PointField:
+    for f in fields:  # the first field of that name, as PCL and RViz read it
         if f.name == name:
             return f
-    names = [f.name for f in cloud.fields]
+    names = [f.name for f in fields]
     raise MissingFieldError(f"cloud has no '{name}' field (fields: {names})")
 
 
-def _dtype(cloud: RawCloud, f: PointField) -> np.dtype:
+def _dtype(is_bigendian: bool, f: PointField) -> np.dtype:
     if f.datatype not in _FLOAT_CODES:
         kind = (PointFieldType(f.datatype).name if f.datatype in FIELD_SIZES
                 else f"unknown datatype {f.datatype}")
@@ -139,7 +139,7 @@ def _dtype(cloud: RawCloud, f: PointField) -> np.dtype:
                              "FLOAT64")
     if f.count < 1:
         raise FieldTypeError(f"field '{f.name}' has count {f.count}")
-    return np.dtype(("<" if not cloud.is_bigendian else ">") + _FLOAT_CODES[
+    return np.dtype(("<" if not is_bigendian else ">") + _FLOAT_CODES[
         PointFieldType(f.datatype)])
 
 
@@ -149,8 +149,7 @@ def _dtype(cloud: RawCloud, f: PointField) -> np.dtype:
 def _axes(fields: tuple[PointField, ...], is_bigendian: bool
           ) -> tuple[tuple[PointField, np.dtype], ...]:
     """The x, y, z fields with their numpy dtypes; MissingFieldError, FieldTypeError."""
-    table = RawCloud(0, 0, fields, is_bigendian, 0, 0, b"")
-    return tuple((f, _dtype(table, f)) for f in (_field(table, a) for a in AXES))
+    return tuple((f, _dtype(is_bigendian, f)) for f in (_field(fields, a) for a in AXES))
 
 
 @functools.lru_cache(maxsize=32)
