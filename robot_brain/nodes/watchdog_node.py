@@ -33,7 +33,7 @@ from typing import Any
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.clock import Clock, ClockType
-from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile
+from rclpy.qos import HistoryPolicy, QoSProfile
 from rclpy.subscription import MessageInfo
 from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
@@ -75,6 +75,14 @@ DRAIN_LIMIT = qos.COMMANDS_IN.depth
 #: within its next second, well inside stale_node_timeout_s.
 DIAGNOSTICS_HELD = 200
 
+def _receipt(info: MessageInfo, now: float, wall: float, max_age: float) -> float:
+    """The middleware's receipt time of a message (same host, same wall clock) moved onto the
+    steady clock, given `now` (steady) and `wall` (wall clock) read together; `now` when the
+    age is not positive or older than `max_age` (the wall clock may have stepped)."""
+    age = wall - info["received_timestamp"] * 1e-9
+    return now - age if 0.0 < age <= max_age else now
+
+
 class WatchdogNode(PollingNode):
     def __init__(self, **node_kwargs: Any) -> None:
         super().__init__("watchdog", **node_kwargs)
@@ -108,7 +116,7 @@ class WatchdogNode(PollingNode):
             DiagnosticArray, diagnostics.DIAGNOSTICS_TOPIC,
             QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=DIAGNOSTICS_HELD,
                        reliability=qos.DIAGNOSTICS.reliability,
-                       durability=DurabilityPolicy.VOLATILE))
+                       durability=qos.DIAGNOSTICS.durability))
         self.create_service(Trigger, "watchdog/reset", self._on_reset)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.check_timer = self.create_timer(1.0 / p.check_rate_hz, self._on_check, clock=steady)
@@ -132,9 +140,7 @@ class WatchdogNode(PollingNode):
             self._log.warning("malformed", f"ignoring a malformed controller/cmd_vel: {exc} "
                                     f"({self._malformed} so far)")
             return
-        # The middleware's receipt (same host, same wall clock) moved onto the steady clock.
-        age = handled - info["received_timestamp"] * 1e-9
-        received = now - age if 0.0 < age <= MAX_RECEIPT_AGE_S else now
+        received = _receipt(info, now, handled, MAX_RECEIPT_AGE_S)
         previous = self.core.last_receipt
         decision = self.core.command_received(received, velocity)
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
@@ -181,8 +187,7 @@ class WatchdogNode(PollingNode):
         """Every /diagnostics message received since the last take, at its receipt time."""
         now, wall = time.monotonic(), time.time()
         for msg, info in take_pending(self._diagnostics_sub, DIAGNOSTICS_HELD):
-            age = wall - info["received_timestamp"] * 1e-9
-            received = now - age if 0.0 <= age <= self.liveness.timeout_s else now
+            received = _receipt(info, now, wall, self.liveness.timeout_s)
             for status in msg.status:
                 key = status.hardware_id or status.name
                 if key != self._own_id:
