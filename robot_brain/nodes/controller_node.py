@@ -8,7 +8,9 @@ observation -> policy (ONNX or analytic) -> safety filter -> `controller/cmd_vel
 The TwistStamped header stamp of every command is the stamp of the `perception/obstacles`
 message it was computed from (perception copies the source scan's stamp, the watchdog
 forwards it unchanged), so scan->command latency is receipt time minus stamp in a bag. A zero
-stamp means no perception has arrived yet. With `cmd_vel_stamped: false` (Twist) nothing
+stamp means no perception has arrived yet. While the command stays exactly zero only every
+`1/hold_publish_hz` s a tick publishes it (robot_brain.core.control.hold_beat): the watchdog
+judges those against its `hold_deadline_s`. With `cmd_vel_stamped: false` (Twist) nothing
 carries the stamp: use stamped mode to measure latency. The core logic is
 robot_brain.core.control.controller.
 
@@ -37,6 +39,7 @@ from std_msgs.msg import Bool
 from robot_brain.core.control.controller import ControllerCore
 from robot_brain.core.control.expert import ExpertConfig
 from robot_brain.core.control.goals import Goal
+from robot_brain.core.control.hold_beat import HoldBeat
 from robot_brain.core.control.node_config import ControllerNodeConfig
 from robot_brain.core.control.phase_lock import TickPhaseLock
 from robot_brain.core.control.policy import AnalyticPolicy, Policy, load_onnx_policy
@@ -92,6 +95,7 @@ class ControllerNode(Node):
         self.realtime = apply_realtime(self, p.realtime)
         self.period = p.period_s
         self.loop = LoopTimer(self.period)
+        self.hold_beat = HoldBeat(p.hold_period_s, self.period)
         phase = p.phase_lock_config()
         self.phase = TickPhaseLock(phase) if phase is not None else None
         # Periods of the interval ending at the next tick and the one after: rcl applies a new
@@ -193,8 +197,9 @@ class ControllerNode(Node):
         dt = self.period if math.isnan(gap) else min(gap, 2.0 * self.period)
         self._last_tick = now
         result = self.core.tick(now, dt)
-        stamp = result.source_stamp if result.source_stamp is not None else self._zero_stamp
-        self.cmd_pub.publish(result.velocity, stamp)
+        if self.hold_beat.due(now, result.velocity):
+            stamp = result.source_stamp if result.source_stamp is not None else self._zero_stamp
+            self.cmd_pub.publish(result.velocity, stamp)
         if result.policy_error is not None:
             self._log.error("policy", f"policy failed, commanding zero: {result.policy_error}")
         # After the command is out: the phase step and any explaining are off the latency path.

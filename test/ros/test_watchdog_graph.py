@@ -288,7 +288,9 @@ def test_stall_stops_latches_and_holdoff_releases(tmp_path: Path, source: Comman
             t_latched = time.monotonic()
             time.sleep(0.5)
             held = after(probe, "cmd_vel", t_latched + 0.05)
-            assert len(held) >= 10, "fresh commands still answered (with stops)"
+            # The controller sees watchdog/estop and holds zero, which it sends as a heartbeat
+            # (hold_publish_hz, 10 Hz): each is answered with a stop (~4 in the window).
+            assert len(held) >= 3, "fresh commands still answered (with stops)"
             assert not any(moving(r) for r in held), "operator estop must win"
             t_rel = time.monotonic()
             estop_pub.publish(Bool(data=False))

@@ -17,8 +17,9 @@ from robot_brain.core.config.params_file import (
 GOOD = {
     "perception": {"n_sectors": 16}, "controller": {"n_sectors": 16, "rate_hz": 100.0,
                                                     "goal_timeout_s": 3.0,
-                                                    "cmd_vel_stamped": True},
-    "watchdog": {"deadline_s": 0.02, "cmd_vel_stamped": True},
+                                                    "cmd_vel_stamped": True,
+                                                    "hold_publish_hz": 10.0},
+    "watchdog": {"deadline_s": 0.02, "cmd_vel_stamped": True, "hold_deadline_s": 0.25},
     "sim": {"cmd_timeout_s": 0.5, "cmd_vel_stamped": True},
     "planner": {"goal_republish_hz": 2.0},
 }
@@ -96,6 +97,9 @@ def test_consistent_settings_pass() -> None:
     (with_("controller", rate_hz=50.0), "shorter than two periods"),
     (with_("controller", goal_timeout_s=0.4), "every goal would time out"),
     (with_("sim", cmd_timeout_s=0.01), "sim.cmd_timeout_s=0.01"),
+    (with_("watchdog", hold_deadline_s=0.15), "would latch a healthy controller that holds"),
+    (with_("controller", hold_publish_hz=4.0), "shorter than two held-command periods"),
+    (with_("sim", cmd_timeout_s=0.1), "would time out between two zero commands"),
     (with_("planner", world_file="office"), "planner.world_file='office'"),
     (with_("sim", places_file="/tmp/p.yaml"), "sim.places_file='/tmp/p.yaml'"),
     (with_("planner", localization_source="pose"), "needs controller.goal_bounds_check='reach'"),
@@ -158,3 +162,10 @@ def test_planner_and_power_monitor_read_the_battery_alike() -> None:
         check(values)
     assert ("planner.battery_percentage_scale='percent', "
             "power_monitor.battery_percentage_scale='auto'") in str(info.value)
+
+
+def test_a_controller_that_publishes_every_tick_has_no_hold_period_to_check() -> None:
+    for hz in (0.0, 100.0, 500.0):  # 0 = every tick; at or above the tick rate, too
+        assert problems(with_("controller", hold_publish_hz=hz) | {
+            "watchdog": {**GOOD["watchdog"], "hold_deadline_s": 0.02},
+            "sim": {**GOOD["sim"], "cmd_timeout_s": 0.05}}) == []

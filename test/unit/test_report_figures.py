@@ -377,3 +377,35 @@ def test_forwarded_command_logged_before_the_controllers_own_still_counts() -> N
     r = c.result()
     assert sorted(round(x, 6) for x in r.latency_samples) == [0.005, 0.006]
     assert r.watchdog_own_commands == 1
+
+
+def test_heartbeats_while_holding_are_judged_against_the_hold_deadline() -> None:
+    """The controller repeats a zero every 0.1 s while it holds: not a 100 ms control period
+    and not a deadline miss; a gap past the hold deadline after a zero still is one."""
+    from types import SimpleNamespace
+
+    from robot_brain.core.report import recorded_topics as T
+    from robot_brain.core.report.collector import FigureCollector
+
+    def twist(linear: float) -> SimpleNamespace:
+        stamp = SimpleNamespace(sec=0, nanosec=0)
+        return SimpleNamespace(header=SimpleNamespace(stamp=stamp), twist=SimpleNamespace(
+            linear=SimpleNamespace(x=linear), angular=SimpleNamespace(z=0.0)))
+
+    c = FigureCollector(deadline_s=0.02, hold_deadline_s=0.25)
+    ms = 10**6
+    t = 0
+    for _ in range(20):  # moving at 100 Hz
+        c.add(T.CONTROLLER_CMD_VEL, t, twist(0.3))
+        t += 10 * ms
+    for _ in range(10):  # holding: heartbeats every 100 ms
+        c.add(T.CONTROLLER_CMD_VEL, t, twist(0.0))
+        t += 100 * ms
+    t += 200 * ms        # a silence of 300 ms after a zero: a miss
+    c.add(T.CONTROLLER_CMD_VEL, t, twist(0.3))
+    c.add(T.CONTROLLER_CMD_VEL, t + 30 * ms, twist(0.3))  # 30 ms after a move: a miss
+    p = c.result().control
+    assert p.messages == 32
+    assert p.held == 10
+    assert p.period.count == 21 and p.period.max == pytest.approx(0.03)
+    assert p.deadline_misses == 2

@@ -418,3 +418,62 @@ def test_graded_resume_takes_a_slower_command_at_once() -> None:
     assert d.velocity == Velocity(0.1, 0.0)
     d = wd.command_received(1.06, Velocity(math.nan, 0.0))  # garbage: zero, not a ramp
     assert d.velocity == ZERO_VELOCITY
+
+
+HOLD_DEADLINE = 0.25
+
+
+def test_a_held_zero_has_the_hold_deadline_and_latches_past_it() -> None:
+    wd = core(latch_s=0.15, hold_deadline_s=HOLD_DEADLINE)
+    feed(wd, 0.0, 1.0)
+    assert wd.next_check_at() == pytest.approx(1.0 + DEADLINE)
+    d = wd.command_received(1.01, ZERO_VELOCITY)
+    assert d.action is Action.FORWARD and d.velocity == ZERO_VELOCITY
+    assert wd.next_check_at() == pytest.approx(1.01 + HOLD_DEADLINE)
+    # Heartbeats every 0.1 s: no check between them stops anything.
+    for i in range(1, 20):
+        t = 1.01 + 0.1 * i
+        assert all(d.action is Action.NONE for _, d in checks_until(wd, t - 0.1 + CHECK, t))
+        assert wd.command_received(t, ZERO_VELOCITY).action is Action.FORWARD
+    assert wd.counters().deadline_misses == 0 and wd.counters().slowdowns == 0
+    assert wd.health(2.0).values["holding"] is True
+    # The controller stalls after its last zero: latched once hold_deadline_s has passed.
+    last = 1.01 + 0.1 * 19
+    results = checks_until(wd, last + CHECK, last + 0.4)
+    t_stop, d_stop = next((t, d) for t, d in results if d.action is Action.STOP)
+    assert last + HOLD_DEADLINE < t_stop <= last + HOLD_DEADLINE + CHECK + 1e-9
+    assert d_stop.estop and d_stop.velocity == ZERO_VELOCITY
+    assert wd.counters().deadline_misses == 1 and wd.counters().slowdowns == 0
+
+
+def test_a_moving_command_after_a_hold_has_the_short_deadline_again() -> None:
+    wd = core(latch_s=0.15, hold_deadline_s=HOLD_DEADLINE)
+    wd.command_received(1.0, ZERO_VELOCITY)
+    wd.command_received(1.2, GO)  # the first move after a hold goes out at once
+    assert wd.next_check_at() == pytest.approx(1.2 + DEADLINE)
+    d = wd.check(1.2 + DEADLINE + CHECK)
+    assert d.action is Action.STOP and d.state is WatchdogState.DECELERATING
+    assert d.velocity.linear < GO.linear and not d.estop
+
+
+def test_heartbeats_release_a_stale_latch_after_the_holdoff() -> None:
+    wd = core(latch_s=0.15, hold_deadline_s=HOLD_DEADLINE)
+    feed(wd, 0.0, 0.5)
+    checks_until(wd, 0.5 + CHECK, 0.8)
+    assert wd.state is WatchdogState.STALE_STOPPED
+    # The controller is back and holds zero (it saw watchdog/estop), as heartbeats.
+    t = 1.0
+    while t < 1.0 + HOLDOFF - 1e-9:
+        assert wd.command_received(t, ZERO_VELOCITY).estop
+        t += 0.1
+    assert not wd.command_received(t, ZERO_VELOCITY).estop
+    assert wd.state is WatchdogState.OK
+
+
+def test_a_hold_deadline_below_the_deadline_is_the_deadline() -> None:
+    wd = core(deadline_s=0.5, latch_s=0.5, hold_deadline_s=HOLD_DEADLINE)
+    wd.command_received(1.0, ZERO_VELOCITY)
+    assert wd.deadline() == 0.5
+    assert wd.check(1.4).action is Action.NONE
+    with pytest.raises(WatchdogConfigError, match="hold_deadline_s"):
+        WatchdogConfig(hold_deadline_s=math.nan)

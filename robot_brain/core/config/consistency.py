@@ -2,7 +2,8 @@
 
 Each node validates its own parameters, but some only make sense together: perception's
 sector count is the controller's input width; a watchdog deadline shorter than two control
-periods latches all the time. A mismatch used to show only as a robot that never moved and a
+periods latches all the time, and one shorter than two of the controller's held-command periods
+latches a robot that merely stands. A mismatch used to show only as a robot that never moved and a
 warning every 5 s; here it is refused at start with one message naming both sides.
 """
 
@@ -51,6 +52,40 @@ def _deadline_vs_rate(v: Values) -> str | None:
                 f"controller.rate_hz={rate:g} ({2.0 / rate:g} s): the watchdog would stop the "
                 "robot between healthy commands")
     return None
+
+
+def _hold_period(v: Values) -> float:
+    """Seconds between the controller's held zero commands (0: it publishes every tick);
+    as ControllerNodeConfig.hold_period_s."""
+    hz, rate = float(v["controller"].get("hold_publish_hz", 0.0)), float(
+        _get(v, "controller", "rate_hz"))
+    return 0.0 if hz <= 0.0 or hz >= rate else 1.0 / hz
+
+
+def _hold_deadline(v: Values) -> str | None:
+    period = _hold_period(v)
+    if "hold_deadline_s" not in v["watchdog"] or period <= 0.0:
+        return None
+    # As the watchdog takes it: never shorter than deadline_s.
+    deadline = max(float(_get(v, "watchdog", "hold_deadline_s")),
+                   float(_get(v, "watchdog", "deadline_s")))
+    if deadline < 2.0 * period - 1e-9:
+        return (f"watchdog.hold_deadline_s={deadline:g} is shorter than two held-command "
+                f"periods of controller.hold_publish_hz="
+                f"{_get(v, 'controller', 'hold_publish_hz'):g} ({2.0 * period:g} s): the "
+                "watchdog would latch a healthy controller that holds the robot still")
+    return None
+
+
+def _robot_timeout_vs_hold(sim: str) -> Callable[[Values], str | None]:
+    def check(v: Values) -> str | None:
+        robot, period = float(_get(v, sim, "cmd_timeout_s")), _hold_period(v)
+        if period > 0.0 and math.isfinite(robot) and robot <= period:
+            return (f"{sim}.cmd_timeout_s={robot:g} is not longer than the controller's "
+                    f"held-command period ({period:g} s, controller.hold_publish_hz): the robot "
+                    "would time out between two zero commands")
+        return None
+    return check
 
 
 def _goal_refresh(v: Values) -> str | None:
@@ -123,6 +158,9 @@ RULES: tuple[Rule, ...] = (
     _same("places_file", "perception", "planner"),
     _same("places_file", "sim", "planner"),
     Rule(("watchdog", "controller"), _deadline_vs_rate),
+    Rule(("watchdog", "controller"), _hold_deadline),
+    Rule(("sim", "controller"), _robot_timeout_vs_hold("sim")),
+    Rule(("mujoco_sim", "controller"), _robot_timeout_vs_hold("mujoco_sim")),
     Rule(("controller", "planner"), _goal_refresh),
     Rule(("sim", "watchdog"), _robot_timeout("sim")),
     Rule(("mujoco_sim", "watchdog"), _robot_timeout("mujoco_sim")),

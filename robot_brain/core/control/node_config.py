@@ -26,6 +26,11 @@ class ControllerNodeConfig:
     inline_tick: bool = param(True, "Run the tick from the process's spin loop, on its thread "
                               "(one wake-up per tick), instead of an rclpy timer (the "
                               "EventsExecutor's timer thread wakes the executor: two).")
+    hold_publish_hz: float = param(10.0, "While the command stays exactly zero (holding), "
+                                   "publish it at this rate instead of every tick, a heartbeat "
+                                   "for watchdog.hold_deadline_s; any non-zero command, and "
+                                   "the first zero after one, goes out at its tick. 0 = "
+                                   "publish every tick.", unit="Hz", min=0.0, max=500.0)
     use_param_goal: bool = param(False, "Drive to (goal_x, goal_y) in odom instead of "
                                  "planner/goal (demo before the planner exists); never times "
                                  "out.")
@@ -48,6 +53,13 @@ class ControllerNodeConfig:
     @property
     def period_s(self) -> float:
         return 1.0 / self.rate_hz
+
+    @property
+    def hold_period_s(self) -> float:
+        """Seconds between held zero commands; 0 = every tick."""
+        if self.hold_publish_hz <= 0.0 or self.hold_publish_hz >= self.rate_hz:
+            return 0.0
+        return 1.0 / self.hold_publish_hz
 
     def phase_lock_config(self) -> PhaseLockConfig | None:
         """The phase lock at the tick's period, or None when it is off."""

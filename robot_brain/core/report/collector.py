@@ -32,6 +32,9 @@ from robot_brain.core.report.figures import (
 
 #: Default watchdog deadline (docs/design.md: two control periods at 100 Hz).
 DEFAULT_DEADLINE_S = 0.02
+#: Default watchdog hold_deadline_s: the deadline after a zero command, which the controller
+#: repeats only as a heartbeat while it holds the robot still (core.control.hold_beat).
+DEFAULT_HOLD_DEADLINE_S = 0.25
 #: A period longer than this many median periods counts as an overrun (at least a lost tick).
 DEFAULT_OVERRUN_FACTOR = 1.5
 #: Trajectory points closer than this to the previous kept one are dropped (plot only).
@@ -47,29 +50,49 @@ NS_PER_S = 1_000_000_000
 SETTLE_S = 2.0
 
 
+def _is_zero_command(msg: Any) -> bool:
+    """A Twist or TwistStamped that is exactly zero (a held command); False when unreadable."""
+    twist = getattr(msg, "twist", msg)
+    try:
+        return float(twist.linear.x) == 0.0 and float(twist.angular.z) == 0.0
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
 class _Periods:
-    """Receipt periods of one topic, from integer nanosecond log times (exact differences)."""
+    """Receipt periods of one topic, from integer nanosecond log times (exact differences).
+
+    A period that starts at a zero command is a heartbeat while the robot holds (the controller
+    repeats a zero only every 1/hold_publish_hz): kept apart from the control loop's periods and
+    judged against the hold deadline."""
 
     def __init__(self, topic: str) -> None:
         self.topic = topic
         self.count = 0
         self._last_ns: int | None = None
+        self._last_zero = False
         self.values = array("d")
+        self.held = array("d")
 
-    def add(self, t_ns: int) -> None:
+    def add(self, t_ns: int, zero: bool = False) -> None:
         self.count += 1
         if self._last_ns is not None:
-            self.values.append((t_ns - self._last_ns) / NS_PER_S)
+            out = self.held if self._last_zero else self.values
+            out.append((t_ns - self._last_ns) / NS_PER_S)
         self._last_ns = t_ns
+        self._last_zero = zero
 
-    def figures(self, deadline_s: float, overrun_factor: float) -> PeriodFigures:
+    def figures(self, deadline_s: float, hold_deadline_s: float,
+                overrun_factor: float) -> PeriodFigures:
         dist = Distribution.of(self.values)
         arr = np.frombuffer(self.values, dtype=float) if self.values else np.zeros(0)
+        held = np.frombuffer(self.held, dtype=float) if self.held else np.zeros(0)
         nominal = dist.p50
         overruns = int(np.sum(arr > overrun_factor * nominal)) if arr.size else 0
-        misses = int(np.sum(arr > deadline_s)) if arr.size else 0
+        misses = int(np.sum(arr > deadline_s)) + int(np.sum(held > hold_deadline_s))
         return PeriodFigures(self.topic, self.count, dist, overruns, misses, overrun_factor,
-                             deadline_s, arr.copy())
+                             deadline_s, arr.copy(), held=int(held.size),
+                             hold_deadline_s=hold_deadline_s)
 
 
 class _Spans:
@@ -115,8 +138,10 @@ class FigureCollector:
     """
 
     def __init__(self, deadline_s: float = DEFAULT_DEADLINE_S,
-                 overrun_factor: float = DEFAULT_OVERRUN_FACTOR) -> None:
+                 overrun_factor: float = DEFAULT_OVERRUN_FACTOR,
+                 hold_deadline_s: float = DEFAULT_HOLD_DEADLINE_S) -> None:
         self.deadline_s = deadline_s
+        self.hold_deadline_s = max(hold_deadline_s, deadline_s)
         self.overrun_factor = overrun_factor
         self.counts: Counter[str] = Counter()
         self._t_first: int | None = None
@@ -164,7 +189,7 @@ class FigureCollector:
         self._t_last = t_ns if self._t_last is None else max(self._t_last, t_ns)
         t = t_ns / NS_PER_S
         if name == T.CONTROLLER_CMD_VEL:
-            self._control.add(t_ns)
+            self._control.add(t_ns, _is_zero_command(msg))
             stamp = self._latency(self._lat_ctrl, t_ns, msg)
             if stamp:
                 self._ctrl_stamps[stamp] = None
@@ -176,7 +201,7 @@ class FigureCollector:
                     # no order between them): measure it at its own receipt time.
                     self._measure(self._lat_cmd, pending[0], stamp)
         elif name == T.CMD_VEL:
-            self._command.add(t_ns)
+            self._command.add(t_ns, _is_zero_command(msg))
             self._latency(self._lat_cmd, t_ns, msg, forwarded_only=self._control.count > 0)
         if msg is None:
             return
@@ -353,8 +378,10 @@ class FigureCollector:
             bag=bag, storage=storage, start_ns=t0_ns, duration_s=max(0.0, t_end - t0),
             message_counts=dict(sorted(self.counts.items())),
             missing_topics=tuple(n for n in expected if self.counts[n] == 0),
-            control=self._control.figures(self.deadline_s, self.overrun_factor),
-            command=self._command.figures(self.deadline_s, self.overrun_factor),
+            control=self._control.figures(self.deadline_s, self.hold_deadline_s,
+                                          self.overrun_factor),
+            command=self._command.figures(self.deadline_s, self.hold_deadline_s,
+                                          self.overrun_factor),
             node_diagnostics=node_diag,
             controller_overruns=_diag_int(node_diag, "controller", "overrun"),
             safety=Safety(

@@ -77,11 +77,17 @@ class PeriodFigures:
     messages: int
     period: Distribution
     overruns: int          # periods longer than overrun_factor x the median period
-    deadline_misses: int   # periods longer than the watchdog deadline
+    #: Periods longer than the watchdog deadline: deadline_s after a moving command,
+    #: hold_deadline_s after a zero one.
+    deadline_misses: int
     overrun_factor: float
     deadline_s: float
-    #: Every period in seconds, for the histogram.
+    #: Every period after a moving command, in seconds, for the histogram (`period` too).
     samples: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    #: Periods after a zero command (the controller's heartbeat while it holds): not in
+    #: `period`, judged against hold_deadline_s.
+    held: int = 0
+    hold_deadline_s: float = 0.25
 
 
 @dataclass(frozen=True)

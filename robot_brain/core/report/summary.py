@@ -63,11 +63,13 @@ def _period_rows(section: str, p: PeriodFigures) -> list[Row]:
     if p.messages == 0:
         return [Row(section, f"{p.topic} period", f"no messages on {p.topic}")]
     return [
-        Row(section, f"{p.topic} period", dist_ms(p.period)),
+        Row(section, f"{p.topic} period", dist_ms(p.period)
+            + (f"; {p.held} heartbeat(s) while holding" if p.held else "")),
         Row(section, f"{p.topic} overruns",
             f"{p.overruns} (periods > {p.overrun_factor:g} x median)"),
         Row(section, f"{p.topic} deadline misses",
-            f"{p.deadline_misses} (periods > {ms(p.deadline_s)})"),
+            f"{p.deadline_misses} (periods > {ms(p.deadline_s)}"
+            + (f", after a zero > {ms(p.hold_deadline_s)})" if p.held else ")")),
     ]
 
 

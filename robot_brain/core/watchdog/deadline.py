@@ -11,6 +11,11 @@ receipt. A missed deadline is answered in grades (docs/design.md, timing rules):
    estop latched (ERROR), the deceleration goes on to zero, and the latch releases after
    `holdoff_s` of fresh commands or a reset while they are fresh.
 
+While the last command was exactly zero (the robot held still) the controller sends its zero
+only as a heartbeat (core.control.hold_beat), and both deadlines stretch to `hold_deadline_s`:
+there is no motion to slow down, and a silence past it still latches. Every output is the same
+as with a command every tick: a stop from a zero command is zero.
+
 A walking humanoid stopped hard ten times a minute by jitter is jerky and can lose balance;
 a short delivery hiccup now costs a brief, bounded slow-down instead. `latch_s` equal to
 `deadline_s` is the single grade: latch at `deadline_s` (with `stop_mode` zero, an immediate
@@ -71,6 +76,12 @@ class WatchdogConfig:
     latch_s: float = param(0.15, "Silence this long latches watchdog/estop (ERROR); a fresh "
                            "command before it resumes without a holdoff. Equal to deadline_s = "
                            "latch at the first missed deadline.", unit="s", min=0.001, max=10.0)
+    hold_deadline_s: float = param(0.25, "While the last command was exactly zero (the "
+                                   "controller holds and sends its zero at "
+                                   "controller.hold_publish_hz), silence this long latches "
+                                   "instead: nothing moves, so there is nothing to slow down. "
+                                   "Taken as deadline_s when shorter.", unit="s", min=0.001,
+                                   max=10.0)
     holdoff_s: float = param(0.5, "Continuous fresh commands needed to release a stale estop.",
                              unit="s", min=0.0, max=60.0)
     stop_mode: StopMode = param(StopMode.ZERO, "How an operator estop (or a latch at deadline_s "
@@ -92,6 +103,9 @@ class WatchdogConfig:
                 raise WatchdogConfigError(f"{name} must be positive and finite, got {value}")
         if not math.isfinite(self.holdoff_s) or self.holdoff_s < 0.0:
             raise WatchdogConfigError(f"holdoff_s must be >= 0 and finite, got {self.holdoff_s}")
+        if not math.isfinite(self.hold_deadline_s) or self.hold_deadline_s <= 0.0:
+            raise WatchdogConfigError(f"hold_deadline_s must be positive and finite, got "
+                                      f"{self.hold_deadline_s}")
         if not (math.isfinite(self.latch_s) and self.latch_s >= self.deadline_s):
             raise WatchdogConfigError(f"latch_s must be finite and >= deadline_s "
                                       f"({self.deadline_s}), got {self.latch_s}")
@@ -170,6 +184,8 @@ class WatchdogCore:
     def __init__(self, config: WatchdogConfig) -> None:
         self.config = config
         self._last_rx: float | None = None
+        # The last command received was exactly zero: the deadlines are hold_deadline_s.
+        self._holding = False
         self._stale_latched = False
         self._holdoff_since: float | None = None
         self._operator = False
@@ -223,11 +239,21 @@ class WatchdogCore:
                                 self._commands, self._max_gap_s, self._last_reaction_s,
                                 self._slowdowns, self._resumed)
 
+    def deadline(self) -> float:
+        """The deadline of the last command: hold_deadline_s after a zero, else deadline_s."""
+        if self._holding:
+            # Never shorter: a user who lengthens deadline_s need not lengthen this too.
+            return max(self.config.hold_deadline_s, self.config.deadline_s)
+        return self.config.deadline_s
+
+    def _latch_after(self) -> float:
+        return max(self.config.latch_after_s, self.deadline())
+
     def _fresh(self, now: float) -> bool:
-        return self._last_rx is not None and now - self._last_rx <= self.config.deadline_s
+        return self._last_rx is not None and now - self._last_rx <= self.deadline()
 
     def _silent_past_latch(self, now: float) -> bool:
-        return self._last_rx is not None and now - self._last_rx > self.config.latch_after_s
+        return self._last_rx is not None and now - self._last_rx > self._latch_after()
 
     def next_check_at(self) -> float | None:
         """When a check can next change the output (the deadline of the last command), for a
@@ -235,7 +261,7 @@ class WatchdogCore:
         command yet, slowing down, or stopped)."""
         if self._last_rx is None or self._slowing or self.estop:
             return None
-        return self._last_rx + self.config.deadline_s
+        return self._last_rx + self.deadline()
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -272,6 +298,7 @@ class WatchdogCore:
             self._recovering = True
         self._slowing = False
         self._last_rx = now
+        self._holding = command.linear == 0.0 and command.angular == 0.0
         self._commands += 1
         if self._stale_latched and self._holdoff_since is None:
             self._holdoff_since = now
@@ -319,7 +346,7 @@ class WatchdogCore:
             assert self._last_rx is not None  # a latch needs a command first
             return ResetResult(False, f"controller/cmd_vel not fresh (last received "
                                       f"{now - self._last_rx:.3f} s ago, deadline "
-                                      f"{self.config.deadline_s:.3f} s); estop stays latched")
+                                      f"{self.deadline():.3f} s); estop stays latched")
         self._stale_latched = False
         self._holdoff_since = None
         return ResetResult(True, "stale estop released by reset")
@@ -346,7 +373,7 @@ class WatchdogCore:
                 self._last_reaction_s = now - self._last_rx
             return
         if not self._stale_latched:
-            if not self.config.graded:
+            if self._latch_after() <= self.deadline():
                 self._last_reaction_s = now - self._last_rx
             self._stale_latched = True
             self._slowing = self._recovering = False
@@ -405,6 +432,8 @@ class WatchdogCore:
             "state": state.value,
             "estop": self.estop,
             "deadline_s": self.config.deadline_s,
+            "hold_deadline_s": self.config.hold_deadline_s,
+            "holding": self._holding,
             "deadline_misses": c.deadline_misses,
             "estop_episodes": c.estop_episodes,
             "commands": c.commands,
