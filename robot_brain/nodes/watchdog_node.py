@@ -4,13 +4,14 @@ Forwards fresh commands on receipt (keeping a TwistStamped's header stamp, which
 source scan stamp for scan->cmd_vel latency). A command late beyond `deadline_s` starts a
 bounded deceleration; a fresh one before `latch_s` resumes at once; silence past `latch_s`
 latches `watchdog/estop`, which releases after a holdoff of fresh commands or on
-`watchdog/reset`. The operator's `estop` always wins. Silent nodes on `/diagnostics` are
-reported as warnings, never acted on: they are taken in one batch by the 1 Hz diagnostics
-timer (a poller, no wake-up per message), each counted at its receipt time. The decisions
-live in robot_brain.core.watchdog.
+`watchdog/reset`. After a command of exactly zero (the controller's 10 Hz heartbeat while it
+holds) the deadline and latch are `hold_deadline_s`. The operator's `estop` always wins.
+Silent nodes on `/diagnostics` are reported as warnings, never acted on: they are taken in one
+batch by the 1 Hz diagnostics timer (a poller, no wake-up per message), each counted at its
+receipt time. The decisions live in robot_brain.core.watchdog.
 
 The check is armed, not polled: each command resets a steady-clock timer to fire one deadline
-later, so a healthy brain wakes this node once per command instead of 200 times a second;
+(that command's) later, so a healthy brain wakes this node once per command instead of 200 times a second;
 only while there is something to do (waiting for the first command, slowing down, stopped)
 does the check run at `check_rate_hz`.
 
@@ -124,6 +125,7 @@ class WatchdogNode(PollingNode):
         self._publish_estop(self.core.estop)
         self.get_logger().info(
             f"deadline {d.deadline_s * 1e3:.1f} ms (slow down), latch {d.latch_s * 1e3:.0f} ms, "
+            f"after a zero {max(d.hold_deadline_s, d.deadline_s) * 1e3:.0f} ms, "
             f"check armed per command ({p.check_rate_hz:g} Hz while stopping), holdoff "
             f"{d.holdoff_s:g} s, stop '{d.stop_mode.value}', {self.realtime}")
 
@@ -142,6 +144,9 @@ class WatchdogNode(PollingNode):
             return
         received = _receipt(info, now, handled, MAX_RECEIPT_AGE_S)
         previous = self.core.last_receipt
+        # The gap since the previous command is judged by that command's deadline (a zero's is
+        # hold_deadline_s: the controller's heartbeat while it holds is not late).
+        deadline = self.core.deadline()
         decision = self.core.command_received(received, velocity)
         # An answer to a command (forwarded, or replaced by a stop while held) keeps its stamp,
         # the source scan's: scan->cmd_vel latency stays measurable from a bag. Stops from the
@@ -151,7 +156,8 @@ class WatchdogNode(PollingNode):
         # After forwarding (off the command's path): who made a late command late.
         timing = CommandTiming(info["source_timestamp"] * 1e-9,
                                info["received_timestamp"] * 1e-9, handled)
-        report = self.gaps.observe(timing, None if previous is None else received - previous)
+        report = self.gaps.observe(timing, None if previous is None else received - previous,
+                                   deadline)
         if report is not None:
             self._log.warning("late", f"late command: {report.describe()}")
 
@@ -159,8 +165,11 @@ class WatchdogNode(PollingNode):
         """Fresh: the next check one deadline from now (the timer restarts on every command,
         so it fires only if none follows). Otherwise: check at check_rate_hz."""
         if self.core.next_check_at() is not None:
-            if self._periodic:
-                self.check_timer.timer_period_ns = self._armed_period_ns
+            # One deadline of the last command: deadline_s, or hold_deadline_s after a zero.
+            armed_ns = int(self.core.deadline() * 1e9)
+            if self._periodic or armed_ns != self._armed_period_ns:
+                self.check_timer.timer_period_ns = armed_ns
+                self._armed_period_ns = armed_ns
                 self._periodic = False
             self.check_timer.reset()
             self._armed_checks += 1

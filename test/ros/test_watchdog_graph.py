@@ -401,6 +401,64 @@ def test_bad_command_forwarded_as_zero_with_stamp_kept(tmp_path: Path) -> None:
     assert "non-finite" in log
 
 
+HOLD_DEADLINE_S = 0.25   # watchdog hold_deadline_s, shipped
+HEARTBEAT_S = 0.1        # controller hold_publish_hz 10, shipped
+
+
+def test_zero_heartbeats_are_forwarded_without_stops_and_silence_after_them_latches(
+        tmp_path: Path) -> None:
+    """While the controller holds it sends its zero at 10 Hz: the watchdog forwards each one,
+    adds no stop of its own and reports nothing late; silence past hold_deadline_s latches."""
+    with Graph(tmp_path) as g:
+        try:
+            assert g.probe is not None
+            probe = g.probe
+            probe.subscribe(TwistStamped, "cmd_vel", qos.RELIABLE)
+            probe.subscribe(Bool, "watchdog/estop", qos.STATE)
+            wd = g.start("watchdog")
+            pub = probe.publisher(TwistStamped, "controller/cmd_vel", qos.RELIABLE)
+
+            def command(sec: int, linear: float) -> TwistStamped:
+                msg = TwistStamped()
+                msg.header.stamp.sec = sec
+                msg.twist.linear.x = linear
+                return msg
+
+            def stamped(sec: int) -> list[Received]:
+                return [r for r in probe.messages("cmd_vel") if r.msg.header.stamp.sec == sec]
+
+            # A zero every 10 ms until discovery lets one through, then the heartbeats.
+            def forwarded() -> bool:
+                if not stamped(1000):
+                    pub.publish(command(1000, 0.0))
+                    time.sleep(0.01)
+                return bool(stamped(1000))
+            probe.wait_for(forwarded, 30.0, "a first command forwarded")
+            beats = 20
+            t0 = time.monotonic()
+            for k in range(beats):
+                pub.publish(command(2000 + k, 0.0))
+                time.sleep(HEARTBEAT_S)
+            t_last = time.monotonic() - HEARTBEAT_S
+            probe.wait_for(lambda: estop_value(probe) is True, 10.0 * HOLD_DEADLINE_S,
+                           "watchdog/estop latched after the heartbeats stopped")
+            during = [r for r in after(probe, "cmd_vel", t0)
+                      if r.t < t_last + 0.05 and r.msg.header.stamp.sec != 1000]
+            assert not any(moving(r) for r in during)
+            # Each heartbeat forwarded with its stamp, nothing of the watchdog's own between.
+            assert sorted({r.msg.header.stamp.sec for r in during}) == [
+                2000 + k for k in range(beats)]
+            assert len(during) == beats
+            latched = first(probe.messages("watchdog/estop"), lambda r: bool(r.msg.data))
+            assert latched is not None and latched.t - t_last >= HOLD_DEADLINE_S - 0.02
+            assert wd.running()
+        except BaseException:
+            print_logs(g)
+            raise
+    log = (tmp_path / "watchdog.log").read_text()
+    assert "late command" not in log
+
+
 @pytest.mark.parametrize("params, expected", [
     ({"check_rate_hz": 10.0}, "must not exceed deadline_s"),
     ({"cpu_affinity": [0, -2]}, "cpu_affinity"),

@@ -64,3 +64,21 @@ def test_gap_accounting_learns_the_period_and_counts_late_causes() -> None:
     assert acc.causes[GapCause.DELIVERY] == 1 and acc.causes[GapCause.PUBLISHER] == 0
     # A late gap does not move the learned period.
     assert abs(acc.usual_publish_gap_s - 0.01) < 1e-4
+
+
+def test_a_heartbeat_gap_within_its_own_deadline_is_not_late_and_not_learned() -> None:
+    from robot_brain.core.watchdog.command_gaps import GapAccounting
+    acc = GapAccounting(deadline_s=0.02)
+    t = 100.0
+    acc.observe(CommandTiming(t, t + 0.001, t + 0.002), None)
+    for _ in range(50):
+        t += 0.01
+        acc.observe(CommandTiming(t, t + 0.001, t + 0.002), 0.01)
+    learned = acc.usual_publish_gap_s
+    for _ in range(20):  # held zeros every 100 ms, judged by the hold deadline
+        t += 0.1
+        assert acc.observe(CommandTiming(t, t + 0.001, t + 0.002), 0.1, 0.25) is None
+    assert sum(acc.causes.values()) == 0 and acc.usual_publish_gap_s == learned
+    t += 0.3  # past the hold deadline: explained
+    assert acc.observe(CommandTiming(t, t + 0.001, t + 0.002), 0.3, 0.25) is not None
+    assert sum(acc.causes.values()) == 1

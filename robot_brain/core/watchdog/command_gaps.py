@@ -88,13 +88,15 @@ class GapAccounting:
         self.causes: dict[GapCause, int] = {cause: 0 for cause in GapCause}
         self._last: CommandTiming | None = None
 
-    def observe(self, timing: CommandTiming, gap_s: float | None) -> GapReport | None:
+    def observe(self, timing: CommandTiming, gap_s: float | None,
+                deadline_s: float | None = None) -> GapReport | None:
         """`gap_s`: time since the previous command's receipt on the receiver's steady clock
-        (None for the first), so only gaps the deadline judged are explained."""
+        (None for the first), so only gaps the deadline judged are explained. `deadline_s`:
+        the previous command's deadline when it is not the usual one (after a held zero)."""
         prev, self._last = self._last, timing
         if prev is None or gap_s is None:
             return None
-        if gap_s <= self.deadline_s:
+        if gap_s <= (self.deadline_s if deadline_s is None else deadline_s):
             publish_gap = timing.published - prev.published
             if 0.0 < publish_gap < self.deadline_s:
                 self.usual_publish_gap_s += 0.05 * (publish_gap - self.usual_publish_gap_s)
