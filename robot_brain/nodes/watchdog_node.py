@@ -11,9 +11,9 @@ batch by the 1 Hz diagnostics timer (a poller, no wake-up per message), each cou
 receipt time. The decisions live in robot_brain.core.watchdog.
 
 The check is armed, not polled: each command resets a steady-clock timer to fire one deadline
-(that command's) later, so a healthy brain wakes this node once per command instead of 200 times a second;
-only while there is something to do (waiting for the first command, slowing down, stopped)
-does the check run at `check_rate_hz`.
+(that command's) later, so a healthy brain wakes this node once per command instead of 200 times
+a second; only while there is something to do (waiting for the first command, slowing down,
+stopped) does the check run at `check_rate_hz`.
 
 Freshness is the middleware's receipt time of each command, moved onto this node's steady
 clock: a command that arrived in time is fresh even when this node's executor handles it late.
