@@ -15,7 +15,11 @@ from typing import Sequence
 
 from robot_brain.core.report.bag import BagReadError
 from robot_brain.core.report.build import collect_figures, table, write_report
-from robot_brain.core.report.collector import DEFAULT_DEADLINE_S, DEFAULT_OVERRUN_FACTOR
+from robot_brain.core.report.collector import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_HOLD_DEADLINE_S,
+    DEFAULT_OVERRUN_FACTOR,
+)
 from robot_brain.core.report.figures import RunFigures
 from robot_brain.core.world import World, WorldError, load_world_file
 
@@ -42,6 +46,10 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE_S,
                         help="watchdog deadline for counting misses, seconds (default: "
                              f"{DEFAULT_DEADLINE_S})")
+    parser.add_argument("--hold-deadline", type=float, default=DEFAULT_HOLD_DEADLINE_S,
+                        help="watchdog hold_deadline_s: the deadline after a zero command (the "
+                             "controller's heartbeat while it holds), seconds (default: "
+                             f"{DEFAULT_HOLD_DEADLINE_S})")
     parser.add_argument("--overrun-factor", type=float, default=DEFAULT_OVERRUN_FACTOR,
                         help="a control period longer than this many median periods is an "
                              f"overrun (default: {DEFAULT_OVERRUN_FACTOR})")
@@ -50,16 +58,18 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
 
 def run_from_args(args: argparse.Namespace) -> int:
     return run_report(args.bag, args.out, world=args.world, namespace=args.namespace,
-                      deadline_s=args.deadline, overrun_factor=args.overrun_factor)
+                      deadline_s=args.deadline, overrun_factor=args.overrun_factor,
+                      hold_deadline_s=args.hold_deadline)
 
 
 def run_report(bag: Path, out: Path | None = None, *, world: str | None = None,
                namespace: str | None = None, deadline_s: float = DEFAULT_DEADLINE_S,
-               overrun_factor: float = DEFAULT_OVERRUN_FACTOR) -> int:
+               overrun_factor: float = DEFAULT_OVERRUN_FACTOR,
+               hold_deadline_s: float = DEFAULT_HOLD_DEADLINE_S) -> int:
     """Print the table, write report.md and the plots; return the exit code."""
     bag = Path(bag)
     try:
-        figures = collect_figures(bag, namespace, deadline_s, overrun_factor)
+        figures = collect_figures(bag, namespace, deadline_s, overrun_factor, hold_deadline_s)
     except BagReadError as exc:
         print(f"robot-brain report: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -10,6 +10,7 @@ from robot_brain.core.report import recorded_topics as T
 from robot_brain.core.report.bag import BagReadError, BagSource
 from robot_brain.core.report.collector import (
     DEFAULT_DEADLINE_S,
+    DEFAULT_HOLD_DEADLINE_S,
     DEFAULT_OVERRUN_FACTOR,
     FigureCollector,
 )
@@ -33,7 +34,8 @@ class ReportFiles:
 
 def collect_figures(bag: Path, namespace: str | None = None,
                     deadline_s: float = DEFAULT_DEADLINE_S,
-                    overrun_factor: float = DEFAULT_OVERRUN_FACTOR) -> RunFigures:
+                    overrun_factor: float = DEFAULT_OVERRUN_FACTOR,
+                    hold_deadline_s: float = DEFAULT_HOLD_DEADLINE_S) -> RunFigures:
     """Stream the bag once; raise BagReadError (or EmptyBagError) when nothing can be read.
 
     A damaged bag yields the figures of what precedes the damage, with notes saying so.
@@ -41,7 +43,8 @@ def collect_figures(bag: Path, namespace: str | None = None,
     resolver = _Resolver(namespace)
     source: BagSource = BagSource(
         bag, decode=lambda topic: resolver.name(topic, source.topics) in T.ANALYSED_TOPICS)
-    collector = FigureCollector(deadline_s=deadline_s, overrun_factor=overrun_factor)
+    collector = FigureCollector(deadline_s=deadline_s, overrun_factor=overrun_factor,
+                                hold_deadline_s=hold_deadline_s)
     unknown: dict[str, int] = {}
     for m in source.messages():
         name = resolver.name(m.topic, source.topics)
