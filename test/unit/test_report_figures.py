@@ -409,3 +409,30 @@ def test_heartbeats_while_holding_are_judged_against_the_hold_deadline() -> None
     assert p.held == 10
     assert p.period.count == 21 and p.period.max == pytest.approx(0.03)
     assert p.deadline_misses == 2
+
+
+def test_latency_is_a_reaction_only_after_a_moving_command() -> None:
+    """A command after a zero (a heartbeat while holding, or the first move after a hold, which
+    a goal starts) takes its stamp without being a latency sample; the first zero after motion
+    is one."""
+    from types import SimpleNamespace
+
+    from robot_brain.core.report import recorded_topics as T
+    from robot_brain.core.report.collector import FigureCollector
+
+    def cmd(stamp_ns: int, linear: float) -> SimpleNamespace:
+        stamp = SimpleNamespace(sec=stamp_ns // 10**9, nanosec=stamp_ns % 10**9)
+        return SimpleNamespace(header=SimpleNamespace(stamp=stamp), twist=SimpleNamespace(
+            linear=SimpleNamespace(x=linear), angular=SimpleNamespace(z=0.0)))
+
+    ms = 10**6
+    scan = [10 * 10**9 + k * 100 * ms for k in range(6)]
+    c = FigureCollector()
+    c.add(T.CONTROLLER_CMD_VEL, scan[0] + 4 * ms, cmd(scan[0], 0.3))   # 4 ms: a sample
+    c.add(T.CONTROLLER_CMD_VEL, scan[1] + 5 * ms, cmd(scan[1], 0.0))   # first zero: 5 ms
+    c.add(T.CONTROLLER_CMD_VEL, scan[2] + 60 * ms, cmd(scan[2], 0.0))  # heartbeat: none
+    c.add(T.CONTROLLER_CMD_VEL, scan[3] + 70 * ms, cmd(scan[3], 0.2))  # first move: none
+    c.add(T.CONTROLLER_CMD_VEL, scan[3] + 80 * ms, cmd(scan[3], 0.2))  # same stamp: none
+    c.add(T.CONTROLLER_CMD_VEL, scan[4] + 6 * ms, cmd(scan[4], 0.2))   # moving: 6 ms
+    lat = c.result().latency_controller
+    assert lat.count == 3 and lat.max == pytest.approx(0.006)

@@ -158,7 +158,12 @@ class FigureCollector:
         self._measured: dict[int, OrderedDict[int, None]] = {}
         self._not_forwarded = 0
         # cmd_vel stamps not (yet) seen from the controller: stamp -> (first receipt, count).
-        self._pending_cmd: OrderedDict[int, tuple[int, int]] = OrderedDict()
+        self._pending_cmd: OrderedDict[int, tuple[int, int, bool]] = OrderedDict()
+        # Per command topic: was its last command an exact zero? A command after a zero is the
+        # controller's heartbeat while it holds, or its first move after a hold (which a goal
+        # or a release starts, not a scan): it marks its stamp as taken but is not a scan's
+        # reaction time.
+        self._after_zero: dict[str, bool] = {}
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
         # The plan gate's decisions: [plans checked, held by cause], from each form.
@@ -188,9 +193,13 @@ class FigureCollector:
         self._t_first = t_ns if self._t_first is None else min(self._t_first, t_ns)
         self._t_last = t_ns if self._t_last is None else max(self._t_last, t_ns)
         t = t_ns / NS_PER_S
+        if name in (T.CONTROLLER_CMD_VEL, T.CMD_VEL):
+            zero = _is_zero_command(msg)
+            reaction = not self._after_zero.get(name, False)
+            self._after_zero[name] = zero
         if name == T.CONTROLLER_CMD_VEL:
-            self._control.add(t_ns, _is_zero_command(msg))
-            stamp = self._latency(self._lat_ctrl, t_ns, msg)
+            self._control.add(t_ns, zero)
+            stamp = self._latency(self._lat_ctrl, t_ns, msg, reaction)
             if stamp:
                 self._ctrl_stamps[stamp] = None
                 if len(self._ctrl_stamps) > RECENT_STAMPS:
@@ -199,10 +208,11 @@ class FigureCollector:
                 if pending is not None:
                     # The forwarded copy was logged before the controller's own (two topics,
                     # no order between them): measure it at its own receipt time.
-                    self._measure(self._lat_cmd, pending[0], stamp)
+                    self._measure(self._lat_cmd, pending[0], stamp, pending[2])
         elif name == T.CMD_VEL:
-            self._command.add(t_ns, _is_zero_command(msg))
-            self._latency(self._lat_cmd, t_ns, msg, forwarded_only=self._control.count > 0)
+            self._command.add(t_ns, zero)
+            self._latency(self._lat_cmd, t_ns, msg, reaction,
+                          forwarded_only=self._control.count > 0)
         if msg is None:
             return
         handler = self._HANDLERS.get(name)
@@ -213,7 +223,7 @@ class FigureCollector:
                 # A message of an unexpected type on a known topic: counted, not analysed.
                 pass
 
-    def _latency(self, out: array[float], t_ns: int, msg: Any,
+    def _latency(self, out: array[float], t_ns: int, msg: Any, reaction: bool,
                  forwarded_only: bool = False) -> int:
         """Append receipt time - stamp (s) for the first command carrying a stamp; return the
         stamp (ns), 0 when there is none.
@@ -228,22 +238,27 @@ class FigureCollector:
         if stamp_ns == 0:
             return 0
         if forwarded_only and stamp_ns not in self._ctrl_stamps:
-            first_t, count = self._pending_cmd.get(stamp_ns, (t_ns, 0))
-            self._pending_cmd[stamp_ns] = (first_t, count + 1)
+            first_t, count, first_reaction = self._pending_cmd.get(stamp_ns,
+                                                                   (t_ns, 0, reaction))
+            self._pending_cmd[stamp_ns] = (first_t, count + 1, first_reaction)
             if len(self._pending_cmd) > RECENT_STAMPS:
                 # Never matched by a controller command: the watchdog's own.
                 self._not_forwarded += self._pending_cmd.popitem(last=False)[1][1]
             return stamp_ns
-        self._measure(out, t_ns, stamp_ns)
+        self._measure(out, t_ns, stamp_ns, reaction)
         return stamp_ns
 
-    def _measure(self, out: array[float], t_ns: int, stamp_ns: int) -> None:
+    def _measure(self, out: array[float], t_ns: int, stamp_ns: int, reaction: bool) -> None:
+        """The stamp's first command is its latency sample, if it is a reaction (see
+        `_after_zero`); either way later commands with the same stamp are not."""
         measured = self._measured.setdefault(id(out), OrderedDict())
         if stamp_ns in measured:
             return
         measured[stamp_ns] = None
         if len(measured) > RECENT_STAMPS:
             measured.popitem(last=False)
+        if not reaction:
+            return
         latency = (t_ns - stamp_ns) / NS_PER_S
         if latency < 0.0:
             # Clocks that disagree (sim time vs wall time) make a meaningless latency.
@@ -397,7 +412,7 @@ class FigureCollector:
             latency_samples=np.asarray(self._lat_cmd, dtype=float),
             negative_latencies=self._negative,
             watchdog_own_commands=self._not_forwarded + sum(
-                n for _, n in self._pending_cmd.values()),
+                n for _, n, _ in self._pending_cmd.values()),
             plans=plans,
             unparsable_plans=self._unparsable_plans,
             planner_states=states.spans(t0, t_end),
