@@ -16,7 +16,8 @@ as `robot-brain demo` does), keeps the robot walking between places by publishin
 * watchdog deadline misses (its counter over the window);
 * scan->cmd_vel latency: for every scan stamp, the first `cmd_vel` carrying it (the controller
   stamps commands with the perception stamp, the watchdog forwards it) minus the stamp,
-  received by this script's probe node (so DDS delivery to the probe is included);
+  received by this script's probe node (so DDS delivery to the probe is included), when that
+  command follows a moving one (after a zero it is a heartbeat or a goal's first move);
 * stall->stop reaction: after the window, `--stalls` times, SIGSTOP the controller and time
   the first zero command the watchdog publishes on `cmd_vel`, then SIGCONT.
 * with `--sentinel`: a platform sentinel per CPU (bench/platform_sentinel.py, SCHED_FIFO 99)
@@ -418,10 +419,18 @@ def run_condition(bench: Bench, args: argparse.Namespace, load: str, log_dir: Pa
     scan_stamps = {s[1] for s in scans}
     first: dict[int, float] = {}
     first_dds: dict[int, float] = {}
-    for t, _, stamp, _, _, t_dds in cmds:
-        if stamp in scan_stamps and stamp not in first:
-            first[stamp] = t
-            first_dds[stamp] = t_dds
+    taken: set[int] = set()
+    after_zero = False
+    for t, _, stamp, linear, angular, t_dds in cmds:
+        # As the bag report (robot_brain/core/report/collector.py): a command after a zero
+        # (the controller's heartbeat while it holds, or its first move after a hold, which a
+        # goal starts) takes its stamp but is not that scan's reaction.
+        reaction, after_zero = not after_zero, linear == 0.0 and angular == 0.0
+        if stamp in scan_stamps and stamp not in taken:
+            taken.add(stamp)
+            if reaction:
+                first[stamp] = t
+                first_dds[stamp] = t_dds
     latency = [1e3 * (t - s * 1e-9) for s, t in first.items()]
     latency_dds = [1e3 * (t - s * 1e-9) for s, t in first_dds.items() if t > 0.0]
     # The split (DDS reception times): stamp -> perception/obstacles at the probe (sim
