@@ -29,6 +29,10 @@ class Velocity:
     def is_finite(self) -> bool:
         return math.isfinite(self.linear) and math.isfinite(self.angular)
 
+    def is_zero(self) -> bool:
+        """Exactly zero: a held command (the controller's stops and holds are exact zeros)."""
+        return self.linear == 0.0 and self.angular == 0.0
+
 
 ZERO_VELOCITY = Velocity(0.0, 0.0)
 

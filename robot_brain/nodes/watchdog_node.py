@@ -125,7 +125,7 @@ class WatchdogNode(PollingNode):
         self._publish_estop(self.core.estop)
         self.get_logger().info(
             f"deadline {d.deadline_s * 1e3:.1f} ms (slow down), latch {d.latch_s * 1e3:.0f} ms, "
-            f"after a zero {max(d.hold_deadline_s, d.deadline_s) * 1e3:.0f} ms, "
+            f"after a zero {d.hold_after_s * 1e3:.0f} ms, "
             f"check armed per command ({p.check_rate_hz:g} Hz while stopping), holdoff "
             f"{d.holdoff_s:g} s, stop '{d.stop_mode.value}', {self.realtime}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from robot_brain.core.control.hold_beat import HoldBeat, is_zero
+from robot_brain.core.control.hold_beat import HoldBeat
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 
 TICK = 0.01
@@ -21,8 +21,8 @@ def published(beat: HoldBeat, commands: list[Velocity], jitter: float = 0.0) -> 
 
 
 def test_only_exact_zero_is_held() -> None:
-    assert is_zero(ZERO_VELOCITY) and is_zero(Velocity(-0.0, 0.0))
-    assert not is_zero(GO) and not is_zero(TURN) and not is_zero(Velocity(1e-12, 0.0))
+    assert ZERO_VELOCITY.is_zero() and Velocity(-0.0, 0.0).is_zero()
+    assert not GO.is_zero() and not TURN.is_zero() and not Velocity(1e-12, 0.0).is_zero()
 
 
 def test_every_moving_command_goes_out() -> None:

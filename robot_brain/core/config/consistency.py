@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from robot_brain.core.errors import ConfigurationError
+from robot_brain.core.timing.holding import hold_deadline, hold_period_s
 
 Values = Mapping[str, Mapping[str, Any]]  # node -> parameter -> resolved value
 
@@ -55,20 +56,17 @@ def _deadline_vs_rate(v: Values) -> str | None:
 
 
 def _hold_period(v: Values) -> float:
-    """Seconds between the controller's held zero commands (0: it publishes every tick);
-    as ControllerNodeConfig.hold_period_s."""
-    hz, rate = float(v["controller"].get("hold_publish_hz", 0.0)), float(
-        _get(v, "controller", "rate_hz"))
-    return 0.0 if hz <= 0.0 or hz >= rate else 1.0 / hz
+    """Seconds between the controller's held zero commands (0: it publishes every tick)."""
+    return hold_period_s(float(v["controller"].get("hold_publish_hz", 0.0)),
+                         float(_get(v, "controller", "rate_hz")))
 
 
 def _hold_deadline(v: Values) -> str | None:
     period = _hold_period(v)
     if "hold_deadline_s" not in v["watchdog"] or period <= 0.0:
         return None
-    # As the watchdog takes it: never shorter than deadline_s.
-    deadline = max(float(_get(v, "watchdog", "hold_deadline_s")),
-                   float(_get(v, "watchdog", "deadline_s")))
+    deadline = hold_deadline(float(_get(v, "watchdog", "hold_deadline_s")),
+                             float(_get(v, "watchdog", "deadline_s")))
     if deadline < 2.0 * period - 1e-9:
         return (f"watchdog.hold_deadline_s={deadline:g} is shorter than two held-command "
                 f"periods of controller.hold_publish_hz="

@@ -14,12 +14,9 @@ hold: the thinning never delays a change of command.
 
 from __future__ import annotations
 
+import math
+
 from robot_brain.core.geometry import Velocity
-
-
-def is_zero(v: Velocity) -> bool:
-    """A held command: exactly zero (the controller's stops and holds are exact zeros)."""
-    return v.linear == 0.0 and v.angular == 0.0
 
 
 class HoldBeat:
@@ -33,14 +30,13 @@ class HoldBeat:
     def __init__(self, period_s: float, tick_s: float) -> None:
         self._period_s = period_s
         self._slack_s = 0.5 * tick_s
-        self._last_t: float | None = None
+        self._last_t = -math.inf
         self._last_zero = False
 
     def due(self, now: float, velocity: Velocity) -> bool:
         """Should the command of the tick at `now` be published? (Assumes it then is.)"""
-        zero = is_zero(velocity)
+        zero = velocity.is_zero()
         publish = (self._period_s <= 0.0 or not zero or not self._last_zero
-                   or self._last_t is None
                    or now - self._last_t >= self._period_s - self._slack_s)
         if publish:
             self._last_t = now

@@ -11,6 +11,7 @@ from robot_brain.core.config.robot import RobotConfig
 from robot_brain.core.control.controller import ControllerConfig
 from robot_brain.core.control.phase_lock import PhaseLockConfig, PhaseLockConfigError
 from robot_brain.core.control.safety_filter import SafetyConfig
+from robot_brain.core.timing.holding import hold_period_s
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,7 @@ class ControllerNodeConfig:
     @property
     def hold_period_s(self) -> float:
         """Seconds between held zero commands; 0 = every tick."""
-        if self.hold_publish_hz <= 0.0 or self.hold_publish_hz >= self.rate_hz:
-            return 0.0
-        return 1.0 / self.hold_publish_hz
+        return hold_period_s(self.hold_publish_hz, self.rate_hz)
 
     def phase_lock_config(self) -> PhaseLockConfig | None:
         """The phase lock at the tick's period, or None when it is off."""

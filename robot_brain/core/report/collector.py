@@ -16,6 +16,7 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 import numpy as np
 
+from robot_brain.core.geometry import Velocity
 from robot_brain.core.report import recorded_topics as T
 from robot_brain.core.report.figures import (
     BackendPlans,
@@ -29,6 +30,7 @@ from robot_brain.core.report.figures import (
     Span,
     TimeSeries,
 )
+from robot_brain.core.timing.holding import hold_deadline
 
 #: Default watchdog deadline (docs/design.md: two control periods at 100 Hz).
 DEFAULT_DEADLINE_S = 0.02
@@ -54,7 +56,7 @@ def _is_zero_command(msg: Any) -> bool:
     """A Twist or TwistStamped that is exactly zero (a held command); False when unreadable."""
     twist = getattr(msg, "twist", msg)
     try:
-        return float(twist.linear.x) == 0.0 and float(twist.angular.z) == 0.0
+        return Velocity(float(twist.linear.x), float(twist.angular.z)).is_zero()
     except (AttributeError, TypeError, ValueError):
         return False
 
@@ -73,6 +75,13 @@ class _Periods:
         self._last_zero = False
         self.values = array("d")
         self.held = array("d")
+
+    @property
+    def after_zero(self) -> bool:
+        """Was the last command exactly zero? A command after one is the controller's
+        heartbeat while it holds, or its first move after a hold (which a goal or a release
+        starts, not a scan)."""
+        return self._last_zero
 
     def add(self, t_ns: int, zero: bool = False) -> None:
         self.count += 1
@@ -141,7 +150,7 @@ class FigureCollector:
                  overrun_factor: float = DEFAULT_OVERRUN_FACTOR,
                  hold_deadline_s: float = DEFAULT_HOLD_DEADLINE_S) -> None:
         self.deadline_s = deadline_s
-        self.hold_deadline_s = max(hold_deadline_s, deadline_s)
+        self.hold_deadline_s = hold_deadline(hold_deadline_s, deadline_s)
         self.overrun_factor = overrun_factor
         self.counts: Counter[str] = Counter()
         self._t_first: int | None = None
@@ -159,11 +168,6 @@ class FigureCollector:
         self._not_forwarded = 0
         # cmd_vel stamps not (yet) seen from the controller: stamp -> (first receipt, count).
         self._pending_cmd: OrderedDict[int, tuple[int, int, bool]] = OrderedDict()
-        # Per command topic: was its last command an exact zero? A command after a zero is the
-        # controller's heartbeat while it holds, or its first move after a hold (which a goal
-        # or a release starts, not a scan): it marks its stamp as taken but is not a scan's
-        # reaction time.
-        self._after_zero: dict[str, bool] = {}
         self._plans: dict[str, tuple[list[int], array[float]]] = {}
         self._unparsable_plans = 0
         # The plan gate's decisions: [plans checked, held by cause], from each form.
@@ -193,12 +197,10 @@ class FigureCollector:
         self._t_first = t_ns if self._t_first is None else min(self._t_first, t_ns)
         self._t_last = t_ns if self._t_last is None else max(self._t_last, t_ns)
         t = t_ns / NS_PER_S
-        if name in (T.CONTROLLER_CMD_VEL, T.CMD_VEL):
-            zero = _is_zero_command(msg)
-            reaction = not self._after_zero.get(name, False)
-            self._after_zero[name] = zero
         if name == T.CONTROLLER_CMD_VEL:
-            self._control.add(t_ns, zero)
+            # A command after a zero takes its stamp but is not a scan's reaction time.
+            reaction = not self._control.after_zero
+            self._control.add(t_ns, _is_zero_command(msg))
             stamp = self._latency(self._lat_ctrl, t_ns, msg, reaction)
             if stamp:
                 self._ctrl_stamps[stamp] = None
@@ -210,7 +212,8 @@ class FigureCollector:
                     # no order between them): measure it at its own receipt time.
                     self._measure(self._lat_cmd, pending[0], stamp, pending[2])
         elif name == T.CMD_VEL:
-            self._command.add(t_ns, zero)
+            reaction = not self._command.after_zero
+            self._command.add(t_ns, _is_zero_command(msg))
             self._latency(self._lat_cmd, t_ns, msg, reaction,
                           forwarded_only=self._control.count > 0)
         if msg is None:
@@ -250,7 +253,7 @@ class FigureCollector:
 
     def _measure(self, out: array[float], t_ns: int, stamp_ns: int, reaction: bool) -> None:
         """The stamp's first command is its latency sample, if it is a reaction (see
-        `_after_zero`); either way later commands with the same stamp are not."""
+        `_Periods.after_zero`); either way later commands with the same stamp are not."""
         measured = self._measured.setdefault(id(out), OrderedDict())
         if stamp_ns in measured:
             return

@@ -39,6 +39,7 @@ from robot_brain.core.config.robot import RobotLimits
 from robot_brain.core.errors import ConfigurationError
 from robot_brain.core.geometry import ZERO_VELOCITY, Velocity
 from robot_brain.core.health import HealthReport, Level
+from robot_brain.core.timing.holding import hold_deadline
 
 
 class WatchdogConfigError(ConfigurationError):
@@ -121,6 +122,11 @@ class WatchdogConfig:
     @property
     def latch_after_s(self) -> float:
         return self.latch_s
+
+    @property
+    def hold_after_s(self) -> float:
+        """The deadline and latch after a zero command."""
+        return hold_deadline(self.hold_deadline_s, self.deadline_s)
 
     @property
     def graded(self) -> bool:
@@ -241,10 +247,7 @@ class WatchdogCore:
 
     def deadline(self) -> float:
         """The deadline of the last command: hold_deadline_s after a zero, else deadline_s."""
-        if self._holding:
-            # Never shorter: a user who lengthens deadline_s need not lengthen this too.
-            return max(self.config.hold_deadline_s, self.config.deadline_s)
-        return self.config.deadline_s
+        return self.config.hold_after_s if self._holding else self.config.deadline_s
 
     def _latch_after(self) -> float:
         return max(self.config.latch_after_s, self.deadline())
@@ -298,7 +301,7 @@ class WatchdogCore:
             self._recovering = True
         self._slowing = False
         self._last_rx = now
-        self._holding = command.linear == 0.0 and command.angular == 0.0
+        self._holding = command.is_zero()
         self._commands += 1
         if self._stale_latched and self._holdoff_since is None:
             self._holdoff_since = now
